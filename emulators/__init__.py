@@ -1,0 +1,1 @@
+"""Local emulators of Microsoft Purview, CluedIn and Azure Data Factory (development and tests only)."""
