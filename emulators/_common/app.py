@@ -80,11 +80,11 @@ def build_emulator_app(
         assert isinstance(exc, HTTPException)
         code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "BadRequest")
         message = f"{request.method} {request.url.path}: {exc.detail}"
-        return JSONResponse(error_body(exc.status_code, code, message), status_code=exc.status_code)
+        return JSONResponse(error_body(exc.status_code, code, message, request.url.path), status_code=exc.status_code)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("emulator bug while handling %s %s", request.method, request.url.path)
-        body = error_body(500, "InternalServerError", f"internal error: {type(exc).__name__}")
+        body = error_body(500, "InternalServerError", f"internal error: {type(exc).__name__}", request.url.path)
         return JSONResponse(body, status_code=500)
 
     admin = _admin_routes(store, stats, injector)

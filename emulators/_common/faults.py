@@ -21,8 +21,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ErrorBodyFactory = Callable[[int, str, str], dict[str, Any]]
-"""Builds an emulator-specific JSON error body from (status, code, message)."""
+ErrorBodyFactory = Callable[[int, str, str, str], dict[str, Any]]
+"""Builds an emulator-specific JSON error body from (status, code, message, request path).
+
+The path lets one emulator answer in more than one shape (Purview's Atlas routes vs its Account API)."""
 
 ADMIN_PREFIX = "/_emulator"
 
@@ -200,13 +202,13 @@ class FaultMiddleware:
         kind, detail = self.injector.decide(scope["method"], scope["path"])
         scope.setdefault("state", {})["fault"] = kind
         if kind == "throttle":
-            body = self.error_body(429, "TooManyRequests", "Rate limit is exceeded. Try again later.")
+            body = self.error_body(429, "TooManyRequests", "Rate limit is exceeded. Try again later.", scope["path"])
             await _send_json(send, 429, body, {"retry-after": self.injector.retry_after_header(detail)})
             return
         if kind == "error":
             status = int(detail)
             message = "The service is temporarily unavailable (injected fault)."
-            await _send_json(send, status, self.error_body(status, "ServiceUnavailable", message), {})
+            await _send_json(send, status, self.error_body(status, "ServiceUnavailable", message, scope["path"]), {})
             return
         if kind == "drop":
             await _close_connection(scope)

@@ -27,7 +27,7 @@ class MemoryStore:
         self.items = {}
 
 
-def error_body(status: int, code: str, message: str) -> dict[str, Any]:
+def error_body(status: int, code: str, message: str, path: str) -> dict[str, Any]:
     return {"errorCode": f"TEST-{status}", "errorMessage": message, "code": code}
 
 
@@ -38,7 +38,7 @@ def server():
     async def get_item(request: Request) -> Response:
         key = request.path_params["key"]
         if key not in store.items:
-            return JSONResponse(error_body(404, "NotFound", key), status_code=404)
+            return JSONResponse(error_body(404, "NotFound", key, request.url.path), status_code=404)
         return JSONResponse(store.items[key])
 
     async def put_item(request: Request) -> Response:
