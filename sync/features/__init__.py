@@ -1,0 +1,12 @@
+"""Sync features, one module each (pure plan + idempotent apply, see sync/engine.py)."""
+
+from __future__ import annotations
+
+from sync.engine import Feature
+
+
+def all_features() -> list[Feature]:
+    """One instance of every feature the app knows."""
+    from sync.features.datasources import DataSourcesFeature
+
+    return [DataSourcesFeature()]

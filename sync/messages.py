@@ -1,0 +1,97 @@
+"""Queue messages: one planned change each, small, versioned, base64 on the wire.
+
+A message carries ids and the desired state of one object, never a whole snapshot, so it stays far below the
+64 KB queue limit (48 KB after base64). The Functions host base64-decodes trigger messages by default
+(host.json `messageEncoding: base64`), so producers must encode; an un-decodable message goes straight to
+`<queue>-poison`. A message the app cannot parse, or of a version it does not know, is moved to poison by the
+app itself with its reason, instead of being retried five times.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sync.errors import MalformedMessageError
+
+MAX_MESSAGE_BYTES = 48 * 1024
+MESSAGE_VERSION = 1
+
+
+class Queues(StrEnum):
+    """Queues by the kind of write they carry (each has its own queue function)."""
+
+    PURVIEW_ENTITIES = "sync-purview-entities"
+    PURVIEW_LINEAGE = "sync-purview-lineage"
+    GLOSSARY = "sync-glossary"
+    CLUEDIN = "sync-cluedin"
+    DATA_FACTORY = "sync-datafactory"
+
+
+class ChangeKind(StrEnum):
+    """What a change does to its object."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Change(BaseModel):
+    """One planned change to one object, keyed deterministically so re-planning yields the same key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feature: str
+    object_kind: str
+    key: str
+    kind: ChangeKind
+    desired: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str = ""
+    summary: str = ""
+
+
+class ChangeMessage(BaseModel):
+    """A change on its way to an applier: the change plus the run it belongs to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    run_id: str
+    planned_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    change: Change
+
+    def to_json(self) -> str:
+        """Wire form (before base64), refusing anything that would not fit in a queue message."""
+        text = self.model_dump_json()
+        if len(text.encode()) > MAX_MESSAGE_BYTES:
+            raise ValueError(
+                f"change {self.change.feature}/{self.change.key} is {len(text.encode())} bytes; "
+                f"messages must stay under {MAX_MESSAGE_BYTES} (keep desired state small, put bulk data in state)"
+            )
+        return text
+
+
+def parse_message(body: bytes | str) -> ChangeMessage:
+    """Parse a trigger message body (already base64-decoded by the host).
+
+    Raises:
+        MalformedMessageError: not JSON, not a change message, or an unknown version.
+    """
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise MalformedMessageError(f"message is not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise MalformedMessageError("message is not a JSON object")
+    if raw.get("v") != MESSAGE_VERSION:
+        raise MalformedMessageError(f"unknown message version {raw.get('v')!r} (this app reads v{MESSAGE_VERSION})")
+    try:
+        return ChangeMessage.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise MalformedMessageError(f"message does not match the change schema: {problems}") from None

@@ -1,0 +1,98 @@
+"""Storage clients for state tables and work queues, from a connection string or the managed identity.
+
+Queues are written with base64 encoding because the Functions host decodes trigger messages as base64 by
+default; a plain-text message would be moved to the poison queue unread (docs/decisions/0003-azurite.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableServiceClient
+from azure.storage.queue import QueueClient, QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+
+from sync.errors import SettingsError
+from sync.settings import AppSettings
+
+log = logging.getLogger("sync.storage")
+SEND_THREADS = 8
+
+
+def _identity_credential(settings: AppSettings) -> object:
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential(managed_identity_client_id=settings.storage_client_id)
+
+
+def table_service(settings: AppSettings) -> TableServiceClient:
+    """The state tables' service client."""
+    if settings.storage_connection:
+        conn = settings.storage_connection
+        if conn.strip().lower() == "usedevelopmentstorage=true":
+            conn = "UseDevelopmentStorage=true"
+        return TableServiceClient.from_connection_string(conn)
+    if settings.storage_account_name:
+        endpoint = f"https://{settings.storage_account_name}.table.core.windows.net"
+        return TableServiceClient(endpoint=endpoint, credential=_identity_credential(settings))  # type: ignore[arg-type]
+    raise SettingsError("state storage needs AzureWebJobsStorage (or AzureWebJobsStorage__accountName)")
+
+
+def queue_service(settings: AppSettings) -> QueueServiceClient:
+    """The work queues' service client (base64 encoding on send and receive)."""
+    policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
+    if settings.storage_connection:
+        return QueueServiceClient.from_connection_string(settings.storage_connection, **policies)  # type: ignore[arg-type]
+    if settings.storage_account_name:
+        endpoint = f"https://{settings.storage_account_name}.queue.core.windows.net"
+        return QueueServiceClient(endpoint, credential=_identity_credential(settings), **policies)  # type: ignore[arg-type]
+    raise SettingsError("work queues need AzureWebJobsStorage (or AzureWebJobsStorage__accountName)")
+
+
+class QueueSender:
+    """Sends messages to named queues, creating each queue once per process."""
+
+    def __init__(self, service: QueueServiceClient) -> None:
+        self.service = service
+        self._ready: set[str] = set()
+        self._lock = threading.Lock()
+        self.sent = 0
+
+    def _client(self, queue: str) -> QueueClient:
+        client = self.service.get_queue_client(queue)
+        with self._lock:
+            if queue not in self._ready:
+                with contextlib.suppress(ResourceExistsError):
+                    client.create_queue()
+                self._ready.add(queue)
+        return client
+
+    def send(self, queue: str, text: str) -> None:
+        """Send one message (base64-encoded on the wire)."""
+        self._client(queue).send_message(text)
+        self.sent += 1
+
+    def send_many(self, queue: str, texts: Iterable[str]) -> int:
+        """Send many messages concurrently; returns how many were sent."""
+        client = self._client(queue)
+        batch = list(texts)
+        if not batch:
+            return 0
+        with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+            list(pool.map(client.send_message, batch))
+        self.sent += len(batch)
+        return len(batch)
+
+    def send_to_poison(self, queue: str, original_body: str, reason: str) -> None:
+        """Move a message the app can never process to `<queue>-poison`, the host's own poison queue name."""
+        self._client(f"{queue}-poison").send_message(original_body)
+        log.warning(
+            "message moved to %s-poison: %s",
+            queue,
+            reason,
+            extra={"event": "MessagePoisoned", "queue": queue, "reason": reason},
+        )

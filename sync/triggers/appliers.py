@@ -1,0 +1,42 @@
+"""Queue functions: each applies one planned change idempotently (see sync/engine.apply_message)."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from sync import runtime
+from sync.engine import apply_message
+from sync.messages import Queues
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]
+MAX_DEQUEUE_COUNT = 5  # keep equal to host.json extensions.queues.maxDequeueCount
+
+
+def _apply(msg: func.QueueMessage, queue: Queues) -> None:
+    apply_message(
+        msg.get_body(),
+        queue=queue,
+        features=runtime.features(),
+        ctx=runtime.context(),
+        message_id=str(msg.id),
+        dequeue_count=int(msg.dequeue_count or 1),
+        max_dequeue_count=MAX_DEQUEUE_COUNT,
+    )
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=Queues.CLUEDIN.value, connection="AzureWebJobsStorage")
+def apply_cluedin_change(msg: func.QueueMessage) -> None:
+    """Writes to CluedIn (data source groups and sources, glossary, vocabularies)."""
+    _apply(msg, Queues.CLUEDIN)
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=Queues.PURVIEW_ENTITIES.value, connection="AzureWebJobsStorage")
+def apply_purview_entity_change(msg: func.QueueMessage) -> None:
+    """Writes of single Purview entities (e.g. metrics on Cluedin Dataset entities)."""
+    _apply(msg, Queues.PURVIEW_ENTITIES)
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=Queues.PURVIEW_LINEAGE.value, connection="AzureWebJobsStorage")
+def apply_purview_lineage_change(msg: func.QueueMessage) -> None:
+    """Writes of lineage graphs (data sets, processes, entity types) to Purview."""
+    _apply(msg, Queues.PURVIEW_LINEAGE)

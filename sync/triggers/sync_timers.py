@@ -1,0 +1,35 @@
+"""Timers that plan a sync cycle per feature (schedules from app settings, NCRONTAB, UTC)."""
+
+from __future__ import annotations
+
+import logging
+
+import azure.functions as func
+
+from sync import runtime
+from sync.engine import run_cycle
+from sync.errors import SettingsError
+from sync.telemetry import log_event
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]
+log = logging.getLogger("sync.timers")
+
+
+def plan_feature(name: str) -> None:
+    """Run one planning cycle of a feature if its toggle is on."""
+    try:
+        ctx = runtime.context()
+    except SettingsError as exc:
+        log_event(log, "NotConfigured", str(exc), level=logging.ERROR, feature=name, settings=",".join(exc.settings))
+        return
+    feature = runtime.features()[name]
+    if not feature.enabled(ctx.settings):
+        log.debug("feature %s is disabled", name)
+        return
+    run_cycle(feature, ctx)
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%SYNC_SCHEDULE%", run_on_startup=False, use_monitor=False)
+def plan_datasources(timer: func.TimerRequest) -> None:
+    """F1: Purview assets tagged with the keyword term → CluedIn data sources."""
+    plan_feature("datasources")
