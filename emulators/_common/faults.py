@@ -207,8 +207,13 @@ class FaultMiddleware:
             return
         if kind == "error":
             status = int(detail)
-            message = "The service is temporarily unavailable (injected fault)."
-            await _send_json(send, status, self.error_body(status, "ServiceUnavailable", message, scope["path"]), {})
+            if status == 429:
+                message, code = "Rate limit is exceeded. Try again later.", "TooManyRequests"
+                headers = {"retry-after": self.injector.retry_after_header(1.0)}
+            else:
+                message, code = "The service is temporarily unavailable (injected fault).", "ServiceUnavailable"
+                headers = {}
+            await _send_json(send, status, self.error_body(status, code, message, scope["path"]), headers)
             return
         if kind == "drop":
             await _close_connection(scope)
