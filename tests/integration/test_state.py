@@ -1,0 +1,96 @@
+"""State in Table Storage (Azurite): ETag-guarded writes, leases, big JSON, cursors, run reports."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sync.errors import RetriableError
+from sync.state import SyncObject, encode_key, fingerprint
+
+
+def test_keys_with_forbidden_characters_round_trip(state):
+    key = "azure_datalake_gen2_path|https://acct.dfs.core.windows.net/raw/2024/#1?x%20y\\z"
+    obj = state.claim("datasource", key, owner="m1")
+    obj.status = "active"
+    state.release(obj)
+    got = state.get_object("datasource", key)
+    assert got is not None and got.key == key and got.status == "active"
+    assert "/" not in encode_key(key) and "#" not in encode_key(key)
+    assert len(encode_key("x" * 5000)) <= 600
+
+
+def test_large_data_is_split_across_properties(state):
+    schema = [{"name": f"column_{i}", "type": "nvarchar(max)"} for i in range(1500)]
+    obj = SyncObject(kind="datasource", key="big", data={"schema": schema})
+    state.save(obj)
+    assert state.get_object("datasource", "big").data["schema"] == schema
+
+
+def test_stale_etag_is_refused(state):
+    first = state.save(SyncObject(kind="k", key="a"))
+    second = state.get_object("k", "a")
+    first.status = "active"
+    state.save(first)
+    second.status = "orphaned"
+    with pytest.raises(RetriableError):
+        state.save(second)
+
+
+def test_create_race_is_refused(state):
+    state.save(SyncObject(kind="k", key="b"))
+    with pytest.raises(RetriableError):
+        state.save(SyncObject(kind="k", key="b"))
+
+
+def test_lease_blocks_other_owners_but_not_a_redelivery(state):
+    held = state.claim("k", "c", owner="message-1")
+    with pytest.raises(RetriableError) as err:
+        state.claim("k", "c", owner="message-2")
+    assert err.value.retry_after and err.value.retry_after > 0
+    again = state.claim("k", "c", owner="message-1")
+    assert again.lease_owner == "message-1"
+    state.release(again)
+    assert state.claim("k", "c", owner="message-2").lease_owner == "message-2"
+    assert held.etag != again.etag
+
+
+def test_expired_lease_can_be_taken_over(state):
+    obj = state.claim("k", "d", owner="crashed", lease_seconds=0.001)
+    assert obj.lease_until < datetime.now(UTC) + timedelta(seconds=1)
+    import time
+
+    time.sleep(0.05)
+    assert state.claim("k", "d", owner="other").lease_owner == "other"
+
+
+def test_iter_objects_lists_one_kind(state):
+    for i in range(3):
+        state.save(SyncObject(kind="a", key=f"x{i}"))
+    state.save(SyncObject(kind="b", key="y"))
+    assert sorted(o.key for o in state.iter_objects("a")) == ["x0", "x1", "x2"]
+
+
+def test_cursor_moves_only_from_the_value_it_was_read_at(state):
+    assert state.get_cursor("f", "c") == (None, None)
+    state.set_cursor("f", "c", {"at": 1}, etag=None)
+    value, etag = state.get_cursor("f", "c")
+    assert value == {"at": 1}
+    state.set_cursor("f", "c", {"at": 2}, etag=etag)
+    with pytest.raises(RetriableError):
+        state.set_cursor("f", "c", {"at": 3}, etag=etag)
+
+
+def test_runs_newest_first_and_outcomes(state):
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    state.save_run("feat", "r1", t0, {"run_id": "r1"})
+    state.save_run("feat", "r2", t0 + timedelta(minutes=1), {"run_id": "r2"})
+    assert [r["run_id"] for r in state.list_runs("feat")] == ["r2", "r1"]
+    assert state.find_run("r1") == {"run_id": "r1"}
+    state.record_outcome("r2", "datasource/a", {"result": "applied"})
+    state.record_outcome("r2", "datasource/a", {"result": "skipped"})
+    assert list(state.iter_outcomes("r2")) == [{"result": "skipped"}]
+
+
+def test_fingerprint_is_order_independent():
+    assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
+    assert fingerprint({"a": 1}) != fingerprint({"a": 2})
