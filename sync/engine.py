@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from sync.errors import FatalError, MalformedMessageError, RetriableError, SettingsError
-from sync.messages import Change, ChangeKind, ChangeMessage, Queues, parse_message
+from sync.messages import Change, ChangeKind, Queues, pack_messages, parse_message
 from sync.settings import AppSettings, DeletePolicy
 from sync.state import StateStore, SyncObject
 from sync.storage import QueueSender
@@ -79,6 +79,8 @@ class ApplyOutcome:
     result: str
     detail: str = ""
     notifications: list[Notification] = field(default_factory=list)
+    fatal: bool = False
+    """A failure that retrying cannot fix (the message goes to poison with this detail as its reason)."""
 
 
 class SyncContext:
@@ -131,6 +133,8 @@ class Feature(ABC):
     queue: ClassVar[Queues]
     deletes_on_target: ClassVar[bool] = True
     """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
+    max_changes_per_message: ClassVar[int] = 1
+    """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
 
     @abstractmethod
     def enabled(self, settings: AppSettings) -> bool:
@@ -149,6 +153,20 @@ class Feature(ABC):
     @abstractmethod
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Make one change true, idempotently. `owner` identifies the message (for state leases)."""
+
+    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
+        """Apply the changes of one message; features that write in bulk override this. Default: one by one.
+
+        A FatalError for one change is recorded as its outcome and does not stop the others; a transient error
+        propagates so the whole message is redelivered (every change is idempotent, so re-applying is safe).
+        """
+        outcomes = []
+        for change in changes:
+            try:
+                outcomes.append(self.apply(change, ctx, owner=owner))
+            except FatalError as exc:
+                outcomes.append(ApplyOutcome("failed", str(exc), fatal=True))
+        return outcomes
 
 
 def allowed_deletes(owned: int, percent: float) -> int:
@@ -172,9 +190,10 @@ def run_cycle(feature: Feature, ctx: SyncContext, *, now: datetime | None = None
         changes = _apply_delete_guards(feature, changes, state, report, ctx)
         report.planned = dict(Counter(str(c.kind) for c in changes))
         report.changes = [c.summary or f"{c.kind} {c.key}" for c in changes[:PREVIEW_CHANGES]]
-        if not settings.sync_dry_run:
-            texts = [ChangeMessage(run_id=report.run_id, change=c).to_json() for c in changes]
-            report.enqueued = ctx.queues.send_many(feature.queue, texts)
+        if not settings.sync_dry_run and changes:
+            texts = pack_messages(report.run_id, changes, max_changes=feature.max_changes_per_message)
+            ctx.queues.send_many(feature.queue, texts)
+            report.enqueued = len(changes)
         report.status = "dry-run" if settings.sync_dry_run else ("enqueued" if changes else "completed")
     except SettingsError as exc:
         report.status = "not-configured"
@@ -272,42 +291,47 @@ def apply_message(
     message_id: str,
     dequeue_count: int,
     max_dequeue_count: int = 5,
-) -> ApplyOutcome:
-    """Apply one queued change. Called by the queue functions.
+) -> list[ApplyOutcome]:
+    """Apply one queued message (one or more changes of one feature). Called by the queue functions.
 
-    Malformed messages and changes that fail for good (FatalError) are moved to `<queue>-poison` by the app with
-    their reason and the call returns normally, so the host does not retry them. Transient failures raise, and the
+    Malformed messages, and changes that fail for good (FatalError), are moved to `<queue>-poison` by the app with
+    their reason, and the call returns normally so the host does not retry them. Transient failures raise, and the
     host redelivers the message after its visibility timeout, up to maxDequeueCount times.
     """
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     try:
         message = parse_message(text)
-        feature = features.get(message.change.feature)
-        if feature is None:
-            raise MalformedMessageError(f"unknown feature {message.change.feature!r}")
+        names = {c.feature for c in message.changes}
+        feature = features.get(next(iter(names)))
+        if feature is None or len(names) != 1:
+            raise MalformedMessageError(f"unknown or mixed feature(s) {sorted(names)!r}")
     except MalformedMessageError as exc:
         ctx.queues.send_to_poison(queue, text, str(exc))
-        return ApplyOutcome("failed", str(exc))
-    change = message.change
+        return [ApplyOutcome("failed", str(exc), fatal=True)]
     try:
-        outcome = feature.apply(change, ctx, owner=message_id)
+        outcomes = feature.apply_batch(list(message.changes), ctx, owner=message_id)
     except (FatalError, SettingsError) as exc:
-        outcome = ApplyOutcome("failed", str(exc))
-        ctx.queues.send_to_poison(queue, text, f"{change.feature}/{change.key}: {exc}")
+        outcomes = [ApplyOutcome("failed", str(exc), fatal=True) for _ in message.changes]
     except Exception as exc:
         if dequeue_count >= max_dequeue_count:
-            _record(ctx, message, ApplyOutcome("failed", f"gave up after {dequeue_count} attempts: {exc}"))
+            failed = ApplyOutcome("failed", f"gave up after {dequeue_count} attempts: {exc}")
+            for change in message.changes:
+                _record(ctx, message.run_id, change, failed)
         raise
-    _record(ctx, message, outcome)
-    return outcome
+    fatal = [(c, o) for c, o in zip(message.changes, outcomes, strict=True) if o.fatal]
+    for change, outcome in zip(message.changes, outcomes, strict=True):
+        _record(ctx, message.run_id, change, outcome)
+    if fatal:
+        reasons = "; ".join(f"{c.key}: {o.detail}" for c, o in fatal)
+        ctx.queues.send_to_poison(queue, text, f"{feature.name}: {reasons}")
+    return outcomes
 
 
-def _record(ctx: SyncContext, message: ChangeMessage, outcome: ApplyOutcome) -> None:
-    change = message.change
+def _record(ctx: SyncContext, run_id: str, change: Change, outcome: ApplyOutcome) -> None:
     for note in outcome.notifications:
-        notify(note.text, event=note.event, feature=change.feature, run_id=message.run_id, key=change.key)
+        notify(note.text, event=note.event, feature=change.feature, run_id=run_id, key=change.key)
     ctx.state.record_outcome(
-        message.run_id,
+        run_id,
         f"{change.object_kind}/{change.key}",
         {
             "kind": str(change.kind),
@@ -322,7 +346,7 @@ def _record(ctx: SyncContext, message: ChangeMessage, outcome: ApplyOutcome) -> 
         "ChangeApplied",
         f"{change.feature} {change.kind} {change.key}: {outcome.result}",
         feature=change.feature,
-        run_id=message.run_id,
+        run_id=run_id,
         kind=str(change.kind),
         key=change.key,
         result=outcome.result,

@@ -55,24 +55,52 @@ class Change(BaseModel):
 
 
 class ChangeMessage(BaseModel):
-    """A change on its way to an applier: the change plus the run it belongs to."""
+    """Changes on their way to an applier, with the run they belong to.
+
+    Usually one change; features that write in bulk (lineage) get several per message so one bulk call can
+    carry them (see `pack_messages`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     v: Literal[1] = 1
     run_id: str
     planned_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    change: Change
+    changes: list[Change] = Field(min_length=1)
 
     def to_json(self) -> str:
         """Wire form (before base64), refusing anything that would not fit in a queue message."""
         text = self.model_dump_json()
         if len(text.encode()) > MAX_MESSAGE_BYTES:
+            first = self.changes[0]
             raise ValueError(
-                f"change {self.change.feature}/{self.change.key} is {len(text.encode())} bytes; "
-                f"messages must stay under {MAX_MESSAGE_BYTES} (keep desired state small, put bulk data in state)"
+                f"change {first.feature}/{first.key} is {len(text.encode())} bytes; messages must stay under "
+                f"{MAX_MESSAGE_BYTES} (keep desired state small, put bulk data in state)"
             )
         return text
+
+
+def pack_messages(run_id: str, changes: list[Change], *, max_changes: int) -> list[str]:
+    """Pack consecutive changes into as few messages as the size limit and `max_changes` allow.
+
+    Order is kept, so a feature that plans related changes next to each other gets them in the same message.
+    """
+    messages: list[str] = []
+    batch: list[Change] = []
+    batch_json = ""
+    for change in changes:
+        if batch:
+            candidate = [*batch, change]
+            text = ChangeMessage(run_id=run_id, changes=candidate).model_dump_json()
+            if len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES:
+                batch, batch_json = candidate, text
+                continue
+            messages.append(batch_json)
+        batch = [change]
+        batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
+    if batch:
+        messages.append(batch_json)
+    return messages
 
 
 def parse_message(body: bytes | str) -> ChangeMessage:

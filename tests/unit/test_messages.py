@@ -1,0 +1,49 @@
+"""Queue messages: versioned, size-checked, packed in planner order, malformed ones named precisely."""
+
+import json
+
+import pytest
+
+from sync.errors import MalformedMessageError
+from sync.messages import MAX_MESSAGE_BYTES, Change, ChangeKind, ChangeMessage, pack_messages, parse_message
+
+
+def change(key: str, size: int = 10) -> Change:
+    return Change(feature="f", object_kind="k", key=key, kind=ChangeKind.CREATE, desired={"x": "y" * size})
+
+
+def test_round_trip():
+    text = ChangeMessage(run_id="r", changes=[change("a")]).to_json()
+    parsed = parse_message(text.encode())
+    assert parsed.changes[0].key == "a" and parsed.run_id == "r"
+
+
+def test_pack_respects_count_and_size_and_order():
+    changes = [change(f"c{i}", 3000) for i in range(40)]
+    packed = pack_messages("r", changes, max_changes=100)
+    assert all(len(m.encode()) <= MAX_MESSAGE_BYTES for m in packed)
+    keys = [c.key for m in packed for c in parse_message(m).changes]
+    assert keys == [c.key for c in changes]
+    assert len(packed) > 1
+    assert len(pack_messages("r", changes[:5], max_changes=1)) == 5
+    assert len(pack_messages("r", changes[:5], max_changes=5)) == 1
+
+
+def test_a_single_oversized_change_is_refused_at_planning():
+    with pytest.raises(ValueError, match="messages must stay under"):
+        pack_messages("r", [change("big", MAX_MESSAGE_BYTES)], max_changes=1)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "not JSON"),
+        (b"[1]", "not a JSON object"),
+        (json.dumps({"v": 9}).encode(), "unknown message version 9"),
+        (json.dumps({"v": 1, "run_id": "r", "changes": []}).encode(), "changes"),
+        (json.dumps({"v": 1, "run_id": "r", "changes": [{"feature": "f"}]}).encode(), "changes.0.object_kind"),
+    ],
+)
+def test_malformed_messages_name_the_problem(body, reason):
+    with pytest.raises(MalformedMessageError, match=reason):
+        parse_message(body)
