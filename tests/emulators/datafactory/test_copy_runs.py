@@ -17,7 +17,7 @@ from tests.emulators.datafactory.bodies import (
     rest_linked_service,
 )
 
-CSV = "id,name,city\n1,Ada,London\n2,Grace,\n3,\"Hopper, G.\",Arlington\n4,Linus,Helsinki\n5,Guido,Amsterdam\n"
+CSV = 'id,name,city\n1,Ada,London\n2,Grace,\n3,"Hopper, G.",Arlington\n4,Linus,Helsinki\n5,Guido,Amsterdam\n'
 SECRET = "Bearer cluedin-token-value-7f3a"
 
 
@@ -80,7 +80,10 @@ def test_expressions_feed_dataset_parameters_relative_url_and_headers(adf, blobs
     dataset = blob_dataset(
         "ls_adls", blobs.container, {"value": "@dataset().folder", "type": "Expression"}, "@dataset().file"
     )
-    dataset["properties"]["parameters"] = {"folder": {"type": "String"}, "file": {"type": "String", "defaultValue": "x"}}
+    dataset["properties"]["parameters"] = {
+        "folder": {"type": "String"},
+        "file": {"type": "String", "defaultValue": "x"},
+    }
     pipeline = copy_pipeline("ds_src", "ds_sink", parameters={"folder": {"type": "String"}, "tag": {"type": "String"}})
     activity = pipeline["properties"]["activities"][0]
     activity["inputs"][0]["parameters"] = {
@@ -88,7 +91,10 @@ def test_expressions_feed_dataset_parameters_relative_url_and_headers(adf, blobs
         "file": "people.csv",
     }
     activity["typeProperties"]["sink"]["additionalHeaders"] = {
-        "x-run": {"value": "@concat('tag-', pipeline().parameters.tag, '-', pipeline().Pipeline)", "type": "Expression"},
+        "x-run": {
+            "value": "@concat('tag-', pipeline().parameters.tag, '-', pipeline().Pipeline)",
+            "type": "Expression",
+        },
         "x-literal": "@@not-an-expression",
     }
     build(adf, blobs, server, dataset=dataset, pipeline=pipeline, relative_url="api/@{pipeline().RunId}")
@@ -158,8 +164,17 @@ def test_wildcards_and_recursion_select_files(adf, blobs, rest_sink):
     blobs.upload("in/a.csv", "id\n1\n")
     blobs.upload("in/sub/b.csv", "id\n2\n")
     blobs.upload("in/c.txt", "id\n3\n")
-    source = {"type": "DelimitedTextSource", "storeSettings": {"type": "AzureBlobFSReadSettings", "wildcardFileName": "*.csv"}}
-    build(adf, blobs, server, dataset=blob_dataset("ls_adls", blobs.container, "in", None), pipeline=copy_pipeline("ds_src", "ds_sink", source=source))
+    source = {
+        "type": "DelimitedTextSource",
+        "storeSettings": {"type": "AzureBlobFSReadSettings", "wildcardFileName": "*.csv"},
+    }
+    build(
+        adf,
+        blobs,
+        server,
+        dataset=blob_dataset("ls_adls", blobs.container, "in", None),
+        pipeline=copy_pipeline("ds_src", "ds_sink", source=source),
+    )
     result, activities = run(adf)
     assert result["status"] == "Succeeded", result["message"]
     assert sorted(r["id"] for r in recorder.rows) == ["1", "2"]
@@ -197,7 +212,10 @@ def test_json_source_on_blob_storage_location(adf, blobs, rest_sink):
     put(adf, "linkedservices", "ls_blob", blob_storage_linked_service())
     dataset = json_dataset("ls_blob", blobs.container, "docs", "")
     del dataset["properties"]["typeProperties"]["location"]["fileName"]
-    source = {"type": "JsonSource", "storeSettings": {"type": "AzureBlobStorageReadSettings", "wildcardFileName": "*.json"}}
+    source = {
+        "type": "JsonSource",
+        "storeSettings": {"type": "AzureBlobStorageReadSettings", "wildcardFileName": "*.json"},
+    }
     build(adf, blobs, server, dataset=dataset, pipeline=copy_pipeline("ds_src", "ds_sink", source=source))
     result, _ = run(adf)
     assert result["status"] == "Succeeded", result["message"]
@@ -216,7 +234,9 @@ def test_missing_file_parquet_and_mismatched_linked_service_fail_clearly(adf, bl
         "properties": {
             "type": "Parquet",
             "linkedServiceName": {"referenceName": "ls_adls", "type": "LinkedServiceReference"},
-            "typeProperties": {"location": {"type": "AzureBlobFSLocation", "fileSystem": blobs.container, "fileName": "x.parquet"}},
+            "typeProperties": {
+                "location": {"type": "AzureBlobFSLocation", "fileSystem": blobs.container, "fileName": "x.parquet"}
+            },
         }
     }
     put(adf, "datasets", "ds_src", parquet)
@@ -232,8 +252,17 @@ def test_dependencies_skip_activities_after_a_failure(adf, blobs, rest_sink):
     blobs.upload("in/people.csv", CSV)
     pipeline = copy_pipeline("ds_src", "ds_sink")
     first = pipeline["properties"]["activities"][0]
-    on_success = {**json.loads(json.dumps(first)), "name": "SecondCopy", "dependsOn": [{"activity": "CopyToRest", "dependencyConditions": ["Succeeded"]}]}
-    on_failure = {"name": "WaitOnFailure", "type": "Wait", "typeProperties": {"waitTimeInSeconds": 1}, "dependsOn": [{"activity": "CopyToRest", "dependencyConditions": ["Failed"]}]}
+    on_success = {
+        **json.loads(json.dumps(first)),
+        "name": "SecondCopy",
+        "dependsOn": [{"activity": "CopyToRest", "dependencyConditions": ["Succeeded"]}],
+    }
+    on_failure = {
+        "name": "WaitOnFailure",
+        "type": "Wait",
+        "typeProperties": {"waitTimeInSeconds": 1},
+        "dependsOn": [{"activity": "CopyToRest", "dependencyConditions": ["Failed"]}],
+    }
     pipeline["properties"]["activities"] = [on_failure, on_success, first]
     build(adf, blobs, server, pipeline=pipeline)
     result, activities = run(adf)
