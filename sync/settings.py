@@ -50,7 +50,9 @@ class AppSettings(BaseSettings):
         "https://<tenant>-api.purview-service.microsoft.com). Empty = no synchronisation with Purview.",
     )
     purview_tenant_id: str | None = Field(
-        None, validation_alias=_env("PURVIEW_TENANT_ID"), description="CluedIn label 'Tenant ID' (Entra tenant)."
+        None,
+        validation_alias=_env("PURVIEW_TENANT_ID"),
+        description="CluedIn label 'Tenant ID': the Entra tenant of the service principal.",
     )
     purview_client_id: str | None = Field(
         None,
@@ -59,7 +61,9 @@ class AppSettings(BaseSettings):
         "(DefaultAzureCredential) is used.",
     )
     purview_client_secret: SecretStr | None = Field(
-        None, validation_alias=_env("PURVIEW_CLIENT_SECRET"), description="CluedIn label 'Client Secret'."
+        None,
+        validation_alias=_env("PURVIEW_CLIENT_SECRET"),
+        description="CluedIn label 'Client Secret': the service principal's secret (in Azure, a Key Vault reference).",
     )
     purview_static_token: SecretStr | None = Field(
         None,
