@@ -19,7 +19,10 @@ def test_local_settings_example_only_names_known_settings():
     import json
 
     example = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
-    known = {env_name(n) for n in AppSettings.model_fields} | {"FUNCTIONS_WORKER_RUNTIME", "PIPELINE_AUTOMATION_SCHEDULE"}
+    known = {env_name(n) for n in AppSettings.model_fields} | {
+        "FUNCTIONS_WORKER_RUNTIME",
+        "PIPELINE_AUTOMATION_SCHEDULE",
+    }
     unknown = set(example) - known
     assert not unknown, f"local.settings.json.example names unknown settings: {sorted(unknown)}"
 

@@ -22,7 +22,9 @@ def test_keywords_split_and_unquoted():
 
 def test_invalid_setting_is_named_without_its_value():
     with pytest.raises(SettingsError) as err:
-        load_settings({"PURVIEW_BASE_URL": "purview.example", "SYNC_DELETE_POLICY": "shred", "PURVIEW_CLIENT_SECRET": "s3cr3t"})
+        load_settings(
+            {"PURVIEW_BASE_URL": "purview.example", "SYNC_DELETE_POLICY": "shred", "PURVIEW_CLIENT_SECRET": "s3cr3t"}
+        )
     message = str(err.value)
     assert "PURVIEW_BASE_URL" in message
     assert "SYNC_DELETE_POLICY" in message
