@@ -201,15 +201,17 @@ class DataSourcesFeature(Feature):
         )
 
     def _ensure_source(self, cluedin: CluedInClient, ctx: SyncContext, obj: SyncObject, name: str) -> bool:
-        """Find or create the endpoint data source inside the group (same intent-before-create rule)."""
+        """Create the endpoint data source inside the group, adopting one a crashed attempt already created."""
         if obj.target.get("source_id"):
             return False
-        group = cluedin.find_data_source_set(str(obj.target["group_name"]))
-        existing = next((s for s in (group or {}).get("dataSources") or [] if s.get("name") == name), None)
-        if existing is not None:
-            obj.target["source_id"] = str(existing["id"])
-            ctx.state.save(obj)
-            return False
+        if obj.data.get("creating_source") == name:
+            # A previous attempt may have created it and died before saving its id: adopt it if so.
+            group = cluedin.find_data_source_set(str(obj.target["group_name"]))
+            existing = next((s for s in (group or {}).get("dataSources") or [] if s.get("name") == name), None)
+            if existing is not None:
+                obj.target["source_id"] = str(existing["id"])
+                ctx.state.save(obj)
+                return False
         obj.data["creating_source"] = name
         ctx.state.save(obj)
         obj.target["source_id"] = cluedin.create_data_source(str(obj.target["group_id"]), name)
