@@ -183,7 +183,7 @@ def resolve(value: Any, context: ExpressionContext) -> Any:
             if not isinstance(inner, str):
                 raise ExpressionError("an Expression object needs a string 'value'")
             return evaluate_string(inner, context)
-        if value.get("type") in {"SecureString", "AzureKeyVaultSecret"}:
+        if value.get("type") in ("SecureString", "AzureKeyVaultSecret"):
             return value
         return {key: resolve(item, context) for key, item in value.items()}
     return value

@@ -33,6 +33,7 @@ from emulators.datafactory.validation import (
     validate_dataset,
     validate_entity_name,
     validate_linked_service,
+    validate_name_pattern,
     validate_pipeline,
 )
 
@@ -152,6 +153,7 @@ def build_entity_routes(context: EmulatorContext) -> list[BaseRoute]:
     async def get_entity(request: Request, path: FactoryPath, kind: str) -> Response:
         factory = path.factory()
         name = request.path_params["name"]
+        validate_name_pattern(kind, name)
         record = factory.entity(kind, name)
         if record is None:
             raise not_found(f"The {KIND_LABEL[kind]} '{name}' was not found in factory '{factory.name}'.")
@@ -187,6 +189,7 @@ def build_entity_routes(context: EmulatorContext) -> list[BaseRoute]:
     async def delete_entity(request: Request, path: FactoryPath, kind: str) -> Response:
         factory = path.factory()
         name = request.path_params["name"]
+        validate_name_pattern(kind, name)
         record = factory.entity(kind, name)
         if record is None:
             return Response(status_code=204)

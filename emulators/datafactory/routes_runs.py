@@ -22,6 +22,7 @@ from emulators.datafactory.errors import ArmError, bad_request, not_found
 from emulators.datafactory.runner import RunPlan
 from emulators.datafactory.store import MASK, Factory, utc_now
 from emulators.datafactory.triggers import parse_time
+from emulators.datafactory.validation import validate_name_pattern
 
 _OPERATORS = {"Equals", "NotEquals", "In", "NotIn"}
 
@@ -113,17 +114,28 @@ def _filtered(items: list[dict[str, Any]], body: Any, fields: dict[str, str]) ->
         if stamp and not after <= parse_time(stamp, "lastUpdated") <= before:
             continue
         selected.append(item)
-    for index, condition in enumerate(body.get("filters") or []):
+    filters = body.get("filters") or []
+    orders = body.get("orderBy") or []
+    if not isinstance(filters, list) or not isinstance(orders, list):
+        raise bad_request("'filters' and 'orderBy' must be JSON arrays.", "filters")
+    for index, condition in enumerate(filters):
         path = f"filters[{index}]"
-        if not isinstance(condition, dict) or condition.get("operand") not in fields:
+        if (
+            not isinstance(condition, dict)
+            or not isinstance(condition.get("operand"), str)
+            or condition["operand"] not in fields
+        ):
             raise bad_request(f"'{path}.operand' must be one of {', '.join(fields)}.", f"{path}.operand")
-        if condition.get("operator") not in _OPERATORS or not isinstance(condition.get("values"), list):
+        operator = condition.get("operator")
+        if not isinstance(operator, str) or operator not in _OPERATORS or not isinstance(condition.get("values"), list):
             raise bad_request(f"'{path}' needs an operator ({', '.join(sorted(_OPERATORS))}) and a values array.", path)
         key = fields[condition["operand"]]
         wanted = {str(v) for v in condition["values"]}
         negate = condition["operator"] in {"NotEquals", "NotIn"}
         selected = [i for i in selected if (str(i.get(key)) in wanted) != negate]
-    for order in reversed(body.get("orderBy") or []):
+    for index, order in reversed(list(enumerate(orders))):
+        if not isinstance(order, dict):
+            raise bad_request(f"'orderBy[{index}]' must be a JSON object.", f"orderBy[{index}]")
         key = fields.get(str(order.get("orderBy")), str(order.get("orderBy")))
         selected.sort(key=lambda i: str(i.get(key) or ""), reverse=order.get("order") == "DESC")
     return selected
@@ -135,6 +147,7 @@ def build_run_routes(context: EmulatorContext) -> list[BaseRoute]:
 
     async def create_run(request: Request, path: FactoryPath) -> Response:
         factory = path.factory()
+        validate_name_pattern("pipelines", request.path_params["name"])
         body = await json_body(request, required=False)
         if body is not None and not isinstance(body, dict):
             raise bad_request("The createRun body must be a JSON object of parameter values.", "parameters")
@@ -187,6 +200,7 @@ def build_run_routes(context: EmulatorContext) -> list[BaseRoute]:
         async def handler(request: Request, path: FactoryPath) -> Response:
             factory = path.factory()
             name = request.path_params["name"]
+            validate_name_pattern("triggers", name)
             trigger = factory.entity("triggers", name)
             if trigger is None:
                 raise not_found(f"The trigger '{name}' was not found in factory '{factory.name}'.")

@@ -176,8 +176,10 @@ class RunExecutor:
                 time.sleep(seconds * self.retry_wait_scale)
             else:
                 raise CopyError(f"activity type '{activity['type']}' is not supported by the emulator")
-        except (CopyError, ExpressionError, TypeError, ValueError) as exc:
+        except (CopyError, ExpressionError) as exc:
             outcome, error = "Failed", str(exc)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            outcome, error = "Failed", f"the activity definition could not be executed ({type(exc).__name__}: {exc})"
         record.update(
             status=outcome,
             activityRunEnd=utc_now(),

@@ -125,7 +125,7 @@ def _validate_schedule(schedule: Any, frequency: str, path: str) -> None:
     _int_list(schedule, "monthDays", path, range(-31, 32), forbid_zero=True)
     week_days = schedule.get("weekDays")
     if week_days is not None:
-        if not isinstance(week_days, list) or not week_days or not set(week_days) <= set(WEEK_DAYS):
+        if not isinstance(week_days, list) or not week_days or not all(day in WEEK_DAYS for day in week_days):
             raise bad_request(
                 f"'{path}.weekDays' must be a non-empty array of {', '.join(WEEK_DAYS)}.", f"{path}.weekDays"
             )

@@ -49,6 +49,13 @@ def validate_entity_name(kind: str, name: str) -> None:
         raise bad_request(f"Invalid {label} name '{name}': {problem}.", "name", code="InvalidResourceName")
 
 
+def validate_name_pattern(kind: str, name: str) -> None:
+    """Only the REST description's path pattern (max 260): what GET, DELETE and actions check."""
+    if not (1 <= len(name) <= 260 and _ENTITY_NAME.match(name)):
+        message = f"Invalid {KIND_LABEL[kind]} name '{name}': it does not match the allowed pattern."
+        raise bad_request(message, "name", code="InvalidResourceName")
+
+
 def validate_factory_path(resource_group: str, factory: str) -> None:
     """The resource group and factory name patterns of the REST description's path parameters."""
     if not (1 <= len(resource_group) <= 90 and _RESOURCE_GROUP.match(resource_group)):
@@ -92,7 +99,7 @@ def _validate_parameters(props: dict[str, Any], path: str) -> None:
     for name, spec in (params or {}).items():
         spec_path = f"{path}.parameters.{name}"
         kind = _object(spec, spec_path).get("type")
-        if kind not in _PARAMETER_TYPES:
+        if not isinstance(kind, str) or kind not in _PARAMETER_TYPES:
             allowed = ", ".join(sorted(_PARAMETER_TYPES))
             raise bad_request(f"'{spec_path}.type' must be one of {allowed}; got {kind!r}.", f"{spec_path}.type")
 
@@ -111,6 +118,8 @@ def _check_references_and_secrets(props: dict[str, Any], lookup: Lookup) -> None
     """Every entity reference must resolve now; every secret object must be well-formed."""
     for path, node in _iter_objects(props, "properties"):
         kind = node.get("type")
+        if not isinstance(kind, str):
+            continue
         if kind in _REFERENCE_KINDS:
             _resolve(node, path, _REFERENCE_KINDS[kind], lookup)
         elif kind == "PipelineReference":
@@ -224,7 +233,11 @@ def _validate_activities(activities: Any, path: str) -> None:
             if str(dep.get("activity", "")).lower() not in names:
                 raise bad_request(f"'{dep_path}.activity' names no activity of this pipeline.", f"{dep_path}.activity")
             conditions = dep.get("dependencyConditions")
-            if not isinstance(conditions, list) or not set(conditions) <= _DEPENDENCY_CONDITIONS or not conditions:
+            if (
+                not isinstance(conditions, list)
+                or not conditions
+                or not all(c in _DEPENDENCY_CONDITIONS for c in conditions)
+            ):
                 allowed = ", ".join(sorted(_DEPENDENCY_CONDITIONS))
                 message = f"'{dep_path}.dependencyConditions' must be a non-empty list of {allowed}."
                 raise bad_request(message, f"{dep_path}.dependencyConditions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -164,7 +165,7 @@ def test_wildcards_and_recursion_select_files(adf, blobs, rest_sink):
     blobs.upload("in/a.csv", "id\n1\n")
     blobs.upload("in/sub/b.csv", "id\n2\n")
     blobs.upload("in/c.txt", "id\n3\n")
-    source = {
+    source: dict[str, Any] = {
         "type": "DelimitedTextSource",
         "storeSettings": {"type": "AzureBlobFSReadSettings", "wildcardFileName": "*.csv"},
     }
