@@ -77,6 +77,17 @@ def secret_value(node: Any, view: FactoryView) -> str:
     return view.secrets[str(secret_name)]
 
 
+def reveal_secrets(value: Any, view: FactoryView) -> Any:
+    """A copy of linked-service properties with every secret object replaced by its value (run time only)."""
+    if isinstance(value, list):
+        return [reveal_secrets(item, view) for item in value]
+    if isinstance(value, dict):
+        if value.get("type") in ("SecureString", "AzureKeyVaultSecret"):
+            return secret_value(value, view)
+        return {key: reveal_secrets(item, view) for key, item in value.items()}
+    return value
+
+
 def _dataset_context(
     ref: dict[str, Any], dataset: dict[str, Any], pipeline_ctx: ExpressionContext
 ) -> ExpressionContext:
@@ -162,17 +173,20 @@ def _rest_settings(
         raise CopyError(f"copy sink type '{sink.get('type')}' is not supported by the emulator (only RestSink)")
     if dataset.get("type") != "RestResource" or linked.get("type") != "RestService":
         raise CopyError("a RestSink needs a RestResource dataset on a RestService linked service")
-    props = linked["typeProperties"]
+    props = reveal_secrets(linked["typeProperties"], view)
     base = str(props.get("url") or "")
     if not base.startswith(("http://", "https://")):
         raise CopyError("the RestService linked service needs an http(s) url")
     relative = str(dataset["typeProperties"].get("relativeUrl") or "")
     url = base.rstrip("/") + ("/" + relative.lstrip("/") if relative else "")
-    headers = {name: secret_value(value, view) for name, value in (props.get("authHeaders") or {}).items()}
+    auth_headers = props.get("authHeaders") or {}
+    if not isinstance(auth_headers, dict):
+        raise CopyError("authHeaders of the RestService linked service must be key/value pairs")
+    headers = {name: str(value) for name, value in auth_headers.items()}
     auth = props.get("authenticationType") or "Anonymous"
     if auth == "Basic":
         user = str(props.get("userName") or "")
-        token = base64.b64encode(f"{user}:{secret_value(props.get('password'), view)}".encode()).decode()
+        token = base64.b64encode(f"{user}:{props.get('password') or ''}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     elif auth != "Anonymous":
         raise CopyError(f"RestService authenticationType '{auth}' is not supported by the emulator (Anonymous, Basic)")

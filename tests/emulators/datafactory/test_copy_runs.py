@@ -14,6 +14,7 @@ from tests.emulators.datafactory.bodies import (
     copy_pipeline,
     json_dataset,
     key_vault_linked_service,
+    key_vault_secret,
     rest_dataset,
     rest_linked_service,
 )
@@ -270,3 +271,32 @@ def test_dependencies_skip_activities_after_a_failure(adf, blobs, rest_sink):
     assert result["status"] == "Succeeded", result["message"]
     assert [a["activityName"] for a in activities] == ["CopyToRest", "SecondCopy"]  # the Wait was skipped
     assert len(recorder.rows) == 10
+
+
+def test_key_vault_references_anywhere_in_the_rest_linked_service_are_resolved(adf, blobs, rest_sink):
+    server, recorder = rest_sink
+    blobs.upload("in/people.csv", CSV)
+    build(adf, blobs, server)
+    adf.set_secret("sink-url", server.url)
+    adf.set_secret("basic-password", "pa55")
+    linked = {
+        "properties": {
+            "type": "RestService",
+            "typeProperties": {
+                "url": key_vault_secret("ls_akv", "sink-url"),
+                "authenticationType": "Basic",
+                "userName": "adf",
+                "password": key_vault_secret("ls_akv", "basic-password"),
+                "authHeaders": {"x-api-key": {"type": "SecureString", "value": "inline-key"}},
+            },
+        }
+    }
+    put(adf, "linkedservices", "ls_rest", linked)
+    result, activities = run(adf)
+    assert result["status"] == "Succeeded", result["message"]
+    headers = recorder.requests[0]["headers"]
+    assert headers["authorization"] == "Basic YWRmOnBhNTU="  # adf:pa55
+    assert headers["x-api-key"] == "inline-key"
+    everything = json.dumps([result, activities, adf.arm("GET", "/linkedservices/ls_rest").json()])
+    assert "pa55" not in everything
+    assert "inline-key" not in everything
