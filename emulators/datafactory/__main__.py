@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 
 from emulators._common import common_arguments, serve_forever
@@ -46,7 +47,8 @@ def main(argv: list[str] | None = None) -> None:
         secrets=dict(args.secret),
         retry_wait_scale=args.retry_wait_scale,
     )
-    serve_forever(app, args, name="datafactory emulator")
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C / SIGINT is the normal way to stop (state is written)
+        serve_forever(app, args, name="datafactory emulator")
 
 
 if __name__ == "__main__":
