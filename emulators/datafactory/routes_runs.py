@@ -80,7 +80,8 @@ def start_pipeline_run(
     }
     store = context.store
     store.add_run(factory, run)
-    store.runs[run_id]["rawParameters"] = dict(supplied)
+    store.runs[run_id]["rawParameters"] = dict(supplied)  # for reruns; SecureString ones masked in snapshots
+    store.runs[run_id]["secureParameters"] = sorted(secure)
     view = FactoryView(
         datasets=dict(factory.entities["datasets"]),
         linked_services=dict(factory.entities["linkedservices"]),

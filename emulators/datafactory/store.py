@@ -135,7 +135,11 @@ class DataFactoryStore:
                     "entities": mask_secrets(item.entities),
                 }
             )
-        runs = {run_id: {**record, "factory": list(record["factory"])} for run_id, record in self.runs.items()}
+        runs = {}
+        for run_id, record in self.runs.items():
+            hidden = set(record.get("secureParameters") or [])
+            raw = {k: MASK if k in hidden else v for k, v in (record.get("rawParameters") or {}).items()}
+            runs[run_id] = {**record, "factory": list(record["factory"]), "rawParameters": raw}
         return {"factories": factories, "runs": copy.deepcopy(runs)}
 
     def load(self, data: dict[str, Any]) -> None:

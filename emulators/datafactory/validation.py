@@ -118,8 +118,8 @@ def _check_references_and_secrets(props: dict[str, Any], lookup: Lookup) -> None
     """Every entity reference must resolve now; every secret object must be well-formed."""
     for path, node in _iter_objects(props, "properties"):
         kind = node.get("type")
-        if not isinstance(kind, str):
-            continue
+        if not isinstance(kind, str) or path.startswith(("properties.parameters.", "properties.variables.")):
+            continue  # parameter and variable definitions use "type" for their data type
         if kind in _REFERENCE_KINDS:
             _resolve(node, path, _REFERENCE_KINDS[kind], lookup)
         elif kind == "PipelineReference":

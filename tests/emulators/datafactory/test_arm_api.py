@@ -249,3 +249,41 @@ def test_injected_faults_use_the_arm_error_shape(adf):
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "ServiceUnavailable"
     assert adf.arm("GET", "/pipelines").status_code == 200
+
+
+def test_cancel_ends_a_run_as_cancelled(adf):
+    body = {
+        "properties": {"activities": [{"name": "Pause", "type": "Wait", "typeProperties": {"waitTimeInSeconds": 100}}]}
+    }
+    assert put(adf, "pipelines", "pl_wait", body).status_code == 200
+    run_id = adf.arm("POST", "/pipelines/pl_wait/createRun").json()["runId"]
+    assert adf.arm("POST", f"/pipelineruns/{run_id}/cancel").status_code == 200
+    run = adf.wait_for_run(None, run_id)
+    assert run["status"] == "Cancelled"
+    assert adf.arm("POST", f"/pipelineruns/{run_id}/cancel").status_code == 200  # idempotent once ended
+
+
+def test_rerun_from_a_reference_run_reuses_parameters_and_recovery_groups_runs(adf):
+    body = {
+        "properties": {
+            "activities": [{"name": "Pause", "type": "Wait", "typeProperties": {"waitTimeInSeconds": 0}}],
+            "parameters": {"p": {"type": "String"}, "token": {"type": "SecureString"}},
+        }
+    }
+    assert put(adf, "pipelines", "pl_wait", body).status_code == 200
+    first = adf.arm("POST", "/pipelines/pl_wait/createRun", json={"p": "one", "token": "hide-me"}).json()["runId"]
+    first_run = adf.wait_for_run(None, first)
+    assert first_run["parameters"] == {"p": "one", "token": "**********"}
+    again = adf.arm("POST", "/pipelines/pl_wait/createRun", params={"referencePipelineRunId": first}).json()["runId"]
+    assert adf.wait_for_run(None, again)["parameters"]["p"] == "one"
+    assert adf.arm("GET", f"/pipelineruns/{again}").json()["runGroupId"] == again
+    recovery = adf.arm(
+        "POST", "/pipelines/pl_wait/createRun", params={"referencePipelineRunId": first, "isRecovery": "true"}
+    ).json()["runId"]
+    recovered = adf.wait_for_run(None, recovery)
+    assert recovered["runGroupId"] == first
+    assert recovered["isLatest"] is True
+    assert adf.arm("GET", f"/pipelineruns/{first}").json()["isLatest"] is False
+    missing = adf.arm("POST", "/pipelines/pl_wait/createRun", params={"referencePipelineRunId": "nope"})
+    assert_arm_error(missing, 404, "NotFound")
+    assert "hide-me" not in requests.get(f"{adf.url}/_emulator/state", timeout=5).text
