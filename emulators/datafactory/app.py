@@ -8,6 +8,7 @@ from emulators._common import EmulatorApp, FaultSettings, build_emulator_app
 from emulators.datafactory.admin import build_admin_routes
 from emulators.datafactory.arm import EmulatorContext
 from emulators.datafactory.errors import error_body
+from emulators.datafactory.paths import CaseInsensitiveArmPaths
 from emulators.datafactory.routes_entities import build_entity_routes
 from emulators.datafactory.routes_runs import build_run_routes
 from emulators.datafactory.runner import RunExecutor
@@ -36,5 +37,6 @@ def build_datafactory_app(
         executor.shutdown()
 
     app = build_emulator_app(routes=routes, store=store, error_body=error_body, faults=faults, on_shutdown=[stop_runs])
+    app.asgi = CaseInsensitiveArmPaths(app.asgi)
     app.extras["context"] = context
     return app

@@ -287,3 +287,17 @@ def test_rerun_from_a_reference_run_reuses_parameters_and_recovery_groups_runs(a
     missing = adf.arm("POST", "/pipelines/pl_wait/createRun", params={"referencePipelineRunId": "nope"})
     assert_arm_error(missing, 404, "NotFound")
     assert "hide-me" not in requests.get(f"{adf.url}/_emulator/state", timeout=5).text
+
+
+def test_arm_path_segments_are_case_insensitive(adf):
+    assert put(adf, "linkedservices", "ls_blob", blob_linked_service()).status_code == 200
+    url = (
+        adf.factory_url()
+        .replace("resourceGroups", "resourcegroups")
+        .replace("Microsoft.DataFactory", "microsoft.datafactory")
+    )
+    answer = requests.get(
+        f"{url}/linkedServices/ls_blob", params={"api-version": "2018-06-01"}, headers=adf.headers, timeout=5
+    )
+    assert answer.status_code == 200
+    assert answer.json()["name"] == "ls_blob"
