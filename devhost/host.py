@@ -25,7 +25,7 @@ import azure.functions as func
 from devhost.hostconfig import HostConfig, load_host_config
 from devhost.http import HttpFrontEnd, HttpServer, Keys
 from devhost.invocation import InvocationResult, Invoker
-from devhost.ncrontab import parse_schedule, schedule_time_zone
+from devhost.ncrontab import ScheduleError, parse_schedule, schedule_time_zone
 from devhost.queues import QueueListener
 from devhost.registry import (
     FunctionSpec,
@@ -138,7 +138,10 @@ class LocalHost:
             self.stats.register(spec.name, _trigger_label(spec))
             if isinstance(spec, TimerFunction):
                 text = resolve_placeholders(spec.schedule, self.settings, what=f"schedule of timer '{spec.name}'")
-                schedule = parse_schedule(text)
+                try:
+                    schedule = parse_schedule(text)
+                except ScheduleError as error:
+                    raise ScheduleError(f"timer '{spec.name}' (schedule {spec.schedule!r}): {error}") from error
                 self.timers[spec.name] = TimerRunner(spec, schedule, self.invoker, time_zone=self._time_zone)
             elif isinstance(spec, QueueFunction):
                 name = resolve_placeholders(spec.queue_name, self.settings, what=f"queue name of '{spec.name}'")

@@ -188,8 +188,14 @@ class Invoker:
 
     def close(self) -> None:
         """Stop the event loop and the pool; running sync functions are not interrupted."""
+        if self._loop.is_closed():
+            return
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._loop_thread.join(timeout=5)
+        if not self._loop.is_running():
+            for task in asyncio.all_tasks(self._loop):
+                task.cancel()
+            self._loop.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def invoke(

@@ -83,7 +83,8 @@ def _constraint(text: str) -> Callable[[str], bool]:
     if argument is None:
         raise RouteError(f"route constraint {text!r} is not recognized")
     if name == "regex":
-        pattern = re.compile(argument, flags=re.IGNORECASE)
+        # Route templates double braces inside a regex constraint ({{2}} means {2}).
+        pattern = re.compile(argument.replace("{{", "{").replace("}}", "}"), flags=re.IGNORECASE)
         return lambda v: pattern.search(v) is not None
     numbers = [part.strip() for part in argument.split(",")]
     try:
