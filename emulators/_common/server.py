@@ -141,6 +141,8 @@ def serve_forever(app: EmulatorApp, args: argparse.Namespace, *, name: str) -> N
     server.startup = startup  # type: ignore[method-assign]
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it handled; stopping is not an error
+        pass
     finally:
         if args.state:
             args.state.write_text(json.dumps(app.store.snapshot()))
