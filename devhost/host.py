@@ -35,6 +35,7 @@ from devhost.registry import (
     TimerFunction,
     UnsupportedFunction,
     describe_functions,
+    load_app,
     select,
 )
 from devhost.settings import export_settings, resolve_placeholders
@@ -119,6 +120,19 @@ class LocalHost:
         self._server: HttpServer | None = None
         self._running = False
 
+    @classmethod
+    def load(
+        cls, app_spec: str = "function_app:app", settings: Mapping[str, str] | None = None, **options: Any
+    ) -> LocalHost:
+        """Export `settings`, then import the app (`module:attribute`) and build a host for it.
+
+        Use this when the app reads settings at import time: the settings must be in the environment
+        before `function_app` is imported, as they are when the Functions host starts the worker.
+        """
+        if settings is not None:
+            export_settings(settings, override=True)
+        return cls(load_app(app_spec), None, **options)
+
     def _disabled(self, spec: FunctionSpec) -> bool:
         value = self.settings.get(f"AzureWebJobs.{spec.name}.Disabled", "")
         return value.strip().lower() in _DISABLED_VALUES
@@ -186,7 +200,7 @@ class LocalHost:
         self.ensure_queues()
         started_here = []
         for listener in self.listeners.values():
-            if not self._running:
+            if not listener.running:
                 listener.start()
                 started_here.append(listener)
         deadline = time.monotonic() + timeout
@@ -252,8 +266,8 @@ class LocalHost:
         """Stop everything started by `start()`, waiting (bounded) for invocations in progress."""
         for runner in self.timers.values():
             runner.stop(timeout)
-        if self._running:
-            for listener in self.listeners.values():
+        for listener in self.listeners.values():
+            if listener.running:
                 listener.stop(timeout)
         if self._server is not None:
             self._server.stop()

@@ -163,6 +163,11 @@ class QueueListener:
         except ResourceNotFoundError:
             return 0
 
+    @property
+    def running(self) -> bool:
+        """True between `start()` and `stop()`."""
+        return self._thread is not None
+
     def start(self) -> None:
         """Begin polling in a background thread."""
         if self._thread is not None:
