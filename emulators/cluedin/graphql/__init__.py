@@ -1,0 +1,1 @@
+"""GraphQL for the CluedIn emulator: schema-first SDL (ariadne), cached documents, a fast read path."""
