@@ -1,0 +1,202 @@
+"""A small, fast ASGI dispatcher for the Purview routes, named by Swagger operationId.
+
+One regex table per URL family (Data Map under `/datamap/api` and `/catalog/api`, Account under
+`/account` and bare `/collections`) keeps GETs cheap; naming each route by its operationId gives the
+shared kit's counters meaningful names and lets request validation go straight to the right operation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+from emulators.purview import errors
+
+if TYPE_CHECKING:
+    from emulators.purview.app import PurviewEmulator
+
+MISSING: Any = object()
+DATAMAP_PREFIXES = ("/datamap/api", "/catalog/api")
+ATTR_PARAM = re.compile(r"^attr(?:_(\d+))?:(.+)$")
+
+
+@dataclass
+class Reply:
+    """A handler's answer: status and JSON body (None = no body)."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[["Ctx"], Any]
+
+
+@dataclass(frozen=True)
+class RouteDef:
+    """One route: method + template in a family, its operationId, and whether it writes."""
+
+    family: str
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    operation: str
+    handler: Handler
+    write: bool
+
+
+class Ctx:
+    """Everything a handler may need about the request."""
+
+    def __init__(
+        self,
+        emulator: PurviewEmulator,
+        scope: dict[str, Any],
+        route: RouteDef,
+        params: dict[str, str],
+        *,
+        body: bytes,
+        token: str,
+    ) -> None:
+        self.emulator = emulator
+        self.store = emulator.store
+        self.scope = scope
+        self.route = route
+        self.params = params
+        self.raw_body = body
+        self.token = token
+        self.principal = emulator.principal(token)
+        self.raw_query = scope.get("query_string", b"").decode("latin-1")
+        self.query = parse_query(self.raw_query, emulator.options.decode_plus_in_attr)
+
+    def q(self, name: str) -> str | None:
+        """Last value of a query parameter."""
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+    def q_list(self, name: str) -> list[str]:
+        """All values of a repeated query parameter."""
+        return list(self.query.get(name, []))
+
+    def q_bool(self, name: str, default: bool = False) -> bool:
+        """Boolean query parameter, case-insensitive like the service ("False" works)."""
+        value = self.q(name)
+        if value is None or value == "":
+            return default
+        lowered = value.lower()
+        if lowered not in ("true", "false"):
+            raise errors.INVALID_PARAMETERS(f"{name} must be true or false")
+        return lowered == "true"
+
+    def q_int(self, name: str, default: int | None = None) -> int | None:
+        """Integer query parameter."""
+        value = self.q(name)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise errors.INVALID_PARAMETERS(f"{name} must be an integer") from None
+
+    def attr(self) -> str | None:
+        """`attr:qualifiedName` (the single unique-attribute form)."""
+        return self.q("attr:qualifiedName")
+
+    def attrs(self) -> list[str]:
+        """`attr_0:qualifiedName`, `attr_1:qualifiedName`, ... in index order."""
+        found = []
+        for key, values in self.query.items():
+            match = ATTR_PARAM.match(key)
+            if match and match.group(2) == "qualifiedName" and match.group(1) is not None:
+                found += [(int(match.group(1)), v) for v in values]
+        return [v for _, v in sorted(found)]
+
+    def json(self, *, required: bool = True) -> Any:
+        """The request body as JSON (400 Atlas error if malformed or required and missing)."""
+        if not self.raw_body.strip():
+            if required:
+                raise errors.INVALID_PARAMETERS("a JSON request body is required")
+            return MISSING
+        try:
+            return json.loads(self.raw_body)
+        except ValueError as exc:
+            raise errors.INVALID_PARAMETERS(f"request body is not valid JSON: {exc}") from None
+
+    def require(self, need: str, collection: str | None = None) -> None:
+        """Role check (no-op unless role assignments are configured)."""
+        self.emulator.access.require(self.token, need, collection, self.store.collections)
+
+    @property
+    def base_url(self) -> str:
+        """scheme://host[:port] the client used (for nextLink)."""
+        headers = dict(self.scope.get("headers") or [])
+        host = headers.get(b"host", b"localhost").decode("latin-1")
+        return f"{self.scope.get('scheme', 'http')}://{host}"
+
+
+def parse_query(raw: str, decode_plus_in_attr: bool) -> dict[str, list[str]]:
+    """Query string to lists of values. `attr*` values keep '+' literal unless told otherwise (Purview quirk)."""
+    out: dict[str, list[str]] = {}
+    if not raw:
+        return out
+    for part in raw.split("&"):
+        if not part:
+            continue
+        key_raw, _, value_raw = part.partition("=")
+        key = unquote(key_raw.replace("+", " "))
+        if key.startswith("attr") and not decode_plus_in_attr:
+            value = unquote(value_raw)
+        else:
+            value = parse_qsl(f"x={value_raw}", keep_blank_values=True)[0][1] if value_raw else ""
+        out.setdefault(key, []).append(value)
+    return out
+
+
+class RouteTable:
+    """Routes by family and method; templates use {name} placeholders matching one path segment."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, dict[str, list[RouteDef]]] = {}
+
+    def add(self, family: str, method: str, template: str, operation: str, handler: Handler, *, write: bool) -> None:
+        """Register a route."""
+        parts = re.split(r"(\{[^}]+\})", template)
+        regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts)
+        route = RouteDef(family, method, template, re.compile(f"^{regex}/?$"), operation, handler, write)
+        self.routes.setdefault(family, {}).setdefault(method, []).append(route)
+
+    def finalize(self) -> None:
+        """Literal templates before parameterised ones (so /glossary/terms beats /glossary/{glossaryId})."""
+        for by_method in self.routes.values():
+            for routes in by_method.values():
+                routes.sort(key=lambda r: (r.template.count("{"), -len(r.template)))
+
+    def match(self, family: str, method: str, path: str) -> tuple[RouteDef, dict[str, str]] | None:
+        """Route and decoded path parameters, or None."""
+        for route in self.routes.get(family, {}).get(method, ()):
+            found = route.pattern.match(path)
+            if found:
+                return route, {k: unquote(v) for k, v in found.groupdict().items()}
+        return None
+
+    def allows_other_method(self, family: str, method: str, path: str) -> bool:
+        """Whether the path exists under another method (405 rather than 404)."""
+        return any(
+            r.pattern.match(path) for m, routes in self.routes.get(family, {}).items() if m != method for r in routes
+        )
+
+
+def split_family(path: str) -> tuple[str | None, str]:
+    """(family, path inside the family) for a full request path."""
+    for prefix in DATAMAP_PREFIXES:
+        if path.startswith(prefix + "/"):
+            return "datamap", path[len(prefix) :]
+    if path.startswith("/account/"):
+        return "account", path[len("/account") :]
+    if path == "/collections" or path.startswith("/collections/"):
+        return "account", path
+    return None, path
