@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sync.adf.client import datafactory_client
 from sync.clients.azure_auth import azure_auth
 from sync.clients.cluedin import CluedInClient, organization_from_url
 from sync.clients.purview import PURVIEW_SCOPE, PurviewClient
@@ -59,7 +60,11 @@ def cluedin_client(settings: AppSettings) -> CluedInClient:
     )
 
 
-CLIENT_FACTORIES: dict[str, Callable[[AppSettings], Any]] = {"purview": purview_client, "cluedin": cluedin_client}
+CLIENT_FACTORIES: dict[str, Callable[[AppSettings], Any]] = {
+    "purview": purview_client,
+    "cluedin": cluedin_client,
+    "datafactory": datafactory_client,
+}
 
 
 def _settings_signature() -> tuple[tuple[str, str], ...]:

@@ -8,5 +8,6 @@ from sync.engine import Feature
 def all_features() -> list[Feature]:
     """One instance of every feature the app knows."""
     from sync.features.datasources import DataSourcesFeature
+    from sync.features.pipelines import PipelineSchedulesFeature, PipelinesFeature
 
-    return [DataSourcesFeature()]
+    return [DataSourcesFeature(), PipelinesFeature(), PipelineSchedulesFeature()]

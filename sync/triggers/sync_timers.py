@@ -33,3 +33,10 @@ def plan_feature(name: str) -> None:
 def plan_datasources(timer: func.TimerRequest) -> None:
     """F1: Purview assets tagged with the keyword term → CluedIn data sources."""
     plan_feature("datasources")
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%PIPELINE_AUTOMATION_SCHEDULE%", run_on_startup=False, use_monitor=False)
+def plan_pipelines(timer: func.TimerRequest) -> None:
+    """F12 then F13: tagged assets → ADF copy pipelines; every generated pipeline's run schedule."""
+    plan_feature("pipelines")
+    plan_feature("pipeline_schedules")
