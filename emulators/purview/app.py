@@ -41,6 +41,7 @@ class PurviewOptions:
     tokens: tuple[str, ...] = ()
     roles: Mapping[str, Any] | None = None
     validate_requests: bool = False
+    record_request_violations: bool = False
     validate_responses: bool = False
     search_lag_seconds: float = 0.0
     default_glossary: bool = True
@@ -116,7 +117,7 @@ class PurviewEmulator:
         try:
             headers = dict(scope.get("headers") or [])
             token = self.access.authenticate(_header(headers, b"authorization"))
-            if self.options.validate_requests:
+            if self.options.validate_requests or self.options.record_request_violations:
                 self._validate_request(scope, route, body)
             result = route.handler(Ctx(self, dict(scope), route, params, body=body, token=token))
             reply = result if isinstance(result, Reply) else Reply(200, result)
@@ -171,6 +172,8 @@ class PurviewEmulator:
                 problems = operation.spec.validate_request(operation, query, decoded)
         if problems:
             self._record("request", scope, route, problems)
+            if not self.options.validate_requests:
+                return
             detail = "; ".join(str(p) for p in problems[:5])
             raise errors.AtlasError(
                 400,
