@@ -151,15 +151,13 @@ def test_structural_validation_errors(purview):
         json={"entityDefs": [{"name": "x", "attributeDefs": [{"name": "a", "typeName": "nope"}]}]},
     )
     assert unknown_attr.json()["errorCode"] == "ATLAS-400-00-001"
-    bad_rel = s.post(
-        f"{base}/atlas/v2/types/typedefs",
-        json={
-            "relationshipDefs": [
-                {"name": "r", "relationshipCategory": "ASSOCIATION", "endDef1": {"type": "DataSet", "name": "a", "isContainer": True},
-                 "endDef2": {"type": "DataSet", "name": "b"}}
-            ]
-        },
-    )  # fmt: skip
+    association_with_container = {
+        "name": "r",
+        "relationshipCategory": "ASSOCIATION",
+        "endDef1": {"type": "DataSet", "name": "a", "isContainer": True},
+        "endDef2": {"type": "DataSet", "name": "b"},
+    }
+    bad_rel = s.post(f"{base}/atlas/v2/types/typedefs", json={"relationshipDefs": [association_with_container]})
     assert bad_rel.json()["errorCode"] == "ATLAS-400-00-030"
     cycle = s.post(
         f"{base}/atlas/v2/types/typedefs",
