@@ -12,6 +12,7 @@ HTTP function and features never read, return or log a token.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sync.clients.cluedin import CluedInClient, GraphQLError
@@ -31,10 +32,19 @@ def find_ingestion_endpoint(client: CluedInClient, data_source_id: str, name: st
     return None
 
 
+def author_id(client: CluedInClient) -> str:
+    """The service account's id, the `author` of created data sets (`me.client` is JSON, read whole)."""
+    data = client.graphql("ingestion_me")
+    me_client = ((data.get("administration") or {}).get("me") or {}).get("client") or {}
+    if isinstance(me_client, str):
+        me_client = json.loads(me_client)
+    return str(me_client["id"])
+
+
 def create_ingestion_endpoint(client: CluedInClient, data_source_id: str, name: str) -> str:
     """Create an endpoint data set (manual processing; mapping is left to CluedIn users); returns its GUID."""
     data_set = {
-        "author": client.author_id(),
+        "author": author_id(client),
         "store": True,
         "name": name,
         "type": "endpoint",
