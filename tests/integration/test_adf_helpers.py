@@ -74,7 +74,7 @@ class AdfStack:
         """Upsert an asset in Purview, assign glossary terms, and upload its file; returns its identity."""
         qualified_name = qualified_name or f"https://demostore.dfs.core.windows.net/{self.container}/{folder}/{name}"
         purview = self.purview_client()
-        entity = {"typeName": type_name, "attributes": {"qualifiedName": qualified_name, "name": name}}
+        entity: dict[str, Any] = {"typeName": type_name, "attributes": {"qualifiedName": qualified_name, "name": name}}
         if type_name == "azure_datalake_gen2_path":
             entity["attributes"]["isFile"] = True
         result = purview.upsert_entities([entity])
@@ -157,8 +157,11 @@ def build_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **extra_sett
     settings = AppSettings.model_validate(environment)
     state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
     state.ensure_tables()
-    policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
-    queue_service = QueueServiceClient.from_connection_string(azurite.connection_string, **policies)
+    queue_service = QueueServiceClient.from_connection_string(
+        azurite.connection_string,
+        message_encode_policy=TextBase64EncodePolicy(),
+        message_decode_policy=TextBase64DecodePolicy(),
+    )
     for queue in queue_service.list_queues():
         queue_service.delete_queue(queue.name)
     return AdfStack(
