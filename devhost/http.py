@@ -45,9 +45,10 @@ class Keys:
             return True
         if not presented:
             return False
-        if hmac.compare_digest(presented, self.master_key):
+        offered = presented.encode("utf-8")  # bytes: compare_digest refuses non-ASCII str
+        if hmac.compare_digest(offered, self.master_key.encode("utf-8")):
             return True
-        return auth_level == "function" and hmac.compare_digest(presented, self.function_key)
+        return auth_level == "function" and hmac.compare_digest(offered, self.function_key.encode("utf-8"))
 
 
 @dataclass(frozen=True)

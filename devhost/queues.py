@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import AzureError, HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.functions import meta
 from azure.functions.queue import QueueMessage as FunctionQueueMessage
 from azure.functions.queue import QueueMessageInConverter
@@ -199,7 +199,7 @@ class QueueListener:
             try:
                 self.ensure_queue()
                 received = self.poll_once()
-            except (HttpResponseError, OSError) as error:
+            except (AzureError, OSError) as error:
                 log.warning("Polling queue '%s' failed: %s", self.queue_name, error)
                 self._queue_ready = False
                 received = 0
@@ -283,7 +283,7 @@ class QueueListener:
                 message.id, receipt.value, visibility_timeout=int(self._receive_visibility.total_seconds())
             )
             receipt.value = updated.pop_receipt or receipt.value
-        except (HttpResponseError, OSError) as error:
+        except (AzureError, OSError) as error:
             log.warning("Could not renew the invisibility of message %s: %s", message.id, error)
 
     def _release(self, message: StorageQueueMessage, receipt: _Receipt) -> None:

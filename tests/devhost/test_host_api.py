@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 
+import pytest
 import requests
 
 from devhost.host import LocalHost
@@ -79,3 +80,53 @@ def test_polling_backs_off_to_the_maximum_and_resets_on_messages():
     assert delays[-1] == 2.0
     assert backoff.next_delay(found_messages=True) == MIN_POLLING_INTERVAL
     assert backoff.next_delay(found_messages=False) < 0.3
+
+
+@pytest.mark.slow
+def test_listener_survives_storage_outage_and_resumes(caplog):
+    import logging
+    import time
+    from urllib.parse import urlparse
+
+    from devhost.azurite import start_azurite
+    from tests.devhost.sample_app import Recorder, build_app
+
+    caplog.set_level(logging.WARNING, logger="devhost.queues")
+    private = start_azurite()
+    ports = {
+        name: int(urlparse(url).port or 0)
+        for name, url in (("blob", private.blob_url), ("queue", private.queue_url), ("table", private.table_url))
+    }
+    settings = {
+        "AzureWebJobsStorage": private.connection_string,
+        "TICK_SCHEDULE": "0 0 * * * *",
+        "WORK_QUEUE": "outage-work",
+        "ASYNC_QUEUE": "outage-async",
+    }
+    recorder = Recorder()
+    host = LocalHost(build_app(recorder), settings, host_json=FAST_QUEUES)
+    try:
+        host.start(http=False, timers=False)
+        private.stop()
+        deadline = time.monotonic() + 20
+        while "Polling queue 'outage-work' failed" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Polling queue 'outage-work' failed" in caplog.text
+        assert host.listeners["work"].running
+
+        private = start_azurite(blob_port=ports["blob"], queue_port=ports["queue"], table_port=ports["table"])
+        # Azurite came back empty; the listener re-creates its queue and carries on.
+        deadline = time.monotonic() + 30
+        sent = False
+        while not recorder.of("work") and time.monotonic() < deadline:
+            if not sent:
+                try:
+                    send_base64(private.connection_string, "outage-work", json.dumps({"id": "after"}))
+                    sent = True
+                except Exception:
+                    pass
+            time.sleep(0.2)
+        assert [s["id"] for s in recorder.of("work")] == ["after"]
+    finally:
+        host.close()
+        private.stop()

@@ -37,6 +37,7 @@ def test_function_level_route_needs_a_function_key(web):
     assert requests.get(url(web, "items/5?code=master-key"), timeout=5).status_code == 201
     unauthorized = requests.get(url(web, "items/5"), timeout=5)
     assert unauthorized.content == b""
+    assert requests.get(url(web, "items/5?code=%C3%BC"), timeout=5).status_code == 401  # non-ASCII key
 
 
 def test_admin_route_needs_the_master_key(web):
