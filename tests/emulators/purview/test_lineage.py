@@ -11,7 +11,7 @@ from tests.emulators.purview.helpers import process, table, upsert
 def chain(purview):
     """raw -> p1 -> staged -> p2 -> mart, plus side -> p2."""
     s = purview.session()
-    ids = upsert(
+    return upsert(
         s,
         purview.datamap_url,
         table("mssql://s/d/o/raw", guid=-1),
@@ -21,7 +21,6 @@ def chain(purview):
         process("p1", [{"guid": -1}], [{"guid": -2}], guid=-10),
         process("p2", [{"guid": -2}, {"guid": -4}], [{"guid": -3}], guid=-11),
     )["guidAssignments"]
-    return ids
 
 
 def lineage(purview, guid, **params):

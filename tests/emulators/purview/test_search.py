@@ -9,6 +9,10 @@ import pytest
 from tests.emulators.purview.helpers import dataset, search, table, upsert
 
 BLOB = "https://acct.blob.core.windows.net/c"
+TABLES = ["customers", "orders", "sales_facts"]
+SIZE_ZERO = {"attributeName": "size", "operator": "eq", "attributeValue": 0}
+CSV_NAMES = {"attributeName": "qualifiedName", "operator": "contains", "attributeValue": ".csv"}
+SQL_NAMES = {"attributeName": "qualifiedName", "operator": "prefix", "attributeValue": "mssql://"}
 
 
 @pytest.fixture()
@@ -75,10 +79,10 @@ def test_result_shape_and_counts(purview, estate):
     ("flt", "expected"),
     [
         ({"entityType": "azure_blob_path"}, ["exampledata1.csv", "exampledata2.txt"]),
-        ({"kind": "TypeFilter", "typeName": "azure_sql_table", "includeSubTypes": False}, ["customers", "orders", "sales_facts"]),
+        ({"kind": "TypeFilter", "typeName": "azure_sql_table", "includeSubTypes": False}, TABLES),
         ({"entityType": "DataSet", "includeSubTypes": False}, []),
         ({"and": [{"entityType": "DataSet"}, {"assetType": "Azure Data Lake Storage Gen2"}]}, ["orders.csv"]),
-        ({"objectType": "Tables"}, ["customers", "orders", "sales_facts"]),
+        ({"objectType": "Tables"}, TABLES),
         ({"collectionId": "sales"}, ["sales_facts"]),
         ({"classification": "MICROSOFT.PERSONAL.EMAIL", "includeSubClassifications": True}, ["orders"]),
         ({"label": "pii"}, ["orders"]),
@@ -89,10 +93,10 @@ def test_result_shape_and_counts(purview, estate):
         ({"and": [{"objectType": "Tables"}, {"not": {"term": "Revenue"}}]}, ["sales_facts"]),
         ({"or": [{"label": "pii"}, {"collectionId": "sales"}]}, ["orders", "sales_facts"]),
         ({"attributeName": "name", "operator": "eq", "attributeValue": "orders"}, ["orders"]),
-        ({"attributeName": "qualifiedName", "operator": "contains", "attributeValue": ".csv"}, ["exampledata1.csv", "orders.csv"]),
-        ({"attributeName": "qualifiedName", "operator": "prefix", "attributeValue": "mssql://"}, ["customers", "orders", "sales_facts"]),
-        ({"and": [{"entityType": "azure_datalake_gen2_path"}, {"attributeName": "size", "operator": "eq", "attributeValue": 0}]}, ["orders.csv"]),
-        ({"and": [{"objectType": "Files"}, {"not": {"attributeName": "size", "operator": "eq", "attributeValue": 0}}]}, ["exampledata1.csv", "exampledata2.txt"]),
+        (CSV_NAMES, ["exampledata1.csv", "orders.csv"]),
+        (SQL_NAMES, TABLES),
+        ({"and": [{"entityType": "azure_datalake_gen2_path"}, SIZE_ZERO]}, ["orders.csv"]),
+        ({"and": [{"objectType": "Files"}, {"not": SIZE_ZERO}]}, ["exampledata1.csv", "exampledata2.txt"]),
     ],
 )  # fmt: skip
 def test_filter_grammar(purview, estate, flt, expected):
