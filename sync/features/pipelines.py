@@ -27,14 +27,14 @@ from sync.adf.names import PipelineNames
 from sync.adf.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline
 from sync.adf.schedule import ScheduleError, validate_run_schedule
 from sync.adf.schedules import SCHEDULE_KIND, apply_schedule, effective_schedule, remove_schedule, schedule_desired
-from sync.adf.stores import UnsupportedAssetError, is_supported_type
+from sync.adf.stores import UnsupportedAssetError, is_supported_type, resolve_source
 from sync.clients.purview import PurviewClient
 from sync.engine import ApplyOutcome, Feature, Notification, SyncContext
 from sync.errors import FatalError, SettingsError
 from sync.features.datasources import asset_key, is_syncable_hit, search_filter
 from sync.messages import Change, ChangeKind, Queues
 from sync.purview_assets import read_asset
-from sync.settings import AppSettings
+from sync.settings import AppSettings, DeletePolicy
 from sync.state import SyncObject, fingerprint
 from sync.telemetry import log_event
 
@@ -63,6 +63,17 @@ def matching_terms(purview: PurviewClient, pattern: str) -> list[tuple[str, str]
             if name and regex.search(name):
                 matches.append((name, glossary_name))
     return matches
+
+
+def _unsupported_reason(type_name: str, qualified_name: str) -> str | None:
+    """Why no pipeline can be made for a search hit (from its type and qualifiedName alone), or None."""
+    if not is_supported_type(type_name):
+        return f"type {type_name} is not supported"
+    try:
+        resolve_source(type_name, qualified_name)
+    except UnsupportedAssetError as exc:
+        return str(exc)
+    return None
 
 
 def _add_created_notifications(outcome: ApplyOutcome, pipelines: list[str], endpoints: list[str]) -> None:
@@ -107,11 +118,12 @@ class PipelinesFeature(Feature):
                     if not is_syncable_hit(hit):
                         continue
                     type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
-                    if not is_supported_type(type_name):
+                    problem = _unsupported_reason(type_name, qualified_name)
+                    if problem:
                         log_event(
                             log,
                             "PipelineAssetUnsupported",
-                            f"asset {qualified_name} carries an automation term but its type is not supported",
+                            f"asset {qualified_name} carries an automation term but is not supported: {problem}",
                             level=logging.WARNING,
                             type_name=type_name,
                         )
@@ -127,7 +139,10 @@ class PipelinesFeature(Feature):
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
     ) -> list[Change]:
-        """New tagged assets → create; changed settings/asset → update; untagged automated ones → delete."""
+        """New tagged assets → create; changed settings/asset → update; untagged automated ones → delete.
+
+        Under soft-delete, pipelines orphaned earlier (while the policy was `retain`) are removed too.
+        """
         changes: list[Change] = []
         for key in sorted(snapshot):
             desired = pipeline_desired(snapshot[key], settings)
@@ -136,8 +151,11 @@ class PipelinesFeature(Feature):
                 continue
             kind = ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE
             changes.append(self._change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'"))
+        removable = {"active", "orphaned"} if settings.sync_delete_policy == DeletePolicy.SOFT_DELETE else {"active"}
         for key, obj in sorted(state.items()):
-            if key in snapshot or not obj.active or not obj.data.get("automated") or obj.data.get("requested"):
+            if key in snapshot or obj.status not in removable:
+                continue
+            if not obj.data.get("automated") or obj.data.get("requested"):
                 continue
             desired = {**obj.source, "names": obj.target.get("names") or {}}
             changes.append(self._change(ChangeKind.DELETE, key, desired, f"remove pipeline of {key}"))

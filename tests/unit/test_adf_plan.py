@@ -158,3 +158,19 @@ def test_schedules_feature_runs_whenever_a_factory_is_configured():
     assert not feature.enabled(SETTINGS.model_copy(update={"data_factory_base_url": None}))
     assert PipelinesFeature().enabled(SETTINGS)
     assert not PipelinesFeature().enabled(SETTINGS.model_copy(update={"data_factory_pipeline_automation": False}))
+
+
+def test_pipelines_orphaned_under_retain_are_removed_once_the_policy_is_soft_delete():
+    orphan = pipeline_row(automated=True)
+    orphan.status = "orphaned"
+    assert PipelinesFeature().plan({}, {KEY: orphan}, SETTINGS) == []
+    soft = SETTINGS.model_copy(update={"sync_delete_policy": "soft-delete"})
+    [change] = PipelinesFeature().plan({}, {KEY: orphan}, soft)
+    assert change.kind == ChangeKind.DELETE
+
+
+def test_a_retagged_orphan_is_provisioned_again():
+    orphan = pipeline_row(automated=True)
+    orphan.status = "orphaned"
+    [change] = PipelinesFeature().plan({KEY: ASSET}, {KEY: orphan}, SETTINGS)
+    assert change.kind == ChangeKind.CREATE
