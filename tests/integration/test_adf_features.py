@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sync.engine import apply_message, run_cycle, run_report
+from sync.engine import ApplyOutcome, apply_message, run_cycle, run_report
 from sync.features.pipelines import PipelineSchedulesFeature, PipelinesFeature
 from sync.messages import Queues
 from tests.integration.test_adf_helpers import build_stack, factory_entities
@@ -21,7 +21,7 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
 def drain(stack, ctx):
     """Apply every message waiting in the Data Factory queue, as the queue function would."""
     client = stack.queue_service.get_queue_client(Queues.DATA_FACTORY.value)
-    outcomes = []
+    outcomes: list[ApplyOutcome] = []
     while True:
         messages = list(client.receive_messages(messages_per_page=32, visibility_timeout=30))
         if not messages:
