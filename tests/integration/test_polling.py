@@ -1,0 +1,101 @@
+"""F4 Poll Data Sources against Azurite and the emulators: metrics arrive, a quiet estate costs no writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from sync.lineage import names
+from tests.integration.test_lineage_helpers import ORG, LineageStack, account_set, build_stack, group, seed_document
+
+
+@pytest.fixture()
+def stack(azurite, purview, fresh_cluedin_emulator):
+    built = build_stack(azurite, purview, fresh_cluedin_emulator)
+    fresh_cluedin_emulator.seed(seed_document([group("Account.csv", [account_set()])]))
+    report, _ = built.cycle("lineage")
+    assert report.status == "completed", report.errors
+    return built
+
+
+def dataset(stack: LineageStack) -> dict[str, Any]:
+    qualified_name = names.dataset_name(ORG, stack.data_set_id("Account.csv"))
+    return stack.entities("cluedin_dataset")[qualified_name]
+
+
+def ingest(stack: LineageStack, rows: list[dict[str, Any]]) -> None:
+    """Post records to the data set's ingestion endpoint and process them, as a pipeline and a user would."""
+    data_set_id = stack.data_set_id("Account.csv")
+    token = stack.cluedin.api_token("polling-tests")
+    response = requests.post(
+        f"{stack.cluedin.url}/upload/api/endpoint/{data_set_id}",
+        json=rows,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    stack.activity("activity/process", {"dataSetId": data_set_id})
+
+
+def test_counts_metrics_and_link_are_written_on_the_cluedin_dataset(stack):
+    report, outcomes = stack.cycle("polling")
+    assert report.planned == {"create": 1} and [o.result for o in outcomes] == ["applied"]
+    attributes = dataset(stack)["attributes"]
+    assert attributes["recordsReceived"] == 2
+    assert attributes["recordsProcessed"] == 2
+    assert attributes["recordsFailed"] == 0
+    assert attributes["lastIngestedAt"] > 0
+    assert attributes["cluedinUrl"].startswith(stack.cluedin.url)
+    assert set(attributes["dataQualityMetrics"]) >= {"completeness", "accuracy"}
+    assert attributes["name"] == "Account.csv" and attributes["dataSourceName"] == "Account.csv"
+    assert stack.purview.violations() == []
+
+
+def submission_reads(stack: LineageStack) -> int:
+    operations = stack.cluedin.stats()["operations"]
+    return sum(op["count"] for name, op in operations.items() if "getAnnotationSubmissions" in name)
+
+
+def test_a_quiet_estate_costs_no_purview_writes(stack):
+    stack.cycle("polling")
+    writes, reads = stack.purview_writes(), submission_reads(stack)
+    assert reads > 0
+    report, outcomes = stack.cycle("polling")
+    assert report.planned == {} and outcomes == []
+    assert stack.purview_writes() == writes
+    assert submission_reads(stack) == reads  # settled data sets are not re-read
+
+
+def test_only_changed_values_are_written(stack):
+    stack.cycle("polling")
+    before = dataset(stack)["attributes"]
+    ingest(stack, [{"Id": "3", "Name": "Northwind", "Email": "x@northwind.com", "Notes": ""}])
+    report, outcomes = stack.cycle("polling")
+    assert report.planned == {"update": 1}
+    written = outcomes[0].detail
+    assert "recordsReceived" in written and "recordsProcessed" in written and "cluedinUrl" not in written
+    after = dataset(stack)["attributes"]
+    assert (after["recordsReceived"], after["recordsProcessed"]) == (3, 3)
+    assert after["lastIngestedAt"] >= before["lastIngestedAt"]
+    assert stack.purview.violations() == []
+
+
+def test_lineage_updates_keep_the_metrics(stack):
+    stack.cycle("polling")
+    stack.activity(
+        "activity/data-set",
+        {"group": "Account.csv", "dataSource": "Account.csv", "dataSet": "Other.csv", "records": [{"a": "1"}]},
+    )
+    stack.cycle("lineage")
+    stack.cluedin_graphql(
+        "mutation m($id: ID, $f: [InputPropertyMapping]) { inbound { updateAnnotationMappingInDataSet("
+        "dataSetId: $id, fieldMappings: $f) } }",
+        {"id": stack.data_set_id("Account.csv"), "f": [{"originalField": "Email", "key": "--ignore--"}]},
+    )
+    report, _ = stack.cycle("lineage")
+    assert report.planned.get("update"), report.changes
+    attributes = dataset(stack)["attributes"]
+    assert attributes["recordsReceived"] == 2  # Atlas updates only the attributes a request carries
+    assert attributes["dataQualityMetrics"]
