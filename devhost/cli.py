@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devhost", description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--app", default="function_app:app", help="module:attribute of the FunctionApp")
     parser.add_argument("--settings", type=Path, help="local.settings.json to load (default: ./local.settings.json)")
-    parser.add_argument("--host-json", type=Path, default=Path("host.json"), help="host.json (default ./host.json)")
+    parser.add_argument("--host-json", type=Path, help="host.json (default ./host.json if present)")
     parser.add_argument("--host", default="127.0.0.1", help="interface for the HTTP server")
     parser.add_argument("--port", type=int, default=7071, help="port for the HTTP server (default 7071, 0 = free)")
     parser.add_argument("--once", action="store_true", help="fire every timer once, drain every queue, then exit")
@@ -117,8 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         load_settings(args.settings)
         app = load_app(args.app)
-        host_json = args.host_json if args.host_json.exists() else None
-        host = LocalHost(app, host_json=host_json, functions=names, http_host=args.host, http_port=args.port)
+        host = LocalHost(app, host_json=args.host_json, functions=names, http_host=args.host, http_port=args.port)
     except (SettingsError, HostConfigError, ScheduleError, RegistryError, RouteError, StorageConfigError) as error:
         print(f"devhost: error: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -195,7 +195,7 @@ class QueueListener:
 
     def _poll_loop(self) -> None:
         backoff = _Backoff(self.options.max_polling_interval.total_seconds())
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self._pool is not None:
             try:
                 self.ensure_queue()
                 received = self.poll_once()
@@ -229,7 +229,15 @@ class QueueListener:
         for message in messages:
             with self._condition:
                 self._in_flight += 1
-            pool.submit(self._process_safely, message)
+            try:
+                pool.submit(self._process_safely, message)
+            except RuntimeError:  # the pool was shut down by a stop() that gave up waiting for this poll
+                with self._condition:
+                    self._in_flight -= 1
+                    self._condition.notify_all()
+                log.warning(
+                    "Listener for '%s' stopped; message %s stays invisible for now", self.queue_name, message.id
+                )
         return len(messages)
 
     def _process_safely(self, message: StorageQueueMessage) -> None:

@@ -179,3 +179,12 @@ def test_long_running_mode_serves_http_until_interrupted(settings_file):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_explicit_host_json_must_exist(settings_file, tmp_path):
+    path, _ = settings_file
+
+    result = run_cli("--once", "--settings", str(path), "--host-json", str(tmp_path / "missing.json"))
+
+    assert result.returncode == 2
+    assert "host.json not found" in result.stderr
