@@ -11,6 +11,7 @@ CluedIn's configuration GraphQL (`/graphql`) accepts only user access tokens; th
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -236,7 +237,10 @@ class CluedInClient:
         """The service account's client id, used as `author` on create mutations."""
         if self._author_id is None:
             data = self.graphql("me")
-            self._author_id = str(data["administration"]["me"]["client"]["id"])
+            client = data["administration"]["me"]["client"]
+            if isinstance(client, str):  # a JSON scalar may arrive serialised
+                client = json.loads(client)
+            self._author_id = str(client["id"])
         return self._author_id
 
     # --- data source groups and data sources ----------------------------------------------------------------
