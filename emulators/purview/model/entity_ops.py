@@ -108,7 +108,10 @@ class EntityService:
                 entity.collection_id = collection
                 entity.touch(principal)
                 self.store.changed(entity.guid)
-        return {"mutatedEntities": {"UPDATE": [entity_render.header(self.store, e) for e in entities]}}
+        return {
+            "mutatedEntities": {"UPDATE": [entity_render.header(self.store, e) for e in entities]},
+            "guidAssignments": {},
+        }
 
     # ----- labels --------------------------------------------------------------------------------------
 
