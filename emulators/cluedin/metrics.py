@@ -86,17 +86,20 @@ class MetricsCalculator:
         now = self.store.clock.now()
         children = []
         totals: list[tuple[float, int]] = []
+        latest: list[str] = []
         for source in self.store.data_sources.values():
             data_sets = [self.store.data_sets[i] for i in source["dataSetIds"] if i in self.store.data_sets]
             value, weight = self._score(name, data_sets, now)
             totals.append((value or 0.0, weight))
+            received = max((d["lastReceivedAt"] for d in data_sets if d.get("lastReceivedAt")), default=None)
+            latest += [received] if received else []
             provider = self.store.provider_definitions.get(source["connectorConfigurationId"], {})
             children.append(
                 _dimension(
                     name,
                     source["connectorConfigurationId"],
                     value,
-                    now.isoformat(),
+                    received,
                     kind="GlobalIntegration",
                     detail=source["name"],
                     provider=provider,
@@ -104,7 +107,7 @@ class MetricsCalculator:
             )
         weight_sum = sum(w for _, w in totals)
         overall = round(sum(v * w for v, w in totals) / weight_sum, 2) if weight_sum else None
-        top = _dimension(name, None, overall, now.isoformat(), kind="Global", detail=None, provider={})
+        top = _dimension(name, None, overall, max(latest, default=None), kind="Global", detail=None, provider={})
         top["children"] = children
         for child in children:
             child["parentId"] = top["id"]
@@ -122,7 +125,7 @@ class MetricsCalculator:
             stamps = [iso_to_datetime(d["lastReceivedAt"]) for d in data_sets if d.get("lastReceivedAt")]
             if not stamps:
                 return None, 0
-            age_days = (now - max(stamps)) / timedelta(days=1)
+            age_days = max(0.0, (now - max(stamps)) / timedelta(days=1))
             return round(max(0.0, 100.0 * (1 - age_days / TIMELINESS_HORIZON_DAYS)), 2), 1
         if name == "relevance":
             fields = [(d, f) for d in data_sets for f in d["originalFields"]]
@@ -188,7 +191,7 @@ def _dimension(
     metric: str,
     provider_definition_id: str | None,
     value: float | None,
-    when: str,
+    when: str | None,
     *,
     kind: str,
     detail: str | None,
@@ -203,7 +206,7 @@ def _dimension(
         "providerId": provider.get("providerId"),
         "providerName": provider.get("name"),
         "latestValue": value,
-        "values": [] if value is None else [{"date": when, "value": value}],
+        "values": [] if value is None or when is None else [{"date": when, "value": value}],
         "parentId": None,
         "children": [],
     }

@@ -67,6 +67,7 @@ def apply_seed(store: CluedInStore, data: dict[str, Any]) -> None:
     if unknown:
         raise ValueError(f"unknown seed key(s): {', '.join(unknown)}; known: {', '.join(sorted(SEED_KEYS))}")
     org = data.get("organization") or {}
+    store.clock.reset()
     store._empty(str(org.get("name") or store.default_org_name))
     if org.get("id"):
         store.org["id"] = str(org["id"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from emulators.cluedin.util import Clock, new_guid, stable_guid
+from emulators.cluedin.util import Clock, EmulatorError, new_guid, stable_guid
 
 STATE_KIND = "cluedin-emulator-state"
 STATE_VERSION = 1
@@ -86,6 +86,7 @@ class CluedInStore:
         """Back to a fresh start: the default organization and its admin user, nothing else."""
         from emulators.cluedin.seed import install_defaults
 
+        self.clock.reset()
         self._empty(self.default_org_name)
         install_defaults(self)
 
@@ -102,7 +103,7 @@ class CluedInStore:
         self.audit_log: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
         self.next_ids: dict[str, int] = {"dataSourceSet": 1, "dataSource": 1, "annotation": 1}
-        self.version = 0
+        self.version = getattr(self, "version", 0) + 1  # never restarts: caches key on it
         self.users: dict[str, dict[str, Any]] = {}
         self.api_tokens: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
@@ -155,7 +156,13 @@ class CluedInStore:
         if data.get("kind") != STATE_KIND:
             from emulators.cluedin.seed import apply_seed
 
-            apply_seed(self, data)
+            backup = self.snapshot()
+            try:
+                apply_seed(self, data)
+            except (EmulatorError, KeyError, TypeError, ValueError) as exc:
+                self.load(backup)
+                message = exc.message if isinstance(exc, EmulatorError) else str(exc)
+                raise ValueError(f"invalid seed: {message}") from None
             return
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported state version {data.get('version')!r}; expected {STATE_VERSION}")
@@ -164,7 +171,7 @@ class CluedInStore:
         self.org = dict(data["org"])
         self.token_lifetime_minutes = float(data.get("tokenLifetimeMinutes", self.default_token_lifetime))
         self.signing_key = str(data.get("signingKey") or self.signing_key)
-        self.clock.offset_seconds = float(data.get("clockOffsetSeconds", 0.0))
+        self.clock.reset(float(data.get("clockOffsetSeconds", 0.0)))
         self.settings = dict(data.get("settings", {}))
         self.next_ids.update({k: int(v) for k, v in data.get("nextIds", {}).items()})
         for name, items in data.get("collections", {}).items():

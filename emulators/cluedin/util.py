@@ -65,6 +65,11 @@ class Clock:
         """Current emulator time as ISO-8601 with offset, the .NET style CluedIn returns."""
         return self.now().isoformat()
 
+    def reset(self, offset_seconds: float = 0.0) -> None:
+        """Back to wall-clock time plus `offset_seconds` (a fresh store or a restored snapshot)."""
+        self.offset_seconds = offset_seconds
+        self._last = datetime.min.replace(tzinfo=UTC)
+
     def advance(self, seconds: float) -> None:
         """Move emulator time forward (or back) without touching the host clock."""
         self.offset_seconds += seconds

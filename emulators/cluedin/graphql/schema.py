@@ -8,7 +8,7 @@ from pathlib import Path
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 
-from emulators.cluedin.graphql import administration, consume, inbound, management, shared
+from emulators.cluedin.graphql import administration, consume, glossary, inbound, management, shared
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -22,6 +22,7 @@ def ui_schema() -> GraphQLSchema:
         *shared.BINDABLES,
         *inbound.BINDABLES,
         *management.BINDABLES,
+        *glossary.BINDABLES,
         *administration.BINDABLES,
         *consume.UI_BINDABLES,
     )
