@@ -8,6 +8,8 @@ from sync.engine import Feature
 def all_features() -> list[Feature]:
     """One instance of every feature the app knows."""
     from sync.features.datasources import DataSourcesFeature
+    from sync.features.lineage import LineageFeature
     from sync.features.pipelines import PipelineSchedulesFeature, PipelinesFeature
+    from sync.features.polling import PollingFeature
 
-    return [DataSourcesFeature(), PipelinesFeature(), PipelineSchedulesFeature()]
+    return [DataSourcesFeature(), LineageFeature(), PollingFeature(), PipelinesFeature(), PipelineSchedulesFeature()]

@@ -35,6 +35,18 @@ def plan_datasources(timer: func.TimerRequest) -> None:
     plan_feature("datasources")
 
 
+@bp.timer_trigger(arg_name="timer", schedule="%SYNC_SCHEDULE%", run_on_startup=False, use_monitor=False)
+def plan_lineage(timer: func.TimerRequest) -> None:
+    """F2 + F11: CluedIn data sets (and what changed in CluedIn since the last cycle) → lineage in Purview."""
+    plan_feature("lineage")
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%POLL_SCHEDULE%", run_on_startup=False, use_monitor=False)
+def plan_polling(timer: func.TimerRequest) -> None:
+    """F4: record counts and data-quality metrics → the Cluedin Dataset entities."""
+    plan_feature("polling")
+
+
 @bp.timer_trigger(arg_name="timer", schedule="%PIPELINE_AUTOMATION_SCHEDULE%", run_on_startup=False, use_monitor=False)
 def plan_pipelines(timer: func.TimerRequest) -> None:
     """F12 then F13: tagged assets → ADF copy pipelines; every generated pipeline's run schedule."""
