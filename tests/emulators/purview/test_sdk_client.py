@@ -27,7 +27,7 @@ class StaticCredential:
         return AccessToken("sdk-token", int(time.time()) + 3600)
 
 
-class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):
+class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
     """Bearer auth that is allowed over http (the emulator is not TLS)."""
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
