@@ -30,8 +30,10 @@ SHAPED = st.recursive(
     max_leaves=16,
 )
 SEGMENT = st.text(alphabet=st.characters(codec="ascii", exclude_characters="/?#%"), min_size=1, max_size=8)
-QUERY_NAMES = st.sampled_from(["guid", "attr:qualifiedName", "attr_0:qualifiedName", "direction", "depth", "limit",
-                               "offset", "minExtInfo", "collectionId", "name", "api-version", "type", "$skipToken"])  # fmt: skip
+QUERY_NAMES = st.sampled_from(
+    ["guid", "attr:qualifiedName", "attr_0:qualifiedName", "direction", "depth", "limit",
+     "offset", "minExtInfo", "collectionId", "name", "api-version", "type", "$skipToken"]
+)  # fmt: skip
 
 
 def _routes() -> list[tuple[str, str, str]]:
