@@ -112,6 +112,10 @@ class SyncContext:
             self._clients[name] = self._factories[name](self.settings)
         return self._clients[name]
 
+    def provide(self, name: str, client: Any) -> None:
+        """Use this client for `name` instead of building one (tests wrap real clients this way)."""
+        self._clients[name] = client
+
     def call_stats(self) -> dict[str, dict[str, Any]]:
         """Per-service call statistics of the clients used so far."""
         out: dict[str, dict[str, Any]] = {}

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import requests
-
 from sync.clients.transport import AuthProvider, HttpTransport, RateLimiter, RetryPolicy
 from sync.errors import PermissionDeniedError, ServiceError
 
@@ -59,14 +57,26 @@ PAGENO_ITEMSPERPAGE = Paging("pageNo", "itemsPerPage", items_key="configurations
 
 
 class CluedInPasswordAuth(AuthProvider):
-    """Password grant against CluedIn's IdentityServer, refreshed with the refresh token before expiry."""
+    """Password grant against CluedIn's IdentityServer, refreshed with the refresh token before expiry.
 
-    def __init__(self, base_url: str, organization: str, username: str, password: str, *, timeout: float = 30) -> None:
-        self._token_url = f"{base_url.rstrip('/')}/auth/connect/token"
+    Token requests go through the shared transport, so a dropped connection or a 5xx while logging in is retried
+    (and, if it persists, a RetriableError) rather than a failure that needs a person.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        organization: str,
+        username: str,
+        password: str,
+        *,
+        rate_limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._transport = HttpTransport("cluedin", base_url, rate_limiter=rate_limiter, retry=retry)
         self._organization = organization
         self._username = username
         self._password = password
-        self._timeout = timeout
         self._access: str | None = None
         self._refresh: str | None = None
         self._expires_at = 0.0
@@ -88,40 +98,39 @@ class CluedInPasswordAuth(AuthProvider):
     def _obtain(self) -> None:
         if self._refresh:
             form = {"grant_type": "refresh_token", "refresh_token": self._refresh, "client_id": self._organization}
-            if self._post(form, allow_failure=True):
+            try:
+                self._store(self._token(form))
                 return
+            except ServiceError:
+                self._refresh = None  # expired or revoked: log in again
         form = {
             "grant_type": "password",
             "username": self._username,
             "password": self._password,
             "client_id": self._organization,
         }
-        self._post(form, allow_failure=False)
-
-    def _post(self, form: Mapping[str, str], *, allow_failure: bool) -> bool:
         try:
-            response = requests.post(self._token_url, data=form, timeout=self._timeout)
-        except requests.RequestException as exc:
-            raise ServiceError(
-                "cluedin", 0, "TokenRequestFailed", type(exc).__name__, url="/auth/connect/token"
-            ) from None
-        if response.status_code != 200:
-            if allow_failure:
-                self._refresh = None
-                return False
-            detail = _token_error(response)
+            self._store(self._token(form))
+        except ServiceError as exc:
             raise PermissionDeniedError(
                 "cluedin",
-                response.status_code,
+                exc.status,
                 "LoginFailed",
-                f"password grant refused for CLUEDIN_USERNAME / CLUEDIN_PASSWORD / CLUEDIN_ORGANIZATION ({detail})",
+                f"password grant refused for CLUEDIN_USERNAME / CLUEDIN_PASSWORD / CLUEDIN_ORGANIZATION ({exc.detail})",
                 url="/auth/connect/token",
-            )
-        body = response.json()
+            ) from None
+
+    def _token(self, form: Mapping[str, str]) -> dict[str, Any]:
+        response = self._transport.request(
+            "POST", "/auth/connect/token", data=form, idempotent=True, write=False, operation="auth.token", ok=(200,)
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    def _store(self, body: dict[str, Any]) -> None:
         self._access = str(body["access_token"])
         self._refresh = body.get("refresh_token")
         self._expires_at = time.time() + float(body.get("expires_in", 3600))
-        return True
 
 
 class _FixedBearer(AuthProvider):
@@ -130,14 +139,6 @@ class _FixedBearer(AuthProvider):
 
     def header(self) -> str | None:
         return f"Bearer {self._token}"
-
-
-def _token_error(response: requests.Response) -> str:
-    try:
-        body = response.json()
-        return str(body.get("error_description") or body.get("error") or response.status_code)
-    except ValueError:
-        return str(response.status_code)
 
 
 def organization_from_url(url: str) -> str:
@@ -164,7 +165,9 @@ class CluedInClient:
         self.base_url = base_url.rstrip("/")
         self.organization = organization
         self.rest_path_prefix = rest_path_prefix
-        user_auth = CluedInPasswordAuth(self.base_url, organization, username, password)
+        user_auth = CluedInPasswordAuth(
+            self.base_url, organization, username, password, rate_limiter=rate_limiter, retry=retry
+        )
         data_auth: AuthProvider = _FixedBearer(api_token) if api_token else user_auth
         self.ui = HttpTransport("cluedin", self.base_url, auth=user_auth, rate_limiter=rate_limiter, retry=retry)
         self.data = HttpTransport("cluedin", self.base_url, auth=data_auth, rate_limiter=rate_limiter, retry=retry)

@@ -1,0 +1,272 @@
+"""The app under test, wired to Azurite and the emulators: one harness for every integration test.
+
+Tests run a feature's planning cycle exactly as its timer does (`run_cycle`) and drain its queue exactly as the
+queue function does (`apply_message`), so everything between the services is the app's own code over real HTTP.
+Purview content is created the way a scanner or a user would: entities upserted through the Data Map API and
+glossary terms assigned through the glossary API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableServiceClient
+from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+
+from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
+from sync.clients.cluedin import CluedInClient
+from sync.clients.purview import PurviewClient
+from sync.engine import ApplyOutcome, Feature, RunReport, SyncContext, apply_message, run_cycle, run_report
+from sync.messages import Queues
+from sync.runtime import CLIENT_FACTORIES, features
+from sync.settings import AppSettings
+from sync.state import StateStore
+from sync.storage import QueueSender
+
+GLOSSARY = "Business Glossary"
+SYNC_TERM = "Sync to CluedIn"
+DEFAULT_TERMS = (SYNC_TERM, "CluedInADF", "Customer", "Finance")
+LAKE = "https://lake.dfs.core.windows.net"
+
+
+def purview_seed(terms: Iterable[str] = DEFAULT_TERMS) -> dict[str, Any]:
+    """A Purview account holding one glossary with the given terms."""
+    return {"glossaries": [{"name": GLOSSARY, "terms": [{"name": t, "status": "Approved"} for t in terms]}]}
+
+
+@dataclass
+class Stack:
+    """Everything an integration test touches."""
+
+    settings: AppSettings
+    environment: dict[str, str]
+    state: StateStore
+    queues: QueueSender
+    queue_service: QueueServiceClient
+    purview: Any
+    cluedin: Any
+    features: dict[str, Feature] = field(default_factory=features)
+
+    # --- the app ---------------------------------------------------------------------------------------------
+    def context(self, **overrides: Any) -> SyncContext:
+        """A fresh SyncContext (own clients), optionally with settings changed."""
+        settings = self.settings.model_copy(update=overrides) if overrides else self.settings
+        return SyncContext(settings, self.state, self.queues, clients=CLIENT_FACTORIES)
+
+    def purview_client(self) -> PurviewClient:
+        """The app's Purview client against the emulator."""
+        return CLIENT_FACTORIES["purview"](self.settings)  # type: ignore[no-any-return]
+
+    def cluedin_client(self) -> CluedInClient:
+        """The app's CluedIn client against the emulator."""
+        return CLIENT_FACTORIES["cluedin"](self.settings)  # type: ignore[no-any-return]
+
+    def plan(self, feature: str, ctx: SyncContext | None = None, **overrides: Any) -> RunReport:
+        """One planning cycle, as the feature's timer runs it."""
+        return run_cycle(self.features[feature], ctx or self.context(**overrides))
+
+    def cycle(self, feature: str, **overrides: Any) -> tuple[RunReport, list[ApplyOutcome]]:
+        """Plan one cycle, apply everything it enqueued, and return the folded run report and the outcomes."""
+        ctx = self.context(**overrides)
+        planned = self.plan(feature, ctx)
+        outcomes = self.drain(self.features[feature].queue, ctx)
+        report = run_report(self.state, planned.run_id)
+        assert report is not None
+        return report, outcomes
+
+    def receive(self, queue: str, *, visibility_timeout: int = 60) -> list[Any]:
+        """Waiting messages of a queue (made invisible, as a trigger would)."""
+        client = self.queue_service.get_queue_client(queue)
+        with contextlib.suppress(ResourceNotFoundError):
+            return list(client.receive_messages(max_messages=32, visibility_timeout=visibility_timeout))
+        return []
+
+    def redeliver(self, queue: str, message: Any) -> None:
+        """Make a received message visible again now, as the host does after a failure (dequeue count grows)."""
+        self.queue_service.get_queue_client(queue).update_message(message, visibility_timeout=0)
+
+    def delete(self, queue: str, message: Any) -> None:
+        """Delete a received message, as the host does after success."""
+        self.queue_service.get_queue_client(queue).delete_message(message)
+
+    def apply(self, queue: str, message: Any, ctx: SyncContext | None = None) -> list[ApplyOutcome]:
+        """Apply one received message the way the queue function does (without deleting it)."""
+        return apply_message(
+            message.content,
+            queue=queue,
+            features=self.features,
+            ctx=ctx or self.context(),
+            message_id=message.id,
+            dequeue_count=message.dequeue_count or 1,
+        )
+
+    def drain(self, queue: str, ctx: SyncContext | None = None, *, twice: bool = False) -> list[ApplyOutcome]:
+        """Apply every waiting message of a queue; `twice` delivers each message a second time (at-least-once)."""
+        client = self.queue_service.get_queue_client(queue)
+        outcomes: list[ApplyOutcome] = []
+        while messages := self.receive(queue):
+            for message in messages:
+                outcomes += self.apply(queue, message, ctx)
+                if twice:
+                    outcomes += self.apply(queue, message, ctx)
+                client.delete_message(message)
+        return outcomes
+
+    def queued(self, queue: str) -> list[str]:
+        """Texts of the messages waiting in a queue (peeked, not removed)."""
+        with contextlib.suppress(ResourceNotFoundError):
+            return [m.content for m in self.queue_service.get_queue_client(queue).peek_messages(max_messages=32)]
+        return []
+
+    def poison(self, queue: str) -> list[str]:
+        """Messages moved to a queue's poison queue."""
+        return self.queued(f"{queue}-poison")
+
+    # --- service-side observations ----------------------------------------------------------------------------
+    def purview_writes(self) -> int:
+        """Write operations the Purview emulator served so far."""
+        return int(self.purview.app.stats.snapshot()["writes"])
+
+    def cluedin_writes(self) -> int:
+        """Write operations (mutations, ingestion) the CluedIn emulator served so far."""
+        return int(self.cluedin.stats()["writes"])
+
+    def reset_counters(self) -> None:
+        """Zero both emulators' request counters."""
+        self.purview.app.stats.reset()
+        requests.delete(f"{self.cluedin.url}/_emulator/stats", timeout=10).raise_for_status()
+
+    def cluedin_groups(self) -> dict[str, dict[str, Any]]:
+        """CluedIn data source groups by name (fails the test if two share a name)."""
+        groups: dict[str, dict[str, Any]] = {}
+        for group in self.cluedin_client().iter_data_source_sets():
+            assert group["name"] not in groups, f"duplicate data source group {group['name']!r}"
+            groups[group["name"]] = group
+        return groups
+
+    # --- Purview content, as a scanner and a data steward would create it ----------------------------------
+    def term_guid(self, term: str) -> str:
+        """The guid of a glossary term of the seeded glossary."""
+        session = self.purview.session()
+        glossaries = session.get(f"{self.purview.atlas_url}/glossary", timeout=10).json()
+        glossary = next(g for g in glossaries if g["name"] == GLOSSARY)
+        terms = session.get(f"{self.purview.atlas_url}/glossary/{glossary['guid']}/terms", timeout=10).json()
+        return str(next(t["guid"] for t in terms if t["name"] == term))
+
+    def assign(self, guid: str, *terms: str) -> None:
+        """Assign glossary terms to an entity (what a steward does in the portal)."""
+        session = self.purview.session()
+        for term in terms:
+            url = f"{self.purview.atlas_url}/glossary/terms/{self.term_guid(term)}/assignedEntities"
+            session.post(url, json=[{"guid": guid}], timeout=10).raise_for_status()
+
+    def unassign(self, guid: str, term: str) -> None:
+        """Remove a term assignment (needs the relationship guid, as in Purview)."""
+        session = self.purview.session()
+        term_guid = self.term_guid(term)
+        url = f"{self.purview.atlas_url}/glossary/terms/{term_guid}/assignedEntities"
+        assigned = session.get(url, timeout=10).json()
+        relation = next(a for a in assigned if a["guid"] == guid)
+        body = [{"guid": guid, "relationshipGuid": relation["relationshipGuid"]}]
+        session.delete(url, json=body, timeout=10).raise_for_status()
+
+    def add_file(
+        self, name: str, columns: Iterable[str] = ("Id", "Name"), *, folder: str = "raw", terms: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """An ADLS Gen2 file with a tabular schema, as a Purview scan creates it; returns its identity."""
+        qualified_name = f"{LAKE}/{folder}/{name}"
+        schema_qn = f"{qualified_name}#__tabular_schema"
+        entities: list[dict[str, Any]] = [
+            {
+                "typeName": "azure_datalake_gen2_path",
+                "guid": "-1",
+                "attributes": {"qualifiedName": qualified_name, "name": name, "isFile": True},
+            },
+            {
+                "typeName": "tabular_schema",
+                "guid": "-2",
+                "attributes": {"qualifiedName": schema_qn, "name": "tabular_schema"},
+                "relationshipAttributes": {
+                    "associatedDataSets": [{"guid": "-1", "typeName": "azure_datalake_gen2_path"}]
+                },
+            },
+        ]
+        for index, column in enumerate(columns):
+            entities.append(
+                {
+                    "typeName": "column",
+                    "guid": str(-3 - index),
+                    "attributes": {"qualifiedName": f"{schema_qn}//{column}", "name": column, "type": "string"},
+                    "relationshipAttributes": {"composeSchema": {"guid": "-2", "typeName": "tabular_schema"}},
+                }
+            )
+        guid = self.purview_client().upsert_entities(entities).guid_assignments["-1"]
+        self.assign(guid, *terms)
+        return {"guid": guid, "typeName": "azure_datalake_gen2_path", "qualifiedName": qualified_name, "name": name}
+
+    def add_table(
+        self, name: str, columns: Iterable[tuple[str, str]] = (("Id", "int"),), *, terms: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """An Azure SQL table with typed columns; returns its identity."""
+        qualified_name = f"mssql://sql.database.windows.net/crm/dbo/{name}"
+        entities: list[dict[str, Any]] = [
+            {"typeName": "azure_sql_table", "guid": "-1", "attributes": {"qualifiedName": qualified_name, "name": name}}
+        ]
+        for index, (column, data_type) in enumerate(columns):
+            entities.append(
+                {
+                    "typeName": "azure_sql_column",
+                    "guid": str(-2 - index),
+                    "attributes": {
+                        "qualifiedName": f"{qualified_name}#{column}",
+                        "name": column,
+                        "data_type": data_type,
+                    },
+                    "relationshipAttributes": {"table": {"guid": "-1", "typeName": "azure_sql_table"}},
+                }
+            )
+        guid = self.purview_client().upsert_entities(entities).guid_assignments["-1"]
+        self.assign(guid, *terms)
+        return {"guid": guid, "typeName": "azure_sql_table", "qualifiedName": qualified_name, "name": name}
+
+
+def build_stack(
+    azurite: Any, purview: Any, cluedin: Any, *, seed: dict[str, Any] | None = None, **settings: str
+) -> Stack:
+    """Fresh state tables and queues, a seeded Purview, and settings pointing at Azurite and the emulators."""
+    purview.seed(seed if seed is not None else purview_seed())
+    prefix = "s" + uuid.uuid4().hex[:12]
+    environment = {
+        "AzureWebJobsStorage": azurite.connection_string,
+        "SYNC_TABLE_PREFIX": prefix,
+        "PURVIEW_BASE_URL": purview.url,
+        "PURVIEW_STATIC_TOKEN": "purview-test-token",
+        "PURVIEW_MAX_OPERATIONS_PER_SECOND": "1000",
+        "CLUEDIN_URL": cluedin.url,
+        "CLUEDIN_ORGANIZATION": cluedin.org,
+        "CLUEDIN_USERNAME": default_username(cluedin.org),
+        "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
+        "CLUEDIN_MAX_REQUESTS_PER_SECOND": "1000",
+        "SYNC_CLUEDIN_DATA_SOURCES": "true",
+        "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": SYNC_TERM,
+        **settings,
+    }
+    app_settings = AppSettings.model_validate(environment)
+    state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
+    state.ensure_tables()
+    queue_service = QueueServiceClient.from_connection_string(
+        azurite.connection_string,
+        message_encode_policy=TextBase64EncodePolicy(),
+        message_decode_policy=TextBase64DecodePolicy(),
+    )
+    for name in Queues:
+        for queue in (name.value, f"{name.value}-poison"):
+            with contextlib.suppress(ResourceNotFoundError):
+                queue_service.get_queue_client(queue).clear_messages()
+    return Stack(app_settings, environment, state, QueueSender(queue_service), queue_service, purview, cluedin)
