@@ -30,6 +30,7 @@ REFRESH_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 DEFAULT_API_TOKEN_HOURS = 732
 SCOPE = "openid profile ServerApiForUI offline_access"
 
+VERIFIED_CACHE_SIZE = 4096
 ACCESS_LEVELS = ("None", "Informed", "Consulted", "Responsible", "Accountable")
 
 
@@ -67,6 +68,8 @@ class AuthService:
 
     def __init__(self, store: CluedInStore) -> None:
         self.store = store
+        self._verified: dict[tuple[str, str], dict[str, Any]] = {}
+        """Signatures already checked (the claims are still checked on every request: expiry, org, user)."""
 
     # ------------------------------------------------------------------ issuing
 
@@ -188,15 +191,21 @@ class AuthService:
 
     def verify(self, token: str) -> Principal:
         """Check signature, organization and expiry (against the emulator clock) of a token."""
-        try:
-            claims = jwt.decode(
-                token,
-                self.store.signing_key,
-                algorithms=["HS256"],
-                options={"verify_exp": False, "verify_aud": False, "verify_nbf": False, "verify_iat": False},
-            )
-        except jwt.PyJWTError as exc:
-            raise AuthError(f"invalid token: {exc}") from None
+        cache_key = (self.store.signing_key, token)
+        claims = self._verified.get(cache_key)
+        if claims is None:
+            try:
+                claims = jwt.decode(
+                    token,
+                    self.store.signing_key,
+                    algorithms=["HS256"],
+                    options={"verify_exp": False, "verify_aud": False, "verify_nbf": False, "verify_iat": False},
+                )
+            except jwt.PyJWTError as exc:
+                raise AuthError(f"invalid token: {exc}") from None
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[cache_key] = claims
         if claims.get("OrganizationId") != self.store.org["id"]:
             raise AuthError("token was issued for another organization")
         if float(claims.get("exp", 0)) < self.store.clock.epoch():

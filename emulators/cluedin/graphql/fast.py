@@ -35,6 +35,10 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 
 Completer = Callable[[Any, "Run"], Any]
+FieldFn = Callable[[Any, "Run"], Any]
+"""Resolves one field of a source object and completes the value: (source, run) -> JSON-ready value."""
+
+MAX_INT = 2**31 - 1
 
 
 class Unsupported(Exception):
@@ -46,31 +50,19 @@ class GiveUp(Exception):
 
 
 @dataclass
+class FastInfo:
+    """The part of `GraphQLResolveInfo` the emulator's resolvers use (they only read `context`)."""
+
+    context: Any
+
+
+@dataclass
 class Run:
     """Per-execution state the compiled closures need."""
 
     variables: VariableValues
     context: Any
-
-
-@dataclass
-class FastInfo:
-    """The part of `GraphQLResolveInfo` the emulator's resolvers use (they only read `context`)."""
-
-    field_name: str
-    context: Any
-
-
-@dataclass(frozen=True)
-class _Field:
-    key: str
-    name: str
-    resolver: Callable[..., Any] | None
-    definition: GraphQLField | None
-    node: FieldNode | None
-    has_args: bool
-    complete: Completer | None
-    typename: str | None
+    info: FastInfo
 
 
 def compile_operation(
@@ -89,7 +81,8 @@ def compile_operation(
         return None
 
     def execute(variables: VariableValues, context: Any) -> dict[str, Any]:
-        return _run_object(fields, None, Run(variables, context))
+        run = Run(variables, context, FastInfo(context))
+        return {key: resolve(None, run) for key, resolve in fields}
 
     return execute
 
@@ -124,7 +117,7 @@ def _compile_selection(
     parent: GraphQLObjectType,
     selection_sets: list[SelectionSetNode],
     fragments: dict[str, FragmentDefinitionNode],
-) -> tuple[_Field, ...]:
+) -> tuple[tuple[str, FieldFn], ...]:
     grouped: dict[str, list[FieldNode]] = {}
     for selection_set in selection_sets:
         _collect(parent, selection_set, fragments, grouped)
@@ -132,17 +125,100 @@ def _compile_selection(
     for key, nodes in grouped.items():
         name = nodes[0].name.value
         if name == "__typename":
-            compiled.append(_Field(key, name, None, None, None, False, None, parent.name))
+            compiled.append((key, _constant(parent.name)))
             continue
         if name.startswith("__"):
             raise Unsupported("introspection")
         definition = parent.fields[name]
         subsets = [n.selection_set for n in nodes if n.selection_set is not None]
-        complete = _completer(schema, definition.type, subsets, fragments)
-        compiled.append(
-            _Field(key, name, definition.resolve, definition, nodes[0], bool(definition.args), complete, None)
-        )
+        compiled.append((key, _field(schema, definition, name, node=nodes[0], subsets=subsets, fragments=fragments)))
     return tuple(compiled)
+
+
+def _constant(value: str) -> FieldFn:
+    def constant(_source: Any, _run: Run) -> str:
+        return value
+
+    return constant
+
+
+def _field(
+    schema: GraphQLSchema,
+    definition: GraphQLField,
+    name: str,
+    *,
+    node: FieldNode,
+    subsets: list[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
+) -> FieldFn:
+    resolver = definition.resolve
+    if resolver is None:
+        plain = _plain_leaf(definition.type, name)
+        if plain is not None:
+            return plain
+    complete = _completer(schema, definition.type, subsets, fragments)
+    if resolver is None:
+
+        def default(source: Any, run: Run) -> Any:
+            return complete(source.get(name), run)
+
+        return default
+    if definition.args:
+
+        def with_args(source: Any, run: Run) -> Any:
+            args = get_argument_values(definition, node, run.variables)
+            return complete(resolver(source, run.info, **args), run)
+
+        return with_args
+
+    def resolved(source: Any, run: Run) -> Any:
+        return complete(resolver(source, run.info), run)
+
+    return resolved
+
+
+def _plain_leaf(gql_type: GraphQLOutputType, name: str) -> FieldFn | None:
+    """A dict lookup for a String/ID/Int/Boolean field that needs no resolver (the bulk of every answer)."""
+    if isinstance(gql_type, GraphQLNonNull):
+        optional = _plain_leaf(gql_type.of_type, name)
+        if optional is None:
+            return None
+
+        def required(source: Any, run: Run) -> Any:
+            value = optional(source, run)
+            if value is None:
+                raise GiveUp("null for non-null field")
+            return value
+
+        return required
+    kind = getattr(gql_type, "name", None)
+    if not is_leaf_type(gql_type) or kind not in {"String", "ID", "Int", "Boolean"}:
+        return None
+    serialize = gql_type.serialize
+    if kind in {"String", "ID"}:
+
+        def text(source: Any, _run: Run) -> Any:
+            value = source.get(name)
+            return value if value is None or type(value) is str else serialize(value)
+
+        return text
+    if kind == "Int":
+
+        def integer(source: Any, _run: Run) -> Any:
+            value = source.get(name)
+            return (
+                value
+                if value is None or (type(value) is int and -MAX_INT - 1 <= value <= MAX_INT)
+                else serialize(value)
+            )
+
+        return integer
+
+    def boolean(source: Any, _run: Run) -> Any:
+        value = source.get(name)
+        return value if value is None or type(value) is bool else serialize(value)
+
+    return boolean
 
 
 def _completer(
@@ -166,21 +242,13 @@ def _completer(
         def list_value(value: Any, run: Run) -> Any:
             if value is None:
                 return None
-            if not isinstance(value, list | tuple):
+            if type(value) is not list:
                 raise GiveUp("list expected")
             return [item(v, run) for v in value]
 
         return list_value
     if is_leaf_type(gql_type):
         serialize = gql_type.serialize
-        if getattr(gql_type, "name", None) in {"String", "ID"}:
-
-            def text(value: Any, _run: Run) -> Any:
-                if value is None or type(value) is str:
-                    return value
-                return serialize(value)
-
-            return text
 
         def leaf(value: Any, _run: Run) -> Any:
             return None if value is None else serialize(value)
@@ -193,29 +261,8 @@ def _completer(
     def obj(value: Any, run: Run) -> Any:
         if value is None:
             return None
-        return _run_object(fields, value, run)
+        if type(value) is not dict:
+            raise GiveUp("objects are dicts in this emulator")
+        return {key: resolve(value, run) for key, resolve in fields}
 
     return obj
-
-
-def _run_object(fields: tuple[_Field, ...], source: Any, run: Run) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for field in fields:
-        if field.typename is not None:
-            out[field.key] = field.typename
-            continue
-        if field.resolver is None:
-            if type(source) is not dict:
-                raise GiveUp("default resolver on a non-dict")
-            value = source.get(field.name)
-            if callable(value):
-                raise GiveUp("callable value")
-        else:
-            args = (
-                get_argument_values(field.definition, field.node, run.variables)  # type: ignore[arg-type]
-                if field.has_args
-                else {}
-            )
-            value = field.resolver(source, FastInfo(field.name, run.context), **args)
-        out[field.key] = field.complete(value, run)  # type: ignore[misc]
-    return out
