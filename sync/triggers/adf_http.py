@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 import azure.functions as func
+from azure.core.exceptions import AzureError
 
 from sync import runtime
 from sync.adf.client import DataFactoryClient
@@ -87,6 +88,8 @@ def _create_pipeline(req: func.HttpRequest) -> func.HttpResponse:
         ctx.settings.require("purview_base_url", purpose="Looking up Purview assets")
     except SettingsError as exc:
         return _unavailable(str(exc), code="NotConfigured")
+    except AzureError as exc:
+        return _unavailable(f"state storage is unavailable: {type(exc).__name__}")
     try:
         return _provision(ctx, parsed)
     except RequestError as exc:
@@ -99,6 +102,8 @@ def _create_pipeline(req: func.HttpRequest) -> func.HttpResponse:
         return _unavailable(str(exc), code="NotConfigured")
     except RetriableError as exc:
         return _unavailable(f"a service is busy or a request for the same asset is in progress: {exc}", exc.retry_after)
+    except AzureError as exc:
+        return _unavailable(f"state storage is unavailable: {type(exc).__name__}")
     except FatalError as exc:
         log_event(log, "AdfPipelineFailed", str(exc), level=logging.ERROR)
         return error_response(502, "UpstreamRefused", f"a service refused part of the work: {exc}")
@@ -217,6 +222,8 @@ def _get_run(req: func.HttpRequest) -> func.HttpResponse:
         run = adf.get_run(run_id)
     except SettingsError as exc:
         return _unavailable(str(exc), code="NotConfigured")
+    except AzureError as exc:
+        return _unavailable(f"state storage is unavailable: {type(exc).__name__}")
     except RetriableError as exc:
         return _unavailable(f"Data Factory is busy: {exc}", exc.retry_after)
     except FatalError as exc:
