@@ -257,7 +257,7 @@ def _project(store: CluedInStore, spec: dict[str, Any], author: str, *, name_fie
     if not spec.get(name_field):
         raise ValueError(f"a project needs a {name_field}")
     project = {"status": "Active", "requiresAttention": False, **spec, "id": str(spec.get("id") or new_guid())}
-    project.update({"createdBy": author, "modifiedBy": author, "authorId": author})
+    project.update({"createdBy": author, "modifiedBy": author, "ownedBy": author, "authorId": author})
     store.stamp_new(project, modified_field="modifiedAt")
     project["createdDate"] = project["createdAt"]
     return project

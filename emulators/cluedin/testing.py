@@ -1,7 +1,8 @@
 """Pytest fixtures for the CluedIn emulator (registered as a plugin by tests/conftest.py).
 
 `cluedin_emulator` is one emulator per test session on a free port; `fresh_cluedin_emulator` is the same
-emulator reset to its default state (no faults, zeroed counters) before the test. Helpers log in like a real
+emulator reset to its default state (no faults, zeroed counters) before the test, and `seeded_cluedin_emulator`
+the same loaded with the bundled demo organization. Helpers log in like a real
 client (password grant), mint API tokens through GraphQL, and load seed documents through the admin API.
 """
 
@@ -129,6 +130,15 @@ def cluedin_emulator() -> Iterator[CluedInEmulator]:
         yield CluedInEmulator(running=running)
     finally:
         running.stop()
+
+
+@pytest.fixture()
+def seeded_cluedin_emulator(cluedin_emulator: CluedInEmulator) -> CluedInEmulator:
+    """The session emulator loaded with the bundled demo organization (see seeds/demo.json), no faults."""
+    cluedin_emulator.org = DEFAULT_ORG
+    cluedin_emulator.reset()
+    cluedin_emulator.seed()
+    return cluedin_emulator
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from ariadne import ObjectType
 
 from emulators.cluedin import mapping
 from emulators.cluedin.graphql.context import Info, RequestContext, ctx, requires
-from emulators.cluedin.graphql.shared import resolve_author
+from emulators.cluedin.graphql.shared import resolve_author, resolve_is_owner
 from emulators.cluedin.util import EmulatorError, NotFoundError, matches_search, page_slice, parse_guid
 
 TENANT = "admin.tenantmanagement"
@@ -207,6 +207,15 @@ def _clean_projects(
     return {"total": len(items), "projects": page_slice(items, page, pageSize, first_page=1)}
 
 
+@prep_query.field("cleanProjectDetail")
+@requires(CLEAN)
+def _clean_project(_obj: Any, info: Info, id: object) -> dict[str, Any]:
+    found = ctx(info).store.clean_projects.get(parse_guid(id, "CleanProject"))
+    if found is None:
+        raise NotFoundError("CleanProject", id)
+    return found
+
+
 @prep_mutation.field("modifyAnnotation")
 @requires(ANNOTATION, write=True)
 def _modify_annotation(_obj: Any, info: Info, annotation: dict[str, Any] | None = None) -> bool:
@@ -230,5 +239,6 @@ def _property_key(obj: dict[str, Any], info: Info) -> dict[str, Any] | None:
 
 
 clean_project.set_field("author", resolve_author)
+clean_project.set_field("isOwner", resolve_is_owner)
 
 BINDABLES = [admin_query, admin_mutation, prep_query, prep_mutation, annotation, annotation_property, clean_project]

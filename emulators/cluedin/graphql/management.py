@@ -26,6 +26,7 @@ vocabulary = ObjectType("Vocabulary")
 vocabulary_key = ObjectType("VocabularyKey")
 rule = ObjectType("Rule")
 dedup_project = ObjectType("DeDupProject")
+mde_project = ObjectType("ManualDataEntryProject")
 
 
 # ---------------------------------------------------------------------- vocabularies and keys
@@ -187,6 +188,15 @@ def _entity_types(_obj: Any, info: Info, **args: Any) -> dict[str, Any]:
     return {"total": len(items), "data": page_slice(items, args.get("pageNumber"), args.get("pageSize"), first_page=1)}
 
 
+@query.field("entityTypeConfiguration")
+@requires(ENTITY_TYPES)
+def _entity_type(_obj: Any, info: Info, entityType: object) -> dict[str, Any]:
+    found = catalog.find_entity_type(ctx(info).store, str(entityType))
+    if found is None:
+        raise NotFoundError("EntityTypeConfiguration", entityType)
+    return found
+
+
 @query.field("getEntityTypeInfo")
 @requires(ENTITY_TYPES)
 def _entity_type_info(_obj: Any, info: Info, type: str, **_: Any) -> dict[str, Any] | None:
@@ -328,4 +338,6 @@ for _type in (vocabulary, vocabulary_key, rule, dedup_project):
 rule.set_field("isOwner", resolve_is_owner)
 dedup_project.set_field("isOwner", resolve_is_owner)
 
-BINDABLES = [query, mutation, vocabulary, vocabulary_key, rule, dedup_project]
+mde_project.set_field("isOwner", resolve_is_owner)
+
+BINDABLES = [query, mutation, vocabulary, vocabulary_key, rule, dedup_project, mde_project]

@@ -55,10 +55,9 @@ def client(emu: CluedInEmulator) -> Client:
 
 
 @pytest.fixture()
-def seeded(emu: CluedInEmulator) -> Client:
+def seeded(seeded_cluedin_emulator: CluedInEmulator) -> Client:
     """A client on the bundled demo organization."""
-    emu.seed()
-    return Client(emu)
+    return Client(seeded_cluedin_emulator)
 
 
 CUSTOMERS = [

@@ -148,6 +148,8 @@ ENTITY_TYPES = """query entityTypeLayoutConfigurations($searchName: String, $pag
     $filterIsUsed: Boolean) {
   management { entityTypeConfigurations(searchName: $searchName, pageNumber: $pageNumber, pageSize: $pageSize,
       filterIsUsed: $filterIsUsed) { total data { id entityType displayName icon path route active type source } } } }"""
+ENTITY_TYPE = """query entityTypeLayoutConfiguration($entityType: ID!) {
+  management { entityTypeConfiguration(entityType: $entityType) { id active displayName entityType icon path route type } } }"""
 ENTITY_TYPE_INFO = """query getEntityTypeInfo($type: String!) {
   management { getEntityTypeInfo(type: $type) { id icon displayName type route path active } } }"""
 CREATE_ENTITY_TYPE = """mutation createEntityTypeConfigurationV2($entityTypeConfiguration: String!) {
@@ -176,6 +178,13 @@ RULES = """query getRules($searchName: String, $isActive: Boolean, $pageNumber: 
 RULE = """query getRule($id: ID!) { management { rule(id: $id) { id name condition actions rules sourceDetail { id name type } } } }"""
 DEDUP_PROJECTS = """query deDupProjects($pageNumber: Int, $itemsPerPage: Int) {
   management { deDupProjects(pageNumber: $pageNumber, itemsPerPage: $itemsPerPage) { total data { id name status } } } }"""
+DEDUP_PROJECT = (
+    """query deDupProject($id: ID!) { management { deDupProject(id: $id) { id name status author { id } isOwner } } }"""
+)
+MDE_PROJECT = """query manualDataEntryProject($id: ID!) {
+  management { manualDataEntryProject(id: $id) { id title entityType isOwner createdByUser { username } formFields { id } } } }"""
+CLEAN_PROJECT = """query cleanProjectDetail($id: ID!) {
+  preparation { cleanProjectDetail(id: $id) { id name status rowCount isOwner fields { property } condition { condition } } } }"""
 MDE_PROJECTS = """query getManualDataEntryProjects($pageNumber: Int, $pageSize: Int) {
   management { manualDataEntryProjects(pageNumber: $pageNumber, pageSize: $pageSize) {
     total data { id title entityType annotationId formFields { vocabularyKey } } } } }"""

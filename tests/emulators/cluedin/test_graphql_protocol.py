@@ -117,8 +117,9 @@ def test_unexpected_resolver_errors_are_masked(client, monkeypatch):
     assert "internal detail" not in str(body)
 
 
-def test_fast_read_path_answers_exactly_like_graphql_core(seeded, emu):
+def test_fast_read_path_answers_exactly_like_graphql_core(seeded):
     """Every read document on the demo organization, against a second emulator without the fast path."""
+    emu = seeded.emulator
     snapshot = requests.get(f"{emu.url}/_emulator/state").json()
     reference = build_cluedin_app(fast_path=False)
     with running(reference) as other:

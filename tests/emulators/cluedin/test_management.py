@@ -120,6 +120,9 @@ def test_entity_types_json_string_argument_and_paging(client):
     client.ok(doc.CREATE_ENTITY_TYPE, {"entityTypeConfiguration": json.dumps({"type": "/Customer"})})
     page = client.ok(doc.ENTITY_TYPES, {"pageNumber": 1, "pageSize": 1})["management"]["entityTypeConfigurations"]
     assert page["total"] == 2 and page["data"][0]["entityType"] == "/Employee"
+    by_type = client.ok(doc.ENTITY_TYPE, {"entityType": "/Employee"})["management"]["entityTypeConfiguration"]
+    assert by_type["displayName"] == "Employee" and by_type["route"] == "employee"
+    assert client.raw(doc.ENTITY_TYPE, {"entityType": "/Nope"})["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     info = client.ok(doc.ENTITY_TYPE_INFO, {"type": "/Customer"})["management"]["getEntityTypeInfo"]
     assert info["displayName"] == "Customer" and info["path"] == "/customer"
     not_json = client.raw(doc.CREATE_ENTITY_TYPE, {"entityTypeConfiguration": "{nope"})
@@ -196,6 +199,10 @@ def test_rules_dedup_and_manual_data_entry_projects(emu, client):
     assert dedup["total"] == 3 and [p["name"] for p in dedup["data"]] == ["Dedup 2"]
     mde = client.ok(doc.MDE_PROJECTS, {"pageNumber": 1, "pageSize": 20})["management"]["manualDataEntryProjects"]
     assert mde["data"][0]["title"] == "Account MDE" and mde["data"][0]["formFields"] == []
+    one = client.ok(doc.MDE_PROJECT, {"id": mde["data"][0]["id"]})["management"]["manualDataEntryProject"]
+    assert one["isOwner"] is True and one["createdByUser"]["username"] == "admin@demo.local"
+    project = client.ok(doc.DEDUP_PROJECT, {"id": dedup["data"][0]["id"]})["management"]["deDupProject"]
+    assert project["name"] == "Dedup 2" and project["isOwner"] is True
 
 
 def test_claims_gate_reads_and_writes(emu):

@@ -104,6 +104,8 @@ def test_clean_projects_page_from_page_one_under_projects(emu, client):
         == "Clean 2"
     )
     assert page["projects"][0]["author"]["username"] == "admin@demo.local"
+    detail = client.ok(doc.CLEAN_PROJECT, {"id": page["projects"][0]["id"]})["preparation"]["cleanProjectDetail"]
+    assert detail["name"] == "Clean 0" and detail["isOwner"] is True
 
 
 def test_streams_create_setup_activate_and_page_from_page_one(client):
