@@ -16,8 +16,7 @@ from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.clients.cluedin import GraphQLError
-from sync.clients.cluedin_ingestion import author_id, received_record_count
+from sync.clients.cluedin_ingestion import received_record_count
 from sync.clients.purview import PurviewClient
 from sync.engine import SyncContext
 from sync.runtime import CLIENT_FACTORIES
@@ -49,9 +48,7 @@ class AdfStack:
     def context(self, **overrides: Any) -> SyncContext:
         """A fresh SyncContext (own clients), optionally with settings changed."""
         settings = self.settings.model_copy(update=overrides) if overrides else self.settings
-        ctx = SyncContext(settings, self.state, self.queues, clients=CLIENT_FACTORIES)
-        prime_author(ctx.client("cluedin"))
-        return ctx
+        return SyncContext(settings, self.state, self.queues, clients=CLIENT_FACTORIES)
 
     def purview_client(self) -> PurviewClient:
         """A Data Map client against the emulator."""
@@ -108,17 +105,6 @@ class AdfStack:
         """Texts of the messages waiting in a queue (peeked, not removed)."""
         client = self.queue_service.get_queue_client(queue)
         return [m.content for m in client.peek_messages(max_messages=32)]
-
-
-def prime_author(client: Any) -> None:
-    """Work around sync/clients/graphql/me.graphql selecting subfields of `me.client` (a JSON scalar in CluedIn).
-
-    Temporary, until that document is fixed (reported to the lead): F1's data source creation needs the author id.
-    """
-    try:
-        client.author_id()
-    except GraphQLError:
-        client._author_id = author_id(client)
 
 
 def build_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **extra_settings: str) -> AdfStack:
