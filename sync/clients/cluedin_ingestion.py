@@ -12,7 +12,6 @@ HTTP function and features never read, return or log a token.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sync.clients.cluedin import CluedInClient, GraphQLError
@@ -32,19 +31,10 @@ def find_ingestion_endpoint(client: CluedInClient, data_source_id: str, name: st
     return None
 
 
-def author_id(client: CluedInClient) -> str:
-    """The service account's id, the `author` of created data sets (`me.client` is JSON, read whole)."""
-    data = client.graphql("ingestion_me")
-    me_client = ((data.get("administration") or {}).get("me") or {}).get("client") or {}
-    if isinstance(me_client, str):
-        me_client = json.loads(me_client)
-    return str(me_client["id"])
-
-
 def create_ingestion_endpoint(client: CluedInClient, data_source_id: str, name: str) -> str:
     """Create an endpoint data set (manual processing; mapping is left to CluedIn users); returns its GUID."""
     data_set = {
-        "author": author_id(client),
+        "author": client.author_id(),
         "store": True,
         "name": name,
         "type": "endpoint",
