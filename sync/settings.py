@@ -207,6 +207,11 @@ class AppSettings(BaseSettings):
     poll_schedule: str = Field(
         "30 */5 * * * *", validation_alias=_env("POLL_SCHEDULE"), description="NCRONTAB of the metrics poll."
     )
+    pipeline_automation_schedule: str = Field(
+        "15 */1 * * * *",
+        validation_alias=_env("PIPELINE_AUTOMATION_SCHEDULE"),
+        description="NCRONTAB of the Data Factory automation timer (pipelines, then their run schedules).",
+    )
     sync_dry_run: bool = Field(
         False,
         validation_alias=_env("SYNC_DRY_RUN"),
@@ -259,7 +264,7 @@ class AppSettings(BaseSettings):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
-    @field_validator("sync_schedule", "poll_schedule")
+    @field_validator("sync_schedule", "poll_schedule", "pipeline_automation_schedule")
     @classmethod
     def _ncrontab(cls, value: str) -> str:
         if value.startswith("%"):

@@ -36,16 +36,14 @@ from sync.adf.requests import GUID_PATTERN, ParsedRequest, RequestError, parse_r
 from sync.adf.runs import RunStart, start_run_once
 from sync.adf.schedules import SCHEDULE_KIND, apply_schedule, effective_schedule
 from sync.adf.stores import UnsupportedAssetError, resolve_source
-from sync.engine import Notification, SyncContext, apply_message
+from sync.engine import Notification, SyncContext
 from sync.errors import FatalError, RetriableError, SettingsError
 from sync.features.pipelines import endpoints_created_text, pipelines_created_text
-from sync.messages import Queues
 from sync.telemetry import log_event, notify
 from sync.triggers.http_api import error_response, json_response
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 log = logging.getLogger("sync.adf.http")
-MAX_DEQUEUE_COUNT = 5  # keep equal to host.json extensions.queues.maxDequeueCount
 DEFAULT_RETRY_AFTER_SECONDS = 5
 
 
@@ -243,18 +241,4 @@ def _get_run(req: func.HttpRequest) -> func.HttpResponse:
             "requestId": parameters.get("requestId") or None,
             "invokedBy": (run.get("invokedBy") or {}).get("invokedByType"),
         }
-    )
-
-
-@bp.queue_trigger(arg_name="msg", queue_name=Queues.DATA_FACTORY.value, connection="AzureWebJobsStorage")
-def apply_datafactory_change(msg: func.QueueMessage) -> None:
-    """Writes to Data Factory planned by F12 (pipelines) and F13 (run schedules)."""
-    apply_message(
-        msg.get_body(),
-        queue=Queues.DATA_FACTORY,
-        features=runtime.features(),
-        ctx=runtime.context(),
-        message_id=str(msg.id),
-        dequeue_count=int(msg.dequeue_count or 1),
-        max_dequeue_count=MAX_DEQUEUE_COUNT,
     )

@@ -36,6 +36,12 @@ def apply_purview_entity_change(msg: func.QueueMessage) -> None:
     _apply(msg, Queues.PURVIEW_ENTITIES)
 
 
+@bp.queue_trigger(arg_name="msg", queue_name=Queues.DATA_FACTORY.value, connection="AzureWebJobsStorage")
+def apply_datafactory_change(msg: func.QueueMessage) -> None:
+    """Writes to Data Factory planned by F12 (pipelines) and F13 (run schedules)."""
+    _apply(msg, Queues.DATA_FACTORY)
+
+
 @bp.queue_trigger(arg_name="msg", queue_name=Queues.PURVIEW_LINEAGE.value, connection="AzureWebJobsStorage")
 def apply_purview_lineage_change(msg: func.QueueMessage) -> None:
     """Writes of lineage graphs (data sets, processes, entity types) to Purview."""

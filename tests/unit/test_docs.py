@@ -21,7 +21,7 @@ def test_local_settings_example_only_names_known_settings():
     example = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
     known = {env_name(n) for n in AppSettings.model_fields} | {
         "FUNCTIONS_WORKER_RUNTIME",
-        "PIPELINE_AUTOMATION_SCHEDULE",
+        "AzureWebJobsStorage",
     }
     unknown = set(example) - known
     assert not unknown, f"local.settings.json.example names unknown settings: {sorted(unknown)}"
