@@ -56,6 +56,10 @@ async def upload_endpoint(request: Request) -> Response:
     except AuthError as exc:
         return JSONResponse(ingestion_error(401, "unauthorized", exc.message, data_set_id, "auth"), status_code=401)
     body = await request.body()
+    encoding = request.headers.get("content-encoding", "identity").lower()
+    if encoding not in {"identity", ""}:
+        message = f"Content-Encoding {encoding} is not supported; send uncompressed JSON"
+        return JSONResponse(ingestion_error(400, "invalid-json-sent", message, data_set_id), status_code=400)
     try:
         payload = json.loads(body)
     except ValueError as exc:

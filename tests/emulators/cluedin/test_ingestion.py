@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import uuid
 
 import requests
@@ -53,6 +54,16 @@ def test_invalid_json_is_400_with_the_documented_error_list(client):
         assert wrong.status_code == 400
         assert wrong.json()["errors"][0]["messageId"] == "invalid-array-json-sent"
         assert wrong.json()["errors"][0]["errorMessage"] == "Invalid JSON sent, the data must be a valid array"
+
+
+def test_compressed_bodies_are_refused_with_a_clear_message(client):
+    data_set = _endpoint(client)
+    response = client.http.post(
+        f"{client.url}/upload/api/endpoint/{data_set}",
+        data=gzip.compress(b'[{"a": 1}]'),
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and "gzip" in response.json()["errors"][0]["errorMessage"]
 
 
 def test_more_than_490_columns_are_rejected(client):
