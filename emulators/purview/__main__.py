@@ -38,6 +38,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--capacity-units", type=float, help="throttle at 25 operations/s per capacity unit (429 + Retry-After)"
     )
     parser.add_argument("--no-default-glossary", action="store_true", help="start without the default 'Glossary'")
+    parser.add_argument("--no-gc-tuning", action="store_true", help="keep Python's default garbage-collector settings")
     parser.add_argument("--decode-plus-in-attr", action="store_true", help="decode '+' as space in attr:* parameters")
     return parser.parse_args(argv)
 
@@ -61,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         default_glossary=not args.no_default_glossary,
         decode_plus_in_attr=args.decode_plus_in_attr,
         faults=faults,
+        tune_gc=not args.no_gc_tuning,
     )
     serve_forever(build_purview_app(options), args, name="purview emulator")
 

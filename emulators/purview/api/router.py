@@ -157,10 +157,15 @@ def parse_query(raw: str, decode_plus_in_attr: bool) -> dict[str, list[str]]:
 
 
 class RouteTable:
-    """Routes by family and method; templates use {name} placeholders matching one path segment."""
+    """Routes by family and method; templates use {name} placeholders matching one path segment.
+
+    Lookups go through an index keyed by (family, method, segment count, first three literal segments),
+    so a request is checked against a handful of candidate patterns rather than the whole table.
+    """
 
     def __init__(self) -> None:
         self.routes: dict[str, dict[str, list[RouteDef]]] = {}
+        self._index: dict[tuple[str, str, int, tuple[str, ...] | None], list[RouteDef]] = {}
 
     def add(self, family: str, method: str, template: str, operation: str, handler: Handler, *, write: bool) -> None:
         """Register a route."""
@@ -170,17 +175,25 @@ class RouteTable:
         self.routes.setdefault(family, {}).setdefault(method, []).append(route)
 
     def finalize(self) -> None:
-        """Literal templates before parameterised ones (so /glossary/terms beats /glossary/{glossaryId})."""
-        for by_method in self.routes.values():
-            for routes in by_method.values():
+        """Sort literal templates before parameterised ones and build the lookup index."""
+        self._index = {}
+        for family, by_method in self.routes.items():
+            for method, routes in by_method.items():
                 routes.sort(key=lambda r: (r.template.count("{"), -len(r.template)))
+                for route in routes:
+                    segments = route.template.strip("/").split("/")
+                    head = tuple(segments[:3])
+                    key = (family, method, len(segments), None if any("{" in s for s in head) else head)
+                    self._index.setdefault(key, []).append(route)
 
     def match(self, family: str, method: str, path: str) -> tuple[RouteDef, dict[str, str]] | None:
         """Route and decoded path parameters, or None."""
-        for route in self.routes.get(family, {}).get(method, ()):
-            found = route.pattern.match(path)
-            if found:
-                return route, {k: unquote(v) for k, v in found.groupdict().items()}
+        segments = path.strip("/").split("/")
+        for head in (tuple(segments[:3]), None):
+            for route in self._index.get((family, method, len(segments), head), ()):
+                found = route.pattern.match(path)
+                if found:
+                    return route, {k: unquote(v) for k, v in found.groupdict().items()}
         return None
 
     def allows_other_method(self, family: str, method: str, path: str) -> bool:

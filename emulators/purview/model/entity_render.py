@@ -73,7 +73,9 @@ def classification(entity: Entity, item: dict[str, Any]) -> dict[str, Any]:
 
 def meaning_headers(store: EntityStore, entity: Entity) -> list[dict[str, Any]]:
     """AtlasTermAssignmentHeader list for the terms assigned to an entity."""
-    out = []
+    out: list[dict[str, Any]] = []
+    if not store.rel_index.get(entity.guid, {}).get("meanings"):
+        return out
     for rel in store.attribute_relationships(entity.guid, "meanings"):
         if rel.type_name != SEMANTIC_ASSIGNMENT or store.terms is None:
             continue

@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulators.purview.model import entity_render
-from emulators.purview.model.entities import EntityStore
+from emulators.purview.model.entities import SEMANTIC_ASSIGNMENT, EntityStore
 from emulators.purview.model.glossary import GlossaryStore
 
 TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -38,6 +37,16 @@ FACET_FIELDS = (
     "entityType", "assetType", "classification", "term", "contactId", "contactType",
     "label", "glossaryType", "termStatus", "termTemplate", "objectType", "collectionId",
 )  # fmt: skip
+
+
+def _contacts(contacts: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": c.get("id"), "info": c.get("info"), "contactType": kind}
+        for kind, items in contacts.items()
+        if isinstance(items, list)
+        for c in items
+        if isinstance(c, dict)
+    ]
 
 
 def tokens(*texts: Any) -> set[str]:
@@ -81,6 +90,8 @@ class SearchIndex:
         self.pending: dict[tuple[str, str], float] = {}
         self._sorted_words: list[str] | None = None
         self._ids = itertools.count(1)
+        self._facts: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        self._facts_version = -1
 
     # ----- change feed ---------------------------------------------------------------------------------
 
@@ -191,60 +202,83 @@ class SearchIndex:
         entity = store.entities.get(guid)
         if entity is None or entity.status != "ACTIVE":
             return None
-        info = store.types.entity_info(entity.type_name)
+        asset_types, object_type = self._type_facts(entity.type_name)
         attrs = entity.attributes
-        terms = []
-        for meaning in entity_render.meaning_headers(store, entity):
-            term = self.glossary.terms.get(meaning["termGuid"])
-            if term is not None:
-                glossary_name = self.glossary.glossaries[term.glossary_guid].name
-                terms.append({"name": term.name, "glossaryName": glossary_name, "guid": term.guid})
-        contacts = [
-            {"id": c.get("id"), "info": c.get("info"), "contactType": kind_}
-            for kind_, items in (entity.contacts or {}).items()
-            if isinstance(items, list)
-            for c in items
-            if isinstance(c, dict)
-        ]
-        asset_types = [info.service_type] if info is not None and info.service_type else []
-        object_type = self._object_type(entity.type_name)
+        name = attrs.get("name")
+        qualified_name = entity.qualified_name
+        terms = self._terms_of(guid)
+        contacts = _contacts(entity.contacts) if entity.contacts else []
+        classifications = [c["typeName"] for c in entity.classifications]
         value: dict[str, Any] = {
             "id": guid,
-            "name": attrs.get("name"),
-            "qualifiedName": entity.qualified_name,
+            "name": name,
+            "qualifiedName": qualified_name,
             "entityType": entity.type_name,
             "description": attrs.get("description"),
             "owner": attrs.get("owner"),
-            "classification": [c["typeName"] for c in entity.classifications],
+            "classification": classifications,
             "label": list(entity.labels),
             "term": terms,
             "contact": contacts,
-            "assetType": asset_types,
+            "assetType": list(asset_types),
             "collectionId": entity.collection_id,
             "createTime": entity.create_time,
             "updateTime": entity.update_time,
         }
-        if object_type:
-            value["objectType"] = object_type
         keys = [("entityType", entity.type_name), ("collectionId", entity.collection_id), ("id", guid)]
         keys += [("assetType", a) for a in asset_types]
-        keys += [("classification", c) for c in value["classification"]]
-        keys += [("label", x) for x in entity.labels]
-        keys += [("term", t["name"]) for t in terms] + [("termGuid", t["guid"]) for t in terms]
-        keys += [("termInGlossary", f"{t['name']}@{t['glossaryName']}") for t in terms]
-        keys += [("contactId", str(c["id"])) for c in contacts] + [
-            ("contactType", str(c["contactType"])) for c in contacts
-        ]
         if object_type:
+            value["objectType"] = object_type
             keys.append(("objectType", object_type))
-        for name in INDEXED_ATTRIBUTES:
-            if isinstance(attrs.get(name), str):
-                keys.append((f"attr:{name}", attrs[name]))
-        name = attrs.get("name") or ""
-        if isinstance(name, str) and "." in name:
-            keys.append(("fileExtension", name.rsplit(".", 1)[1].lower()))
-        words = tokens(attrs.get("name"), entity.qualified_name, attrs.get("description"))
-        return Doc(0, guid, value, keys, words, dict(attrs), tokens(attrs.get("name")))
+        if classifications:
+            keys += [("classification", c) for c in classifications]
+        if entity.labels:
+            keys += [("label", x) for x in entity.labels]
+        for term in terms:
+            keys += [
+                ("term", term["name"]),
+                ("termGuid", term["guid"]),
+                ("termInGlossary", f"{term['name']}@{term['glossaryName']}"),
+            ]
+        for contact in contacts:
+            keys += [("contactId", str(contact["id"])), ("contactType", str(contact["contactType"]))]
+        if isinstance(name, str):
+            keys.append(("attr:name", name))
+            if "." in name:
+                keys.append(("fileExtension", name.rsplit(".", 1)[1].lower()))
+        if qualified_name is not None:
+            keys.append(("attr:qualifiedName", qualified_name))
+        description = attrs.get("description")
+        text = f"{name} {qualified_name} {description}" if isinstance(description, str) else f"{name} {qualified_name}"
+        words = set(TOKEN_RE.findall(text.lower()))
+        name_words = set(TOKEN_RE.findall(name.lower())) if isinstance(name, str) else set()
+        return Doc(0, guid, value, keys, words, dict(attrs), name_words)
+
+    def _terms_of(self, guid: str) -> list[dict[str, Any]]:
+        rels = self.entities.rel_index.get(guid, {}).get("meanings")
+        if not rels:
+            return []
+        out = []
+        for rel_guid in rels:
+            rel = self.entities.relationships[rel_guid]
+            term = self.glossary.terms.get(rel.end1)
+            if term is not None and rel.type_name == SEMANTIC_ASSIGNMENT:
+                glossary_name = self.glossary.glossaries[term.glossary_guid].name
+                out.append({"name": term.name, "glossaryName": glossary_name, "guid": term.guid})
+        return out
+
+    def _type_facts(self, type_name: str) -> tuple[tuple[str, ...], str | None]:
+        """(assetType values, objectType) of a type, cached until the type system changes."""
+        types = self.entities.types
+        if self._facts_version != types.version:
+            self._facts = {}
+            self._facts_version = types.version
+        found = self._facts.get(type_name)
+        if found is None:
+            info = types.entity_info(type_name)
+            asset_types = (info.service_type,) if info is not None and info.service_type else ()
+            found = self._facts[type_name] = (asset_types, self._object_type(type_name))
+        return found
 
     def _object_type(self, type_name: str) -> str | None:
         info = self.entities.types.entity_info(type_name)

@@ -69,6 +69,7 @@ class TypeRegistry:
         self.builtin: set[str] = set()
         self._resolved: dict[str, EntityTypeInfo] = {}
         self._subtypes: dict[str, set[str]] | None = None
+        self.version = 0
         self.has_instances: Callable[[str], bool] = lambda _name: False
 
     def load_builtins(self, path: Path = BUILTIN_FILE) -> None:
@@ -231,6 +232,7 @@ class TypeRegistry:
     def _invalidate(self) -> None:
         self._resolved.clear()
         self._subtypes = None
+        self.version += 1
 
     # ----- snapshot ----------------------------------------------------------------------------------------
 
