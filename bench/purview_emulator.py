@@ -256,9 +256,7 @@ class Results:
 
 def _report(args: argparse.Namespace, r: Results) -> None:
     print(f"entities loaded: {r.loaded:,} in {r.load.wall:.1f} s ({r.loaded / r.load.wall:,.0f} entities/s)")
-    print(
-        "                                        wall median   wall p95   server CPU median   CPU p95  (CPU: 10 ms ticks)"
-    )
+    print(" " * 40 + "wall median   wall p95   server CPU median   CPU p95  (CPU: 10 ms ticks)")
     hits = r.result["@search.count"]
     rows = [
         ("bulk upsert 1,000 new entities", r.creates),
