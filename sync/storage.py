@@ -43,14 +43,24 @@ def table_service(settings: AppSettings) -> TableServiceClient:
 
 
 def queue_service(settings: AppSettings) -> QueueServiceClient:
-    """The work queues' service client (base64 encoding on send and receive)."""
-    policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
+    """The work queues' service client. Get queue clients from it with `base64_queue`, never directly."""
     if settings.storage_connection:
-        return QueueServiceClient.from_connection_string(settings.storage_connection, **policies)  # type: ignore[arg-type]
+        return QueueServiceClient.from_connection_string(settings.storage_connection)
     if settings.storage_account_name:
         endpoint = f"https://{settings.storage_account_name}.queue.core.windows.net"
-        return QueueServiceClient(endpoint, credential=_identity_credential(settings), **policies)  # type: ignore[arg-type]
+        return QueueServiceClient(endpoint, credential=_identity_credential(settings))  # type: ignore[arg-type]
     raise SettingsError("work queues need AzureWebJobsStorage (or AzureWebJobsStorage__accountName)")
+
+
+def base64_queue(service: QueueServiceClient, queue: str) -> QueueClient:
+    """A queue client that base64-encodes what it sends and decodes what it receives, as the Functions host does.
+
+    The policies must be given here: `QueueServiceClient.get_queue_client` does not pass on policies given to
+    the service client, so a client built any other way silently sends plain text, which the host poisons.
+    """
+    return service.get_queue_client(
+        queue, message_encode_policy=TextBase64EncodePolicy(), message_decode_policy=TextBase64DecodePolicy()
+    )
 
 
 class QueueSender:
@@ -63,7 +73,7 @@ class QueueSender:
         self.sent = 0
 
     def _client(self, queue: str) -> QueueClient:
-        client = self.service.get_queue_client(queue)
+        client = base64_queue(self.service, queue)
         with self._lock:
             if queue not in self._ready:
                 with contextlib.suppress(ResourceExistsError):

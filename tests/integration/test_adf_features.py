@@ -8,6 +8,7 @@ import requests
 from sync.engine import ApplyOutcome, apply_message, run_cycle, run_report
 from sync.features.pipelines import PipelineSchedulesFeature, PipelinesFeature
 from sync.messages import Queues
+from sync.storage import base64_queue
 from tests.integration.test_adf_helpers import build_stack, factory_entities
 
 FEATURES = {"pipelines": PipelinesFeature(), "pipeline_schedules": PipelineSchedulesFeature()}
@@ -20,7 +21,7 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
 
 def drain(stack, ctx):
     """Apply every message waiting in the Data Factory queue, as the queue function would."""
-    client = stack.queue_service.get_queue_client(Queues.DATA_FACTORY.value)
+    client = base64_queue(stack.queue_service, Queues.DATA_FACTORY.value)
     outcomes: list[ApplyOutcome] = []
     while True:
         messages = list(client.receive_messages(messages_per_page=32, visibility_timeout=30))

@@ -22,7 +22,7 @@ from sync.engine import SyncContext
 from sync.runtime import CLIENT_FACTORIES
 from sync.settings import AppSettings
 from sync.state import StateStore
-from sync.storage import QueueSender
+from sync.storage import QueueSender, base64_queue
 
 CSV = "Id,Name,City\n1,Ada Lovelace,London\n2,Grace Hopper,New York\n3,Linus Torvalds,Helsinki\n"
 GLOSSARY = "Glossary"
@@ -103,7 +103,7 @@ class AdfStack:
 
     def queued(self, queue: str) -> list[str]:
         """Texts of the messages waiting in a queue (peeked, not removed)."""
-        client = self.queue_service.get_queue_client(queue)
+        client = base64_queue(self.queue_service, queue)
         return [m.content for m in client.peek_messages(max_messages=32)]
 
 

@@ -29,7 +29,7 @@ from sync.purview_types import forget_registrations
 from sync.runtime import CLIENT_FACTORIES
 from sync.settings import AppSettings
 from sync.state import StateStore, SyncObject
-from sync.storage import QueueSender
+from sync.storage import QueueSender, base64_queue
 
 ORG = "acme"
 ASSET_TYPE = "azure_datalake_gen2_path"
@@ -104,7 +104,7 @@ class LineageStack:
 
     def drain(self, queue: str, ctx: SyncContext | None = None) -> list[ApplyOutcome]:
         """Apply every waiting message of a queue the way the queue function does."""
-        client = self.queue_service.get_queue_client(queue)
+        client = base64_queue(self.queue_service, queue)
         outcomes: list[ApplyOutcome] = []
         while True:
             messages = list(client.receive_messages(max_messages=32, visibility_timeout=60))
@@ -123,7 +123,7 @@ class LineageStack:
 
     def poison(self, queue: str) -> list[str]:
         """Messages moved to a queue's poison queue."""
-        client = self.queue_service.get_queue_client(f"{queue}-poison")
+        client = base64_queue(self.queue_service, f"{queue}-poison")
         try:
             return [m.content for m in client.peek_messages(max_messages=32)]
         except ResourceNotFoundError:  # the poison queue only exists once something was poisoned
@@ -247,7 +247,7 @@ def build_stack(azurite: Any, purview: Any, cluedin: Any, **extra_settings: str)
     )
     for name in QUEUES.values():
         for queue in (name, f"{name}-poison"):
-            client = queue_service.get_queue_client(queue)
+            client = base64_queue(queue_service, queue)
             with contextlib.suppress(ResourceNotFoundError):  # the queue does not exist yet
                 client.clear_messages()
     return LineageStack(settings, state, QueueSender(queue_service), queue_service, purview, cluedin)

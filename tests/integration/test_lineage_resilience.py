@@ -13,6 +13,7 @@ import requests
 from sync.engine import apply_message, run_cycle
 from sync.lineage import names
 from sync.lineage.detect import FACTS_KIND
+from sync.storage import base64_queue
 from tests.integration.test_lineage_helpers import (
     FEATURES,
     ORG,
@@ -36,7 +37,7 @@ def stack(azurite, purview, fresh_cluedin_emulator) -> LineageStack:
 def planned_messages(stack: LineageStack) -> list[str]:
     """Plan a lineage cycle and take its messages off the queue (the test applies them itself)."""
     run_cycle(FEATURES["lineage"], stack.context())
-    client = stack.queue_service.get_queue_client(QUEUES["lineage"])
+    client = base64_queue(stack.queue_service, QUEUES["lineage"])
     texts = []
     for message in client.receive_messages(max_messages=32):
         texts.append(message.content)

@@ -94,3 +94,20 @@ def test_runs_newest_first_and_outcomes(state):
 def test_fingerprint_is_order_independent():
     assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+def test_queue_messages_are_base64_on_the_wire_as_the_functions_host_expects(azurite):
+    import base64
+    import uuid
+
+    from azure.storage.queue import QueueClient
+
+    from sync.settings import load_settings
+    from sync.storage import QueueSender, queue_service
+
+    settings = load_settings({"AzureWebJobsStorage": azurite.connection_string})
+    name = "wire" + uuid.uuid4().hex[:8]
+    QueueSender(queue_service(settings)).send(name, '{"v": 1}')
+    raw = QueueClient.from_connection_string(azurite.connection_string, name)  # no decode policy: raw wire text
+    [message] = list(raw.peek_messages())
+    assert base64.b64decode(message.content) == b'{"v": 1}'

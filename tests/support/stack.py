@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableServiceClient
-from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+from azure.storage.queue import QueueServiceClient
 
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
 from sync.clients.cluedin import CluedInClient
@@ -27,7 +27,7 @@ from sync.messages import Queues
 from sync.runtime import CLIENT_FACTORIES, features
 from sync.settings import AppSettings
 from sync.state import StateStore
-from sync.storage import QueueSender
+from sync.storage import QueueSender, base64_queue
 
 GLOSSARY = "Business Glossary"
 SYNC_TERM = "Sync to CluedIn"
@@ -82,18 +82,18 @@ class Stack:
 
     def receive(self, queue: str, *, visibility_timeout: int = 60) -> list[Any]:
         """Waiting messages of a queue (made invisible, as a trigger would)."""
-        client = self.queue_service.get_queue_client(queue)
+        client = base64_queue(self.queue_service, queue)
         with contextlib.suppress(ResourceNotFoundError):
             return list(client.receive_messages(max_messages=32, visibility_timeout=visibility_timeout))
         return []
 
     def redeliver(self, queue: str, message: Any) -> None:
         """Make a received message visible again now, as the host does after a failure (dequeue count grows)."""
-        self.queue_service.get_queue_client(queue).update_message(message, visibility_timeout=0)
+        base64_queue(self.queue_service, queue).update_message(message, visibility_timeout=0)
 
     def delete(self, queue: str, message: Any) -> None:
         """Delete a received message, as the host does after success."""
-        self.queue_service.get_queue_client(queue).delete_message(message)
+        base64_queue(self.queue_service, queue).delete_message(message)
 
     def apply(self, queue: str, message: Any, ctx: SyncContext | None = None) -> list[ApplyOutcome]:
         """Apply one received message the way the queue function does (without deleting it)."""
@@ -108,7 +108,7 @@ class Stack:
 
     def drain(self, queue: str, ctx: SyncContext | None = None, *, twice: bool = False) -> list[ApplyOutcome]:
         """Apply every waiting message of a queue; `twice` delivers each message a second time (at-least-once)."""
-        client = self.queue_service.get_queue_client(queue)
+        client = base64_queue(self.queue_service, queue)
         outcomes: list[ApplyOutcome] = []
         while messages := self.receive(queue):
             for message in messages:
@@ -121,7 +121,7 @@ class Stack:
     def queued(self, queue: str) -> list[str]:
         """Texts of the messages waiting in a queue (peeked, not removed)."""
         with contextlib.suppress(ResourceNotFoundError):
-            return [m.content for m in self.queue_service.get_queue_client(queue).peek_messages(max_messages=32)]
+            return [m.content for m in base64_queue(self.queue_service, queue).peek_messages(max_messages=32)]
         return []
 
     def poison(self, queue: str) -> list[str]:
@@ -260,11 +260,7 @@ def build_stack(
     app_settings = AppSettings.model_validate(environment)
     state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
     state.ensure_tables()
-    queue_service = QueueServiceClient.from_connection_string(
-        azurite.connection_string,
-        message_encode_policy=TextBase64EncodePolicy(),
-        message_decode_policy=TextBase64DecodePolicy(),
-    )
+    queue_service = QueueServiceClient.from_connection_string(azurite.connection_string)
     for name in Queues:
         for queue in (name.value, f"{name.value}-poison"):
             with contextlib.suppress(ResourceNotFoundError):
