@@ -103,6 +103,20 @@ def get_data_source_set(store: CluedInStore, ident: object) -> dict[str, Any]:
     return group
 
 
+def rename_data_source_set(store: CluedInStore, ident: object, name: str | None, author_id: str) -> dict[str, Any]:
+    """Rename a group (the UI's "edit data source group")."""
+    group = get_data_source_set(store, ident)
+    if not name or not str(name).strip():
+        raise EmulatorError("name is required")
+    if name != group["name"]:
+        old, group["name"] = group["name"], str(name)
+        store.touch(group)
+        store.audit(
+            "DataSourceSet", group["id"], "Updated", author_id, name=group["name"], details={"renamedFrom": old}
+        )
+    return group
+
+
 def remove_data_source_set(store: CluedInStore, ident: object, author_id: str) -> None:
     """Delete a group and everything in it (simulated user activity)."""
     group = get_data_source_set(store, ident)
@@ -168,6 +182,18 @@ def get_data_source(store: CluedInStore, ident: object) -> dict[str, Any]:
     source = store.data_sources.get(key)
     if source is None:
         raise NotFoundError("DataSource", ident)
+    return source
+
+
+def rename_data_source(store: CluedInStore, ident: object, name: str | None, author_id: str) -> dict[str, Any]:
+    """Rename a data source (the UI's "edit data source")."""
+    source = get_data_source(store, ident)
+    if not name or not str(name).strip():
+        raise EmulatorError("name is required")
+    if name != source["name"]:
+        old, source["name"] = source["name"], str(name)
+        store.touch(source)
+        store.audit("DataSource", source["id"], "Updated", author_id, name=source["name"], details={"renamedFrom": old})
     return source
 
 

@@ -106,6 +106,22 @@ def process(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, 
     return processing.process_data_set(store, _required(body, "dataSetId"), actor)
 
 
+def update_group(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Rename a data source group."""
+    return inbound.rename_data_source_set(store, _required(body, "id"), body.get("name"), actor)
+
+
+def remove_group(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Delete a data source group with everything in it."""
+    inbound.remove_data_source_set(store, _required(body, "id"), actor)
+    return {"removed": body["id"]}
+
+
+def update_data_source(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Rename a data source."""
+    return inbound.rename_data_source(store, _required(body, "id"), body.get("name"), actor)
+
+
 def remove_data_source(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
     """Delete a data source with its data sets."""
     inbound.remove_data_source(store, _required(body, "id"), actor)
@@ -217,7 +233,10 @@ ACTIONS: dict[str, Action] = {
     "activity/data-set": create_data_set,
     "activity/process": process,
     "activity/data-set/remove": remove_data_set,
+    "activity/data-source/update": update_data_source,
     "activity/data-source/remove": remove_data_source,
+    "activity/data-source-group/update": update_group,
+    "activity/data-source-group/remove": remove_group,
     "activity/provider": add_provider,
     "activity/provider/remove": remove_provider,
     "activity/export-target": add_export_target,

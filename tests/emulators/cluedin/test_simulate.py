@@ -118,6 +118,20 @@ def test_removing_a_data_source_removes_its_data_sets_and_golden_records(client)
     assert _audit(client, "DataSource")[0]["action"] == "Deleted"
 
 
+def test_groups_and_sources_are_renamed_and_removed_with_audit_entries(client):
+    ids = mapped_data_set(client)
+    group = client.activity("activity/data-source-group/update", {"id": ids["dataSourceSetId"], "name": "Sales EMEA"})
+    source = client.activity("activity/data-source/update", {"id": ids["dataSourceId"], "name": "CRM EMEA"})
+    assert group["name"] == "Sales EMEA" and source["name"] == "CRM EMEA"
+    listed = client.ok(doc.DATA_SOURCE_SETS)["inbound"]["dataSourceSets"]["data"][0]
+    assert listed["name"] == "Sales EMEA" and listed["dataSources"][0]["name"] == "CRM EMEA"
+    client.activity("activity/data-source-group/remove", {"id": ids["dataSourceSetId"]})
+    assert client.ok(doc.DATA_SOURCE_SETS)["inbound"]["dataSourceSets"]["total"] == 0
+    assert [e["action"] for e in _audit(client, "DataSourceSet")] == ["Deleted", "Updated", "Created"]
+    assert [e["action"] for e in _audit(client, "DataSource")] == ["Deleted", "Updated", "Created"]
+    assert _count(client) == 0
+
+
 def test_actor_names_the_author_of_activity(emu, client):
     emu.seed({"users": [{"username": "admin@demo.local"}, {"username": "ops@demo.local"}]})
     client = type(client)(emu)
