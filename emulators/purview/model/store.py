@@ -88,7 +88,10 @@ class PurviewStore:
         }
 
     def load(self, data: dict[str, Any]) -> None:
-        """Replace the account with a snapshot (internal format) or a seed (any other JSON object)."""
+        """Replace the account with a snapshot (internal format) or a seed (any other JSON object).
+
+        A rejected seed leaves a fresh, empty account rather than a half-seeded one.
+        """
         if not isinstance(data, dict):
             raise ValueError("state must be a JSON object")
         if data.get("format") == STATE_FORMAT:
@@ -97,10 +100,12 @@ class PurviewStore:
         self.reset()
         try:
             self.seed(data)
-        except errors.AtlasError as exc:
+        except (errors.AtlasError, errors.AccountError) as exc:
+            self.reset()
             raise ValueError(f"seed rejected: {exc.code} {exc.message}") from exc
-        except errors.AccountError as exc:
-            raise ValueError(f"seed rejected: {exc.code} {exc.message}") from exc
+        except (KeyError, TypeError, ValueError):
+            self.reset()
+            raise
 
     def _restore(self, data: Mapping[str, Any]) -> None:
         self.default_glossary, keep = False, self.default_glossary
