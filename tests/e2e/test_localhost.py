@@ -50,7 +50,7 @@ def test_two_cycles_through_the_local_host(stack):
         assert first.ok and first.idle, first.format_table()
         groups = stack.cluedin_groups()
         assert {"Account.csv", "Contact.csv", "Orders.csv", "Customers", "Invoices", "Products"} <= set(groups)
-        assert sum(1 for name in groups if name.startswith("Customers.csv")) == 2
+        assert sum(1 for name in groups if name.startswith("Customers.csv")) == 2  # erp + demostore
         assert "WebClicks.csv" not in groups and "Employees.json" not in groups
 
         stack.reset_counters()
