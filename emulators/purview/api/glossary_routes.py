@@ -58,6 +58,8 @@ def update_glossary(partial: bool) -> Any:
         ctx.store.search_index.glossary_changed("glossary", glossary.guid)
         for term_guid in glossary.term_guids:
             ctx.store.search_index.glossary_changed("term", term_guid)
+            for rel in ctx.store.glossary.assignments(term_guid):
+                ctx.store.entities.changed(rel.end2)
         return ctx.store.glossary.glossary_json(glossary, with_terms=not ctx.q_bool("ignoreTermsAndCategories"))
 
     return handler

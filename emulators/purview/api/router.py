@@ -122,7 +122,7 @@ class Ctx:
                 raise errors.INVALID_PARAMETERS("a JSON request body is required")
             return MISSING
         try:
-            return json.loads(self.raw_body)
+            return json.loads(self.raw_body, parse_constant=_no_constants)
         except ValueError as exc:
             raise errors.INVALID_PARAMETERS(f"request body is not valid JSON: {exc}") from None
 
@@ -136,6 +136,10 @@ class Ctx:
         headers = dict(self.scope.get("headers") or [])
         host = headers.get(b"host", b"localhost").decode("latin-1")
         return f"{self.scope.get('scheme', 'http')}://{host}"
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_query(raw: str, decode_plus_in_attr: bool) -> dict[str, list[str]]:
