@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import heapq
 import json
+import re
 import time
 import uuid
 from collections import Counter
@@ -70,6 +71,12 @@ class SearchEngine:
         page_ids = self._page(ids, scores, body.get("orderby"), offset, limit)
         docs = self.index.docs
         value = [{"@search.score": scores.get(i, 1.0) if scores else 1.0, **docs[i].value} for i in page_ids]
+        if scores:
+            words = sorted(tokens(str(body.get("keywords"))), key=len, reverse=True)
+            for item in value:
+                highlights = _highlights(item, words)
+                if highlights:
+                    item["@search.highlights"] = highlights
         result: dict[str, Any] = {"@search.count": len(ids), "@search.count.approximate": False}
         if not legacy and offset + limit < len(ids):
             result["continuationToken"] = _encode_token(offset + limit, request_hash)
@@ -274,6 +281,19 @@ class SearchEngine:
         head, _, last = keywords.lower().rpartition(" ")
         words = self.index.words_with_prefix(last, limit)
         return {"value": [{"text": w, "queryPlusText": f"{head} {w}".strip()} for w in words]}
+
+
+def _highlights(item: dict[str, Any], words: list[str]) -> dict[str, list[str]]:
+    """Fields where a keyword matched, with the matches wrapped in <em> like Azure Cognitive Search."""
+    if not words:
+        return {}
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out = {}
+    for field_name in ("qualifiedName", "name", "description"):
+        text = item.get(field_name)
+        if isinstance(text, str) and pattern.search(text):
+            out[field_name] = [pattern.sub(lambda m: f"<em>{m.group(0)}</em>", text)]
+    return out
 
 
 def _lookup(index: SearchIndex, keys: list[tuple[str, str]]) -> _Leaf:

@@ -71,6 +71,7 @@ def test_result_shape_and_counts(purview, estate):
     ):
         assert key in hit
     assert hit["assetType"] == ["Azure Blob Storage"]
+    assert hit["@search.highlights"]["name"][0].startswith("<em>exampledata</em>")
     assert hit["objectType"] == "Files"
     assert hit["collectionId"] == purview.store.collections.root
 
