@@ -11,7 +11,8 @@ from typing import Any
 from emulators.purview import errors
 from emulators.purview.model import entity_render
 from emulators.purview.model.entities import Entity, EntityStore
-from emulators.purview.model.entity_write import EntityWriter, _classification
+from emulators.purview.model.entity_write import EntityWriter
+from emulators.purview.model.refs import classification_item
 
 
 class EntityService:
@@ -209,7 +210,7 @@ class EntityService:
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise errors.INVALID_PARAMETERS("invalid payload, expected a list of AtlasClassification")
         self.writer._check_classifications(items)
-        return [_classification(i) for i in items]
+        return [classification_item(i) for i in items]
 
     # ----- business metadata -----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 from emulators.purview import errors
 from emulators.purview.model import entity_render
 from emulators.purview.model.entities import GLOSSARY_TERM_TYPE, Entity, EntityStore
+from emulators.purview.model.refs import as_list, classification_item, describe_reference, guid_key
 from emulators.purview.model.typesystem import EntityTypeInfo, RelationshipEnd
 from emulators.purview.model.typevalues import normalize
 
@@ -97,7 +98,7 @@ class EntityWriter:
             for section in ("labels", "classifications"):
                 if raw.get(section) is not None and not isinstance(raw[section], list):
                     raise errors.INVALID_PARAMETERS(f"invalid payload, {section} of {type_name} must be a list")
-            key: str | None = _guid_key(raw.get("guid"))
+            key: str | None = guid_key(raw.get("guid"))
             existing: Entity | None = forced_target
             if existing is None and key is not None and not key.startswith("-"):
                 found = self.store.entities.get(key)
@@ -159,7 +160,7 @@ class EntityWriter:
                 ends = info.relationships.get(name)
                 if not ends:
                     continue
-                items = _as_list(value)
+                items = as_list(value)
                 end = self._choose_end(ends, items, info.name)
                 plan.rel_writes[name] = (end, items)
             for refs in [*plan.refs.values(), *(items for _e, items in plan.rel_writes.values())]:
@@ -212,9 +213,9 @@ class EntityWriter:
         if type_name == GLOSSARY_TERM_TYPE or (type_name is None and self._is_term_ref(ref)):
             term = self.store.terms.term_guid_by_reference(ref) if self.store.terms else None
             if term is None:
-                raise errors.REFERENCED_ENTITY_NOT_FOUND(_describe(ref))
+                raise errors.REFERENCED_ENTITY_NOT_FOUND(describe_reference(ref))
             return _Target(term, None, GLOSSARY_TERM_TYPE)
-        key = _guid_key(ref.get("guid"))
+        key = guid_key(ref.get("guid"))
         if key is not None:
             index = self._batch_keys.get(key)
             if index is not None:
@@ -233,10 +234,10 @@ class EntityWriter:
             found = self.store.find_unique(type_name, qualified_name)
             if found is not None:
                 return _Target(found.guid, None, found.type_name)
-        raise errors.REFERENCED_ENTITY_NOT_FOUND(_describe(ref))
+        raise errors.REFERENCED_ENTITY_NOT_FOUND(describe_reference(ref))
 
     def _is_term_ref(self, ref: dict[str, Any]) -> bool:
-        key = _guid_key(ref.get("guid"))
+        key = guid_key(ref.get("guid"))
         return (
             key is not None
             and key not in self._batch_keys
@@ -310,7 +311,7 @@ class EntityWriter:
             changed |= labels != entity.labels
             entity.labels = labels
         if raw.get("classifications") is not None:
-            items = [_classification(c) for c in raw["classifications"]]
+            items = [classification_item(c) for c in raw["classifications"]]
             changed |= items != entity.classifications
             entity.classifications = items
         for key, attr in (("customAttributes", "custom_attributes"), ("contacts", "contacts")):
@@ -391,41 +392,3 @@ class EntityWriter:
         entity = plans[target.plan].entity
         assert entity is not None
         return entity.guid
-
-
-def _guid_key(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _classification(item: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"typeName": item["typeName"], "lastModifiedTS": "1"}
-    if isinstance(item.get("attributes"), dict):
-        out["attributes"] = dict(item["attributes"])
-    for key in ("validityPeriods", "removePropagationsOnEntityDelete"):
-        if key in item:
-            out[key] = item[key]
-    return out
-
-
-def _describe(ref: dict[str, Any]) -> str:
-    unique = ref.get("uniqueAttributes")
-    if ref.get("guid") is not None and not unique:
-        return str(ref["guid"])
-    if not unique and ref.get("qualifiedName") is not None:
-        unique = {"qualifiedName": ref["qualifiedName"]}
-    inner = ", ".join(f"{k}:{v}" for k, v in (unique or {}).items())
-    guid = ref.get("guid")
-    shown = "null" if guid is None else guid
-    return f"AtlasObjectId{{guid='{shown}', typeName='{ref.get('typeName')}', uniqueAttributes={{{inner}}}}}"

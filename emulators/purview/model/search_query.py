@@ -9,20 +9,24 @@ tokens bound to the request, legacy offset paging and facets. The optional `kind
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import heapq
 import json
 import re
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from emulators.purview import errors
 from emulators.purview.model.search_index import FACET_FIELDS, Doc, SearchIndex, tokens
+from emulators.purview.model.search_options import (
+    decode_token,
+    encode_token,
+    int_option,
+    keywords_and_limit,
+    request_hash,
+    sort_key,
+)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -56,16 +60,16 @@ class SearchEngine:
         """QueryResult for a QueryOptions body. `allowed` limits results to readable collections."""
         if not isinstance(body, dict):
             raise errors.INVALID_PARAMETERS("invalid payload, expected QueryOptions")
-        limit = _int_option(body, "limit", DEFAULT_LIMIT)
+        limit = int_option(body, "limit", DEFAULT_LIMIT)
         if not 1 <= limit <= MAX_LIMIT:
             raise errors.INVALID_PARAMETERS(f"limit must be between 1 and {MAX_LIMIT}")
         self.index.drain()
         legacy = api_version is not None and api_version < LEGACY_OFFSET_BEFORE
-        offset = _int_option(body, "offset", 0) if legacy else 0
+        offset = int_option(body, "offset", 0) if legacy else 0
         token = body.get("continuationToken")
-        request_hash = _request_hash(body)
+        bound_to = request_hash(body)
         if token is not None and not legacy:
-            offset = _decode_token(token, request_hash)
+            offset = decode_token(token, bound_to)
         ids = self._matching(body, allowed)
         scores = self._scores(body.get("keywords"), ids)
         page_ids = self._page(ids, scores, body.get("orderby"), offset, limit)
@@ -79,7 +83,7 @@ class SearchEngine:
                     item["@search.highlights"] = highlights
         result: dict[str, Any] = {"@search.count": len(ids), "@search.count.approximate": False}
         if not legacy and offset + limit < len(ids):
-            result["continuationToken"] = _encode_token(offset + limit, request_hash)
+            result["continuationToken"] = encode_token(offset + limit, bound_to)
         facets = body.get("facets")
         if facets:
             result["@search.facets"] = self._facets(ids, facets)
@@ -129,7 +133,7 @@ class SearchEngine:
             field_name = str(name)
 
             def key(i: int, n: str = field_name) -> tuple[int, Any]:
-                return _sort_key(docs[i].value.get(n))
+                return sort_key(docs[i].value.get(n))
 
             ordered.sort(key=key, reverse=str(direction).upper() == "DESC")
         return ordered[offset:stop]
@@ -259,7 +263,7 @@ class SearchEngine:
 
     def suggest(self, body: Any, allowed: set[str] | None = None) -> dict[str, Any]:
         """Documents whose tokens start with the keywords, with the match marked up in @search.text."""
-        keywords, limit = _keywords_and_limit(body, 5)
+        keywords, limit = keywords_and_limit(body, 5)
         ids = self._matching({"keywords": keywords, "filter": body.get("filter")}, allowed)
         docs = self.index.docs
         out = []
@@ -276,7 +280,7 @@ class SearchEngine:
 
     def autocomplete(self, body: Any) -> dict[str, Any]:
         """Indexed words completing the last keyword."""
-        keywords, limit = _keywords_and_limit(body, 5)
+        keywords, limit = keywords_and_limit(body, 5)
         self.index.drain()
         head, _, last = keywords.lower().rpartition(" ")
         words = self.index.words_with_prefix(last, limit)
@@ -356,56 +360,3 @@ def _operator(operator: str, expected: Any) -> Callable[[Any], bool]:
             return False
 
     return test
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if value is None:
-        return (2, "")
-    if isinstance(value, int | float):
-        return (0, value)
-    return (1, str(value).lower())
-
-
-def _int_option(body: dict[str, Any], name: str, default: int) -> int:
-    value = body.get(name, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise errors.INVALID_PARAMETERS(f"{name} must be an integer")
-    if value < 0:
-        raise errors.INVALID_PARAMETERS(f"{name} must not be negative")
-    return value
-
-
-def _keywords_and_limit(body: Any, default: int) -> tuple[str, int]:
-    if not isinstance(body, dict) or not isinstance(body.get("keywords"), str):
-        raise errors.INVALID_PARAMETERS("keywords is required")
-    keywords = body["keywords"]
-    if not 1 <= len(keywords) <= 100:
-        raise errors.INVALID_PARAMETERS("keywords must have 1 to 100 characters")
-    limit = _int_option(body, "limit", default)
-    if not 1 <= limit <= 100:
-        raise errors.INVALID_PARAMETERS("limit must be between 1 and 100")
-    return keywords, limit
-
-
-def _request_hash(body: dict[str, Any]) -> str:
-    bound = {k: body.get(k) for k in ("keywords", "filter", "orderby", "facets", "taxonomySetting")}
-    return hashlib.md5(json.dumps(bound, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
-
-
-def _encode_token(offset: int, request_hash: str) -> str:
-    data = {"sessionId": str(uuid.uuid4()), "offset": offset, "requestHash": request_hash}
-    return base64.b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
-
-
-def _decode_token(token: Any, request_hash: str) -> int:
-    try:
-        data = json.loads(base64.b64decode(str(token), validate=True))
-        offset = int(data["offset"])
-        bound_to = str(data["requestHash"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise errors.INVALID_PARAMETERS("continuationToken is invalid") from None
-    if bound_to != request_hash:
-        raise errors.INVALID_PARAMETERS("continuationToken does not belong to this request")
-    return max(offset, 0)
