@@ -98,7 +98,7 @@ class EntityWriter:
             for section in ("labels", "classifications"):
                 if raw.get(section) is not None and not isinstance(raw[section], list):
                     raise errors.INVALID_PARAMETERS(f"invalid payload, {section} of {type_name} must be a list")
-            key: str | None = guid_key(raw.get("guid"))
+            key: str | None = None if forced_target is not None else guid_key(raw.get("guid"))
             existing: Entity | None = forced_target
             if existing is None and key is not None and not key.startswith("-"):
                 found = self.store.entities.get(key)

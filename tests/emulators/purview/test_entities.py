@@ -247,6 +247,7 @@ def test_partial_updates_by_guid_and_by_unique_attribute(purview):
     result = by_guid.json()
     assert result["partialUpdatedEntities"][0]["guid"] == guid
     assert result["mutatedEntities"]["PARTIAL_UPDATE"][0]["guid"] == guid
+    assert result["guidAssignments"] == {}
     assert get_entity(s, base, guid)["entity"]["attributes"]["description"] == "hello"
 
     bad = s.put(f"{base}/atlas/v2/entity/guid/{guid}", params={"name": "nope"}, json="x")
