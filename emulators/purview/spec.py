@@ -151,7 +151,7 @@ class SwaggerSpec:
 
     def validate_response(self, operation: Operation, status: int, body: Any = _MISSING) -> list[Violation]:
         """Check a response's status and JSON body against what `operation` declares."""
-        declared = operation.responses.get(str(status)) or operation.responses.get("default")
+        declared = operation.responses.get(str(status), operation.responses.get("default"))
         if declared is None:
             return [Violation("status", f"{status} is not a declared response of {operation.operation_id}")]
         schema = declared.get("schema")
@@ -291,6 +291,8 @@ def _check_scalar(param: Mapping[str, Any], raw: str, where: str) -> list[Violat
             float(raw)
         except ValueError:
             return [Violation(where, f"{raw!r} is not a number")]
+    if kind in ("integer", "number"):
+        problems += _check_bounds(param, float(raw), raw, where)
     elif kind == "boolean":
         # Case-insensitive like the service's Java Boolean.parseBoolean (pyapacheatlas sends "False").
         if raw.lower() not in ("true", "false"):
@@ -303,6 +305,18 @@ def _check_scalar(param: Mapping[str, Any], raw: str, where: str) -> list[Violat
     if "enum" in param and raw not in param["enum"]:
         problems.append(Violation(where, f"{raw!r} is not one of {param['enum']}"))
     return problems
+
+
+def _check_bounds(param: Mapping[str, Any], value: float, raw: str, where: str) -> list[Violation]:
+    if "minimum" in param:
+        low = float(param["minimum"])
+        if value < low or (param.get("exclusiveMinimum") is True and value == low):
+            return [Violation(where, f"{raw} is below the minimum {param['minimum']}")]
+    if "maximum" in param:
+        high = float(param["maximum"])
+        if value > high or (param.get("exclusiveMaximum") is True and value == high):
+            return [Violation(where, f"{raw} is above the maximum {param['maximum']}")]
+    return []
 
 
 def _json_path(path: Sequence[Any]) -> str:
