@@ -68,7 +68,7 @@ SEED = {
 
 def test_throttling_answers_429_with_retry_after_in_each_shape(purview):
     s = purview.session()
-    purview.set_faults(throttle_ops_per_sec=1, throttle_burst=1)
+    purview.set_faults(throttle_ops_per_sec=0.2, throttle_burst=1)
     statuses = [s.get(f"{purview.atlas_url}/types/typedefs/headers").status_code for _ in range(3)]
     assert statuses[0] == 200 and 429 in statuses
     throttled = s.get(f"{purview.atlas_url}/types/typedefs/headers")

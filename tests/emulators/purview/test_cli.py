@@ -63,7 +63,7 @@ def test_cli_seed_token_and_state_round_trip(tmp_path):
 
 
 def test_cli_capacity_units_throttle_and_validation_flag(tmp_path):
-    process = start_process("emulators.purview", ["--capacity-units", "0.1", "--validate-requests"])
+    process = start_process("emulators.purview", ["--capacity-units", "0.01", "--validate-requests"])
     try:
         headers = {"Authorization": "Bearer t"}
         statuses = [
@@ -74,6 +74,6 @@ def test_cli_capacity_units_throttle_and_validation_flag(tmp_path):
         ]
         assert 429 in statuses
         faults = requests.get(f"{process.url}/_emulator/faults", timeout=5).json()
-        assert faults["throttle_ops_per_sec"] == 2.5
+        assert faults["throttle_ops_per_sec"] == 0.25
     finally:
         process.stop()
