@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
+from sync.clients.transport import collect_calls
 from sync.errors import FatalError, MalformedMessageError, RetriableError, SettingsError
 from sync.messages import Change, ChangeKind, Queues, pack_messages, parse_message
 from sync.settings import AppSettings, DeletePolicy
@@ -116,18 +117,6 @@ class SyncContext:
         """Use this client for `name` instead of building one (tests wrap real clients this way)."""
         self._clients[name] = client
 
-    def call_stats(self) -> dict[str, dict[str, Any]]:
-        """Per-service call statistics of the clients used so far."""
-        out: dict[str, dict[str, Any]] = {}
-        for name, client in self._clients.items():
-            for attr in ("transport", "ui", "data"):
-                transport = getattr(client, attr, None)
-                if transport is not None and hasattr(transport, "stats"):
-                    merged = out.setdefault(name, {"calls": 0, "writes": 0, "retries": 0, "throttled": 0})
-                    for key, value in transport.stats.as_dict().items():
-                        merged[key] = merged.get(key, 0) + value
-        return out
-
 
 class Feature(ABC):
     """One sync feature. Subclasses set the class variables and implement the three parts."""
@@ -184,6 +173,19 @@ def run_cycle(feature: Feature, ctx: SyncContext, *, now: datetime | None = None
     started = now or datetime.now(UTC)
     clock = time.monotonic()
     report = RunReport(run_id=uuid.uuid4().hex, feature=feature.name, started_at=started, dry_run=settings.sync_dry_run)
+    with collect_calls() as calls:
+        _plan_and_enqueue(feature, ctx, report)
+    report.finished_at = datetime.now(UTC)
+    report.duration_ms = int((time.monotonic() - clock) * 1000)
+    report.calls = {service: stats.as_dict() for service, stats in sorted(calls.items())}
+    ctx.state.save_run(feature.name, report.run_id, started, report.model_dump(mode="json"))
+    _log_report(report)
+    return report
+
+
+def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> None:
+    """Snapshot, plan, guard and enqueue, recording everything in the report (errors included)."""
+    settings = ctx.settings
     try:
         snapshot = feature.snapshot(ctx)
         state = {obj.key: obj for obj in ctx.state.iter_objects(feature.object_kind)}
@@ -205,12 +207,6 @@ def run_cycle(feature: Feature, ctx: SyncContext, *, now: datetime | None = None
     except (FatalError, RetriableError) as exc:
         report.status = "failed"
         report.errors.append(str(exc))
-    report.finished_at = datetime.now(UTC)
-    report.duration_ms = int((time.monotonic() - clock) * 1000)
-    report.calls = ctx.call_stats()
-    ctx.state.save_run(feature.name, report.run_id, started, report.model_dump(mode="json"))
-    _log_report(report)
-    return report
 
 
 def _apply_delete_guards(

@@ -67,20 +67,42 @@ CLIENT_FACTORIES: dict[str, Callable[[AppSettings], Any]] = {
 }
 
 
+def _process_wide(name: str, factory: Callable[[AppSettings], Any]) -> Callable[[AppSettings], Any]:
+    """Wrap a client factory so the client is built once per process (and settings).
+
+    Sessions, connection pools, tokens and CluedIn's login are then reused by every invocation instead of being
+    paid for per message.
+    """
+
+    def build(settings: AppSettings) -> Any:
+        key = f"client:{name}"
+        with _lock:
+            client = _cache.get(key)
+        if client is None:
+            client = factory(settings)
+            with _lock:
+                client = _cache.setdefault(key, client)
+        return client
+
+    return build
+
+
 def _settings_signature() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(os.environ.items()))
 
 
 def context() -> SyncContext:
-    """A fresh SyncContext for one invocation, sharing this process's storage handles.
+    """A fresh SyncContext for one invocation, sharing this process's storage handles and service clients.
 
-    Clients are created per context (cheap) but share the process-wide rate limiters, so concurrent invocations
-    together stay under each service's limit.
+    Clients are thread-safe and shared by every invocation of the process (built on first use); so are the rate
+    limiters, so concurrent invocations together stay under each service's limit. A change of settings (tests,
+    the local host) rebuilds everything.
     """
     configure_telemetry()
     signature = _settings_signature()
     with _lock:
         if _cache.get("signature") != signature:
+            _cache.clear()
             settings = load_settings()
             state = StateStore(table_service(settings), settings.sync_table_prefix)
             state.ensure_tables()
@@ -90,7 +112,9 @@ def context() -> SyncContext:
         settings = _cache["settings"]
         state = _cache["state"]
         queues = _cache["queues"]
-    return SyncContext(settings, state, queues, clients=CLIENT_FACTORIES)
+    return SyncContext(
+        settings, state, queues, clients={name: _process_wide(name, f) for name, f in CLIENT_FACTORIES.items()}
+    )
 
 
 def features() -> dict[str, Feature]:

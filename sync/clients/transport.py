@@ -16,11 +16,13 @@ never retry. Rules here:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -129,6 +131,24 @@ class CallStats:
             "throttled": self.throttled,
             "waited_seconds": round(self.waited_seconds, 3),
         }
+
+
+_call_sinks: ContextVar[dict[str, CallStats] | None] = ContextVar("call_sinks", default=None)
+
+
+@contextlib.contextmanager
+def collect_calls() -> Iterator[dict[str, CallStats]]:
+    """Count the calls made by this thread of work (one run or invocation), per service.
+
+    Clients are shared by every invocation of a process, so their own counters mix invocations; a run report needs
+    just its own calls. Invocations run in their own threads, and a context variable follows each one.
+    """
+    sinks: dict[str, CallStats] = {}
+    token = _call_sinks.set(sinks)
+    try:
+        yield sinks
+    finally:
+        _call_sinks.reset(token)
 
 
 class AuthProvider:
@@ -293,15 +313,19 @@ class HttpTransport:
         waited_seconds: float = 0.0,
         operation: str | None = None,
     ) -> None:
+        sinks = _call_sinks.get()
+        targets = [self.stats]
+        if sinks is not None:
+            targets.append(sinks.setdefault(self.service, CallStats()))
         with self._stats_lock:
-            s = self.stats
-            s.calls += calls
-            s.writes += writes
-            s.retries += retries
-            s.throttled += throttled
-            s.waited_seconds += waited_seconds
-            if operation:
-                s.by_operation[operation] = s.by_operation.get(operation, 0) + 1
+            for s in targets:
+                s.calls += calls
+                s.writes += writes
+                s.retries += retries
+                s.throttled += throttled
+                s.waited_seconds += waited_seconds
+                if operation:
+                    s.by_operation[operation] = s.by_operation.get(operation, 0) + 1
 
 
 def _is_connect_failure(exc: Exception) -> bool:

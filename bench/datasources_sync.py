@@ -1,0 +1,213 @@
+"""F1 at scale: 10,000 tagged Purview assets → CluedIn data sources (issue 4's performance goals).
+
+    .venv/bin/python -m bench datasources_sync [--assets 10000]
+
+Prints, for the initial sync and for a second cycle with no changes: Purview and CluedIn calls (reads, writes),
+wall time of planning and of applying, messages enqueued, and the peak memory (max RSS) of the timer function.
+
+How: Azurite and both emulators run as separate processes (their CPU is not the app's). Each timer run happens
+in a fresh child process exactly as the Functions worker would call it (`sync.triggers.sync_timers.plan_feature`),
+so its max RSS is the timer's peak memory. The queue is drained by the local host (devhost) with the host's
+concurrency (batchSize 16 + newBatchThreshold 8). Client-side rate limits are raised so the figures show the
+app's own cost, not a configured throttle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from devhost.azurite import start_azurite
+from emulators._common import start_process
+
+TERM = "Sync to CluedIn"
+GLOSSARY = "Business Glossary"
+
+
+def estate(count: int) -> dict[str, Any]:
+    """Half ADLS files with a tabular schema, half SQL tables; every asset tagged; 4 columns each."""
+    meanings = [{"typeName": "AtlasGlossaryTerm", "uniqueAttributes": {"qualifiedName": f"{TERM}@{GLOSSARY}"}}]
+    entities: list[dict[str, Any]] = []
+    guid = 0
+
+    def next_guid() -> str:
+        nonlocal guid
+        guid -= 1
+        return str(guid)
+
+    for i in range(count):
+        if i % 2:
+            qn = f"https://lake.dfs.core.windows.net/raw/extracts/customer_extract_{i:05d}.csv"
+            file_guid, schema_guid = next_guid(), next_guid()
+            entities.append(
+                {
+                    "typeName": "azure_datalake_gen2_path",
+                    "guid": file_guid,
+                    "attributes": {"qualifiedName": qn, "name": f"customer_extract_{i:05d}.csv", "isFile": True},
+                    "relationshipAttributes": {"meanings": meanings},
+                }
+            )
+            entities.append(
+                {
+                    "typeName": "tabular_schema",
+                    "guid": schema_guid,
+                    "attributes": {"qualifiedName": f"{qn}#schema", "name": "tabular_schema"},
+                    "relationshipAttributes": {
+                        "associatedDataSets": [{"guid": file_guid, "typeName": "azure_datalake_gen2_path"}]
+                    },
+                }
+            )
+            for column in ("Id", "Name", "Email", "City"):
+                entities.append(
+                    {
+                        "typeName": "column",
+                        "guid": next_guid(),
+                        "attributes": {"qualifiedName": f"{qn}#schema//{column}", "name": column, "type": "string"},
+                        "relationshipAttributes": {
+                            "composeSchema": {"guid": schema_guid, "typeName": "tabular_schema"}
+                        },
+                    }
+                )
+        else:
+            qn = f"mssql://sql.database.windows.net/crm/dbo/customer_table_{i:05d}"
+            table_guid = next_guid()
+            entities.append(
+                {
+                    "typeName": "azure_sql_table",
+                    "guid": table_guid,
+                    "attributes": {"qualifiedName": qn, "name": f"customer_table_{i:05d}"},
+                    "relationshipAttributes": {"meanings": meanings},
+                }
+            )
+            for column in ("Id", "Name", "Email", "City"):
+                entities.append(
+                    {
+                        "typeName": "azure_sql_column",
+                        "guid": next_guid(),
+                        "attributes": {"qualifiedName": f"{qn}#{column}", "name": column, "data_type": "nvarchar"},
+                        "relationshipAttributes": {"table": {"guid": table_guid, "typeName": "azure_sql_table"}},
+                    }
+                )
+    return {"glossaries": [{"name": GLOSSARY, "terms": [{"name": TERM}]}], "entities": entities}
+
+
+def stats(url: str) -> dict[str, Any]:
+    body: dict[str, Any] = requests.get(f"{url}/_emulator/stats", timeout=30).json()
+    return body
+
+
+def reset_stats(*urls: str) -> None:
+    for url in urls:
+        requests.delete(f"{url}/_emulator/stats", timeout=30).raise_for_status()
+
+
+def run_timer(environment: dict[str, str]) -> tuple[float, float, str]:
+    """One planning run in a fresh process, as the worker runs the timer. Returns (seconds, max RSS MB, output)."""
+    code = (
+        "import time, resource, json\n"
+        "from sync.triggers.sync_timers import plan_feature\n"
+        "t = time.monotonic(); plan_feature('datasources'); d = time.monotonic() - t\n"
+        "print(json.dumps({'seconds': d, 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, **environment}, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), float(result["rss_mb"]), done.stderr
+
+
+def main(argv: list[str]) -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(prog="bench datasources_sync")
+    parser.add_argument("--assets", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    count = args.assets
+    print(f"F1 benchmark: {count} tagged Purview assets (half ADLS files with a schema, half SQL tables)", flush=True)
+
+    azurite = start_azurite()
+    with tempfile.TemporaryDirectory() as tmp:
+        seed = Path(tmp) / "estate.json"
+        seed.write_text(json.dumps(estate(count)))
+        started = time.monotonic()
+        purview = start_process("emulators.purview", ["--seed", str(seed)])
+        print(f"  Purview emulator seeded with {count} assets in {time.monotonic() - started:.1f} s", flush=True)
+    cluedin = start_process("emulators.cluedin", ["--org", "bench"])
+    try:
+        environment = {
+            "AzureWebJobsStorage": azurite.connection_string,
+            "SYNC_TABLE_PREFIX": "bench",
+            "PURVIEW_BASE_URL": purview.url,
+            "PURVIEW_STATIC_TOKEN": "bench",
+            "PURVIEW_MAX_OPERATIONS_PER_SECOND": "100000",
+            "CLUEDIN_URL": cluedin.url,
+            "CLUEDIN_ORGANIZATION": "bench",
+            "CLUEDIN_USERNAME": "admin@bench.local",
+            "CLUEDIN_PASSWORD": "demo-password",
+            "CLUEDIN_MAX_REQUESTS_PER_SECOND": "100000",
+            "SYNC_CLUEDIN_DATA_SOURCES": "true",
+            "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": TERM,
+            "SYNC_SCHEDULE": "0 */1 * * * *",
+            "POLL_SCHEDULE": "30 */5 * * * *",
+            "PIPELINE_AUTOMATION_SCHEDULE": "15 */1 * * * *",
+            "FUNCTIONS_WORKER_RUNTIME": "python",
+        }
+        reset_stats(purview.url, cluedin.url)
+        plan_seconds, plan_rss, _ = run_timer(environment)
+        planned_purview = stats(purview.url)
+
+        from devhost.host import LocalHost
+
+        host = LocalHost.load("function_app:app", environment, functions=["apply_cluedin_change"])
+        with host:
+            started = time.monotonic()
+            summary = host.drain(timeout=3600)
+            apply_seconds = time.monotonic() - started
+        counts = summary.functions["apply_cluedin_change"]
+        purview_after = stats(purview.url)
+        cluedin_after = stats(cluedin.url)
+        print("\nInitial sync")
+        print(
+            f"  timer (plan):  {plan_seconds:7.1f} s, peak memory {plan_rss:.0f} MB, "
+            f"Purview calls {planned_purview['total']} (search pages)"
+        )
+        print(
+            f"  queue (apply): {apply_seconds:7.1f} s for {counts.invocations} messages "
+            f"({counts.succeeded} ok, {counts.failed} failed and retried, {counts.poisoned} poisoned)"
+        )
+        for service, after in (("Purview", purview_after), ("CluedIn", cluedin_after)):
+            print(f"  {service} calls: {after['total']} ({after['reads']} reads, {after['writes']} writes)")
+        print(f"  wall time:     {plan_seconds + apply_seconds:7.1f} s")
+
+        reset_stats(purview.url, cluedin.url)
+        second_seconds, second_rss, _ = run_timer(environment)
+        purview_second = stats(purview.url)
+        cluedin_second = stats(cluedin.url)
+        bound = 10 + math.ceil(count / 1000)
+        print("\nSecond cycle, nothing changed")
+        print(f"  timer (plan):  {second_seconds:7.1f} s, peak memory {second_rss:.0f} MB")
+        print(f"  Purview calls: {purview_second['total']} (bound {bound}), writes {purview_second['writes']}")
+        print(f"  CluedIn calls: {cluedin_second['total']}, writes {cluedin_second['writes']}")
+        print(f"  peak memory of the timer function: {max(plan_rss, second_rss):.0f} MB (goal ≤ 250 MB)")
+        print(
+            f"  this process max RSS (incl. local host threads): "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        )
+    finally:
+        cluedin.stop()
+        purview.stop()
+        azurite.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
