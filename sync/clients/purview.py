@@ -144,12 +144,12 @@ class PurviewClient:
         """Map qualifiedName → entity for those that exist (bulk lookups answer `{}` when none match)."""
         found: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(list(qualified_names), BULK_GET_CHUNK):
-            params = [(f"attr_{i}:qualifiedName", qn) for i, qn in enumerate(chunk)]
-            params.append(("minExtInfo", "true"))
+            # Built by hand: Purview does not decode '+' as a space in these parameters, and requests' `params=`
+            # encodes spaces as '+', so a qualifiedName with a space would never be found.
+            query = "&".join(f"attr_{i}:qualifiedName={quote(qn, safe='')}" for i, qn in enumerate(chunk))
             response = self.transport.request(
                 "GET",
-                f"/datamap/api/atlas/v2/entity/bulk/uniqueAttribute/type/{quote(type_name)}",
-                params=params,
+                f"/datamap/api/atlas/v2/entity/bulk/uniqueAttribute/type/{quote(type_name)}?{query}&minExtInfo=true",
                 operation="entity.get_by_unique_attributes",
             )
             for entity in response.json().get("entities") or []:
