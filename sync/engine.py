@@ -31,7 +31,7 @@ from sync.clients.transport import collect_calls
 from sync.errors import FatalError, MalformedMessageError, RetriableError, SettingsError
 from sync.messages import Change, ChangeKind, Queues, pack_messages, parse_message
 from sync.settings import AppSettings, DeletePolicy
-from sync.state import StateStore, SyncObject
+from sync.state import StateStore, SyncObject, fingerprint
 from sync.storage import QueueSender
 from sync.telemetry import log_event, notify
 
@@ -128,6 +128,18 @@ class Feature(ABC):
     """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
+
+    def change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
+        """A change of this feature's objects, fingerprinted by its desired state."""
+        return Change(
+            feature=self.name,
+            object_kind=self.object_kind,
+            key=key,
+            kind=kind,
+            desired=desired,
+            fingerprint=fingerprint(desired),
+            summary=summary,
+        )
 
     @abstractmethod
     def enabled(self, settings: AppSettings) -> bool:

@@ -116,28 +116,17 @@ class DataSourcesFeature(Feature):
                     group_name = f"{asset['name']} ({name_suffix(asset['qualifiedName'])})"
                 taken.add(group_name)
                 desired = {**asset, "group_name": group_name}
-                changes.append(self._change(ChangeKind.CREATE, key, desired, f"create data source '{group_name}'"))
+                changes.append(self.change(ChangeKind.CREATE, key, desired, f"create data source '{group_name}'"))
                 continue
             desired = {**asset, "group_name": obj.target["group_name"]}
             if obj.fingerprint != fingerprint(desired) or not obj.active:
-                changes.append(self._change(ChangeKind.UPDATE, key, desired, f"refresh data source '{asset['name']}'"))
+                changes.append(self.change(ChangeKind.UPDATE, key, desired, f"refresh data source '{asset['name']}'"))
         for key, obj in sorted(state.items()):
             if key not in snapshot and obj.active:
                 changes.append(
-                    self._change(ChangeKind.DELETE, key, {"guid": obj.source.get("guid")}, f"orphan data source {key}")
+                    self.change(ChangeKind.DELETE, key, {"guid": obj.source.get("guid")}, f"orphan data source {key}")
                 )
         return changes
-
-    def _change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
-        return Change(
-            feature=self.name,
-            object_kind=self.object_kind,
-            key=key,
-            kind=kind,
-            desired=desired,
-            fingerprint=fingerprint(desired),
-            summary=summary,
-        )
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Ensure the group and data source exist in CluedIn and record them, with the asset's schema, in state."""

@@ -150,7 +150,7 @@ class PipelinesFeature(Feature):
             if obj is not None and obj.active and obj.fingerprint == fingerprint(desired):
                 continue
             kind = ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE
-            changes.append(self._change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'"))
+            changes.append(self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'"))
         removable = {"active", "orphaned"} if settings.sync_delete_policy == DeletePolicy.SOFT_DELETE else {"active"}
         for key, obj in sorted(state.items()):
             if key in snapshot or obj.status not in removable:
@@ -158,19 +158,8 @@ class PipelinesFeature(Feature):
             if not obj.data.get("automated") or obj.data.get("requested"):
                 continue
             desired = {**obj.source, "names": obj.target.get("names") or {}}
-            changes.append(self._change(ChangeKind.DELETE, key, desired, f"remove pipeline of {key}"))
+            changes.append(self.change(ChangeKind.DELETE, key, desired, f"remove pipeline of {key}"))
         return changes
-
-    def _change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
-        return Change(
-            feature=self.name,
-            object_kind=self.object_kind,
-            key=key,
-            kind=kind,
-            desired=desired,
-            fingerprint=fingerprint(desired),
-            summary=summary,
-        )
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Provision (create/update) or remove one asset's pipeline."""
@@ -290,25 +279,12 @@ class PipelineSchedulesFeature(Feature):
                 continue
             kind = ChangeKind.CREATE if obj is None else ChangeKind.UPDATE
             summary = f"schedule {name}: {value}" if value else f"disable schedule of {name}"
-            changes.append(self._change(kind, name, desired, summary))
+            changes.append(self.change(kind, name, desired, summary))
         for name, obj in sorted(state.items()):
             if name not in snapshot and obj.active:
                 desired = {"pipeline": name, "trigger": obj.target.get("trigger", ""), "value": ""}
-                changes.append(
-                    self._change(ChangeKind.DELETE, name, desired, f"remove trigger of gone pipeline {name}")
-                )
+                changes.append(self.change(ChangeKind.DELETE, name, desired, f"remove trigger of gone pipeline {name}"))
         return changes
-
-    def _change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
-        return Change(
-            feature=self.name,
-            object_kind=self.object_kind,
-            key=key,
-            kind=kind,
-            desired=desired,
-            fingerprint=fingerprint(desired),
-            summary=summary,
-        )
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Write, start, stop or delete the pipeline's trigger."""
