@@ -27,12 +27,12 @@ from sync.clients.purview import PurviewClient
 from sync.collections import resolve_target_collection
 from sync.engine import ApplyOutcome, Feature, SyncContext
 from sync.lineage.detect import refresh_facts
-from sync.lineage.model import AssetLink, Context, desired_rows
+from sync.lineage.model import AssetLink, Context, desired_rows, group_records
 from sync.lineage.plan import plan_lineage
 from sync.lineage.writer import LineageWriter
 from sync.messages import Change, Queues
 from sync.purview_types import ensure_types
-from sync.settings import AppSettings
+from sync.settings import AppSettings, DeletePolicy
 from sync.state import StateStore, SyncObject
 
 DATASOURCE_KIND = "datasource"
@@ -62,16 +62,16 @@ class LineageFeature(Feature):
     object_kind: ClassVar[str] = "lineage"
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True
-    max_changes_per_message: ClassVar[int] = 24
-    """About eight data sets (dataset, ingest and map records each): ~190 entities per bulk call for data sets of
-    20 fields, well within a 48 KB message and far below the sizes Purview is known to refuse."""
+    max_changes_per_message: ClassVar[int] = 6
+    """Eight data sets (each with its dataset, ingest and map records): ~190 entities per bulk call for data sets
+    of 20 fields, well within a 48 KB message and far below the sizes Purview is known to refuse."""
 
     def enabled(self, settings: AppSettings) -> bool:
         """Same toggle as F1: 'Sync CluedIn Data Sources' covers both directions of the feature."""
         return settings.sync_cluedin_data_sources
 
     def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
-        """Desired lineage records for every current CluedIn data set."""
+        """Desired lineage records of every current CluedIn data set and entity type, grouped per change."""
         now = datetime.now(UTC)
         purview: PurviewClient = ctx.client("purview")
         cluedin: CluedInClient = ctx.client("cluedin")
@@ -79,13 +79,14 @@ class LineageFeature(Feature):
         collection = resolve_target_collection(purview, ctx.state, ctx.settings.purview_collection_name)
         refresh = refresh_facts(cluedin, ctx.state, now=now)
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
-        return desired_rows(refresh.facts.values(), asset_links(ctx.state), context)
+        return group_records(desired_rows(refresh.facts.values(), asset_links(ctx.state), context))
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
     ) -> list[Change]:
         """Creates, updates and deletes, grouped by entity type (see sync/lineage/plan.py)."""
-        return plan_lineage(snapshot, state, feature=self.name, object_kind=self.object_kind)
+        retain = settings.sync_delete_policy == DeletePolicy.RETAIN
+        return plan_lineage(snapshot, state, feature=self.name, object_kind=self.object_kind, retain=retain)
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """One change (the queue normally delivers several: see apply_batch)."""

@@ -5,7 +5,9 @@ from earlier cycles, and reads the audit log since the last cycle for changes th
 (an annotation edited on its own, say). Only data sources with something new, changed or named by the audit
 log are read in detail — one call each, or one paged pass over everything when many changed (and on the first
 cycle). The facts are cached in state (`lineage-facts` rows) independently of what was written to Purview, so a
-change read once is never lost, even when applying it failed.
+change read once is never lost, even when applying it failed. They are packed into 256 bucket rows (by a hash of
+the data set id) rather than one row per data set: a backfill of thousands of data sets then costs a handful of
+Table transactions, and a change rewrites one small bucket.
 
 The audit-log watermark is capped at the start of the run (entries written while the run reads are seen by the
 next run) and read with a small overlap, because re-reading an entry costs one detail read at most while
@@ -15,10 +17,12 @@ missing one would hide a change until the data set changes again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sync.clients.cluedin import CluedInClient
 from sync.clients.cluedin_datasets import (
@@ -39,6 +43,7 @@ from sync.telemetry import log_event
 log = logging.getLogger("sync.lineage.monitor")
 
 FACTS_KIND = "lineage-facts"
+FACTS_BUCKETS = 256
 CURSOR_FEATURE = "lineage"
 CURSOR_NAME = "audit-log"
 AUDIT_OVERLAP = timedelta(minutes=5)
@@ -130,45 +135,38 @@ def _parse_time(text: str) -> datetime | None:
 
 def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -> Refresh:
     """Bring the cached facts up to date with CluedIn and report what changed (see the module docstring)."""
-    cached_rows = {obj.key: obj for obj in state.iter_objects(FACTS_KIND)}
-    cached = {key: DataSetFacts.from_json(obj.data.get("facts") or {}) for key, obj in cached_rows.items()}
-    listing = list(iter_listing(cluedin))
-    refresh = Refresh()
-    stale: dict[str, str] = {}
-    listed: dict[str, ListedSource] = {}
-    for source in listing:
-        for data_set in source.data_sets:
-            listed[data_set.id] = source
-            known = cached.get(data_set.id)
-            if known is None:
-                stale.setdefault(source.id, "new data set")
-                refresh.events.append(MonitorEvent("Added", "DataSet", data_set.id, data_set.name))
-                continue
-            reason = _listing_changed(known, source, data_set.updated_at, data_set.name, data_set.annotation_id)
-            if reason:
-                stale.setdefault(source.id, reason)
+    cached = read_facts(state)
     cursor, etag = state.get_cursor(CURSOR_FEATURE, CURSOR_NAME)
     since = _parse_time(str(cursor.get("until", ""))) if isinstance(cursor, dict) else None
-    if since is not None:
+    refresh = Refresh()
+    stale: dict[str, str] = {}
+    if since is None:
+        # First cycle: everything is new, so one paged pass over all details is the whole read.
+        refresh.full_read = True
+        refresh.facts = {f.id: f for f in iter_all_facts(cluedin)}
+    else:
+        listing = list(iter_listing(cluedin))
+        stale = _stale_sources(listing, cached)
         entries = iter_audit_log(cluedin, since - AUDIT_OVERLAP, now)
         for source_id, reason in sources_named_by(entries, listing).items():
             stale.setdefault(source_id, reason)
-    fresh: dict[str, DataSetFacts] = {}
-    if since is None or len(stale) > FULL_READ_THRESHOLD:
-        refresh.full_read = True
-        fresh = {f.id: f for f in iter_all_facts(cluedin)}
-    else:
-        for source_id in sorted(stale):
-            refresh.read_sources += 1
-            for facts in read_source_facts(cluedin, source_id) or []:
-                fresh[facts.id] = facts
-    for ident, source in listed.items():
-        if ident in fresh:
-            refresh.facts[ident] = fresh[ident]
-        elif ident in cached and source.id not in stale:
-            refresh.facts[ident] = cached[ident]
-    _record_events(refresh, cached, fresh, stale, listed)
-    _store(state, cached_rows, cached, refresh.facts)
+        fresh: dict[str, DataSetFacts] = {}
+        if len(stale) > FULL_READ_THRESHOLD:
+            refresh.full_read = True
+            fresh = {f.id: f for f in iter_all_facts(cluedin)}
+        else:
+            for source_id in sorted(stale):
+                refresh.read_sources += 1
+                for facts in read_source_facts(cluedin, source_id) or []:
+                    fresh[facts.id] = facts
+        for source in listing:
+            for data_set in source.data_sets:
+                if data_set.id in fresh:
+                    refresh.facts[data_set.id] = fresh[data_set.id]
+                elif data_set.id in cached and source.id not in stale:
+                    refresh.facts[data_set.id] = cached[data_set.id]
+    refresh.events = monitor_events(cached, refresh.facts, stale)
+    _store(state, cached, refresh.facts)
     with contextlib.suppress(RetriableError):  # another planner moved it at the same time, to its own start
         state.set_cursor(CURSOR_FEATURE, CURSOR_NAME, {"until": now.isoformat()}, etag=etag)
     for event in refresh.events:
@@ -183,48 +181,75 @@ def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -
     return refresh
 
 
-def _record_events(
-    refresh: Refresh,
-    cached: dict[str, DataSetFacts],
-    fresh: dict[str, DataSetFacts],
-    stale: dict[str, str],
-    listed: dict[str, ListedSource],
-) -> None:
-    """Data-set 'Changed'/'Removed' and data-source events, from the old and new facts."""
-    for ident, facts in fresh.items():
+def _stale_sources(listing: list[ListedSource], cached: dict[str, DataSetFacts]) -> dict[str, str]:
+    """Data sources with a data set that is new or whose listing differs from the cached facts → why."""
+    stale: dict[str, str] = {}
+    for source in listing:
+        for data_set in source.data_sets:
+            known = cached.get(data_set.id)
+            if known is None:
+                stale.setdefault(source.id, "new data set")
+                continue
+            reason = _listing_changed(known, source, data_set.updated_at, data_set.name, data_set.annotation_id)
+            if reason:
+                stale.setdefault(source.id, reason)
+    return stale
+
+
+def monitor_events(
+    cached: dict[str, DataSetFacts], current: dict[str, DataSetFacts], stale: dict[str, str]
+) -> list[MonitorEvent]:
+    """Data sets and data sources added, changed or removed, from the old and new facts (pure)."""
+    events: list[MonitorEvent] = []
+    for ident, facts in sorted(current.items()):
         old = cached.get(ident)
-        if old is not None and old != facts and ident in listed:
-            reason = stale.get(listed[ident].id, "")
-            refresh.events.append(MonitorEvent("Changed", "DataSet", ident, facts.name, reason))
-    for ident, old in cached.items():
-        if ident not in refresh.facts:
-            refresh.events.append(MonitorEvent("Removed", "DataSet", ident, old.name))
+        if old is None:
+            events.append(MonitorEvent("Added", "DataSet", ident, facts.name))
+        elif old != facts:
+            events.append(MonitorEvent("Changed", "DataSet", ident, facts.name, stale.get(facts.data_source_id, "")))
+    for ident, old in sorted(cached.items()):
+        if ident not in current:
+            events.append(MonitorEvent("Removed", "DataSet", ident, old.name))
     old_sources = {f.data_source_id: f.data_source_name for f in cached.values()}
-    new_sources = {s.id: s.name for s in listed.values()}
+    new_sources = {f.data_source_id: f.data_source_name for f in current.values()}
     for source_id, name in sorted(new_sources.items()):
         if source_id not in old_sources:
-            refresh.events.append(MonitorEvent("Added", "DataSource", source_id, name))
+            events.append(MonitorEvent("Added", "DataSource", source_id, name))
         elif old_sources[source_id] != name:
-            refresh.events.append(MonitorEvent("Changed", "DataSource", source_id, name, "renamed"))
+            events.append(MonitorEvent("Changed", "DataSource", source_id, name, "renamed"))
     for source_id, name in sorted(old_sources.items()):
         if source_id not in new_sources:
-            refresh.events.append(MonitorEvent("Removed", "DataSource", source_id, name))
+            events.append(MonitorEvent("Removed", "DataSource", source_id, name))
+    return events
 
 
-def _store(
-    state: StateStore,
-    cached_rows: dict[str, SyncObject],
-    cached: dict[str, DataSetFacts],
-    current: dict[str, DataSetFacts],
-) -> None:
-    """Write the facts that changed and drop those of data sets that are gone."""
-    changed = [
-        SyncObject(kind=FACTS_KIND, key=ident, data={"facts": facts.to_json()}, status="active")
-        for ident, facts in current.items()
-        if cached.get(ident) != facts
-    ]
-    if changed:
-        rows.upsert(state, changed)
-    gone = [key for key in cached_rows if key not in current]
-    if gone:
-        rows.remove(state, FACTS_KIND, gone)
+def facts_bucket(data_set_id: str) -> str:
+    """The bucket row holding a data set's facts (two hex digits of a hash of its id)."""
+    return hashlib.sha256(data_set_id.encode()).hexdigest()[:2]
+
+
+def read_facts(state: StateStore) -> dict[str, DataSetFacts]:
+    """Every cached data set's facts (one partition scan over at most 256 rows)."""
+    facts: dict[str, DataSetFacts] = {}
+    for obj in state.iter_objects(FACTS_KIND):
+        for ident, data in (obj.data.get("facts") or {}).items():
+            facts[str(ident)] = DataSetFacts.from_json(data)
+    return facts
+
+
+def _store(state: StateStore, cached: dict[str, DataSetFacts], current: dict[str, DataSetFacts]) -> None:
+    """Rewrite the buckets whose facts changed (added, changed or removed data sets); drop emptied buckets."""
+    touched = {facts_bucket(i) for i in set(cached) | set(current) if cached.get(i) != current.get(i)}
+    if not touched:
+        return
+    buckets: dict[str, dict[str, Any]] = {b: {} for b in touched}
+    for ident, facts in current.items():
+        bucket = facts_bucket(ident)
+        if bucket in buckets:
+            buckets[bucket][ident] = facts.to_json()
+    filled = [SyncObject(kind=FACTS_KIND, key=b, data={"facts": f}, status="active") for b, f in buckets.items() if f]
+    if filled:
+        rows.upsert(state, filled)
+    emptied = [b for b, f in buckets.items() if not f and any(facts_bucket(i) == b for i in cached)]
+    if emptied:
+        rows.remove(state, FACTS_KIND, emptied)

@@ -185,3 +185,58 @@ def nodes_for(kind: str, desired: Mapping[str, Any]) -> list[Node]:
 def owned(kind: str, desired: Mapping[str, Any]) -> list[Ref]:
     """The entities a record owns: what its deletion deletes, and what an update may leave stale."""
     return [node.ref for node in nodes_for(kind, desired) if not node.stub]
+
+
+# --- compact state: what a record owns, without repeating long qualifiedNames -------------------------------------
+
+MAIN_TYPES = {
+    DATASET: DATASET_TYPE.name,
+    INGEST: INGEST_PROCESS_TYPE.name,
+    MAP: MAP_PROCESS_TYPE.name,
+    ENTITY: ENTITY_TYPE.name,
+}
+
+
+def main_ref(kind: str, org: str, ident: str) -> Ref:
+    """The entity a record is about (a data set's id, or an entity type for ENTITY records)."""
+    if kind == ENTITY:
+        return ENTITY_TYPE.name, names.entity_name(org, ident)
+    qualified = {DATASET: names.dataset_name, INGEST: names.ingest_process_name, MAP: names.map_process_name}[kind]
+    return MAIN_TYPES[kind], qualified(org, ident)
+
+
+def column_names(kind: str, desired: Mapping[str, Any]) -> list[str]:
+    """Names of the columns a record owns (processes own none: their `columns` are mapping pairs)."""
+    if kind not in (DATASET, ENTITY):
+        return []
+    return [str(column[0]) for column in desired.get("columns") or []]
+
+
+def compact_target(
+    kind: str, ident: str, desired: Mapping[str, Any], guids: Mapping[Ref, str], previous: Mapping[str, Any]
+) -> dict[str, Any]:
+    """State `target` of a written record: the organization, the main guid and each column's guid by name.
+
+    Guids Purview did not report this time (an unchanged entity may be missing from the answer) are kept from
+    the previous target.
+    """
+    org = str(desired["org"])
+    main = main_ref(kind, org, ident)
+    old_columns = previous.get("columns") or {}
+    columns = {}
+    for name in column_names(kind, desired):
+        ref = (COLUMN_TYPE.name, names.column_name(main[1], name))
+        columns[name] = guids.get(ref) or str(old_columns.get(name) or "")
+    return {"org": org, "guid": guids.get(main) or str(previous.get("guid") or ""), "columns": columns}
+
+
+def target_entities(kind: str, ident: str, target: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(typeName, qualifiedName, guid) of everything a state target says the record owns."""
+    org = str(target.get("org") or "")
+    if not org:
+        return []
+    main = main_ref(kind, org, ident)
+    owned_entities = [(main[0], main[1], str(target.get("guid") or ""))]
+    for name, guid in (target.get("columns") or {}).items():
+        owned_entities.append((COLUMN_TYPE.name, names.column_name(main[1], str(name)), str(guid or "")))
+    return owned_entities

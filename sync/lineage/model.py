@@ -11,9 +11,10 @@ read again). `AssetLink` is the Purview asset a data set's data source came from
 | `map|<dataSetId>` | the Map to Entity process (only when at least one field is mapped to a vocabulary key) |
 | `entity|/<EntityType>` | the Cluedin Entity of an entity type and its columns (vocabulary keys), shared |
 
-Separate keys make every object that can disappear on its own (a mapping removed, a link lost, the last data
-set of an entity type gone) a deletion the engine's delete policy and fail-safe see, and keep each record small
-enough for a queue message.
+Separate state rows make every object that can disappear on its own (a mapping removed, a link lost, the last
+data set of an entity type gone) a deletion the engine's delete policy and fail-safe see. The snapshot groups a
+data set's records under its `dataset|` key (`group_records`), so creating or changing a data set is one change
+(one outcome to record), not three.
 """
 
 from __future__ import annotations
@@ -198,3 +199,13 @@ def desired_rows(
             "columns": [[key, keys[key]] for key in sorted(keys)],
         }
     return rows
+
+
+def group_records(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Records by the change they belong to: `dataset|<id>` → {dataset, ingest?, map?}; `entity|<type>` → {entity}."""
+    grouped: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, desired in rows.items():
+        kind, ident = split_key(key)
+        owner = row_key(ENTITY, ident) if kind == ENTITY else row_key(DATASET, ident)
+        grouped.setdefault(owner, {})[kind] = desired
+    return grouped

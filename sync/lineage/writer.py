@@ -18,11 +18,12 @@ from sync.engine import ApplyOutcome, Notification, SyncContext
 from sync.errors import ConflictError, NotFoundError, RetriableError
 from sync.lineage import rows
 from sync.lineage.batch import DEFAULT_MAX_ENTITIES, Batch
-from sync.lineage.graph import Node, Ref, nodes_for, owned
-from sync.lineage.model import DATASET, INGEST, MAP, split_key
+from sync.lineage.graph import Node, Ref, compact_target, main_ref, nodes_for, owned, target_entities
+from sync.lineage.model import DATASET, row_key, split_key
+from sync.lineage.plan import SUB_PARTS, part_state
 from sync.messages import Change, ChangeKind
 from sync.purview_types import ensure_types
-from sync.state import SyncObject
+from sync.state import SyncObject, fingerprint
 
 SYNCED_EVENT = "DataSetSyncedToPurview"
 REMOVED_EVENT = "DataSetRemovedFromPurview"
@@ -40,15 +41,33 @@ def removed_text(name: str) -> str:
 
 @dataclass
 class _Work:
+    """One record to write: its kind, the state row that owns it, and the entities that make it true."""
+
     change: Change
+    kind: str
     row: SyncObject
+    desired: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str = ""
     nodes: list[Node] = field(default_factory=list)
     outcome: ApplyOutcome | None = None
 
 
-def _entities_of(row: SyncObject) -> list[tuple[str, str, str]]:
-    """(typeName, qualifiedName, guid) the row owned after its last write."""
-    return [(str(t), str(q), str(g or "")) for t, q, g in row.target.get("entities") or []]
+def owner_key(change: Change) -> str:
+    """The state row a change writes: map/ingest deletions change their data set's row."""
+    kind, ident = split_key(change.key)
+    return row_key(DATASET, ident) if kind in SUB_PARTS else change.key
+
+
+def row_entities(row: SyncObject) -> list[tuple[str, str, str]]:
+    """(typeName, qualifiedName, guid) of everything a row owns: its entity, columns, and process parts."""
+    kind, ident = split_key(row.key)
+    owned_entities = target_entities(kind, ident, row.target)
+    org = str(row.target.get("org") or "")
+    for part, info in (row.target.get("parts") or {}).items():
+        if org and info.get("status") in ("active", "orphaned"):
+            type_name, qualified_name = main_ref(part, org, ident)
+            owned_entities.append((type_name, qualified_name, str(info.get("guid") or "")))
+    return owned_entities
 
 
 class LineageWriter:
@@ -63,50 +82,94 @@ class LineageWriter:
         """Apply a message's changes; outcomes in the same order."""
         purview: PurviewClient = self.ctx.client("purview")
         ensure_types(purview, self.ctx.state)
-        existing = rows.read_rows(self.ctx.state, self.object_kind, [c.key for c in changes])
-        work = [_Work(c, existing.get(c.key) or SyncObject(kind=self.object_kind, key=c.key)) for c in changes]
+        existing = rows.read_rows(self.ctx.state, self.object_kind, {owner_key(c) for c in changes})
+        state_rows = {k: existing.get(k) or SyncObject(kind=self.object_kind, key=k) for k in map(owner_key, changes)}
+        results: list[list[ApplyOutcome | _Work]] = []
         upserts: list[_Work] = []
-        deletes: list[_Work] = []
-        for item in work:
-            row, change = item.row, item.change
-            if change.kind == ChangeKind.DELETE:
-                if row.etag is None:
-                    item.outcome = ApplyOutcome("skipped", "already removed")
-                else:
-                    deletes.append(item)
-            elif row.active and row.fingerprint == change.fingerprint:
-                item.outcome = ApplyOutcome("skipped", "already applied")
-            else:
-                item.nodes = nodes_for(split_key(change.key)[0], change.desired)
-                upserts.append(item)
-        guids = self._upsert(purview, upserts)
         doomed: list[tuple[str, str, str]] = []
-        for item in upserts:
-            if item.outcome is not None:
+        dirty: dict[str, SyncObject] = {}
+        removed: dict[str, SyncObject] = {}
+        for change in changes:
+            row = state_rows[owner_key(change)]
+            if change.kind == ChangeKind.DELETE:
+                results.append([self._remove(change, row, doomed, dirty, removed)])
                 continue
-            kind = split_key(item.change.key)[0]
-            previous = {q: (t, g) for t, q, g in _entities_of(item.row)}
-            now_owned = owned(kind, item.change.desired)
-            kept = {q for _, q in now_owned}
-            doomed += [(t, q, g) for q, (t, g) in previous.items() if q not in kept]
-            item.row.target = {
-                "entities": [[t, q, guids.get((t, q)) or previous.get(q, ("", ""))[1]] for t, q in now_owned]
-            }
-            desired = item.change.desired
-            item.row.data = {"name": desired.get("name") or desired.get("entityType") or ""}
-            if desired.get("url"):
-                item.row.data["url"] = desired["url"]
-            item.row.fingerprint = item.change.fingerprint
-            item.row.status = "active"
-            item.outcome = ApplyOutcome("applied", "created" if item.change.kind == ChangeKind.CREATE else "updated")
-        for item in deletes:
-            doomed += _entities_of(item.row)
-            item.outcome = ApplyOutcome("applied", "removed from Purview")
+            items: list[ApplyOutcome | _Work] = []
+            for kind, desired in (change.desired.get("parts") or {}).items():
+                stamp = fingerprint(desired)
+                known = part_state(row, kind)
+                if known.get("status") == "active" and known.get("fingerprint") == stamp:
+                    items.append(ApplyOutcome("skipped", f"{kind} already applied"))
+                    continue
+                item = _Work(change, kind, row, desired, stamp, nodes_for(kind, desired))
+                upserts.append(item)
+                items.append(item)
+            for kind in change.desired.get("orphan") or []:
+                info = (row.target.get("parts") or {}).get(kind)
+                if info and info.get("status") == "active":
+                    info["status"] = "orphaned"
+                    dirty[row.key] = row
+                    items.append(ApplyOutcome("applied", f"{kind} kept as orphaned (delete policy retain)"))
+            results.append(items)
+        guids = self._upsert(purview, upserts)
+        for item in upserts:
+            if item.outcome is None:
+                doomed += self._record(item, guids)
+                dirty[item.row.key] = item.row
+                item.outcome = ApplyOutcome("applied", f"{item.kind} written")
         self._delete(purview, doomed)
-        saved = [i.row for i in upserts if i.outcome is not None and i.outcome.result == "applied"]
-        rows.commit(self.ctx.state, saved, [i.row for i in deletes])
-        self._notify(work)
-        return [item.outcome or ApplyOutcome("failed", "not applied") for item in work]
+        rows.commit(self.ctx.state, [r for k, r in dirty.items() if k not in removed], list(removed.values()))
+        outcomes = [_combine(items) for items in results]
+        self._notify(changes, outcomes)
+        return outcomes
+
+    @staticmethod
+    def _remove(
+        change: Change,
+        row: SyncObject,
+        doomed: list[tuple[str, str, str]],
+        dirty: dict[str, SyncObject],
+        removed: dict[str, SyncObject],
+    ) -> ApplyOutcome:
+        """A deletion: a whole row (data set or entity type), or one process part of a data set's row."""
+        kind, ident = split_key(change.key)
+        if row.etag is None or row.key in removed:
+            return ApplyOutcome("skipped", "already removed")
+        if kind not in SUB_PARTS:
+            doomed += row_entities(row)
+            removed[row.key] = row
+            return ApplyOutcome("applied", "removed from Purview")
+        parts = row.target.get("parts") or {}
+        info = parts.pop(kind, None)
+        if not info:
+            return ApplyOutcome("skipped", "already removed")
+        org = str(row.target.get("org") or "")
+        type_name, qualified_name = main_ref(kind, org, ident)
+        doomed.append((type_name, qualified_name, str(info.get("guid") or "")))
+        dirty[row.key] = row
+        return ApplyOutcome("applied", f"{kind} removed from Purview")
+
+    @staticmethod
+    def _record(item: _Work, guids: dict[Ref, str]) -> list[tuple[str, str, str]]:
+        """Put what Purview assigned into the row; returns the entities the record no longer owns."""
+        row, kind = item.row, item.kind
+        ident = split_key(row.key)[1]
+        if kind in SUB_PARTS:
+            parts = row.target.setdefault("parts", {})
+            previous = parts.get(kind) or {}
+            main = main_ref(kind, str(item.desired["org"]), ident)
+            guid = guids.get(main) or str(previous.get("guid") or "")
+            parts[kind] = {"guid": guid, "fingerprint": item.fingerprint, "status": "active"}
+            return []
+        kept = {q for _, q in owned(kind, item.desired)}
+        stale = [(t, q, g) for t, q, g in target_entities(kind, ident, row.target) if q not in kept]
+        row.target = {**row.target, **compact_target(kind, ident, item.desired, guids, row.target)}
+        row.fingerprint = item.fingerprint
+        row.status = "active"
+        row.data = {"name": item.desired.get("name") or item.desired.get("entityType") or ""}
+        if item.desired.get("url"):
+            row.data["url"] = item.desired["url"]
+        return stale
 
     # --- Purview ------------------------------------------------------------------------------------------------
 
@@ -115,7 +178,7 @@ class LineageWriter:
         out: list[tuple[str | None, Batch, list[_Work]]] = []
         current: dict[str | None, tuple[Batch, list[_Work]]] = {}
         for item in items:
-            collection = item.change.desired.get("collection") or None
+            collection = item.desired.get("collection") or None
             batch, members = current.get(collection, (Batch(), []))
             if len(batch) and batch.size_with(item.nodes) > self.max_entities:
                 out.append((collection, batch, members))
@@ -176,24 +239,32 @@ class LineageWriter:
 
     # --- notifications -----------------------------------------------------------------------------------------
 
-    def _notify(self, work: list[_Work]) -> None:
-        """One notification per data set per message, on its first applied change."""
-        announced: set[str] = set()
-        for item in work:
-            outcome = item.outcome
-            if outcome is None or outcome.result != "applied":
+    @staticmethod
+    def _notify(changes: Sequence[Change], outcomes: list[ApplyOutcome]) -> None:
+        """The product's notification once per data set whose lineage this message wrote or removed."""
+        for change, outcome in zip(changes, outcomes, strict=True):
+            kind, ident = split_key(change.key)
+            if outcome.result != "applied" or kind != DATASET:
                 continue
-            kind, ident = split_key(item.change.key)
-            if kind not in (DATASET, INGEST, MAP) or ident in announced:
-                continue
-            name = str(item.change.desired.get("name") or item.row.data.get("name") or ident)
-            if item.change.kind == ChangeKind.DELETE:
-                if kind != DATASET:
-                    continue
+            if change.kind == ChangeKind.DELETE:
+                name = str(change.desired.get("name") or ident)
                 outcome.notifications.append(Notification(event=REMOVED_EVENT, text=removed_text(name)))
-            else:
-                outcome.notifications.append(Notification(event=SYNCED_EVENT, text=synced_text(name)))
-            announced.add(ident)
+                continue
+            parts = change.desired.get("parts") or {}
+            name = str(next((p.get("name") for p in parts.values() if p.get("name")), ident))
+            outcome.notifications.append(Notification(event=SYNCED_EVENT, text=synced_text(name)))
+
+
+def _combine(items: list[ApplyOutcome | _Work]) -> ApplyOutcome:
+    """One outcome per change from its records': failed if any failed, skipped if all were, else applied."""
+    outcomes = [i.outcome if isinstance(i, _Work) else i for i in items]
+    failed = [o for o in outcomes if o is not None and o.result == "failed"]
+    if failed:
+        return ApplyOutcome("failed", "; ".join(o.detail for o in failed))
+    applied = [o for o in outcomes if o is not None and o.result == "applied"]
+    if not applied:
+        return ApplyOutcome("skipped", "already applied")
+    return ApplyOutcome("applied", ", ".join(o.detail for o in applied))
 
 
 def describe(changes: Sequence[Change]) -> dict[str, Any]:

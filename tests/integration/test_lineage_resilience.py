@@ -12,7 +12,7 @@ import requests
 
 from sync.engine import apply_message, run_cycle
 from sync.lineage import names
-from sync.lineage.detect import FACTS_KIND
+from sync.lineage.detect import read_facts
 from sync.storage import base64_queue
 from tests.integration.test_lineage_helpers import (
     FEATURES,
@@ -81,7 +81,8 @@ def test_a_lost_state_commit_is_redone_without_duplicates(stack):
     assert set(apply(stack, text)) == {"applied"}
     assert snapshot_entities(stack) == before  # same entities, same guids: upserts matched by qualifiedName
     rows = {r.key: r for r in stack.state.iter_objects("lineage")}
-    guids = {guid for row in rows.values() for _, _, guid in row.target["entities"]}
+    guids = {row.target["guid"] for row in rows.values()}
+    guids |= {guid for row in rows.values() for guid in row.target["columns"].values()}
     assert guids <= set(before.values()) and "" not in guids
 
 
@@ -128,8 +129,7 @@ def test_a_change_seen_only_in_the_audit_log_is_picked_up(stack, caplog):
     assert report.status == "completed", report.errors
     assert names.entity_name(ORG, "/Customer") in stack.entities("cluedin_entity")
     assert any("Set1.csv' changed in CluedIn (audit: Annotation Updated)" in r.getMessage() for r in caplog.records)
-    facts = stack.state.get_object(FACTS_KIND, data_set["id"].lower())
-    assert facts is not None and facts.data["facts"]["entity_type"] == "/Customer"
+    assert read_facts(stack.state)[data_set["id"].lower()].entity_type == "/Customer"
 
 
 def test_added_and_removed_data_sources_are_logged_as_monitor_events(stack, caplog):

@@ -114,7 +114,7 @@ def test_a_cycle_without_changes_writes_nothing(linked):
     report, outcomes = stack.cycle()
     assert report.planned == {} and outcomes == []
     assert stack.purview_writes() == writes
-    assert report.calls["purview"]["calls"] == 0  # types and collection come from state cursors
+    assert report.calls.get("purview", {}).get("calls", 0) == 0  # types and collection: cursors, no calls
     assert stack.purview.violations() == []
 
 
@@ -169,7 +169,7 @@ def test_a_renamed_column_replaces_its_column_entity(linked):
     data_set_id = stack.data_set_id("Account.csv")
     rename_column(stack, "Account.csv", "Name", "FullName")
     report, _ = stack.cycle()
-    assert report.planned == {"update": 3}, report.changes  # dataset, ingest and map; the entity is unchanged
+    assert report.planned == {"update": 1}, report.changes  # the data set (its three records); entity unchanged
     dataset = stack.entities("cluedin_dataset")[names.dataset_name(ORG, data_set_id)]
     assert column_names(dataset, stack) == ["Email", "FullName", "Id", "Notes"]
     mapper = stack.entities("cluedin_map_process")[names.map_process_name(ORG, data_set_id)]
@@ -186,7 +186,7 @@ def test_a_removed_data_set_removes_what_it_alone_produced(stack):
     assert len(stack.entities("cluedin_dataset")) == 2
     stack.activity("activity/data-set/remove", {"id": stack.data_set_id("Contacts.csv")})
     report, _ = stack.cycle()
-    assert report.planned == {"delete": 2}, report.changes  # its dataset and map process (it was not linked)
+    assert report.planned == {"delete": 1}, report.changes  # one row owns its dataset, columns and map process
     assert [d["attributes"]["name"] for d in stack.entities("cluedin_dataset").values()] == ["Account.csv"]
     assert len(stack.entities("cluedin_map_process")) == 1
     assert len(stack.entities("cluedin_entity")) == 1  # still used by Account.csv
@@ -197,8 +197,8 @@ def test_a_removed_data_set_removes_what_it_alone_produced(stack):
 def test_the_last_data_set_of_an_entity_type_takes_the_entity_with_it(linked):
     stack, _ = linked
     stack.activity("activity/data-source/remove", {"id": stack.data_source_id("Account.csv")})
-    report, _ = stack.cycle(sync_delete_failsafe_percent=100.0)  # all of 4 owned objects: raised for one cycle
-    assert report.planned == {"delete": 4}
+    report, _ = stack.cycle(sync_delete_failsafe_percent=100.0)  # all owned objects: raised for one cycle
+    assert report.planned == {"delete": 2}  # the data set (with its processes) and the entity type
     for type_name in ("cluedin_dataset", "cluedin_ingest_process", "cluedin_map_process", "cluedin_entity"):
         assert stack.entities(type_name) == {}, type_name
     assert stack.entities("cluedin_column") == {}
@@ -223,14 +223,14 @@ def test_under_retain_removed_objects_are_only_marked_orphaned(linked):
     writes = stack.purview_writes()
     stack.activity("activity/data-source/remove", {"id": stack.data_source_id("Account.csv")})
     report, _ = stack.cycle(sync_delete_policy="retain", sync_delete_failsafe_percent=100.0)
-    assert report.orphaned == 4 and stack.purview_writes() == writes
+    assert report.orphaned == 2 and stack.purview_writes() == writes
     assert len(stack.entities("cluedin_dataset")) == 1
 
 
 def test_unlinked_data_sets_still_get_dataset_to_entity_lineage(stack):
     seed(stack, [group("Manual", [account_set("Manual.csv")])])
     report, _ = stack.cycle()
-    assert report.planned == {"create": 3}  # entity, dataset, map: no ingest process without a source asset
+    assert report.planned == {"create": 2}  # the entity type and the data set (no ingest without a source asset)
     assert stack.entities("cluedin_ingest_process") == {}
     assert len(stack.entities("cluedin_map_process")) == 1
 
@@ -256,7 +256,7 @@ def test_a_data_set_added_later_is_reflected_within_one_cycle(linked):
         },
     )
     report, _ = stack.cycle()
-    assert report.planned == {"create": 3}  # dataset, ingest (same linked data source), map
+    assert report.planned == {"create": 1}  # one data set: dataset, ingest (same linked data source) and map
     assert "Data Set 'Account-2026.csv' synced to Purview" in [n.text for n in report.notifications]
 
 
@@ -265,5 +265,43 @@ def test_a_source_asset_that_vanished_fails_only_its_ingest_process(linked):
     rename_column(stack, "Account.csv", "Notes", "Remarks")
     stack.purview_client().delete_entities([asset["guid"]])  # soft-deleted: no longer resolvable by name
     report, outcomes = stack.cycle()
-    assert sorted(o.result for o in outcomes) == ["applied", "failed"]  # the dataset is written, the ingest not
+    [outcome] = outcomes
+    assert outcome.result == "failed" and "no longer exists" in outcome.detail and not outcome.fatal
+    dataset = stack.entities("cluedin_dataset")[names.dataset_name(ORG, stack.data_set_id("Account.csv"))]
+    assert "Remarks" in column_names(dataset, stack)  # the dataset record was written; only the ingest failed
     assert any("no longer exists" in e for e in report.errors)
+
+
+IGNORE_ALL = [{"originalField": f, "key": "--ignore--"} for f in ("Id", "Name", "Email", "Notes")]
+UPDATE_MAPPING = (
+    "mutation m($id: ID, $f: [InputPropertyMapping]) { inbound { updateAnnotationMappingInDataSet("
+    "dataSetId: $id, fieldMappings: $f) } }"
+)
+
+
+def test_a_removed_mapping_removes_the_map_process_and_the_unshared_entity(linked):
+    stack, _ = linked
+    stack.cluedin_graphql(UPDATE_MAPPING, {"id": stack.data_set_id("Account.csv"), "f": IGNORE_ALL})
+    report, _ = stack.cycle(sync_delete_failsafe_percent=100.0)
+    assert sorted(report.changes) == [
+        "remove Cluedin Entity '/Account'",
+        "remove Map to Entity process of 'Account.csv'",
+    ]
+    assert stack.entities("cluedin_map_process") == {} and stack.entities("cluedin_entity") == {}
+    assert len(stack.entities("cluedin_dataset")) == 1 and len(stack.entities("cluedin_ingest_process")) == 1
+    writes = stack.purview_writes()
+    again, _ = stack.cycle()
+    assert again.planned == {} and stack.purview_writes() == writes
+
+
+def test_under_retain_a_removed_mapping_is_kept_and_reported_once(linked):
+    stack, _ = linked
+    stack.cluedin_graphql(UPDATE_MAPPING, {"id": stack.data_set_id("Account.csv"), "f": IGNORE_ALL})
+    writes = stack.purview_writes()
+    report, outcomes = stack.cycle(sync_delete_policy="retain", sync_delete_failsafe_percent=100.0)
+    assert report.orphaned == 1  # the entity type's row
+    assert any("kept as orphaned" in o.detail for o in outcomes)  # the map process, a part of the data set's row
+    assert stack.purview_writes() == writes
+    assert len(stack.entities("cluedin_map_process")) == 1
+    again, _ = stack.cycle(sync_delete_policy="retain")
+    assert again.planned == {} and again.orphaned == 0

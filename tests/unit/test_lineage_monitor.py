@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sync.clients.cluedin_datasets import AuditEntry, ListedDataSet, ListedSource
-from sync.lineage.detect import MonitorEvent, sources_named_by
+from sync.lineage.detect import MonitorEvent, facts_bucket, monitor_events, sources_named_by
+from tests.unit.test_lineage_samples import account, contacts
 
 DS1 = "aaaaaaaa-0000-0000-0000-000000000001"
 LISTING = [
@@ -37,3 +38,23 @@ def test_event_texts():
     assert MonitorEvent("Added", "DataSet", DS1, "Account.csv").text == "Data set 'Account.csv' added in CluedIn"
     changed = MonitorEvent("Changed", "DataSource", "1", "Account.csv", "renamed")
     assert changed.text == "Data source 'Account.csv' changed in CluedIn (renamed)"
+
+
+def test_monitor_events_from_old_and_new_facts():
+    old = {account().id: account(), contacts().id: contacts()}
+    renamed_source = account(data_source_name="Accounts (EU)", name="Account-EU.csv")
+    new = {account().id: renamed_source, "new": account(id="new", name="New.csv", data_source_id="9")}
+    texts = [e.text for e in monitor_events(old, new, {"7": "updatedAt"})]
+    assert texts == [
+        "Data set 'Account-EU.csv' changed in CluedIn (updatedAt)",
+        "Data set 'New.csv' added in CluedIn",
+        "Data set 'Contacts.csv' removed in CluedIn",
+        "Data source 'Accounts (EU)' changed in CluedIn (renamed)",
+        "Data source 'Account.csv' added in CluedIn",
+        "Data source 'Contacts.csv' removed in CluedIn",
+    ]
+
+
+def test_facts_are_spread_over_at_most_256_buckets():
+    buckets = {facts_bucket(f"{i:08x}-0000-0000-0000-000000000000") for i in range(5000)}
+    assert len(buckets) == 256 and all(len(b) == 2 for b in buckets)

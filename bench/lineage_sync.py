@@ -1,0 +1,320 @@
+"""Lineage backfill benchmark: 2,000 data sets, 50 entity types, 20 columns each, Purview throttled to 25 ops/s.
+
+    python -m bench lineage_sync [--data-sets 2000] [--entity-types 50] [--columns 20] [--workers 16]
+
+Azurite, the Purview emulator and the CluedIn emulator run as separate processes. CluedIn is seeded with the
+data sets (one per data source, every column mapped to a vocabulary key of its entity type), Purview with one
+source asset per data source, and F1's state links the two, so every data set gets the full graph: Cluedin
+Dataset + columns, Ingest Data, Map to Entity, and the shared Cluedin Entity of its type.
+
+The backfill is one planning cycle (`run_cycle`, as the timer runs it) followed by the queue being drained by
+`--workers` threads calling `apply_message` (as the Functions host's queue trigger does, batchSize 16). With the
+emulator throttled to 25 operations/s and the app's shared limiter at the same rate, Purview is the bottleneck
+by design; the figure of merit is the apply phase's duration against its lower bound (Purview operations ÷ 25).
+Printed: entities per bulk call, operations, durations and ratios, and what a second, no-change cycle costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+import uuid
+from typing import Any
+
+import requests
+from azure.data.tables import TableServiceClient
+from azure.storage.queue import QueueServiceClient
+
+from devhost.azurite import start_azurite
+from emulators._common import start_process
+from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
+from sync.engine import SyncContext, apply_message, run_cycle
+from sync.features.lineage import LineageFeature
+from sync.lineage import rows
+from sync.messages import Queues
+from sync.runtime import CLIENT_FACTORIES
+from sync.settings import AppSettings
+from sync.state import StateStore, SyncObject
+from sync.storage import QueueSender, base64_queue
+
+ORG = "bench"
+RATE = 25.0
+ASSET_TYPE = "azure_datalake_gen2_path"
+OUR_TYPES = ("cluedin_dataset", "cluedin_column", "cluedin_ingest_process", "cluedin_map_process", "cluedin_entity")
+
+
+def cluedin_seed(data_sets: int, entity_types: int, columns: int) -> dict[str, Any]:
+    """Vocabularies per entity type, and one group/data source/data set per data set, fully mapped."""
+    fields = [f"col{c:02d}" for c in range(columns)]
+    vocabularies = [
+        {"name": f"type{t}", "keyPrefix": f"type{t}", "keys": [{"name": f} for f in fields]}
+        for t in range(entity_types)
+    ]
+    groups = []
+    for i in range(data_sets):
+        t = i % entity_types
+        data_set = {
+            "name": f"file{i:04d}.csv",
+            "mapping": {
+                "entityType": f"/Type{t}",
+                "vocabulary": f"type{t}",
+                "fields": {f: f"type{t}.{f}" for f in fields},
+            },
+            "records": [{f: f"{f}-{i}" for f in fields}],
+            "process": False,
+        }
+        name = f"file{i:04d}.csv"
+        groups.append({"name": name, "dataSources": [{"name": name, "type": "endpoint", "dataSets": [data_set]}]})
+    return {"organization": {"name": ORG}, "vocabularies": vocabularies, "dataSourceGroups": groups}
+
+
+def seed_purview(url: str, data_sets: int) -> list[dict[str, str]]:
+    """One ADLS file asset per data source, written before throttling starts."""
+    session = requests.Session()
+    session.headers["Authorization"] = "Bearer bench"
+    assets = []
+    for start in range(0, data_sets, 1000):
+        batch = []
+        for i in range(start, min(start + 1000, data_sets)):
+            qualified_name = f"https://lake.dfs.core.windows.net/raw/file{i:04d}.csv"
+            batch.append(
+                {"typeName": ASSET_TYPE, "attributes": {"qualifiedName": qualified_name, "name": f"file{i:04d}.csv"}}
+            )
+            assets.append({"typeName": ASSET_TYPE, "qualifiedName": qualified_name, "name": f"file{i:04d}.csv"})
+        answer = session.post(f"{url}/datamap/api/atlas/v2/entity/bulk", json={"entities": batch}, timeout=120)
+        answer.raise_for_status()
+    return assets
+
+
+def link_all(state: StateStore, cluedin_url: str, assets: list[dict[str, str]], columns: int) -> None:
+    """F1's `datasource` rows: data source `fileNNNN.csv` was created from asset `fileNNNN.csv`."""
+    token = requests.post(
+        f"{cluedin_url}/auth/connect/token",
+        data={
+            "username": default_username(ORG),
+            "password": DEFAULT_PASSWORD,
+            "client_id": ORG,
+            "grant_type": "password",
+        },
+        timeout=30,
+    ).json()["access_token"]
+    query = "query($p:Int,$s:Int){inbound{dataSourceSets(page:$p,pageSize:$s){total data{dataSources{id name}}}}}"
+    by_name: dict[str, str] = {}
+    page = 0
+    while True:
+        body = requests.post(
+            f"{cluedin_url}/graphql",
+            json={"query": query, "variables": {"p": page, "s": 500}},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        ).json()["data"]["inbound"]["dataSourceSets"]
+        for group in body["data"]:
+            for source in group["dataSources"]:
+                by_name[source["name"]] = str(source["id"])
+        page += 1
+        if len(by_name) >= body["total"] or not body["data"]:
+            break
+    schema = [{"name": f"col{c:02d}", "type": "string"} for c in range(columns)]
+    objects = [
+        SyncObject(
+            kind="datasource",
+            key=f"{a['typeName']}|{a['qualifiedName']}",
+            source={"guid": "", "typeName": a["typeName"], "qualifiedName": a["qualifiedName"]},
+            target={"group_id": "", "group_name": a["name"], "source_id": by_name[a["name"]]},
+            data={"schema": schema, "name": a["name"]},
+            status="active",
+        )
+        for a in assets
+    ]
+    rows.upsert(state, objects)
+
+
+def emulator_stats(url: str) -> dict[str, Any]:
+    """`GET /_emulator/stats` of an emulator."""
+    body: dict[str, Any] = requests.get(f"{url}/_emulator/stats", timeout=30).json()
+    return body
+
+
+def needed_operations(stats: dict[str, Any]) -> int:
+    """Requests the work needed: every request served except throttled (429) answers, which were retried."""
+    return sum(int(n) for status, n in stats["statuses"].items() if int(status) != 429)
+
+
+def bulk_calls(stats: dict[str, Any]) -> int:
+    """Bulk upserts served."""
+    return sum(
+        int(op["count"])
+        for name, op in stats["operations"].items()
+        if "bulk" in name.lower() and op.get("write") and "delete" not in name.lower()
+    )
+
+
+def entity_count(url: str) -> dict[str, int]:
+    """Active entities of each of our types (search counts)."""
+    session = requests.Session()
+    session.headers["Authorization"] = "Bearer bench"
+    counts = {}
+    for type_name in OUR_TYPES:
+        answer = session.post(
+            f"{url}/datamap/api/search/query?api-version=2023-09-01",
+            json={"keywords": None, "limit": 1, "filter": {"entityType": type_name}},
+            timeout=60,
+        )
+        counts[type_name] = int(answer.json().get("@search.count") or 0)
+    return counts
+
+
+def drain(settings: AppSettings, state: StateStore, queue_service: QueueServiceClient, workers: int) -> int:
+    """Apply every lineage message with `workers` threads, the way the queue trigger would; returns messages."""
+    feature = LineageFeature()
+    done = [0]
+    lock = threading.Lock()
+    queues = QueueSender(queue_service)
+
+    def worker() -> None:
+        client = base64_queue(queue_service, Queues.PURVIEW_LINEAGE.value)
+        ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES)
+        empty = 0
+        while empty < 3:
+            messages = list(client.receive_messages(max_messages=1, visibility_timeout=600))
+            if not messages:
+                empty += 1
+                time.sleep(0.1)
+                continue
+            empty = 0
+            for message in messages:
+                apply_message(
+                    message.content,
+                    queue=Queues.PURVIEW_LINEAGE.value,
+                    features={feature.name: feature},
+                    ctx=ctx,
+                    message_id=message.id,
+                    dequeue_count=message.dequeue_count or 1,
+                )
+                client.delete_message(message)
+                with lock:
+                    done[0] += 1
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0]
+
+
+def main(argv: list[str]) -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(prog="python -m bench lineage_sync")
+    parser.add_argument("--data-sets", type=int, default=2000)
+    parser.add_argument("--entity-types", type=int, default=50)
+    parser.add_argument("--columns", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=16)
+    args = parser.parse_args(argv)
+
+    azurite = start_azurite()
+    purview = start_process("emulators.purview", ["--account-name", "bench"])
+    cluedin = start_process("emulators.cluedin", ["--org", ORG])
+    try:
+        clock = time.monotonic()
+        seed = cluedin_seed(args.data_sets, args.entity_types, args.columns)
+        requests.put(f"{cluedin.url}/_emulator/state", json=seed, timeout=600).raise_for_status()
+        assets = seed_purview(purview.url, args.data_sets)
+        prefix = "b" + uuid.uuid4().hex[:10]
+        state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
+        state.ensure_tables()
+        link_all(state, cluedin.url, assets, args.columns)
+        print(
+            f"setup: {args.data_sets} data sets, {args.entity_types} entity types, {args.columns} columns each "
+            f"({time.monotonic() - clock:.1f}s)",
+            flush=True,
+        )
+
+        settings = AppSettings.model_validate(
+            {
+                "AzureWebJobsStorage": azurite.connection_string,
+                "SYNC_TABLE_PREFIX": prefix,
+                "PURVIEW_BASE_URL": purview.url,
+                "PURVIEW_STATIC_TOKEN": "bench",
+                "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
+                "CLUEDIN_URL": cluedin.url,
+                "CLUEDIN_ORGANIZATION": ORG,
+                "CLUEDIN_USERNAME": default_username(ORG),
+                "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
+                "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
+                "SYNC_CLUEDIN_DATA_SOURCES": "true",
+            }
+        )
+        queue_service = QueueServiceClient.from_connection_string(azurite.connection_string)
+        faults = {"throttle_ops_per_sec": RATE, "throttle_burst": int(RATE), "retry_after_seconds": 1}
+        requests.put(f"{purview.url}/_emulator/faults", json=faults, timeout=10).raise_for_status()
+        requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
+        time.sleep(1.0)  # let the emulator's token bucket fill, as it would be after an idle minute
+
+        ctx = SyncContext(settings, state, QueueSender(queue_service), clients=CLIENT_FACTORIES)
+        plan_start = time.monotonic()
+        report = run_cycle(LineageFeature(), ctx)
+        plan_seconds = time.monotonic() - plan_start
+        plan_stats = emulator_stats(purview.url)
+        requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
+        apply_start = time.monotonic()
+        messages = drain(settings, state, queue_service, args.workers)
+        apply_seconds = time.monotonic() - apply_start
+        apply_stats = emulator_stats(purview.url)
+
+        operations = needed_operations(apply_stats)
+        throttled = int(apply_stats["statuses"].get("429", 0))
+        calls = bulk_calls(apply_stats)
+        counts = entity_count(purview.url)
+        written = sum(counts.values())
+        bound = operations / RATE
+        plan_ops = needed_operations(plan_stats)
+        print(
+            f"plan: {report.status}, {report.enqueued} changes in {messages} messages, "
+            f"{plan_ops} Purview operations (type registration), {plan_seconds:.1f}s"
+        )
+        print(f"entities written: {written} ({', '.join(f'{k}={v}' for k, v in counts.items())})")
+        print(f"bulk upserts: {calls}; entities per bulk call: {written / max(calls, 1):.1f} (unique entities ÷ calls)")
+        print(
+            f"apply: {operations} Purview operations, {throttled} throttled (429) answers, {apply_seconds:.1f}s; "
+            f"lower bound {bound:.1f}s at {RATE:g} ops/s; ratio {apply_seconds / max(bound, 1e-9):.3f}"
+        )
+        total_bound = (operations + plan_ops) / RATE
+        print(
+            f"whole backfill (plan + apply): {plan_seconds + apply_seconds:.1f}s vs {total_bound:.1f}s; "
+            f"ratio {(plan_seconds + apply_seconds) / max(total_bound, 1e-9):.3f}"
+        )
+
+        requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
+        cluedin_before = emulator_stats(cluedin.url)["total"]
+        again_start = time.monotonic()
+        again = run_cycle(
+            LineageFeature(), SyncContext(settings, state, QueueSender(queue_service), clients=CLIENT_FACTORIES)
+        )
+        leftover = drain(settings, state, queue_service, 2)
+        again_stats = emulator_stats(purview.url)
+        print(
+            f"no-change cycle: {sum(again.planned.values())} changes, {leftover} messages, "
+            f"{again_stats['writes']} Purview writes, {again_stats['total']} Purview calls, "
+            f"{emulator_stats(cluedin.url)['total'] - cluedin_before} CluedIn calls, "
+            f"{time.monotonic() - again_start:.1f}s"
+        )
+        print(
+            json.dumps(
+                {
+                    "summary": {
+                        "entities_per_bulk_call": round(written / max(calls, 1), 1),
+                        "apply_seconds": round(apply_seconds, 2),
+                        "lower_bound_seconds": round(bound, 2),
+                        "ratio": round(apply_seconds / max(bound, 1e-9), 3),
+                        "no_change_purview_writes": again_stats["writes"],
+                    }
+                }
+            )
+        )
+    finally:
+        cluedin.stop()
+        purview.stop()
+        azurite.stop()
