@@ -221,6 +221,7 @@ class AuditEntry:
     action: str
     created_at: str
     name: str = ""
+    id: str = ""
 
 
 def _iso(moment: datetime) -> str:
@@ -254,6 +255,7 @@ def iter_audit_log(cluedin: CluedInClient, since: datetime, until: datetime) -> 
                 action=_text(item.get("action")),
                 created_at=_text(item.get("createdAt")),
                 name=_text(item.get("objectName")),
+                id=_text(item.get("id")),
             )
         seen += len(items)
         total = body.get("total") if isinstance(body, dict) else None

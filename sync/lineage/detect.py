@@ -10,8 +10,9 @@ the data set id) rather than one row per data set: a backfill of thousands of da
 Table transactions, and a change rewrites one small bucket.
 
 The audit-log watermark is capped at the start of the run (entries written while the run reads are seen by the
-next run) and read with a small overlap, because re-reading an entry costs one detail read at most while
-missing one would hide a change until the data set changes again.
+next run) and read with a five-minute overlap against clock skew between CluedIn and the app, because missing
+an entry would hide a change until the data set changes again. Entries acted on inside the overlap are
+remembered by id, so the next cycle does not act on them twice.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ FACTS_BUCKETS = 256
 CURSOR_FEATURE = "lineage"
 CURSOR_NAME = "audit-log"
 AUDIT_OVERLAP = timedelta(minutes=5)
+MAX_SEEN_IDS = 5000
+"""Ids of audit entries already acted on inside the overlap window, kept so the next cycle skips them."""
 FULL_READ_THRESHOLD = 25
 """Above this many data sources to re-read, one paged pass over everything is cheaper than one call each."""
 
@@ -126,6 +129,12 @@ def sources_named_by(entries: Iterable[AuditEntry], listing: list[ListedSource])
     return named
 
 
+def _recent(created_at: str, now: datetime) -> bool:
+    """Whether an entry falls inside the overlap the next cycle will read again (unreadable times: yes)."""
+    moment = _parse_time(created_at)
+    return moment is None or moment.tzinfo is None or moment >= now - AUDIT_OVERLAP
+
+
 def _parse_time(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -140,6 +149,7 @@ def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -
     since = _parse_time(str(cursor.get("until", ""))) if isinstance(cursor, dict) else None
     refresh = Refresh()
     stale: dict[str, str] = {}
+    recent: list[str] = []
     if since is None:
         # First cycle: everything is new, so one paged pass over all details is the whole read.
         refresh.full_read = True
@@ -147,7 +157,9 @@ def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -
     else:
         listing = list(iter_listing(cluedin))
         stale = _stale_sources(listing, cached)
-        entries = iter_audit_log(cluedin, since - AUDIT_OVERLAP, now)
+        seen = set(cursor.get("seen") or []) if isinstance(cursor, dict) else set()
+        entries = [e for e in iter_audit_log(cluedin, since - AUDIT_OVERLAP, now) if not (e.id and e.id in seen)]
+        recent = [e.id for e in entries if e.id and _recent(e.created_at, now)]
         for source_id, reason in sources_named_by(entries, listing).items():
             stale.setdefault(source_id, reason)
         fresh: dict[str, DataSetFacts] = {}
@@ -168,7 +180,8 @@ def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -
     refresh.events = monitor_events(cached, refresh.facts, stale)
     _store(state, cached, refresh.facts)
     with contextlib.suppress(RetriableError):  # another planner moved it at the same time, to its own start
-        state.set_cursor(CURSOR_FEATURE, CURSOR_NAME, {"until": now.isoformat()}, etag=etag)
+        value = {"until": now.isoformat(), "seen": recent[:MAX_SEEN_IDS]}
+        state.set_cursor(CURSOR_FEATURE, CURSOR_NAME, value, etag=etag)
     for event in refresh.events:
         log_event(
             log,

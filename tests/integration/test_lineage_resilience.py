@@ -130,6 +130,15 @@ def test_a_change_seen_only_in_the_audit_log_is_picked_up(stack, caplog):
     assert names.entity_name(ORG, "/Customer") in stack.entities("cluedin_entity")
     assert any("Set1.csv' changed in CluedIn (audit: Annotation Updated)" in r.getMessage() for r in caplog.records)
     assert read_facts(stack.state)[data_set["id"].lower()].entity_type == "/Customer"
+    reads = detail_reads(stack)
+    assert reads > 0
+    stack.cycle()  # the entry is still inside the overlap window, but was acted on already
+    assert detail_reads(stack) == reads
+
+
+def detail_reads(stack: LineageStack) -> int:
+    operations = stack.cluedin.stats()["operations"]
+    return sum(op["count"] for name, op in operations.items() if name.endswith("inbound.dataSource"))
 
 
 def test_added_and_removed_data_sources_are_logged_as_monitor_events(stack, caplog):
