@@ -107,7 +107,10 @@ class LineageStack:
         client = base64_queue(self.queue_service, queue)
         outcomes: list[ApplyOutcome] = []
         while True:
-            messages = list(client.receive_messages(max_messages=32, visibility_timeout=60))
+            try:
+                messages = list(client.receive_messages(max_messages=32, visibility_timeout=60))
+            except ResourceNotFoundError:  # nothing was ever enqueued in this storage account
+                return outcomes
             if not messages:
                 return outcomes
             for message in messages:
