@@ -63,8 +63,9 @@ class LineageFeature(Feature):
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 6
-    """Eight data sets (each with its dataset, ingest and map records): ~190 entities per bulk call for data sets
-    of 20 fields, well within a 48 KB message and far below the sizes Purview is known to refuse."""
+    """Six data sets (each with its dataset, ingest and map records): ~140 entities per bulk call for data sets of
+    20 fields, within a 48 KB message, far below sizes Purview is known to refuse, and few enough that a failing
+    message holds back little (docs/decisions/0501-lineage-batches.md)."""
 
     def enabled(self, settings: AppSettings) -> bool:
         """Same toggle as F1: 'Sync CluedIn Data Sources' covers both directions of the feature."""

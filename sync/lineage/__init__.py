@@ -1,5 +1,7 @@
-"""CluedIn → Purview lineage: names, entity graphs and bulk batches, all pure (no I/O).
+"""CluedIn → Purview lineage: the pieces behind F2 and F4.
 
-The feature modules (`sync/features/lineage.py`, `sync/features/polling.py`) do the reading and writing; this
-package only decides what the graph looks like, so it can be tested exhaustively without a server.
+Pure (no I/O, tested exhaustively without a server): `names` (qualifiedName scheme), `model` (facts and desired
+records), `graph` (records → entities, columnMapping), `batch` (bulk payloads with placeholders), `plan` (the
+planner). I/O helpers of the features: `detect` (what changed in CluedIn), `writer` (applying a message),
+`rows` (bulk state reads and guarded commits).
 """

@@ -11,10 +11,10 @@ read again). `AssetLink` is the Purview asset a data set's data source came from
 | `map|<dataSetId>` | the Map to Entity process (only when at least one field is mapped to a vocabulary key) |
 | `entity|/<EntityType>` | the Cluedin Entity of an entity type and its columns (vocabulary keys), shared |
 
-Separate state rows make every object that can disappear on its own (a mapping removed, a link lost, the last
-data set of an entity type gone) a deletion the engine's delete policy and fail-safe see. The snapshot groups a
-data set's records under its `dataset|` key (`group_records`), so creating or changing a data set is one change
-(one outcome to record), not three.
+Each record can disappear on its own (a mapping removed, a link lost, the last data set of an entity type
+gone), and its key names that deletion. The snapshot groups a data set's records under its `dataset|` key
+(`group_records`): a data set is one state row and one change, however many of its records changed
+(docs/decisions/0501-lineage-batches.md).
 """
 
 from __future__ import annotations
