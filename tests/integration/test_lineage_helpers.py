@@ -100,6 +100,8 @@ class LineageStack:
         outcomes = self.drain(QUEUES[feature], ctx)
         report = run_report(self.state, planned.run_id)
         assert report is not None
+        violations = self.purview.violations()
+        assert violations == [], f"requests or responses outside the official Swagger: {violations}"
         return report, outcomes
 
     def drain(self, queue: str, ctx: SyncContext | None = None) -> list[ApplyOutcome]:
