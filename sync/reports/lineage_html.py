@@ -148,11 +148,21 @@ def layout(graph: Graph) -> tuple[float, float]:
     by_layer: dict[int, list[GraphNode]] = {}
     for node in graph.nodes.values():
         by_layer.setdefault(node.layer, []).append(node)
+    rank: dict[str, float] = {}
     for layer, nodes in sorted(by_layer.items()):
+
+        def order(node: GraphNode) -> tuple[float, str, str, str]:
+            # Barycenter: a node goes near the average position of what feeds it, so edges rarely cross.
+            parents = [rank[p] for p in incoming[node.guid] if p in rank]
+            centre = sum(parents) / len(parents) if parents else float(len(rank))
+            return centre, node.type_name, node.name.lower(), node.guid
+
         y = 20.0
-        for node in sorted(nodes, key=lambda n: (n.type_name, n.name.lower(), n.guid)):
+        for index, node in enumerate(sorted(nodes, key=order)):
+            rank[node.guid] = index
             shown = min(len(node.columns), MAX_COLUMNS_SHOWN) + (1 if len(node.columns) > MAX_COLUMNS_SHOWN else 0)
-            node.height = HEADER_HEIGHT + shown * LINE_HEIGHT + (8 if shown else 0)
+            extra = LINE_HEIGHT if node.is_process and node.column_mapping else 0
+            node.height = HEADER_HEIGHT + extra + shown * LINE_HEIGHT + (8 if shown else 0)
             node.x, node.y = 20.0 + layer * (NODE_WIDTH + NODE_GAP_X), y
             y += node.height + NODE_GAP_Y
         height = max(height, y)
@@ -186,8 +196,8 @@ def _svg_node(node: GraphNode) -> str:
     if node.is_process and node.column_mapping:
         pairs = sum(len(m.get("ColumnMapping") or []) for m in node.column_mapping)
         parts.append(
-            f'<a href="#m-{escape(node.guid)}"><text x="{node.x + NODE_WIDTH - 10:.0f}" y="{node.y + 34:.0f}" '
-            f'class="type link" text-anchor="end">{pairs} column mappings</text></a>'
+            f'<a href="#m-{escape(node.guid)}"><text x="{node.x + 10:.0f}" y="{node.y + 52:.0f}" '
+            f'class="type link">{pairs} column mappings ↓</text></a>'
         )
     parts.append("</g>")
     return "".join(parts)
@@ -227,6 +237,13 @@ def _mapping_svg(mapping: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _label(node: GraphNode | None, fallback: str) -> str:
+    """`name (type)` of a mapping's end, or its qualifiedName when the graph does not hold it."""
+    if node is None:
+        return escape(fallback)
+    return f"{escape(node.name)} <small>({escape(type_label(node.type_name))})</small>"
+
+
 def _mapping_sections(graph: Graph) -> list[str]:
     by_qn = {n.qualified_name: n for n in graph.nodes.values()}
     sections = []
@@ -238,8 +255,7 @@ def _mapping_sections(graph: Graph) -> list[str]:
             sink = by_qn.get(str(dataset.get("Sink")))
             title = (
                 f"{escape(type_label(node.type_name))} “{escape(node.name)}”: "
-                f"{escape(source.name if source else str(dataset.get('Source')))} → "
-                f"{escape(sink.name if sink else str(dataset.get('Sink')))}"
+                f"{_label(source, str(dataset.get('Source')))} → {_label(sink, str(dataset.get('Sink')))}"
             )
             rows = "".join(
                 f"<tr><td>{escape(str(m.get('Source')))}</td><td>→</td><td>{escape(str(m.get('Sink')))}</td></tr>"
