@@ -415,6 +415,8 @@ def test_parameters_file_holds_no_secrets_and_mirrors_the_defaults():
             default = literal(str(MAIN_PARAMS[name].default))
             assert match[2] == (str(default).lower() if isinstance(default, bool) else str(default)), name
     assert {"environmentName", "location", "principalId"} <= set(values)
+    not_mapped = {name for name, param in MAIN_PARAMS.items() if not param.secure} - set(values)
+    assert not not_mapped, f"azd users could not set: {sorted(not_mapped)}"
 
 
 def azure_yaml() -> dict[str, typing.Any]:
