@@ -3,6 +3,7 @@
 No Bicep compiler can be installed where this project is developed and tested, so these tests are the only
 guard the templates have here: every setting the app needs is set, secrets are only Key Vault references,
 role ids are the built-in ones, modules are pinned, and local module calls match the modules they call.
+The small Bicep reader they need lives here too, so the infrastructure's checks stay in one place.
 """
 
 from __future__ import annotations
