@@ -26,6 +26,7 @@ from sync.clients.cluedin import CluedInClient
 from sync.clients.purview import PurviewClient
 from sync.collections import resolve_target_collection
 from sync.engine import ApplyOutcome, Feature, SyncContext
+from sync.lineage import rows
 from sync.lineage.detect import refresh_facts
 from sync.lineage.model import AssetLink, Context, desired_rows, group_records
 from sync.lineage.plan import plan_lineage
@@ -80,7 +81,8 @@ class LineageFeature(Feature):
         collection = resolve_target_collection(purview, ctx.state, ctx.settings.purview_collection_name)
         refresh = refresh_facts(cluedin, ctx.state, now=now)
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
-        return group_records(desired_rows(refresh.facts.values(), asset_links(ctx.state), context))
+        records = group_records(desired_rows(refresh.facts.values(), asset_links(ctx.state), context))
+        return rows.offload(ctx.state, records)
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings

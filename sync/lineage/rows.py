@@ -11,6 +11,7 @@ changed a row meanwhile the whole commit fails, the message is redelivered, and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from azure.core.exceptions import HttpResponseError, ResourceExistsError, Resour
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from sync.errors import RetriableError
-from sync.state import StateStore, SyncObject, encode_key
+from sync.state import StateStore, SyncObject, encode_key, fingerprint
 
 MAX_FILTER_KEYS = 14
 """Azure Table filters allow at most 15 comparisons; one is the PartitionKey."""
@@ -94,3 +95,49 @@ def remove(state: StateStore, kind: str, keys: Iterable[str]) -> None:
     """Delete rows without a guard (cache entries of objects that no longer exist)."""
     partition = encode_key(kind)
     _submit(state, [("delete", {"PartitionKey": partition, "RowKey": encode_key(k)}) for k in sorted(set(keys))])
+
+
+# --- large records travel beside the queue message (claim check) ---------------------------------------------------
+
+PAYLOAD_KIND = "lineage-payloads"
+PAYLOAD_KEY = "$payload"
+INLINE_LIMIT = 12_000
+"""Records whose JSON is longer travel as a state row referenced from the message (a queue message holds 48 KB:
+a data set can have 490 columns, an entity type thousands of vocabulary keys)."""
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), default=str))
+
+
+def offload(state: StateStore, records: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Replace every record too large for a message by a reference to a payload row; drop unreferenced payloads.
+
+    The reference carries the record's fingerprint, so a changed record is still a changed reference.
+    """
+    existing = {obj.key for obj in state.iter_objects(PAYLOAD_KIND)}
+    wanted: dict[str, SyncObject] = {}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, parts in records.items():
+        out[key] = {}
+        for kind, desired in parts.items():
+            if _size(desired) <= INLINE_LIMIT:
+                out[key][kind] = desired
+                continue
+            stamp = fingerprint(desired)
+            wanted[stamp] = SyncObject(kind=PAYLOAD_KIND, key=stamp, data={"desired": desired}, status="active")
+            label: dict[str, Any] = {k: desired[k] for k in ("org", "name", "entityType", "collection") if k in desired}
+            out[key][kind] = {PAYLOAD_KEY: stamp, **label}
+    new = [obj for stamp, obj in wanted.items() if stamp not in existing]
+    if new:
+        upsert(state, new)
+    unused = existing - set(wanted)
+    if unused:
+        remove(state, PAYLOAD_KIND, unused)
+    return out
+
+
+def load_payloads(state: StateStore, stamps: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The full records behind payload references (missing ones were superseded by a newer cycle)."""
+    found = read_rows(state, PAYLOAD_KIND, stamps)
+    return {stamp: dict(obj.data.get("desired") or {}) for stamp, obj in found.items()}

@@ -83,6 +83,13 @@ class LineageWriter:
         purview: PurviewClient = self.ctx.client("purview")
         ensure_types(purview, self.ctx.state)
         existing = rows.read_rows(self.ctx.state, self.object_kind, {owner_key(c) for c in changes})
+        references = [
+            str(part[rows.PAYLOAD_KEY])
+            for c in changes
+            for part in (c.desired.get("parts") or {}).values()
+            if rows.PAYLOAD_KEY in part
+        ]
+        payloads = rows.load_payloads(self.ctx.state, references) if references else {}
         state_rows = {k: existing.get(k) or SyncObject(kind=self.object_kind, key=k) for k in map(owner_key, changes)}
         results: list[list[ApplyOutcome | _Work]] = []
         upserts: list[_Work] = []
@@ -96,12 +103,16 @@ class LineageWriter:
                 continue
             items: list[ApplyOutcome | _Work] = []
             for kind, desired in (change.desired.get("parts") or {}).items():
-                stamp = fingerprint(desired)
+                stamp = fingerprint(desired)  # as planned: of the reference when the record travelled beside
                 known = part_state(row, kind)
                 if known.get("status") == "active" and known.get("fingerprint") == stamp:
                     items.append(ApplyOutcome("skipped", f"{kind} already applied"))
                     continue
-                item = _Work(change, kind, row, desired, stamp, nodes_for(kind, desired))
+                full = payloads.get(str(desired[rows.PAYLOAD_KEY])) if rows.PAYLOAD_KEY in desired else desired
+                if full is None:
+                    items.append(ApplyOutcome("skipped", f"{kind} superseded by a newer cycle"))
+                    continue
+                item = _Work(change, kind, row, full, stamp, nodes_for(kind, full))
                 upserts.append(item)
                 items.append(item)
             for kind in change.desired.get("orphan") or []:

@@ -305,3 +305,24 @@ def test_under_retain_a_removed_mapping_is_kept_and_reported_once(linked):
     assert len(stack.entities("cluedin_map_process")) == 1
     again, _ = stack.cycle(sync_delete_policy="retain")
     assert again.planned == {} and again.orphaned == 0
+
+
+def test_records_too_large_for_a_queue_message_travel_beside_it(stack):
+    fields = [f"Measurement_{i:03d}_with_a_long_descriptive_name" for i in range(400)]
+    wide = {
+        "name": "Wide.csv",
+        "mapping": {"entityType": "/Wide", "vocabulary": "wide", "fields": {f: f"wide.{f.lower()}" for f in fields}},
+        "records": [dict.fromkeys(fields, "1")],
+        "process": True,
+    }
+    seed(stack, [group("Wide.csv", [wide])])
+    report, outcomes = stack.cycle()
+    assert report.status == "completed" and [o.result for o in outcomes] == ["applied", "applied"], report.errors
+    assert any(stack.state.iter_objects("lineage-payloads"))  # the big records went beside the message
+    dataset = next(iter(stack.entities("cluedin_dataset").values()))
+    assert len(dataset["relationshipAttributes"]["columns"]) == 400
+    mapper = next(iter(stack.entities("cluedin_map_process").values()))
+    assert len(mapping_of(mapper)) == 400
+    writes = stack.purview_writes()
+    again, _ = stack.cycle()
+    assert again.planned == {} and stack.purview_writes() == writes
