@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -57,8 +58,9 @@ def server():
         error_body=atlas_error,
     )
     with running(app) as emulator:
-        emulator.store = store
-        yield emulator
+        yield SimpleNamespace(
+            url=emulator.url, store=store, set_faults=emulator.set_faults, clear_faults=emulator.clear_faults
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,7 @@
 """F1 planner: a pure function of the Purview snapshot and state."""
 
+from typing import Any
+
 from sync.features.datasources import DataSourcesFeature, asset_key, is_syncable_hit, name_suffix, search_filter
 from sync.messages import ChangeKind
 from sync.settings import load_settings
@@ -9,12 +11,14 @@ FEATURE = DataSourcesFeature()
 SETTINGS = load_settings({})
 
 
-def asset(name: str, qn: str, type_name: str = "azure_datalake_gen2_path", update_time: int = 1) -> tuple[str, dict]:
+def asset(
+    name: str, qn: str, type_name: str = "azure_datalake_gen2_path", update_time: int = 1
+) -> tuple[str, dict[str, Any]]:
     key = asset_key(type_name, qn)
     return key, {"guid": f"g-{qn}", "typeName": type_name, "qualifiedName": qn, "name": name, "updateTime": update_time}
 
 
-def synced(key: str, desired: dict, group_name: str, status: str = "active") -> SyncObject:
+def synced(key: str, desired: dict[str, Any], group_name: str, status: str = "active") -> SyncObject:
     full = {**desired, "group_name": group_name}
     return SyncObject(
         kind="datasource",
