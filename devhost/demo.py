@@ -43,56 +43,9 @@ FACTORY_PATH = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/"
     "Microsoft.DataFactory/factories/demo-adf"
 )
-MAPPED_DATA_SETS = (
-    {
-        "group": "Account.csv",
-        "fields": {
-            "AccountId": "account.id",
-            "Name": "account.name",
-            "Industry": "account.industry",
-            "Website": "account.website",
-            "Country": "--ignore--",
-        },
-        "entityType": "/Account",
-        "vocabulary": "account",
-        "records": [
-            {"AccountId": "A-1", "Name": "Contoso", "Industry": "Retail", "Website": "contoso.com", "Country": "US"},
-            {"AccountId": "A-2", "Name": "Fabrikam", "Industry": "Manufacturing", "Website": "", "Country": "DE"},
-            {"AccountId": "A-3", "Name": "Northwind", "Industry": "", "Website": "northwind.example", "Country": ""},
-        ],
-    },
-    {
-        "group": "Contact.csv",
-        "fields": {
-            "ContactId": "contact.id",
-            "AccountId": "contact.accountId",
-            "FirstName": "contact.firstName",
-            "LastName": "contact.lastName",
-            "Email": "contact.email",
-            "Phone": "--ignore--",
-        },
-        "entityType": "/Contact",
-        "vocabulary": "contact",
-        "records": [
-            {
-                "ContactId": "C-1",
-                "AccountId": "A-1",
-                "FirstName": "Ada",
-                "LastName": "Lovelace",
-                "Email": "ada@contoso.com",
-                "Phone": "",
-            },
-            {
-                "ContactId": "C-2",
-                "AccountId": "A-2",
-                "FirstName": "Grace",
-                "LastName": "Hopper",
-                "Email": "",
-                "Phone": "+49 30 1234",
-            },
-        ],
-    },
-)
+MAPPED_DATA_SETS = SEEDS / "cluedin-lineage.json"
+"""The data sets a CluedIn user maps in the demo (CluedIn emulator seed format; each data set is also a valid
+`/_emulator/activity/data-set` body once its group and data source are named)."""
 
 
 def say(text: str = "") -> None:
@@ -184,21 +137,20 @@ def run_cycle(host: LocalHost, title: str) -> None:
 
 def map_data_sets(cluedin_url: str) -> list[str]:
     """What a CluedIn user does next: add data sets to two synced data sources, map them, process records."""
+    import json
+
     import requests
 
+    seed = json.loads(MAPPED_DATA_SETS.read_text())
     names = []
-    for spec in MAPPED_DATA_SETS:
-        body = {
-            "group": spec["group"],
-            "dataSource": spec["group"],
-            "dataSet": spec["group"],
-            "mapping": {"entityType": spec["entityType"], "vocabulary": spec["vocabulary"], "fields": spec["fields"]},
-            "records": spec["records"],
-            "process": True,
-        }
-        response = requests.post(f"{cluedin_url}/_emulator/activity/data-set", json=body, timeout=30)
-        response.raise_for_status()
-        names.append(str(spec["group"]))
+    for group in seed["dataSourceGroups"]:
+        for source in group["dataSources"]:
+            for data_set in source["dataSets"]:
+                body = {**data_set, "group": group["name"], "dataSource": source["name"], "dataSet": data_set["name"]}
+                body.pop("name", None)
+                response = requests.post(f"{cluedin_url}/_emulator/activity/data-set", json=body, timeout=30)
+                response.raise_for_status()
+                names.append(str(data_set["name"]))
     return names
 
 
@@ -270,10 +222,11 @@ def show_data_sources(ctx: Any) -> None:
 
 def show_lineage(ctx: Any) -> None:
     """The lineage the app wrote, read back from Purview's lineage API, with the metrics the poll put on it."""
-    from sync.reports.lineage_html import collect, type_label
+    from sync.reports.lineage_html import collect, layout, type_label
 
     purview = ctx.client("purview")
     graph = collect(purview)
+    layout(graph)  # assigns each node its column along the flow
     attributes = {
         str(e["guid"]): e.get("attributes") or {} for e in purview.get_entities(list(graph.nodes), min_ext_info=True)
     }
@@ -304,18 +257,31 @@ def write_picture(ctx: Any) -> Path:
 
 
 def show_runs(ctx: Any) -> None:
-    """The newest run report of each feature."""
+    """Every run of the demo, per feature: what was planned and applied, and the notifications users would see."""
+    from collections import Counter
+
     from sync.engine import run_report
 
     rows = []
+    notes: list[str] = []
     for feature in ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules"):
-        for raw in ctx.state.list_runs(feature, limit=1):
+        planned: Counter[str] = Counter()
+        applied: Counter[str] = Counter()
+        runs = ctx.state.list_runs(feature, limit=20)
+        for raw in runs:
             report = run_report(ctx.state, raw["run_id"])
             if report is None:
                 continue
-            rows.append([feature, report.status, report.planned, report.applied, len(report.notifications)])
-    say("   Latest run report per feature")
-    table(["feature", "status", "planned", "applied", "notifications"], rows)
+            planned.update(report.planned)
+            applied.update(report.applied)
+            notes += [n.text for n in report.notifications]
+        rows.append([feature, len(runs), dict(planned) or "-", dict(applied) or "-"])
+    say("   Run reports of the demo, per feature")
+    table(["feature", "runs", "planned", "applied"], rows)
+    say("   Notifications (CluedIn's Notification Center wording; here structured log events and run reports)")
+    for text in sorted(set(notes)):
+        say(f"  - {text}")
+    say()
 
 
 if __name__ == "__main__":
