@@ -12,6 +12,10 @@ Tables (prefix from SYNC_TABLE_PREFIX, default `sync`; details in docs/state.md)
 Two invocations can race on one object (a duplicated queue message, a redelivery while the first attempt still
 runs). `claim()` takes a short lease on the object's row with an ETag-guarded write, so only one of them works
 on the object at a time; the other gets a RetriableError and its message comes back later.
+
+Features that write thousands of objects per message (lineage, polling) cannot afford a lease per object: they
+read many rows at once (`read_many`) and commit them in transactions guarded by the ETags they read
+(`commit_many`); the reasons and the measured cost are beside those methods.
 """
 
 from __future__ import annotations
@@ -19,19 +23,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import TableClient, TableServiceClient, UpdateMode
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, TableServiceClient, TableTransactionError, UpdateMode
 
 from sync.errors import RetriableError
 
 MAX_PROPERTY_CHARS = 30_000
 MAX_KEY_CHARS = 600
+MAX_FILTER_KEYS = 14
+"""Azure Table filters allow at most 15 comparisons; one is the PartitionKey."""
+MAX_TRANSACTION = 100
+"""Azure Table entity-group transactions hold at most 100 operations (same partition)."""
+CONFLICT_STATUSES = frozenset({409, 412})
 _FORBIDDEN_KEY_CHARS = re.compile(r"[/\\#?%\x00-\x1f\x7f-\x9f]")
 
 
@@ -55,6 +69,16 @@ def fingerprint(value: Any) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _quoted(value: str) -> str:
+    """A value inside a single-quoted OData string literal."""
+    return value.replace("'", "''")
 
 
 def _put_json(entity: dict[str, Any], name: str, value: Any) -> None:
@@ -157,7 +181,7 @@ class StateStore:
     # --- objects --------------------------------------------------------------------------------------------------
     def iter_objects(self, kind: str) -> Iterator[SyncObject]:
         """Every object of a kind (one partition scan, paged by the SDK)."""
-        pk = encode_key(kind).replace("'", "''")
+        pk = _quoted(encode_key(kind))
         for entity in self.objects.query_entities(f"PartitionKey eq '{pk}'"):
             yield SyncObject.from_entity(kind, entity)
 
@@ -219,6 +243,72 @@ class StateStore:
             return
         self.writes += 1
 
+    # --- many objects at once (no lease) --------------------------------------------------------------------------
+    # The per-object lease (`claim` + `release`) costs three Table calls per object. The lineage sync writes
+    # thousands of objects in a backfill, and measured on Azurite that made state, not Purview, the bottleneck
+    # (~130 objects/s with leases vs ~450 objects/s batched; docs/decisions/0501-lineage-batches.md). So such a
+    # message reads its rows with a few filtered queries and commits them in entity-group transactions guarded by
+    # the ETags it read: the service writes in between are idempotent upserts, and if another invocation changed a
+    # row meanwhile the whole commit fails, the message is redelivered, and the retry re-reads the rows (finding
+    # the work done, or redoing it).
+
+    def read_many(self, kind: str, keys: Iterable[str]) -> dict[str, SyncObject]:
+        """The existing objects among `keys` (one query per 14 keys), with the ETags `commit_many` is guarded by."""
+        wanted = sorted(set(keys))
+        found: dict[str, SyncObject] = {}
+        partition = _quoted(encode_key(kind))
+        for chunk in _chunks(wanted, MAX_FILTER_KEYS):
+            clauses = " or ".join(f"RowKey eq '{_quoted(encode_key(k))}'" for k in chunk)
+            for entity in self.objects.query_entities(f"PartitionKey eq '{partition}' and ({clauses})"):
+                obj = SyncObject.from_entity(kind, entity)
+                found[obj.key] = obj
+        return found
+
+    def commit_many(self, save: Sequence[SyncObject], delete: Sequence[SyncObject] = ()) -> None:
+        """Write and delete objects of one kind, each guarded by the ETag it was read with (none = must be new).
+
+        Deleting an object that was never written (no ETag) is a no-op.
+
+        Raises:
+            RetriableError: an object changed since it was read (or a new one appeared); nothing of that chunk of
+                100 operations was written.
+        """
+        operations: list[tuple[Any, ...]] = []
+        for obj in save:
+            entity = obj.to_entity()
+            if obj.etag is None:
+                operations.append(("create", entity))
+            else:
+                guard = {"mode": UpdateMode.REPLACE, "etag": obj.etag, "match_condition": MatchConditions.IfNotModified}
+                operations.append(("update", entity, guard))
+        for obj in delete:
+            if obj.etag is None:
+                continue
+            entity = {"PartitionKey": encode_key(obj.kind), "RowKey": encode_key(obj.key)}
+            operations.append(("delete", entity, {"etag": obj.etag, "match_condition": MatchConditions.IfNotModified}))
+        self._submit(operations)
+
+    def upsert_many(self, objects: Sequence[SyncObject]) -> None:
+        """Write objects of one kind without a guard (caches only one writer fills, such as facts read from CluedIn)."""
+        self._submit([("upsert", obj.to_entity(), {"mode": UpdateMode.REPLACE}) for obj in objects])
+
+    def remove_many(self, kind: str, keys: Iterable[str]) -> None:
+        """Delete objects without a guard (cache entries of things that no longer exist)."""
+        partition = encode_key(kind)
+        self._submit([("delete", {"PartitionKey": partition, "RowKey": encode_key(k)}) for k in sorted(set(keys))])
+
+    def _submit(self, operations: list[tuple[Any, ...]]) -> None:
+        for chunk in _chunks(operations, MAX_TRANSACTION):
+            try:
+                self.objects.submit_transaction(list(chunk))
+            except (TableTransactionError, ResourceExistsError, ResourceModifiedError) as exc:
+                raise RetriableError(f"state rows changed concurrently ({type(exc).__name__})") from exc
+            except HttpResponseError as exc:
+                if exc.status_code in CONFLICT_STATUSES:
+                    raise RetriableError(f"state rows changed concurrently ({exc.status_code})") from exc
+                raise
+            self.writes += len(chunk)
+
     # --- cursors --------------------------------------------------------------------------------------------------
     def get_cursor(self, feature: str, name: str) -> tuple[Any, str | None]:
         """(value, etag) of a cursor; (None, None) when never set."""
@@ -258,7 +348,7 @@ class StateStore:
 
     def list_runs(self, feature: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """The newest run reports of a feature."""
-        pk = encode_key(feature).replace("'", "''")
+        pk = _quoted(encode_key(feature))
         out: list[dict[str, Any]] = []
         for entity in self.runs.query_entities(f"PartitionKey eq '{pk}'", results_per_page=limit):
             out.append(_get_json(entity, "Report", {}))
@@ -268,7 +358,7 @@ class StateStore:
 
     def find_run(self, run_id: str) -> dict[str, Any] | None:
         """A run report by id (a filtered scan; reports are few)."""
-        safe = run_id.replace("'", "''")
+        safe = _quoted(run_id)
         for entity in self.runs.query_entities(f"RunId eq '{safe}'"):
             report: dict[str, Any] = _get_json(entity, "Report", {})
             return report
@@ -283,6 +373,6 @@ class StateStore:
 
     def iter_outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Outcomes recorded for a run's changes."""
-        pk = encode_key(run_id).replace("'", "''")
+        pk = _quoted(encode_key(run_id))
         for entity in self.run_changes.query_entities(f"PartitionKey eq '{pk}'"):
             yield _get_json(entity, "Outcome", {})

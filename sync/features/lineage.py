@@ -26,9 +26,9 @@ from sync.clients.cluedin import CluedInClient
 from sync.clients.purview import PurviewClient
 from sync.collections import resolve_target_collection
 from sync.engine import ApplyOutcome, Feature, SyncContext
-from sync.lineage import rows
 from sync.lineage.detect import refresh_facts
 from sync.lineage.model import AssetLink, Context, desired_rows, group_records
+from sync.lineage.payloads import offload
 from sync.lineage.plan import plan_lineage
 from sync.lineage.writer import LineageWriter
 from sync.messages import Change, Queues
@@ -82,7 +82,7 @@ class LineageFeature(Feature):
         refresh = refresh_facts(cluedin, ctx.state, now=now)
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
         records = group_records(desired_rows(refresh.facts.values(), asset_links(ctx.state), context))
-        return rows.offload(ctx.state, records)
+        return offload(ctx.state, records)
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings

@@ -30,7 +30,7 @@ from sync.clients.purview import PurviewClient
 from sync.collections import resolve_target_collection
 from sync.engine import ApplyOutcome, Feature, SyncContext
 from sync.errors import ConflictError, RetriableError
-from sync.lineage import names, rows
+from sync.lineage import names
 from sync.lineage.model import DATASET, split_key
 from sync.messages import Change, ChangeKind, Queues
 from sync.purview_types import DATASET_TYPE, ensure_types
@@ -190,7 +190,7 @@ class PollingFeature(Feature):
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """Send only the changed attributes of every data set of the message in one bulk upsert."""
         purview: PurviewClient = ctx.client("purview")
-        existing = rows.read_rows(ctx.state, self.object_kind, [c.key for c in changes])
+        existing = ctx.state.read_many(self.object_kind, [c.key for c in changes])
         outcomes: list[ApplyOutcome] = []
         entities_by_collection: dict[str | None, list[dict[str, Any]]] = {}
         saved: list[SyncObject] = []
@@ -223,5 +223,5 @@ class PollingFeature(Feature):
                 purview.upsert_entities(entities, collection_id=collection)
             except ConflictError as exc:
                 raise RetriableError(f"concurrent write to Cluedin Dataset entities: {exc}") from exc
-        rows.commit(ctx.state, saved)
+        ctx.state.commit_many(saved)
         return outcomes

@@ -36,7 +36,6 @@ from sync.clients.cluedin_datasets import (
     read_source_facts,
 )
 from sync.errors import RetriableError
-from sync.lineage import rows
 from sync.lineage.model import DataSetFacts
 from sync.state import StateStore, SyncObject
 from sync.telemetry import log_event
@@ -262,7 +261,7 @@ def _store(state: StateStore, cached: dict[str, DataSetFacts], current: dict[str
             buckets[bucket][ident] = facts.to_json()
     filled = [SyncObject(kind=FACTS_KIND, key=b, data={"facts": f}, status="active") for b, f in buckets.items() if f]
     if filled:
-        rows.upsert(state, filled)
+        state.upsert_many(filled)
     emptied = [b for b, f in buckets.items() if not f and any(facts_bucket(i) == b for i in cached)]
     if emptied:
-        rows.remove(state, FACTS_KIND, emptied)
+        state.remove_many(FACTS_KIND, emptied)

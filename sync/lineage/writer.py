@@ -16,10 +16,10 @@ from typing import Any
 from sync.clients.purview import PurviewClient
 from sync.engine import ApplyOutcome, Notification, SyncContext
 from sync.errors import ConflictError, NotFoundError, RetriableError
-from sync.lineage import rows
 from sync.lineage.batch import DEFAULT_MAX_ENTITIES, Batch
 from sync.lineage.graph import Node, Ref, compact_target, main_ref, nodes_for, owned, target_entities
 from sync.lineage.model import DATASET, row_key, split_key
+from sync.lineage.payloads import PAYLOAD_KEY, load_payloads
 from sync.lineage.plan import SUB_PARTS, part_state
 from sync.messages import Change, ChangeKind
 from sync.purview_types import ensure_types
@@ -82,14 +82,14 @@ class LineageWriter:
         """Apply a message's changes; outcomes in the same order."""
         purview: PurviewClient = self.ctx.client("purview")
         ensure_types(purview, self.ctx.state)
-        existing = rows.read_rows(self.ctx.state, self.object_kind, {owner_key(c) for c in changes})
+        existing = self.ctx.state.read_many(self.object_kind, {owner_key(c) for c in changes})
         references = [
-            str(part[rows.PAYLOAD_KEY])
+            str(part[PAYLOAD_KEY])
             for c in changes
             for part in (c.desired.get("parts") or {}).values()
-            if rows.PAYLOAD_KEY in part
+            if PAYLOAD_KEY in part
         ]
-        payloads = rows.load_payloads(self.ctx.state, references) if references else {}
+        payloads = load_payloads(self.ctx.state, references) if references else {}
         state_rows = {k: existing.get(k) or SyncObject(kind=self.object_kind, key=k) for k in map(owner_key, changes)}
         results: list[list[ApplyOutcome | _Work]] = []
         upserts: list[_Work] = []
@@ -108,7 +108,7 @@ class LineageWriter:
                 if known.get("status") == "active" and known.get("fingerprint") == stamp:
                     items.append(ApplyOutcome("skipped", f"{kind} already applied"))
                     continue
-                full = payloads.get(str(desired[rows.PAYLOAD_KEY])) if rows.PAYLOAD_KEY in desired else desired
+                full = payloads.get(str(desired[PAYLOAD_KEY])) if PAYLOAD_KEY in desired else desired
                 if full is None:
                     items.append(ApplyOutcome("skipped", f"{kind} superseded by a newer cycle"))
                     continue
@@ -129,7 +129,7 @@ class LineageWriter:
                 dirty[item.row.key] = item.row
                 item.outcome = ApplyOutcome("applied", f"{item.kind} written")
         self._delete(purview, doomed)
-        rows.commit(self.ctx.state, [r for k, r in dirty.items() if k not in removed], list(removed.values()))
+        self.ctx.state.commit_many([r for k, r in dirty.items() if k not in removed], list(removed.values()))
         outcomes = [_combine(items) for items in results]
         self._notify(changes, outcomes)
         return outcomes

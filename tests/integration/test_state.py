@@ -111,3 +111,59 @@ def test_queue_messages_are_base64_on_the_wire_as_the_functions_host_expects(azu
     raw = QueueClient.from_connection_string(azurite.connection_string, name)  # no decode policy: raw wire text
     [message] = list(raw.peek_messages())
     assert base64.b64decode(message.content) == b'{"v": 1}'
+
+
+# --- many objects at once: reads with their ETags, transactions guarded by them --------------------------------
+
+
+def test_read_many_finds_the_existing_rows_among_many_keys(state):
+    keys = [f"row '{i}' #/?" for i in range(40)]  # more than one filter's worth, with characters to escape
+    state.upsert_many([SyncObject(kind="k", key=key, status="active") for key in keys[:30]])
+    state.save(SyncObject(kind="other", key=keys[0]))
+    found = state.read_many("k", [*keys, keys[0]])
+    assert sorted(found) == sorted(keys[:30])
+    assert all(obj.etag and obj.status == "active" and obj.kind == "k" for obj in found.values())
+    assert state.read_many("k", []) == {}
+
+
+def test_commit_many_creates_updates_and_deletes_in_one_pass(state):
+    state.commit_many([SyncObject(kind="k", key=f"x{i}") for i in range(150)])  # two transactions
+    assert state.writes == 150
+    rows = state.read_many("k", [f"x{i}" for i in range(150)])
+    rows["x0"].status = "active"
+    never_written = SyncObject(kind="k", key="ghost")
+    state.commit_many([rows["x0"], SyncObject(kind="k", key="new")], [rows["x1"], never_written])
+    assert state.get_object("k", "x0").status == "active"
+    assert state.get_object("k", "new") is not None
+    assert state.get_object("k", "x1") is None
+    assert state.writes == 150 + 3
+
+
+def test_commit_many_refuses_rows_changed_since_they_were_read(state):
+    state.commit_many([SyncObject(kind="k", key="a"), SyncObject(kind="k", key="b")])
+    read = state.read_many("k", ["a", "b"])
+    changed = state.get_object("k", "b")
+    changed.status = "orphaned"
+    state.save(changed)  # another invocation got there first
+    read["a"].status = read["b"].status = "active"
+    with pytest.raises(RetriableError):
+        state.commit_many([read["a"], read["b"]])
+    assert state.get_object("k", "a").status == "pending"  # nothing of the transaction was written
+    with pytest.raises(RetriableError):
+        state.commit_many([], [read["b"]])
+    assert state.get_object("k", "b") is not None
+
+
+def test_commit_many_refuses_a_row_that_appeared_meanwhile(state):
+    state.save(SyncObject(kind="k", key="a"))
+    with pytest.raises(RetriableError):
+        state.commit_many([SyncObject(kind="k", key="a", status="active"), SyncObject(kind="k", key="c")])
+    assert state.get_object("k", "c") is None
+
+
+def test_upsert_many_and_remove_many_need_no_etag(state):
+    state.upsert_many([SyncObject(kind="cache", key=k, data={"v": 1}) for k in ("a", "b", "c")])
+    state.upsert_many([SyncObject(kind="cache", key="a", data={"v": 2})])
+    assert state.get_object("cache", "a").data == {"v": 2}
+    state.remove_many("cache", ["b", "c", "b"])
+    assert sorted(o.key for o in state.iter_objects("cache")) == ["a"]
