@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sync.lineage.payloads import INLINE_LIMIT, PAYLOAD_KEY, PAYLOAD_KIND, load_payloads, offload
 from sync.state import fingerprint
 
 
-def wide_record(name: str) -> dict:
+def wide_record(name: str) -> dict[str, Any]:
     columns = [f"{name}_column_{i:04d}" for i in range(INLINE_LIMIT // 20)]
     return {"org": "acme", "name": name, "columns": columns}
 
