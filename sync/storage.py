@@ -12,7 +12,9 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+import requests
 from azure.core.exceptions import ResourceExistsError
+from azure.core.pipeline.transport import RequestsTransport
 from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueClient, QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
@@ -21,6 +23,18 @@ from sync.settings import AppSettings
 
 log = logging.getLogger("sync.storage")
 SEND_THREADS = 8
+
+
+def _transport() -> RequestsTransport:
+    """An HTTP transport for the Storage SDK clients that does not read ~/.netrc on every request.
+
+    requests looks for a .netrc file before each call unless the session has its own auth; Storage authenticates
+    through azure-core policies, so a no-op session auth is safe and saves a file-system lookup per Table and Queue
+    call (measured at ~10% of a lineage apply). Proxies and CA bundles from the environment still apply.
+    """
+    session = requests.Session()
+    session.auth = lambda request: request
+    return RequestsTransport(session=session, session_owner=True)
 
 
 def _identity_credential(settings: AppSettings) -> object:
@@ -35,20 +49,22 @@ def table_service(settings: AppSettings) -> TableServiceClient:
         conn = settings.storage_connection
         if conn.strip().lower() == "usedevelopmentstorage=true":
             conn = "UseDevelopmentStorage=true"
-        return TableServiceClient.from_connection_string(conn)
+        return TableServiceClient.from_connection_string(conn, transport=_transport())
     if settings.storage_account_name:
         endpoint = f"https://{settings.storage_account_name}.table.core.windows.net"
-        return TableServiceClient(endpoint=endpoint, credential=_identity_credential(settings))  # type: ignore[arg-type]
+        credential = _identity_credential(settings)
+        return TableServiceClient(endpoint=endpoint, credential=credential, transport=_transport())  # type: ignore[arg-type]
     raise SettingsError("state storage needs AzureWebJobsStorage (or AzureWebJobsStorage__accountName)")
 
 
 def queue_service(settings: AppSettings) -> QueueServiceClient:
     """The work queues' service client. Get queue clients from it with `base64_queue`, never directly."""
     if settings.storage_connection:
-        return QueueServiceClient.from_connection_string(settings.storage_connection)
+        return QueueServiceClient.from_connection_string(settings.storage_connection, transport=_transport())
     if settings.storage_account_name:
         endpoint = f"https://{settings.storage_account_name}.queue.core.windows.net"
-        return QueueServiceClient(endpoint, credential=_identity_credential(settings))  # type: ignore[arg-type]
+        credential = _identity_credential(settings)
+        return QueueServiceClient(endpoint, credential=credential, transport=_transport())  # type: ignore[arg-type]
     raise SettingsError("work queues need AzureWebJobsStorage (or AzureWebJobsStorage__accountName)")
 
 

@@ -186,6 +186,10 @@ class HttpTransport:
         self.stats = CallStats()
         self._stats_lock = threading.Lock()
         self.session = requests.Session()
+        # Authorization is set per request; a session-level no-op auth stops requests from reading ~/.netrc on
+        # every call (measured at ~10% of a lineage apply), while proxies and CA bundles from the environment
+        # still apply.
+        self.session.auth = _no_session_auth
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -326,6 +330,11 @@ class HttpTransport:
                 s.waited_seconds += waited_seconds
                 if operation:
                     s.by_operation[operation] = s.by_operation.get(operation, 0) + 1
+
+
+def _no_session_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """Session auth that leaves the request as it is (see HttpTransport.__init__)."""
+    return request
 
 
 def _is_connect_failure(exc: Exception) -> bool:
