@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from sync.adf import demo
-from sync.engine import run_cycle
-from tests.integration.test_adf_features import FEATURES, drain
-from tests.integration.test_adf_helpers import SECRET_NAME, build_stack
+from tests.support.adf import SECRET_NAME, adf_stack
 
 
 def test_the_demo_asset_flows_into_cluedin(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
+    stack = adf_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
     purview.seed(demo.purview_seed())
     demo.upload_demo_file(azurite.connection_string)
     fresh_datafactory_emulator.context.store.secrets.clear()
@@ -17,9 +15,9 @@ def test_the_demo_asset_flows_into_cluedin(azurite, purview, fresh_cluedin_emula
     demo.provision_ingestion_token(ctx.client("cluedin"), fresh_datafactory_emulator.url, SECRET_NAME)
     assert fresh_datafactory_emulator.context.store.secrets[SECRET_NAME].startswith("Bearer ")
 
-    report = run_cycle(FEATURES["pipelines"], ctx)
+    report = stack.plan("pipelines", ctx)
     assert report.planned == {"create": 1}, report.errors
-    drain(stack, ctx)
+    stack.drain(stack.features["pipelines"].queue, ctx)
 
     copied = demo.run_and_count(ctx)
     assert copied.status == "Succeeded"

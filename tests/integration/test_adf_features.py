@@ -5,45 +5,19 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sync.engine import ApplyOutcome, apply_message, run_cycle, run_report
-from sync.features.pipelines import PipelineSchedulesFeature, PipelinesFeature
-from sync.messages import Queues
-from sync.storage import base64_queue
-from tests.integration.test_adf_helpers import build_stack, factory_entities
-
-FEATURES = {"pipelines": PipelinesFeature(), "pipeline_schedules": PipelineSchedulesFeature()}
+from sync.engine import RunReport
+from tests.support.adf import AdfStack, adf_stack
 
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
-    return build_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
+    return adf_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
 
 
-def drain(stack, ctx):
-    """Apply every message waiting in the Data Factory queue, as the queue function would."""
-    client = base64_queue(stack.queue_service, Queues.DATA_FACTORY.value)
-    outcomes: list[ApplyOutcome] = []
-    while True:
-        messages = list(client.receive_messages(messages_per_page=32, visibility_timeout=30))
-        if not messages:
-            return outcomes
-        for message in messages:
-            outcomes += apply_message(
-                message.content,
-                queue=Queues.DATA_FACTORY.value,
-                features=FEATURES,
-                ctx=ctx,
-                message_id=message.id,
-                dequeue_count=message.dequeue_count,
-            )
-            client.delete_message(message)
-
-
-def cycle(stack, feature, **overrides):
-    ctx = stack.context(**overrides)
-    report = run_cycle(FEATURES[feature], ctx)
-    drain(stack, ctx)
-    return run_report(ctx.state, report.run_id)
+def cycle(stack: AdfStack, feature: str, **overrides) -> RunReport:
+    """The folded run report of one cycle (timer, then every queued message applied)."""
+    report, _ = stack.cycle(feature, **overrides)
+    return report
 
 
 def test_tagged_assets_get_their_pipeline_once_with_cluedins_notifications(stack):
@@ -60,7 +34,7 @@ def test_tagged_assets_get_their_pipeline_once_with_cluedins_notifications(stack
     assert "2 Ingestion Endpoints created for purview assets. (Account.csv, Employee.json)" in texts
     created = [t for t in texts if "ADF Pipelines created" in t]
     assert created and created[0].startswith("2 ADF Pipelines created for purview assets. (AccountCsvPipeline_")
-    pipelines = factory_entities(stack.adf, "pipelines")
+    pipelines = stack.factory_entities("pipelines")
     assert len(pipelines) == 2
 
     again = cycle(stack, "pipelines")
@@ -71,24 +45,17 @@ def test_tagged_assets_get_their_pipeline_once_with_cluedins_notifications(stack
 def test_an_untagged_pipeline_is_removed_only_under_soft_delete(stack):
     identity = stack.add_asset("Account.csv")
     cycle(stack, "pipelines")
-    session = stack.purview.session()
-    term = stack.term_guid("CluedInADF")
-    relationships = session.get(f"{stack.purview.atlas_url}/glossary/terms/{term}/assignedEntities", timeout=10).json()
-    session.delete(
-        f"{stack.purview.atlas_url}/glossary/terms/{term}/assignedEntities",
-        json=[r for r in relationships if r["guid"] == identity["guid"]],
-        timeout=10,
-    ).raise_for_status()
+    stack.unassign(identity["guid"], "CluedInADF")
 
     retained = cycle(stack, "pipelines")
     assert retained.orphaned == 1
-    assert len(factory_entities(stack.adf, "pipelines")) == 1
+    assert len(stack.factory_entities("pipelines")) == 1
 
     removed = cycle(stack, "pipelines", sync_delete_policy="soft-delete", sync_delete_failsafe_percent=100.0)
     assert removed.planned == {"delete": 1}
     assert removed.status == "completed", removed.errors
-    assert factory_entities(stack.adf, "pipelines") == {}
-    assert factory_entities(stack.adf, "datasets") == {}
+    assert stack.factory_entities("pipelines") == {}
+    assert stack.factory_entities("datasets") == {}
 
 
 def test_schedules_follow_the_setting_and_clearing_it_disables_them(stack):
@@ -98,7 +65,7 @@ def test_schedules_follow_the_setting_and_clearing_it_disables_them(stack):
 
     created = cycle(stack, "pipeline_schedules", **on)
     assert created.planned == {"create": 1}
-    [trigger] = factory_entities(stack.adf, "triggers").values()
+    [trigger] = stack.factory_entities("triggers").values()
     assert trigger["properties"]["runtimeState"] == "Started"
     recurrence = trigger["properties"]["typeProperties"]["recurrence"]
     assert (recurrence["frequency"], recurrence["schedule"]) == ("Day", {"hours": [6], "minutes": [0]})
@@ -110,13 +77,13 @@ def test_schedules_follow_the_setting_and_clearing_it_disables_them(stack):
 
     changed = cycle(stack, "pipeline_schedules", **{**on, "data_factory_run_schedule_value": "Hourly:Interval=2"})
     assert changed.planned == {"update": 1}
-    [trigger] = factory_entities(stack.adf, "triggers").values()
+    [trigger] = stack.factory_entities("triggers").values()
     assert trigger["properties"]["typeProperties"]["recurrence"]["frequency"] == "Hour"
     assert trigger["properties"]["runtimeState"] == "Started"
 
     disabled = cycle(stack, "pipeline_schedules", data_factory_create_run_schedule=False)
     assert disabled.planned == {"update": 1}
-    assert factory_entities(stack.adf, "triggers") == {}
+    assert stack.factory_entities("triggers") == {}
     [note] = disabled.notifications
     assert note.text.startswith("Pipeline Schedule Disabled for 'AccountCsvPipeline_")
     assert cycle(stack, "pipeline_schedules").planned == {}
@@ -131,7 +98,7 @@ def test_a_fired_schedule_copies_the_rows(stack):
         data_factory_create_run_schedule=True,
         data_factory_run_schedule_value="Minutely:Interval=15",
     )
-    [trigger] = factory_entities(stack.adf, "triggers")
+    [trigger] = stack.factory_entities("triggers")
     fired = requests.post(f"{stack.adf.url}/_emulator/triggers/{stack.adf.factory_name}/{trigger}/fire", timeout=10)
     fired.raise_for_status()
     [run_id] = fired.json()["runIds"]
@@ -152,4 +119,4 @@ def test_an_invalid_schedule_setting_is_reported_naming_the_setting_and_the_part
     assert report.status == "not-configured"
     assert "DATA_FACTORY_RUN_SCHEDULE_VALUE" in report.errors[0]
     assert "(at 'Hours=[25]')" in report.errors[0]
-    assert factory_entities(stack.adf, "triggers") == {}
+    assert stack.factory_entities("triggers") == {}

@@ -18,8 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
-from tests.integration.test_adf_helpers import build_stack
-from tests.integration.test_adf_http import serve, synced
+from tests.support.adf import adf_stack, serve
 
 CHECKS = [
     checks.not_a_server_error,
@@ -37,9 +36,9 @@ MAX_EXAMPLES = 60
 
 @pytest.fixture()
 def live_schema(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
+    stack = adf_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
     identity = stack.add_asset("Account.csv")
-    synced(stack, identity)
+    stack.sync_data_source(identity)
     host, close = serve(stack)
     schema = schemathesis.openapi.from_path(SPEC)
     schema.config.update(base_url=host.http_url)

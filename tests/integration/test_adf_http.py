@@ -3,57 +3,24 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 
-import azure.functions as func
 import pytest
 import requests
 
-from devhost.host import LocalHost
-from sync.adf.provision import ensure_data_source, find_asset
-from sync.triggers import adf_http
-from tests.integration.test_adf_helpers import build_stack, factory_entities
+from tests.support.adf import adf_stack, serve
 
 GUID = b"0f8fad5b-d9cb-469f-a165-70867728950e"
-HTTP_FUNCTIONS = ["adf_create_pipeline", "adf_get_pipeline_run"]
-
-
-def adf_app() -> func.FunctionApp:
-    app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
-    app.register_functions(adf_http.bp)
-    return app
-
-
-def serve(stack):
-    """Start the local host on the stack's settings; restores the process environment when closed."""
-    saved = dict(os.environ)
-    host = LocalHost(adf_app(), stack.environment, functions=HTTP_FUNCTIONS, host_json={"version": "2.0"})
-    host.start(http=True, timers=False, queues=False)
-
-    def close():
-        host.stop()
-        host.close()
-        os.environ.clear()
-        os.environ.update(saved)
-
-    return host, close
 
 
 @pytest.fixture()
 def api(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
+    stack = adf_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
     host, close = serve(stack)
     session = requests.Session()
     session.headers["x-functions-key"] = host.function_key
     yield stack, host.http_url, session
     close()
-
-
-def synced(stack, identity):
-    """The asset as F1 would have synced it (the data source exists in CluedIn and in state)."""
-    ctx = stack.context()
-    ensure_data_source(ctx, find_asset(ctx.client("purview"), guid=identity["guid"]), "f1")
 
 
 def test_create_then_resend_changes_nothing(api, caplog):
@@ -81,15 +48,15 @@ def test_create_then_resend_changes_nothing(api, caplog):
     secret = stack.adf.context.store.secrets["cluedin-ingestion-token"]
     token = secret.removeprefix("Bearer ")
     assert token not in first.text + second.text
-    assert token not in str(factory_entities(stack.adf, "linkedservices"))
-    assert token not in str(factory_entities(stack.adf, "pipelines"))
+    assert token not in str(stack.factory_entities("linkedservices"))
+    assert token not in str(stack.factory_entities("pipelines"))
     assert all(token not in record.getMessage() for record in caplog.records)
 
 
 def test_run_now_once_per_request_id_and_run_status(api):
     stack, url, session = api
     identity = stack.add_asset("Account.csv")
-    synced(stack, identity)
+    stack.sync_data_source(identity)
     request = {
         "asset": {"typeName": identity["typeName"], "qualifiedName": identity["qualifiedName"]},
         "runNow": True,
@@ -122,7 +89,7 @@ def test_run_now_once_per_request_id_and_run_status(api):
 def test_schedule_option_creates_and_removes_the_trigger(api):
     stack, url, session = api
     identity = stack.add_asset("Account.csv")
-    synced(stack, identity)
+    stack.sync_data_source(identity)
     scheduled = session.post(
         f"{url}/api/adf/pipelines",
         json={"asset": {"guid": identity["guid"]}, "schedule": "Weekly:WeekDays=[1,5]&Hours=[6]&Minutes=[0]"},
@@ -131,7 +98,7 @@ def test_schedule_option_creates_and_removes_the_trigger(api):
     assert scheduled.status_code == 201, scheduled.text
     trigger = scheduled.json()["trigger"]
     assert trigger["state"] == "Started"
-    entity = factory_entities(stack.adf, "triggers")[trigger["name"]]
+    entity = stack.factory_entities("triggers")[trigger["name"]]
     assert entity["properties"]["typeProperties"]["recurrence"]["schedule"]["weekDays"] == ["Monday", "Friday"]
     assert any(n.startswith("Pipeline Schedule Created for") for n in scheduled.json()["notifications"])
 
@@ -140,7 +107,7 @@ def test_schedule_option_creates_and_removes_the_trigger(api):
     )
     assert removed.status_code == 200
     assert removed.json()["trigger"]["state"] == "None"
-    assert factory_entities(stack.adf, "triggers") == {}
+    assert stack.factory_entities("triggers") == {}
     assert any(n.startswith("Pipeline Schedule Disabled for") for n in removed.json()["notifications"])
 
 
@@ -167,7 +134,7 @@ def test_unsupported_and_unknown_assets(api):
         f"{url}/api/adf/pipelines", json={"asset": {"typeName": "no_such_type", "qualifiedName": "q"}}, timeout=60
     )
     assert no_type.status_code == 404 and no_type.json()["error"]["field"].startswith("asset.")
-    assert factory_entities(stack.adf, "pipelines") == {}
+    assert stack.factory_entities("pipelines") == {}
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import pytest
 from sync.adf.provision import PIPELINE_KIND, find_asset, provision_pipeline
 from sync.adf.runs import RUN_KIND, start_run_once
 from sync.adf.stores import UnsupportedAssetError
-from tests.integration.test_adf_helpers import build_stack, factory_entities, factory_writes
+from tests.support.adf import adf_stack
 
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator):
-    return build_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
+    return adf_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
 
 
 def test_an_asset_gets_its_endpoint_pipeline_and_rows_copied_into_cluedin(stack):
@@ -24,9 +24,9 @@ def test_an_asset_gets_its_endpoint_pipeline_and_rows_copied_into_cluedin(stack)
     assert result.pipeline_created and result.endpoint_created
     assert result.names.pipeline.startswith("AccountCsvPipeline_")
     assert len(result.written) == 6
-    pipelines = factory_entities(stack.adf, "pipelines")
+    pipelines = stack.factory_entities("pipelines")
     assert list(pipelines) == [result.names.pipeline]
-    datasets = factory_entities(stack.adf, "datasets")
+    datasets = stack.factory_entities("datasets")
     assert set(datasets) == {result.names.source_dataset, result.names.sink_dataset}
     sink = datasets[result.names.sink_dataset]["properties"]["typeProperties"]
     assert sink["relativeUrl"] == f"upload/api/endpoint/{result.data_set_id}"
@@ -47,12 +47,12 @@ def test_provisioning_twice_writes_nothing_the_second_time(stack):
     ctx = stack.context()
     asset = find_asset(ctx.client("purview"), guid=identity["guid"])
     first = provision_pipeline(ctx, asset, owner="t1", origin="requested")
-    writes = factory_writes(stack.adf)
+    writes = stack.factory_writes()
     second = provision_pipeline(stack.context(), asset, owner="t2", origin="requested")
     assert second.written == []
     assert not second.pipeline_created and not second.endpoint_created
     assert second.names == first.names and second.data_set_id == first.data_set_id
-    assert factory_writes(stack.adf) == writes
+    assert stack.factory_writes() == writes
 
 
 def test_a_pipeline_deleted_in_the_factory_is_rewritten(stack):
@@ -119,5 +119,5 @@ def test_unsupported_assets_are_refused_before_anything_is_written(stack):
     ctx = stack.context()
     with pytest.raises(UnsupportedAssetError):
         provision_pipeline(ctx, find_asset(ctx.client("purview"), guid=identity["guid"]), owner="t", origin="x")
-    assert factory_writes(stack.adf) == 0
+    assert stack.factory_writes() == 0
     assert ctx.state.get_object(PIPELINE_KIND, f"{identity['typeName']}|{identity['qualifiedName']}") is None

@@ -19,7 +19,7 @@ from pyapacheatlas.auth.base import AtlasAuthBase
 from pyapacheatlas.core import AtlasClient
 
 from sync.lineage import names
-from tests.integration.test_lineage_helpers import ORG, account_set, build_stack, group, seed_document
+from tests.support.lineage import ORG, account_set, group, lineage_stack, seed_document
 
 SCOPE = "https://purview.azure.net/.default"
 
@@ -48,7 +48,7 @@ class FixedHeader(AtlasAuthBase):  # type: ignore[misc]
 
 @pytest.fixture()
 def synced(azurite, purview, fresh_cluedin_emulator):
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator)
+    stack = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     fresh_cluedin_emulator.seed(seed_document([group("Account.csv", [account_set()])]))
     asset = stack.add_asset("Account.csv", ["ID", "Name", "Email", "Notes"])
     stack.link("Account.csv", asset)

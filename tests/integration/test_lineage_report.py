@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from sync.reports.lineage_html import main, write_lineage_html
-from tests.integration.test_lineage_helpers import account_set, build_stack, group, seed_document
+from tests.support.lineage import account_set, group, lineage_stack, seed_document
 
 
 def test_the_picture_shows_the_graph_and_its_column_mappings(azurite, purview, fresh_cluedin_emulator, tmp_path):
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator)
+    stack = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     fresh_cluedin_emulator.seed(seed_document([group("Account.csv", [account_set(), account_set("Contacts.csv")])]))
     asset = stack.add_asset("Account.csv", ["ID", "Name", "Email", "Notes"])
     stack.link("Account.csv", asset)
@@ -28,7 +28,7 @@ def test_the_picture_shows_the_graph_and_its_column_mappings(azurite, purview, f
 
 
 def test_the_cli_writes_the_file(azurite, purview, fresh_cluedin_emulator, tmp_path, capsys):
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator)
+    stack = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     fresh_cluedin_emulator.seed(seed_document([group("CRM", [account_set()])]))
     stack.cycle()
     out = tmp_path / "lineage.html"

@@ -10,25 +10,22 @@ from typing import Any
 import pytest
 import requests
 
-from sync.engine import apply_message, run_cycle
 from sync.lineage import names
 from sync.lineage.detect import read_facts
-from sync.storage import base64_queue
-from tests.integration.test_lineage_helpers import (
-    FEATURES,
+from tests.support.lineage import (
+    LINEAGE_QUEUE,
     ORG,
-    QUEUES,
     LineageStack,
     account_set,
-    build_stack,
     group,
+    lineage_stack,
     seed_document,
 )
 
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator) -> LineageStack:
-    built = build_stack(azurite, purview, fresh_cluedin_emulator)
+    built = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     sets = [account_set(f"Set{i}.csv") for i in range(3)]
     fresh_cluedin_emulator.seed(seed_document([group("CRM", sets)]))
     return built
@@ -36,25 +33,17 @@ def stack(azurite, purview, fresh_cluedin_emulator) -> LineageStack:
 
 def planned_messages(stack: LineageStack) -> list[str]:
     """Plan a lineage cycle and take its messages off the queue (the test applies them itself)."""
-    run_cycle(FEATURES["lineage"], stack.context())
-    client = base64_queue(stack.queue_service, QUEUES["lineage"])
+    stack.plan("lineage")
     texts = []
-    for message in client.receive_messages(max_messages=32):
+    for message in stack.receive(LINEAGE_QUEUE):
         texts.append(message.content)
-        client.delete_message(message)
+        stack.delete(LINEAGE_QUEUE, message)
     return texts
 
 
 def apply(stack: LineageStack, text: str) -> list[str]:
-    outcomes = apply_message(
-        text,
-        queue=QUEUES["lineage"],
-        features=FEATURES,
-        ctx=stack.context(),
-        message_id=uuid.uuid4().hex,
-        dequeue_count=1,
-    )
-    return [o.result for o in outcomes]
+    """Apply a message body as a new delivery (its own message id), as a duplicated message arrives."""
+    return [o.result for o in stack.apply_text(LINEAGE_QUEUE, text)]
 
 
 def snapshot_entities(stack: LineageStack) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.test_lineage_helpers import build_stack
+from tests.support.lineage import lineage_stack
 
 SEED = Path(__file__).resolve().parents[2] / "devhost" / "seeds" / "cluedin-lineage.json"
 
@@ -17,8 +17,7 @@ def test_the_demo_seed_gives_mapped_processed_data_sets_and_their_lineage(azurit
     assert {d["name"] for d in store.data_sets.values()} == {"Account.csv", "Contact.csv"}
     assert all(d["annotationId"] is not None and d["processedCount"] > 0 for d in store.data_sets.values())
 
-    demo = {"CLUEDIN_ORGANIZATION": "demo", "CLUEDIN_USERNAME": "admin@demo.local"}
-    stack = build_stack(azurite, purview, fresh_cluedin_emulator, **demo)
+    stack = lineage_stack(azurite, purview, fresh_cluedin_emulator, org="demo")
     report, _ = stack.cycle()
     assert report.status == "completed", report.errors
     assert {e["attributes"]["name"] for e in stack.entities("cluedin_entity").values()} == {"/Account", "/Contact"}

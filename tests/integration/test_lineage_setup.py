@@ -11,21 +11,14 @@ from sync.collections import collection_id_for
 from sync.errors import FatalError
 from sync.lineage import names
 from sync.purview_types import TYPES, ensure_types, forget_registrations, typedefs
-from tests.integration.test_lineage_helpers import (
-    ORG,
-    LineageStack,
-    account_set,
-    build_stack,
-    group,
-    seed_document,
-)
+from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 ROOT = "purview-emulator"
 
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator) -> LineageStack:
-    built = build_stack(azurite, purview, fresh_cluedin_emulator)
+    built = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     fresh_cluedin_emulator.seed(seed_document([group("Account.csv", [account_set()])]))
     return built
 

@@ -10,14 +10,7 @@ import pytest
 import requests
 
 from sync.lineage import names
-from tests.integration.test_lineage_helpers import (
-    ORG,
-    LineageStack,
-    account_set,
-    build_stack,
-    group,
-    seed_document,
-)
+from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 VOCABULARY = {
     "name": "account",
@@ -35,7 +28,7 @@ def seed(stack: LineageStack, groups: list[dict[str, Any]]) -> None:
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator):
-    return build_stack(azurite, purview, fresh_cluedin_emulator)
+    return lineage_stack(azurite, purview, fresh_cluedin_emulator)
 
 
 @pytest.fixture()

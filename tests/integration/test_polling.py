@@ -8,12 +8,12 @@ import pytest
 import requests
 
 from sync.lineage import names
-from tests.integration.test_lineage_helpers import ORG, LineageStack, account_set, build_stack, group, seed_document
+from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator):
-    built = build_stack(azurite, purview, fresh_cluedin_emulator)
+    built = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     fresh_cluedin_emulator.seed(seed_document([group("Account.csv", [account_set()])]))
     report, _ = built.cycle("lineage")
     assert report.status == "completed", report.errors

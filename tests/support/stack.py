@@ -3,7 +3,12 @@
 Tests run a feature's planning cycle exactly as its timer does (`run_cycle`) and drain its queue exactly as the
 queue function does (`apply_message`), so everything between the services is the app's own code over real HTTP.
 Purview content is created the way a scanner or a user would: entities upserted through the Data Map API and
-glossary terms assigned through the glossary API.
+glossary terms assigned through the glossary API. Every cycle also checks that Purview saw no request and sent
+no response outside the official Swagger.
+
+Feature-specific helpers build on this one: tests/support/lineage.py (CluedIn data sets → lineage, polling) and
+tests/support/adf.py (Data Factory pipelines); each is a `Stack` subclass plus a small wrapper of `build_stack`
+that sets the feature's defaults.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class Stack:
     queue_service: QueueServiceClient
     purview: Any
     cluedin: Any
+    adf: Any = None
+    """The Data Factory emulator's handle, when the test uses one."""
     features: dict[str, Feature] = field(default_factory=features)
 
     # --- the app ---------------------------------------------------------------------------------------------
@@ -78,6 +85,8 @@ class Stack:
         outcomes = self.drain(self.features[feature].queue, ctx)
         report = run_report(self.state, planned.run_id)
         assert report is not None
+        violations = self.purview.violations()
+        assert violations == [], f"requests or responses outside the official Swagger: {violations}"
         return report, outcomes
 
     def receive(self, queue: str, *, visibility_timeout: int = 60) -> list[Any]:
@@ -97,13 +106,27 @@ class Stack:
 
     def apply(self, queue: str, message: Any, ctx: SyncContext | None = None) -> list[ApplyOutcome]:
         """Apply one received message the way the queue function does (without deleting it)."""
+        return self.apply_text(
+            queue, message.content, ctx, message_id=message.id, dequeue_count=message.dequeue_count or 1
+        )
+
+    def apply_text(
+        self,
+        queue: str,
+        text: str,
+        ctx: SyncContext | None = None,
+        *,
+        message_id: str | None = None,
+        dequeue_count: int = 1,
+    ) -> list[ApplyOutcome]:
+        """Apply a message body as the queue function would; without `message_id` it is a duplicate (a new id)."""
         return apply_message(
-            message.content,
+            text,
             queue=queue,
             features=self.features,
             ctx=ctx or self.context(),
-            message_id=message.id,
-            dequeue_count=message.dequeue_count or 1,
+            message_id=message_id or uuid.uuid4().hex,
+            dequeue_count=dequeue_count,
         )
 
     def drain(self, queue: str, ctx: SyncContext | None = None, *, twice: bool = False) -> list[ApplyOutcome]:
@@ -237,10 +260,30 @@ class Stack:
 
 
 def build_stack(
-    azurite: Any, purview: Any, cluedin: Any, *, seed: dict[str, Any] | None = None, **settings: str
+    azurite: Any,
+    purview: Any,
+    cluedin: Any,
+    *,
+    adf: Any = None,
+    org: str | None = None,
+    seed: dict[str, Any] | None = None,
+    stack_type: type[Stack] = Stack,
+    **settings: str,
 ) -> Stack:
-    """Fresh state tables and queues, a seeded Purview, and settings pointing at Azurite and the emulators."""
+    """Fresh state tables and queues, a seeded Purview, and settings pointing at Azurite and the emulators.
+
+    Args:
+        azurite: the Azurite fixture.
+        purview: the Purview emulator handle; its account is replaced by `seed` (default: one glossary with
+            DEFAULT_TERMS; `{}` = an empty account).
+        cluedin: the CluedIn emulator handle.
+        adf: the Data Factory emulator handle, if the test uses the factory (its URL and token go into settings).
+        org: the CluedIn organization the app signs in to (default: the emulator's).
+        stack_type: the Stack subclass to build (one with a feature's helpers).
+        **settings: app settings (environment variable names) added or overridden.
+    """
     purview.seed(seed if seed is not None else purview_seed())
+    organization = org or cluedin.org
     prefix = "s" + uuid.uuid4().hex[:12]
     environment = {
         "AzureWebJobsStorage": azurite.connection_string,
@@ -249,20 +292,25 @@ def build_stack(
         "PURVIEW_STATIC_TOKEN": "purview-test-token",
         "PURVIEW_MAX_OPERATIONS_PER_SECOND": "1000",
         "CLUEDIN_URL": cluedin.url,
-        "CLUEDIN_ORGANIZATION": cluedin.org,
-        "CLUEDIN_USERNAME": default_username(cluedin.org),
+        "CLUEDIN_ORGANIZATION": organization,
+        "CLUEDIN_USERNAME": default_username(organization),
         "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
         "CLUEDIN_MAX_REQUESTS_PER_SECOND": "1000",
         "SYNC_CLUEDIN_DATA_SOURCES": "true",
         "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": SYNC_TERM,
-        **settings,
     }
+    if adf is not None:
+        environment["DATA_FACTORY_BASE_URL"] = adf.factory_url()
+        environment["DATA_FACTORY_STATIC_TOKEN"] = "adf-test-token"
+    environment.update(settings)
     app_settings = AppSettings.model_validate(environment)
     state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
     state.ensure_tables()
     queue_service = QueueServiceClient.from_connection_string(azurite.connection_string)
     for name in Queues:
         for queue in (name.value, f"{name.value}-poison"):
-            with contextlib.suppress(ResourceNotFoundError):
-                queue_service.get_queue_client(queue).clear_messages()
-    return Stack(app_settings, environment, state, QueueSender(queue_service), queue_service, purview, cluedin)
+            with contextlib.suppress(ResourceNotFoundError):  # the queue does not exist yet
+                base64_queue(queue_service, queue).clear_messages()
+    return stack_type(
+        app_settings, environment, state, QueueSender(queue_service), queue_service, purview, cluedin, adf
+    )
