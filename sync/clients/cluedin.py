@@ -12,6 +12,7 @@ CluedIn's configuration GraphQL (`/graphql`) accepts only user access tokens; th
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -25,13 +26,50 @@ from sync.clients.transport import AuthProvider, HttpTransport, RateLimiter, Ret
 from sync.errors import PermissionDeniedError, ServiceError
 
 GRAPHQL_DIR = Path(__file__).parent / "graphql"
+FRAGMENT_DIR = GRAPHQL_DIR / "fragments"
 TOKEN_REFRESH_MARGIN_SECONDS = 120
+_IGNORED = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+"""Block strings, strings and comments: text in which `...Name` is not a fragment spread."""
+_SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([_A-Za-z][_0-9A-Za-z]*)")
+"""A named fragment spread (`... on Type` is an inline fragment, `... @include` has no name)."""
+_DEFINITION = re.compile(r"\bfragment\s+([_A-Za-z][_0-9A-Za-z]*)\s+on\b")
+
+
+def _names(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The distinct names a pattern finds in GraphQL text, outside strings and comments, in order."""
+    return list(dict.fromkeys(pattern.findall(_IGNORED.sub(" ", text))))
+
+
+def with_fragments(text: str, fragment_dir: Path = FRAGMENT_DIR) -> str:
+    """A document followed by every fragment it spreads, directly or through other fragments, each once.
+
+    Selections that several documents share are written once as `<fragment_dir>/<Name>.graphql` (holding
+    `fragment <Name> on <Type>`); a document only spreads them. Fragments the document defines itself are left
+    alone. The server sees one ordinary, self-contained document.
+
+    Raises:
+        ValueError: a spread fragment has no file, or its file does not define it.
+    """
+    defined = set(_names(_DEFINITION, text))
+    appended: dict[str, str] = {}
+    pending = _names(_SPREAD, text)
+    while pending:
+        name = pending.pop(0)
+        if name in defined or name in appended:
+            continue
+        path = fragment_dir / f"{name}.graphql"
+        fragment = path.read_text() if path.is_file() else ""
+        if name not in _names(_DEFINITION, fragment):
+            raise ValueError(f"GraphQL fragment {name} is spread but {path} does not define it")
+        appended[name] = fragment
+        pending += _names(_SPREAD, fragment)
+    return text + "".join(f"\n{fragment}" for fragment in appended.values())
 
 
 @cache
 def graphql_document(name: str) -> str:
-    """The text of `sync/clients/graphql/<name>.graphql`."""
-    return (GRAPHQL_DIR / f"{name}.graphql").read_text()
+    """The text of `sync/clients/graphql/<name>.graphql`, with the shared fragments it uses appended."""
+    return with_fragments((GRAPHQL_DIR / f"{name}.graphql").read_text())
 
 
 class GraphQLError(ServiceError):
