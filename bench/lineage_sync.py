@@ -24,7 +24,6 @@ import uuid
 from typing import Any
 
 import requests
-from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient
 
 from devhost.azurite import start_azurite
@@ -32,12 +31,12 @@ from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
 from sync.engine import SyncContext, apply_message, run_cycle
 from sync.features.lineage import LineageFeature
-from sync.lineage import rows
 from sync.messages import Queues
 from sync.runtime import CLIENT_FACTORIES
 from sync.settings import AppSettings
 from sync.state import StateStore, SyncObject
-from sync.storage import QueueSender, base64_queue
+from sync.storage import QueueSender, base64_queue, table_service
+from sync.storage import queue_service as queue_service_client
 
 ORG = "bench"
 RATE = 25.0
@@ -128,7 +127,7 @@ def link_all(state: StateStore, cluedin_url: str, assets: list[dict[str, str]], 
         )
         for a in assets
     ]
-    rows.upsert(state, objects)
+    state.upsert_many(objects)
 
 
 def emulator_stats(url: str) -> dict[str, Any]:
@@ -223,7 +222,9 @@ def main(argv: list[str]) -> None:
         requests.put(f"{cluedin.url}/_emulator/state", json=seed, timeout=600).raise_for_status()
         assets = seed_purview(purview.url, args.data_sets)
         prefix = "b" + uuid.uuid4().hex[:10]
-        state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
+        state = StateStore(
+            table_service(AppSettings.model_validate({"AzureWebJobsStorage": azurite.connection_string})), prefix
+        )
         state.ensure_tables()
         link_all(state, cluedin.url, assets, args.columns)
         print(
@@ -247,7 +248,9 @@ def main(argv: list[str]) -> None:
                 "SYNC_CLUEDIN_DATA_SOURCES": "true",
             }
         )
-        queue_service = QueueServiceClient.from_connection_string(azurite.connection_string)
+        queue_service = queue_service_client(
+            AppSettings.model_validate({"AzureWebJobsStorage": azurite.connection_string})
+        )
         faults = {"throttle_ops_per_sec": RATE, "throttle_burst": int(RATE), "retry_after_seconds": 1}
         requests.put(f"{purview.url}/_emulator/faults", json=faults, timeout=10).raise_for_status()
         requests.delete(f"{purview.url}/_emulator/stats", timeout=10)

@@ -327,43 +327,47 @@ def apply_message(
     except Exception as exc:
         if dequeue_count >= max_dequeue_count:
             failed = ApplyOutcome("failed", f"gave up after {dequeue_count} attempts: {exc}")
-            for change in message.changes:
-                _record(ctx, message.run_id, change, failed)
+            _record(ctx, message.run_id, [(change, failed) for change in message.changes])
         raise
-    fatal = [(c, o) for c, o in zip(message.changes, outcomes, strict=True) if o.fatal]
-    for change, outcome in zip(message.changes, outcomes, strict=True):
-        _record(ctx, message.run_id, change, outcome)
+    results = list(zip(message.changes, outcomes, strict=True))
+    _record(ctx, message.run_id, results)
+    fatal = [(c, o) for c, o in results if o.fatal]
     if fatal:
         reasons = "; ".join(f"{c.key}: {o.detail}" for c, o in fatal)
         ctx.queues.send_to_poison(queue, text, f"{feature.name}: {reasons}")
     return outcomes
 
 
-def _record(ctx: SyncContext, run_id: str, change: Change, outcome: ApplyOutcome) -> None:
-    for note in outcome.notifications:
-        notify(note.text, event=note.event, feature=change.feature, run_id=run_id, key=change.key)
-    ctx.state.record_outcome(
-        run_id,
-        f"{change.object_kind}/{change.key}",
-        {
-            "kind": str(change.kind),
-            "result": outcome.result,
-            "detail": outcome.detail,
-            "notifications": [n.model_dump() for n in outcome.notifications],
-            "at": datetime.now(UTC).isoformat(),
-        },
-    )
-    log_event(
-        log,
-        "ChangeApplied",
-        f"{change.feature} {change.kind} {change.key}: {outcome.result}",
-        feature=change.feature,
-        run_id=run_id,
-        kind=str(change.kind),
-        key=change.key,
-        result=outcome.result,
-        detail=outcome.detail or None,
-    )
+def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutcome]]) -> None:
+    """Log and notify each change's outcome, and store them all in one state write."""
+    rows = []
+    for change, outcome in results:
+        for note in outcome.notifications:
+            notify(note.text, event=note.event, feature=change.feature, run_id=run_id, key=change.key)
+        rows.append(
+            (
+                f"{change.object_kind}/{change.key}",
+                {
+                    "kind": str(change.kind),
+                    "result": outcome.result,
+                    "detail": outcome.detail,
+                    "notifications": [n.model_dump() for n in outcome.notifications],
+                    "at": datetime.now(UTC).isoformat(),
+                },
+            )
+        )
+        log_event(
+            log,
+            "ChangeApplied",
+            f"{change.feature} {change.kind} {change.key}: {outcome.result}",
+            feature=change.feature,
+            run_id=run_id,
+            kind=str(change.kind),
+            key=change.key,
+            result=outcome.result,
+            detail=outcome.detail or None,
+        )
+    ctx.state.record_outcomes(run_id, rows)
 
 
 def run_report(state: StateStore, run_id: str) -> RunReport | None:

@@ -86,9 +86,9 @@ def test_runs_newest_first_and_outcomes(state):
     state.save_run("feat", "r2", t0 + timedelta(minutes=1), {"run_id": "r2"})
     assert [r["run_id"] for r in state.list_runs("feat")] == ["r2", "r1"]
     assert state.find_run("r1") == {"run_id": "r1"}
-    state.record_outcome("r2", "datasource/a", {"result": "applied"})
-    state.record_outcome("r2", "datasource/a", {"result": "skipped"})
-    assert list(state.iter_outcomes("r2")) == [{"result": "skipped"}]
+    state.record_outcomes("r2", [("datasource/a", {"result": "applied"}), ("datasource/b", {"result": "failed"})])
+    state.record_outcomes("r2", [("datasource/a", {"result": "skipped"})])
+    assert sorted(o["result"] for o in state.iter_outcomes("r2")) == ["failed", "skipped"]
 
 
 def test_fingerprint_is_order_independent():
