@@ -7,23 +7,28 @@ data sets (one per data source, every column mapped to a vocabulary key of its e
 source asset per data source, and F1's state links the two, so every data set gets the full graph: Cluedin
 Dataset + columns, Ingest Data, Map to Entity, and the shared Cluedin Entity of its type.
 
-The backfill is one planning cycle (`run_cycle`, as the timer runs it) followed by the queue being drained by
-`--workers` threads calling `apply_message` (as the Functions host's queue trigger does, batchSize 16). With the
-emulator throttled to 25 operations/s and the app's shared limiter at the same rate, Purview is the bottleneck
-by design; the figure of merit is the apply phase's duration against its lower bound (Purview operations ÷ 25).
+The backfill is one planning cycle (`run_cycle`, as the timer runs it) while `--workers` queue listeners call
+`apply_message` (as the Functions host's queue trigger does, batchSize 16; listeners run all the time, so
+messages are applied as soon as they are enqueued). With the emulator throttled to 25 operations/s and the app's
+shared limiter at the same rate, Purview is the bottleneck by design; the figure of merit is the backfill's
+duration, from the timer firing to the last message applied, against its lower bound (Purview operations ÷ 25,
+type registration included).
 Printed: entities per bulk call, operations, durations and ratios, and what a second, no-change cycle costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import random
 import threading
 import time
 import uuid
 from typing import Any
 
 import requests
+from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueServiceClient
 
 from devhost.azurite import start_azurite
@@ -165,10 +170,23 @@ def entity_count(url: str) -> dict[str, int]:
     return counts
 
 
-def drain(settings: AppSettings, state: StateStore, queue_service: QueueServiceClient, workers: int) -> int:
-    """Apply every lineage message with `workers` threads, the way the queue trigger would; returns messages."""
+def start_workers(
+    settings: AppSettings,
+    state: StateStore,
+    queue_service: QueueServiceClient,
+    workers: int,
+    planning_done: threading.Event,
+) -> tuple[list[threading.Thread], list[float]]:
+    """Queue listeners applying lineage messages the way the queue trigger does, running before the timer fires.
+
+    As in the Functions host, listeners are always on: a message is applied as soon as the planner enqueues it.
+    They stop once planning is done and the queue has stayed empty. Returns the threads and a list that receives
+    the time of each applied message.
+    """
     feature = LineageFeature()
-    done = [0]
+    applied: list[float] = []
+    with contextlib.suppress(ResourceExistsError):  # the host creates trigger queues when it starts
+        base64_queue(queue_service, Queues.PURVIEW_LINEAGE.value).create_queue()
     lock = threading.Lock()
     queues = QueueSender(queue_service)
 
@@ -176,11 +194,12 @@ def drain(settings: AppSettings, state: StateStore, queue_service: QueueServiceC
         client = base64_queue(queue_service, Queues.PURVIEW_LINEAGE.value)
         ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES)
         empty = 0
-        while empty < 3:
+        while not (planning_done.is_set() and empty >= 3):
             messages = list(client.receive_messages(max_messages=1, visibility_timeout=600))
             if not messages:
                 empty += 1
-                time.sleep(0.1)
+                # Idle polling backs off like the host's: randomized, doubling from 0.1 s up to 2 s.
+                time.sleep(random.uniform(0.05, min(2.0, 0.1 * 2 ** min(empty, 5))))
                 continue
             empty = 0
             for message in messages:
@@ -194,14 +213,22 @@ def drain(settings: AppSettings, state: StateStore, queue_service: QueueServiceC
                 )
                 client.delete_message(message)
                 with lock:
-                    done[0] += 1
+                    applied.append(time.monotonic())
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     for thread in threads:
         thread.start()
+    return threads, applied
+
+
+def drain(settings: AppSettings, state: StateStore, queue_service: QueueServiceClient, workers: int) -> int:
+    """Apply every waiting lineage message with `workers` listeners; returns how many were applied."""
+    done = threading.Event()
+    done.set()
+    threads, applied = start_workers(settings, state, queue_service, workers, done)
     for thread in threads:
         thread.join()
-    return done[0]
+    return len(applied)
 
 
 def main(argv: list[str]) -> None:
@@ -253,19 +280,22 @@ def main(argv: list[str]) -> None:
         )
         faults = {"throttle_ops_per_sec": RATE, "throttle_burst": int(RATE), "retry_after_seconds": 1}
         requests.put(f"{purview.url}/_emulator/faults", json=faults, timeout=10).raise_for_status()
-        requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
         time.sleep(1.0)  # let the emulator's token bucket fill, as it would be after an idle minute
+        requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
 
         ctx = SyncContext(settings, state, QueueSender(queue_service), clients=CLIENT_FACTORIES)
+        planning_done = threading.Event()
+        threads, applied = start_workers(settings, state, queue_service, args.workers, planning_done)
         plan_start = time.monotonic()
         report = run_cycle(LineageFeature(), ctx)
         plan_seconds = time.monotonic() - plan_start
-        plan_stats = emulator_stats(purview.url)
-        requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
-        apply_start = time.monotonic()
-        messages = drain(settings, state, queue_service, args.workers)
-        apply_seconds = time.monotonic() - apply_start
+        planning_done.set()
+        for thread in threads:
+            thread.join()
+        backfill_seconds = max(applied, default=plan_start + plan_seconds) - plan_start
+        messages = len(applied)
         apply_stats = emulator_stats(purview.url)
+        apply_seconds = backfill_seconds - plan_seconds
 
         operations = needed_operations(apply_stats)
         throttled = int(apply_stats["statuses"].get("429", 0))
@@ -273,22 +303,18 @@ def main(argv: list[str]) -> None:
         counts = entity_count(purview.url)
         written = sum(counts.values())
         bound = operations / RATE
-        plan_ops = needed_operations(plan_stats)
         print(
-            f"plan: {report.status}, {report.enqueued} changes in {messages} messages, "
-            f"{plan_ops} Purview operations (type registration), {plan_seconds:.1f}s"
+            f"plan (the timer): {report.status}, {report.enqueued} changes in {messages} messages, {plan_seconds:.1f}s"
         )
         print(f"entities written: {written} ({', '.join(f'{k}={v}' for k, v in counts.items())})")
         print(f"bulk upserts: {calls}; entities per bulk call: {written / max(calls, 1):.1f} (unique entities ÷ calls)")
         print(
-            f"apply: {operations} Purview operations, {throttled} throttled (429) answers, {apply_seconds:.1f}s; "
-            f"lower bound {bound:.1f}s at {RATE:g} ops/s; ratio {apply_seconds / max(bound, 1e-9):.3f}"
+            f"backfill (timer fired → last message applied; queue listeners running, as in the host): "
+            f"{backfill_seconds:.1f}s for {operations} Purview operations ({throttled} throttled answers); "
+            f"lower bound {bound:.1f}s at {RATE:g} ops/s; ratio {backfill_seconds / max(bound, 1e-9):.3f}"
         )
-        total_bound = (operations + plan_ops) / RATE
-        print(
-            f"whole backfill (plan + apply): {plan_seconds + apply_seconds:.1f}s vs {total_bound:.1f}s; "
-            f"ratio {(plan_seconds + apply_seconds) / max(total_bound, 1e-9):.3f}"
-        )
+        first = min(applied, default=plan_start) - plan_start
+        print(f"  first message applied after {first:.1f}s; the timer returned after {plan_seconds:.1f}s")
 
         requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
         cluedin_before = emulator_stats(cluedin.url)["total"]
@@ -311,7 +337,8 @@ def main(argv: list[str]) -> None:
                         "entities_per_bulk_call": round(written / max(calls, 1), 1),
                         "apply_seconds": round(apply_seconds, 2),
                         "lower_bound_seconds": round(bound, 2),
-                        "ratio": round(apply_seconds / max(bound, 1e-9), 3),
+                        "ratio": round(backfill_seconds / max(bound, 1e-9), 3),
+                        "backfill_seconds": round(backfill_seconds, 2),
                         "no_change_purview_writes": again_stats["writes"],
                     }
                 }

@@ -21,6 +21,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -104,6 +105,9 @@ class SyncContext:
         self.queues = queues
         self._factories = dict(clients or {})
         self._clients: dict[str, Any] = {}
+        self.after_enqueue: list[Callable[[], None]] = []
+        """Work a feature's snapshot leaves until its changes are on their way (e.g. refreshing a read cache), so
+        queue functions can start applying while it runs."""
 
     def client(self, name: str) -> Any:
         """The named service client ('purview', 'cluedin', 'datafactory'), built once."""
@@ -199,8 +203,11 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
     """Snapshot, plan, guard and enqueue, recording everything in the report (errors included)."""
     settings = ctx.settings
     try:
-        snapshot = feature.snapshot(ctx)
-        state = {obj.key: obj for obj in ctx.state.iter_objects(feature.object_kind)}
+        # The feature's own state rows are read while its snapshot reads the services: both are only reads.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            state_read = pool.submit(lambda: {obj.key: obj for obj in ctx.state.iter_objects(feature.object_kind)})
+            snapshot = feature.snapshot(ctx)
+            state = state_read.result()
         changes = feature.plan(snapshot, state, settings)
         report.source_objects = len(snapshot)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
@@ -213,6 +220,8 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
             ctx.queues.send_many(feature.queue, texts)
             report.enqueued = len(changes)
         report.status = "dry-run" if settings.sync_dry_run else ("enqueued" if changes else "completed")
+        while ctx.after_enqueue:
+            ctx.after_enqueue.pop(0)()
     except SettingsError as exc:
         report.status = "not-configured"
         report.errors.append(str(exc))

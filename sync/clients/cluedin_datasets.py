@@ -18,7 +18,7 @@ from sync.clients.cluedin import PAGE_PAGESIZE, CluedInClient
 from sync.lineage.model import DataSetFacts, FieldMapping
 
 LISTING_PAGE_SIZE = 100
-FULL_LISTING_PAGE_SIZE = 50
+FULL_LISTING_PAGE_SIZE = 200
 AUDIT_PAGE_SIZE = 100
 SUBMISSIONS_PAGE_SIZE = 100
 DATA_SET_OBJECT_TYPES = ("DataSet", "DataSource", "DataSourceSet", "Annotation")

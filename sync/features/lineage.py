@@ -19,6 +19,7 @@ lineage was written, and lands in the run report.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -79,9 +80,12 @@ class LineageFeature(Feature):
         cluedin: CluedInClient = ctx.client("cluedin")
         ensure_types(purview, ctx.state)
         collection = resolve_target_collection(purview, ctx.state, ctx.settings.purview_collection_name)
-        refresh = refresh_facts(cluedin, ctx.state, now=now)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # F1's links are read while CluedIn is
+            links = pool.submit(asset_links, ctx.state)
+            refresh = refresh_facts(cluedin, ctx.state, now=now, defer=ctx.after_enqueue.append)
+            linked = links.result()
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
-        records = group_records(desired_rows(refresh.facts.values(), asset_links(ctx.state), context))
+        records = group_records(desired_rows(refresh.facts.values(), linked, context))
         return offload(ctx.state, records)
 
     def plan(

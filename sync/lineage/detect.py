@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -141,8 +141,18 @@ def _parse_time(text: str) -> datetime | None:
         return None
 
 
-def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -> Refresh:
-    """Bring the cached facts up to date with CluedIn and report what changed (see the module docstring)."""
+def refresh_facts(
+    cluedin: CluedInClient,
+    state: StateStore,
+    *,
+    now: datetime,
+    defer: Callable[[Callable[[], None]], None] | None = None,
+) -> Refresh:
+    """Bring the cached facts up to date with CluedIn and report what changed (see the module docstring).
+
+    `defer` receives the cache write when the caller wants it done later (after the cycle's changes are enqueued,
+    so applying starts sooner); by default it happens here.
+    """
     cached = read_facts(state)
     cursor, etag = state.get_cursor(CURSOR_FEATURE, CURSOR_NAME)
     since = _parse_time(str(cursor.get("until", ""))) if isinstance(cursor, dict) else None
@@ -177,7 +187,11 @@ def refresh_facts(cluedin: CluedInClient, state: StateStore, *, now: datetime) -
                 elif data_set.id in cached and source.id not in stale:
                     refresh.facts[data_set.id] = cached[data_set.id]
     refresh.events = monitor_events(cached, refresh.facts, stale)
-    _store(state, cached, refresh.facts)
+    current = dict(refresh.facts)
+    if defer is None:
+        _store(state, cached, current)
+    else:
+        defer(lambda: _store(state, cached, current))
     with contextlib.suppress(RetriableError):  # another planner moved it at the same time, to its own start
         value = {"until": now.isoformat(), "seen": recent[:MAX_SEEN_IDS]}
         state.set_cursor(CURSOR_FEATURE, CURSOR_NAME, value, etag=etag)

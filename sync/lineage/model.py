@@ -20,7 +20,7 @@ gone), and its key names that deletion. The snapshot groups a data set's records
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sync.lineage import names
@@ -87,8 +87,25 @@ class DataSetFacts:
         return [(m.original, m.key) for m in self.mappings if m.mapped]
 
     def to_json(self) -> dict[str, Any]:
-        """JSON form for state."""
-        return asdict(self)
+        """JSON form for state.
+
+        Written by hand: `dataclasses.asdict` deep-copies recursively and took a third of a 2,000-data-set planning
+        cycle.
+        """
+        return {
+            "id": self.id,
+            "name": self.name,
+            "data_source_id": self.data_source_id,
+            "data_source_name": self.data_source_name,
+            "group_name": self.group_name,
+            "provider_definition_id": self.provider_definition_id,
+            "updated_at": self.updated_at,
+            "annotation_id": self.annotation_id,
+            "entity_type": self.entity_type,
+            "original_fields": list(self.original_fields),
+            "mappings": [{"original": m.original, "key": m.key, "data_type": m.data_type} for m in self.mappings],
+            "key_types": dict(self.key_types),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DataSetFacts:
