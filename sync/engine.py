@@ -132,6 +132,9 @@ class Feature(ABC):
     """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
+    needs: ClassVar[tuple[str, ...]] = ()
+    """Service clients the feature's planner and appliers use. A cycle whose clients are not configured reports
+    `not-configured` and enqueues nothing, rather than planning changes that could only fail when applied."""
 
     def change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
         """A change of this feature's objects, fingerprinted by its desired state."""
@@ -203,6 +206,8 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
     """Snapshot, plan, guard and enqueue, recording everything in the report (errors included)."""
     settings = ctx.settings
     try:
+        for name in feature.needs:
+            ctx.client(name)  # building a client checks its settings (SettingsError names what is missing)
         # The feature's own state rows are read while its snapshot reads the services: both are only reads.
         with ThreadPoolExecutor(max_workers=1) as pool:
             state_read = pool.submit(lambda: {obj.key: obj for obj in ctx.state.iter_objects(feature.object_kind)})
@@ -283,10 +288,12 @@ def _mark_orphaned(deletes: list[Change], state: Mapping[str, SyncObject], repor
 
 
 def _log_report(report: RunReport) -> None:
+    problems = "; ".join(report.errors)
     log_event(
         log,
         "RunPlanned",
-        f"{report.feature} run {report.status}",
+        f"{report.feature} run {report.status}" + (f": {problems}" if problems else ""),
+        level=logging.WARNING if report.errors else logging.INFO,
         feature=report.feature,
         run_id=report.run_id,
         dry_run=report.dry_run,

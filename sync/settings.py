@@ -264,6 +264,24 @@ class AppSettings(BaseSettings):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
+    @field_validator(
+        "purview_client_secret",
+        "purview_static_token",
+        "cluedin_password",
+        "cluedin_api_token",
+        "data_factory_client_secret",
+        "data_factory_static_token",
+        mode="before",
+    )
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        """An empty secret (e.g. an app setting left blank) means 'not set', exactly like an absent one."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, SecretStr) and not value.get_secret_value().strip():
+            return None
+        return value
+
     @field_validator("sync_schedule", "poll_schedule", "pipeline_automation_schedule")
     @classmethod
     def _ncrontab(cls, value: str) -> str:

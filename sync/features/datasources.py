@@ -69,6 +69,7 @@ class DataSourcesFeature(Feature):
     """Purview assets → CluedIn data source groups and data sources."""
 
     name: ClassVar[str] = "datasources"
+    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = "datasource"
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False

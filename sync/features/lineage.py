@@ -61,6 +61,7 @@ class LineageFeature(Feature):
     """CluedIn data sets → lineage in Purview."""
 
     name: ClassVar[str] = "lineage"
+    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = "lineage"
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True

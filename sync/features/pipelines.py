@@ -89,6 +89,7 @@ class PipelinesFeature(Feature):
     """F12: tagged Purview assets → CluedIn ingestion endpoint + ADF copy pipeline."""
 
     name: ClassVar[str] = "pipelines"
+    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin", "datafactory")
     object_kind: ClassVar[str] = PIPELINE_KIND
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
     deletes_on_target: ClassVar[bool] = True
@@ -231,6 +232,7 @@ class PipelineSchedulesFeature(Feature):
     """F13: one schedule trigger per generated pipeline, following its override or the F13 setting."""
 
     name: ClassVar[str] = "pipeline_schedules"
+    needs: ClassVar[tuple[str, ...]] = ("datafactory",)
     object_kind: ClassVar[str] = SCHEDULE_KIND
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
     deletes_on_target: ClassVar[bool] = True

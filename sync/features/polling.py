@@ -78,6 +78,7 @@ class PollingFeature(Feature):
     """Metrics and properties of CluedIn data sets → their Cluedin Dataset entities."""
 
     name: ClassVar[str] = "polling"
+    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = "dataset-metrics"
     queue: ClassVar[Queues] = Queues.PURVIEW_ENTITIES
     deletes_on_target: ClassVar[bool] = False

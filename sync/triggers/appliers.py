@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+
 import azure.functions as func
 
 from sync import runtime
 from sync.engine import apply_message
+from sync.errors import SettingsError
 from sync.messages import Queues
+from sync.telemetry import log_event
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
+log = logging.getLogger("sync.appliers")
 MAX_DEQUEUE_COUNT = 5  # keep equal to host.json extensions.queues.maxDequeueCount
 
 
 def _apply(msg: func.QueueMessage, queue: Queues) -> None:
+    try:
+        ctx = runtime.context()
+    except SettingsError as exc:
+        # Raise after saying which setting: the host retries the message (and keeps it in the poison queue after
+        # maxDequeueCount), so nothing is lost while the setting is being fixed.
+        log_event(
+            log, "NotConfigured", str(exc), level=logging.ERROR, queue=str(queue), settings=",".join(exc.settings)
+        )
+        raise
     apply_message(
         msg.get_body(),
         queue=queue,
         features=runtime.features(),
-        ctx=runtime.context(),
+        ctx=ctx,
         message_id=str(msg.id),
         dequeue_count=int(msg.dequeue_count or 1),
         max_dequeue_count=MAX_DEQUEUE_COUNT,

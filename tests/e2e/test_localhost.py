@@ -72,3 +72,17 @@ def test_two_cycles_through_the_local_host(stack):
         unauthorised = requests.get(f"{host.http_url}/api/runs/datasources", timeout=30)
         assert unauthorised.status_code == 401
         assert stack.purview.violations() == []
+
+
+def test_a_missing_setting_stops_planning_and_is_named(stack, caplog):
+    caplog.set_level("WARNING")
+    settings = {**host_settings(stack), "CLUEDIN_PASSWORD": "", "PURVIEW_CLIENT_SECRET": "s3cr3t-value"}
+    with LocalHost.load("function_app:app", settings) as host:
+        host.run_timer("plan_datasources")
+        summary = host.drain(timeout=20)
+    assert summary.ok
+    named = [r.getMessage() for r in caplog.records if "CLUEDIN_PASSWORD" in r.getMessage()]
+    assert named and "not-configured" in named[0]
+    assert stack.queued("sync-cluedin") == [] and stack.poison("sync-cluedin") == []
+    assert stack.cluedin_groups() == {}
+    assert "s3cr3t-value" not in caplog.text

@@ -60,3 +60,12 @@ def test_urls_are_normalised_and_empty_means_unset():
     settings = load_settings({"PURVIEW_BASE_URL": "https://acct.purview.azure.com/", "CLUEDIN_URL": "  "})
     assert settings.purview_base_url == "https://acct.purview.azure.com"
     assert settings.cluedin_url is None
+
+
+def test_blank_secrets_are_missing_settings():
+    settings = load_settings(
+        {"CLUEDIN_URL": "https://org.cluedin.test", "CLUEDIN_USERNAME": "a", "CLUEDIN_PASSWORD": " "}
+    )
+    assert settings.cluedin_password is None
+    with pytest.raises(SettingsError, match="CLUEDIN_PASSWORD"):
+        settings.require("cluedin_url", "cluedin_username", "cluedin_password", purpose="Calling CluedIn")
