@@ -2,10 +2,10 @@
 
 import azure.functions as func
 
-from sync.triggers import adf_http, appliers, http_api, sync_timers
+from sync.triggers import adf_http, http_api, queues, timers
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
-app.register_functions(sync_timers.bp)
-app.register_functions(appliers.bp)
+app.register_functions(timers.bp)
+app.register_functions(queues.bp)
 app.register_functions(http_api.bp)
 app.register_functions(adf_http.bp)

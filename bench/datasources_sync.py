@@ -6,7 +6,7 @@ Prints, for the initial sync and for a second cycle with no changes: Purview and
 wall time of planning and of applying, messages enqueued, and the peak memory (max RSS) of the timer function.
 
 How: Azurite and both emulators run as separate processes (their CPU is not the app's). Each timer run happens
-in a fresh child process exactly as the Functions worker would call it (`sync.triggers.sync_timers.plan_feature`),
+in a fresh child process exactly as the Functions worker would call it (`sync.triggers.timers.plan_feature`),
 so its max RSS is the timer's peak memory. The queue is drained by the local host (devhost) with the host's
 concurrency (batchSize 16 + newBatchThreshold 8). Client-side rate limits are raised so the figures show the
 app's own cost, not a configured throttle.
@@ -116,7 +116,7 @@ def run_timer(environment: dict[str, str]) -> tuple[float, float, str]:
     """One planning run in a fresh process, as the worker runs the timer. Returns (seconds, max RSS MB, output)."""
     code = (
         "import time, resource, json\n"
-        "from sync.triggers.sync_timers import plan_feature\n"
+        "from sync.triggers.timers import plan_feature\n"
         "t = time.monotonic(); plan_feature('datasources'); d = time.monotonic() - t\n"
         "print(json.dumps({'seconds': d, 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
     )

@@ -34,14 +34,14 @@ from azure.storage.queue import QueueServiceClient
 from devhost.azurite import start_azurite
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.engine import SyncContext, apply_message, run_cycle
-from sync.features.lineage import LineageFeature
-from sync.messages import Queues
+from sync.core.engine import SyncContext, apply_message, run_cycle
+from sync.core.messages import Queues
+from sync.core.settings import AppSettings
+from sync.core.state import StateStore, SyncObject
+from sync.core.storage import QueueSender, base64_queue, table_service
+from sync.core.storage import queue_service as queue_service_client
+from sync.features.lineage.feature import LineageFeature
 from sync.runtime import CLIENT_FACTORIES
-from sync.settings import AppSettings
-from sync.state import StateStore, SyncObject
-from sync.storage import QueueSender, base64_queue, table_service
-from sync.storage import queue_service as queue_service_client
 
 ORG = "bench"
 RATE = 25.0

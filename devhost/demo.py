@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"Azurite {azurite.blob_url} | Purview {purview.url} | CluedIn {cluedin.url}")
         say(f"Data Factory {datafactory.url} | target collection {TARGET_COLLECTION!r}")
         say()
-        from sync.adf import demo as adf_demo
+        from devhost import adf_demo
 
         adf_demo.upload_demo_file(azurite.connection_string)
         host = LocalHost.load("function_app:app", app_settings(azurite, purview.url, cluedin.url, datafactory.url))
@@ -222,7 +222,7 @@ def show_data_sources(ctx: Any) -> None:
 
 def show_lineage(ctx: Any) -> None:
     """The lineage the app wrote, read back from Purview's lineage API, with the metrics the poll put on it."""
-    from sync.reports.lineage_html import collect, layout, type_label
+    from sync.reporting.lineage_html import collect, layout, type_label
 
     purview = ctx.client("purview")
     graph = collect(purview)
@@ -251,7 +251,7 @@ def show_lineage(ctx: Any) -> None:
 
 def write_picture(ctx: Any) -> Path:
     """out/lineage.html from Purview's lineage API."""
-    from sync.reports.lineage_html import write_lineage_html
+    from sync.reporting.lineage_html import write_lineage_html
 
     return write_lineage_html(ctx.client("purview"), OUT / "lineage.html")
 
@@ -260,7 +260,7 @@ def show_runs(ctx: Any) -> None:
     """Every run of the demo, per feature: what was planned and applied, and the notifications users would see."""
     from collections import Counter
 
-    from sync.engine import run_report
+    from sync.core.engine import run_report
 
     rows = []
     notes: list[str] = []

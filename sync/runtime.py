@@ -12,17 +12,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sync.adf.client import datafactory_client
-from sync.clients.azure_auth import azure_auth
-from sync.clients.cluedin import CluedInClient, organization_from_url
-from sync.clients.purview import PURVIEW_SCOPE, PurviewClient
-from sync.clients.transport import shared_rate_limiter
-from sync.engine import Feature, SyncContext
-from sync.features import all_features
-from sync.settings import AppSettings, load_settings
-from sync.state import StateStore
-from sync.storage import QueueSender, queue_service, table_service
-from sync.telemetry import configure_telemetry
+from sync.core.engine import Feature, SyncContext
+from sync.core.settings import AppSettings, load_settings
+from sync.core.state import StateStore
+from sync.core.storage import QueueSender, queue_service, table_service
+from sync.core.telemetry import configure_telemetry
+from sync.features.registry import all_features
+from sync.services.auth import azure_auth
+from sync.services.cluedin.client import CluedInClient, organization_from_url
+from sync.services.datafactory.client import datafactory_client
+from sync.services.http import shared_rate_limiter
+from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}

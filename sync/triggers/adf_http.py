@@ -22,9 +22,13 @@ import azure.functions as func
 from azure.core.exceptions import AzureError
 
 from sync import runtime
-from sync.adf.client import DataFactoryClient
-from sync.adf.names import name_problem
-from sync.adf.provision import (
+from sync.core.engine import Notification, SyncContext
+from sync.core.errors import FatalError, RetriableError, SettingsError
+from sync.core.telemetry import log_event, notify
+from sync.features.pipeline_schedules.triggers import SCHEDULE_KIND, apply_schedule, effective_schedule
+from sync.features.pipelines.feature import endpoints_created_text, pipelines_created_text
+from sync.features.pipelines.names import name_problem
+from sync.features.pipelines.provision import (
     UNSET,
     AssetNotFoundError,
     ProvisionResult,
@@ -32,14 +36,10 @@ from sync.adf.provision import (
     provision_pipeline,
     require_settings,
 )
-from sync.adf.requests import GUID_PATTERN, ParsedRequest, RequestError, parse_request
-from sync.adf.runs import RunStart, start_run_once
-from sync.adf.schedules import SCHEDULE_KIND, apply_schedule, effective_schedule
-from sync.adf.stores import UnsupportedAssetError, resolve_source
-from sync.engine import Notification, SyncContext
-from sync.errors import FatalError, RetriableError, SettingsError
-from sync.features.pipelines import endpoints_created_text, pipelines_created_text
-from sync.telemetry import log_event, notify
+from sync.features.pipelines.requests import GUID_PATTERN, ParsedRequest, RequestError, parse_request
+from sync.features.pipelines.runs import RunStart, start_run_once
+from sync.features.pipelines.stores import UnsupportedAssetError, resolve_source
+from sync.services.datafactory.client import DataFactoryClient
 from sync.triggers.http_api import error_response, json_response
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]

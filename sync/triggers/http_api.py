@@ -9,8 +9,8 @@ from typing import Any
 import azure.functions as func
 
 from sync import runtime
-from sync.engine import run_cycle, run_report
-from sync.errors import SettingsError
+from sync.core.engine import run_cycle, run_report
+from sync.core.errors import SettingsError
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 log = logging.getLogger("sync.http")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from azure.data.tables import TableServiceClient
 
-from sync.state import StateStore
+from sync.core.state import StateStore
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.adf import demo
+from devhost import adf_demo as demo
 from tests.support.adf import SECRET_NAME, adf_stack
 
 

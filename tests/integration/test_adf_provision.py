@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sync.adf.provision import PIPELINE_KIND, find_asset, provision_pipeline
-from sync.adf.runs import RUN_KIND, start_run_once
-from sync.adf.stores import UnsupportedAssetError
+from sync.features.pipelines.provision import PIPELINE_KIND, find_asset, provision_pipeline
+from sync.features.pipelines.runs import RUN_KIND, start_run_once
+from sync.features.pipelines.stores import UnsupportedAssetError
 from tests.support.adf import adf_stack
 
 

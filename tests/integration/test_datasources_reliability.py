@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from sync.messages import Queues
+from sync.core.messages import Queues
 from tests.support.crash import CallCounter, SimulatedCrash, crashing_context
 from tests.support.stack import SYNC_TERM, build_stack
 
@@ -91,7 +91,7 @@ def test_a_duplicate_message_waits_for_the_lease_of_the_first(stack):
     counter = CallCounter(crash_after=3)  # the first invocation dies holding the lease
     with pytest.raises(SimulatedCrash):
         stack.apply(QUEUE, first, crashing_context(stack.context(), counter))
-    from sync.errors import RetriableError
+    from sync.core.errors import RetriableError
 
     with pytest.raises(RetriableError, match="being applied by another invocation"):
         stack.apply(QUEUE, second)

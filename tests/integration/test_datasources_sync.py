@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.features.datasources import name_suffix
-from sync.messages import Queues
+from sync.core.messages import Queues
+from sync.features.datasources.feature import name_suffix
 from tests.support.stack import SYNC_TERM, build_stack
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.lineage.payloads import INLINE_LIMIT, PAYLOAD_KEY, PAYLOAD_KIND, load_payloads, offload
-from sync.state import fingerprint
+from sync.core.state import fingerprint
+from sync.features.lineage.payloads import INLINE_LIMIT, PAYLOAD_KEY, PAYLOAD_KIND, load_payloads, offload
 
 
 def wide_record(name: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from azure.purview.datamap import DataMapClient
 from pyapacheatlas.auth.base import AtlasAuthBase
 from pyapacheatlas.core import AtlasClient
 
-from sync.lineage import names
+from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG, account_set, group, lineage_stack, seed_document
 
 SCOPE = "https://purview.azure.net/.default"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sync.reports.lineage_html import main, write_lineage_html
+from sync.reporting.lineage_html import main, write_lineage_html
 from tests.support.lineage import account_set, group, lineage_stack, seed_document
 
 

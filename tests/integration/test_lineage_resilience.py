@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from sync.lineage import names
-from sync.lineage.detect import read_facts
+from sync.features.lineage.detect import read_facts
+from sync.services.purview import qualified_names as names
 from tests.support.lineage import (
     LINEAGE_QUEUE,
     ORG,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from sync.collections import collection_id_for
-from sync.errors import FatalError
-from sync.lineage import names
-from sync.purview_types import TYPES, ensure_types, forget_registrations, typedefs
+from sync.core.errors import FatalError
+from sync.services.purview import qualified_names as names
+from sync.services.purview.collections import collection_id_for
+from sync.services.purview.typedefs import TYPES, ensure_types, forget_registrations, typedefs
 from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 ROOT = "purview-emulator"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from sync.lineage import names
+from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 VOCABULARY = {
@@ -93,7 +93,7 @@ def test_the_run_report_carries_the_products_notification(linked):
     runs = stack.state.list_runs("lineage")
     report = stack.state.find_run(runs[0]["run_id"])
     assert report is not None
-    from sync.engine import run_report
+    from sync.core.engine import run_report
 
     folded = run_report(stack.state, runs[0]["run_id"])
     assert folded is not None

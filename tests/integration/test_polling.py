@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from sync.lineage import names
+from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 

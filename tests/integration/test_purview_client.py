@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sync.clients.azure_auth import StaticTokenAuth
-from sync.clients.purview import PurviewClient
+from sync.services.auth import StaticTokenAuth
+from sync.services.purview.client import PurviewClient
 
 
 def test_bulk_lookup_by_qualified_name_with_spaces_and_specials(purview):

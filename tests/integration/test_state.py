@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync.errors import RetriableError
-from sync.state import SyncObject, encode_key, fingerprint
+from sync.core.errors import RetriableError
+from sync.core.state import SyncObject, encode_key, fingerprint
 
 
 def test_keys_with_forbidden_characters_round_trip(state):
@@ -102,8 +102,8 @@ def test_queue_messages_are_base64_on_the_wire_as_the_functions_host_expects(azu
 
     from azure.storage.queue import QueueClient
 
-    from sync.settings import load_settings
-    from sync.storage import QueueSender, queue_service
+    from sync.core.settings import load_settings
+    from sync.core.storage import QueueSender, queue_service
 
     settings = load_settings({"AzureWebJobsStorage": azurite.connection_string})
     name = "wire" + uuid.uuid4().hex[:8]

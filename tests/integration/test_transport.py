@@ -13,8 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulators._common import build_emulator_app, running
-from sync.clients.transport import HttpTransport, RateLimiter, RetryPolicy, parse_retry_after
-from sync.errors import ConflictError, NotFoundError, RetriableError
+from sync.core.errors import ConflictError, NotFoundError, RetriableError
+from sync.services.http import HttpTransport, RateLimiter, RetryPolicy, parse_retry_after
 
 FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
 

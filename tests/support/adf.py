@@ -17,8 +17,8 @@ import requests
 from azure.storage.blob import BlobServiceClient
 
 from devhost.host import LocalHost
-from sync.adf.provision import ensure_data_source, find_asset
-from sync.clients.cluedin_ingestion import received_record_count
+from sync.features.pipelines.provision import ensure_data_source, find_asset
+from sync.services.cluedin.ingestion import received_record_count
 from sync.triggers import adf_http
 from tests.support.stack import SYNC_TERM, Stack, build_stack, purview_seed
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.engine import SyncContext
+from sync.core.engine import SyncContext
 
 
 class SimulatedCrash(Exception):

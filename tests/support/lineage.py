@@ -10,11 +10,11 @@ from typing import Any
 
 import requests
 
-from sync.collections import forget_resolutions
-from sync.engine import ApplyOutcome, RunReport
-from sync.messages import Queues
-from sync.purview_types import forget_registrations
-from sync.state import SyncObject
+from sync.core.engine import ApplyOutcome, RunReport
+from sync.core.messages import Queues
+from sync.core.state import SyncObject
+from sync.services.purview.collections import forget_resolutions
+from sync.services.purview.typedefs import forget_registrations
 from tests.support.stack import Stack, build_stack
 
 ORG = "acme"

@@ -25,14 +25,14 @@ from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient
 
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.clients.cluedin import CluedInClient
-from sync.clients.purview import PurviewClient
-from sync.engine import ApplyOutcome, Feature, RunReport, SyncContext, apply_message, run_cycle, run_report
-from sync.messages import Queues
+from sync.core.engine import ApplyOutcome, Feature, RunReport, SyncContext, apply_message, run_cycle, run_report
+from sync.core.messages import Queues
+from sync.core.settings import AppSettings
+from sync.core.state import StateStore
+from sync.core.storage import QueueSender, base64_queue
 from sync.runtime import CLIENT_FACTORIES, features
-from sync.settings import AppSettings
-from sync.state import StateStore
-from sync.storage import QueueSender, base64_queue
+from sync.services.cluedin.client import CluedInClient
+from sync.services.purview.client import PurviewClient
 
 GLOSSARY = "Business Glossary"
 SYNC_TERM = "Sync to CluedIn"

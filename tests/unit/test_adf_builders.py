@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from sync.adf import builders
-from sync.adf.names import pipeline_names
-from sync.adf.stores import resolve_source
+from sync.features.pipelines import builders
+from sync.features.pipelines.names import pipeline_names
+from sync.features.pipelines.stores import resolve_source
 
 ADLS_CSV = resolve_source("azure_datalake_gen2_path", "https://demostore.dfs.core.windows.net/raw/crm/Account.csv")
 BLOB_JSON = resolve_source("azure_blob_path", "https://demostore.blob.core.windows.net/landing/people.json")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sync.adf.names import (
+from sync.features.pipelines.names import (
     cluedin_linked_service_name,
     key_vault_linked_service_name,
     name_problem,

@@ -1,16 +1,16 @@
 """F12 and F13 planners (pure): pipelines once per tagged asset, schedules follow overrides or the setting."""
 
-from sync.adf.provision import pipeline_desired
-from sync.adf.schedules import effective_schedule, schedule_desired
-from sync.features.pipelines import (
+from sync.core.messages import ChangeKind
+from sync.core.settings import AppSettings
+from sync.core.state import SyncObject, fingerprint
+from sync.features.pipeline_schedules.triggers import effective_schedule, schedule_desired
+from sync.features.pipelines.feature import (
     PipelineSchedulesFeature,
     PipelinesFeature,
     endpoints_created_text,
     pipelines_created_text,
 )
-from sync.messages import ChangeKind
-from sync.settings import AppSettings
-from sync.state import SyncObject, fingerprint
+from sync.features.pipelines.provision import pipeline_desired
 
 SETTINGS = AppSettings.model_validate(
     {

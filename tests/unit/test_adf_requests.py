@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sync.adf.requests import MAX_BODY_BYTES, RequestError, parse_request
+from sync.features.pipelines.requests import MAX_BODY_BYTES, RequestError, parse_request
 
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync.adf.schedule import (
+from sync.features.pipeline_schedules.grammar import (
     Frequency,
     ScheduleError,
     describe_recurrence,

@@ -2,7 +2,13 @@
 
 import pytest
 
-from sync.adf.stores import SUPPORTED_KINDS, FileFormat, SourceKind, UnsupportedAssetError, resolve_source
+from sync.features.pipelines.stores import (
+    SUPPORTED_KINDS,
+    FileFormat,
+    SourceKind,
+    UnsupportedAssetError,
+    resolve_source,
+)
 
 
 def test_adls_gen2_csv_file():

@@ -9,7 +9,7 @@ import pytest
 from graphql import parse, validate
 
 from emulators.cluedin.graphql.schema import data_schema, ui_schema
-from sync.clients.cluedin import FRAGMENT_DIR, GRAPHQL_DIR, graphql_document, with_fragments
+from sync.services.cluedin.client import FRAGMENT_DIR, GRAPHQL_DIR, graphql_document, with_fragments
 
 DATA_API_DOCUMENTS = {"datasets_metrics"}
 """Documents the app sends to the data GraphQL (`data_api=True`); the others go to the UI GraphQL."""

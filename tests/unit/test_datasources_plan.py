@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from sync.features.datasources import DataSourcesFeature, asset_key, is_syncable_hit, name_suffix, search_filter
-from sync.messages import ChangeKind
-from sync.settings import load_settings
-from sync.state import SyncObject, fingerprint
+from sync.core.messages import ChangeKind
+from sync.core.settings import load_settings
+from sync.core.state import SyncObject, fingerprint
+from sync.features.datasources.feature import DataSourcesFeature, asset_key, is_syncable_hit, name_suffix, search_filter
 
 FEATURE = DataSourcesFeature()
 SETTINGS = load_settings({})

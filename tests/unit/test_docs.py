@@ -2,15 +2,15 @@
 
 from pathlib import Path
 
-from sync.settings import AppSettings, env_name
-from sync.settings_doc import replace_table
+from sync.core.settings import AppSettings, env_name
+from sync.core.settings_doc import replace_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_readme_settings_table_is_generated_from_the_model():
     readme = (ROOT / "README.md").read_text()
-    assert readme == replace_table(readme), "run: .venv/bin/python -m sync.settings_doc --write README.md"
+    assert readme == replace_table(readme), "run: .venv/bin/python -m sync.core.settings_doc --write README.md"
     for name in AppSettings.model_fields:
         assert f"`{env_name(name)}`" in readme
 

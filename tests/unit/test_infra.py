@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from sync.settings import AppSettings, env_name, load_settings
-from sync.telemetry import NOTIFICATIONS
+from sync.core.settings import AppSettings, env_name, load_settings
+from sync.core.telemetry import NOTIFICATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -300,7 +300,7 @@ def test_infra_defaults_are_the_app_defaults():
 
 
 def test_allowed_delete_policies_are_the_apps():
-    from sync.settings import DeletePolicy
+    from sync.core.settings import DeletePolicy
 
     allowed = next(d for d in MAIN_PARAMS["syncDeletePolicy"].decorators if d.startswith("@allowed"))
     assert set(re.findall(r"'([^']+)'", allowed)) == {p.value for p in DeletePolicy}

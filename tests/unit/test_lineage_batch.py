@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sync.clients.purview import MutationResult
-from sync.lineage.batch import Batch, pack
-from sync.lineage.graph import nodes_for
-from sync.lineage.model import desired_rows, split_key
+from sync.features.lineage.batch import Batch, pack
+from sync.features.lineage.graph import nodes_for
+from sync.features.lineage.model import desired_rows, split_key
+from sync.services.purview.client import MutationResult
 from tests.unit.test_lineage_samples import CTX, LINK, account, contacts
 
 ROWS = desired_rows([account(), contacts()], {"7": LINK}, CTX)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from sync.collections import collection_id_for, resolve_in
-from sync.errors import SettingsError
+from sync.core.errors import SettingsError
+from sync.services.purview.collections import collection_id_for, resolve_in
 
 ROOT = {"name": "contoso", "friendlyName": "Contoso"}
 SALES = {"name": "ab12cd", "friendlyName": "Sales", "parentCollection": {"referenceName": "contoso"}}

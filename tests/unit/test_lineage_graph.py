@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from sync.lineage import names
-from sync.lineage.graph import column_mapping, nodes_for, owned
-from sync.lineage.model import desired_rows
+from sync.features.lineage.graph import column_mapping, nodes_for, owned
+from sync.features.lineage.model import desired_rows
+from sync.services.purview import qualified_names as names
 from tests.unit.test_lineage_samples import CTX, LINK, account
 
 A = "11111111-1111-1111-1111-111111111111"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.lineage.model import DataSetFacts, FieldMapping, desired_rows
+from sync.features.lineage.model import DataSetFacts, FieldMapping, desired_rows
 from tests.unit.test_lineage_samples import CTX, LINK, account, contacts
 
 A = "11111111-1111-1111-1111-111111111111"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.lineage import names
+from sync.services.purview import qualified_names as names
 
 DS = "6F9619FF-8B86-D011-B42D-00C04FC964FF"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.lineage.model import FieldMapping, desired_rows, group_records
-from sync.lineage.plan import plan_lineage
-from sync.messages import ChangeKind
-from sync.state import SyncObject, fingerprint
+from sync.core.messages import ChangeKind
+from sync.core.state import SyncObject, fingerprint
+from sync.features.lineage.model import FieldMapping, desired_rows, group_records
+from sync.features.lineage.plan import plan_lineage
 from tests.unit.test_lineage_samples import CTX, LINK, account, contacts
 
 A = account().id

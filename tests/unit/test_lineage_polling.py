@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sync.clients.cluedin_datasets import ProcessingSummary
-from sync.features.polling import PollingFeature, changed_attributes, epoch_millis, metric_attributes
-from sync.messages import ChangeKind
-from sync.settings import AppSettings
-from sync.state import SyncObject, fingerprint
+from sync.core.messages import ChangeKind
+from sync.core.settings import AppSettings
+from sync.core.state import SyncObject, fingerprint
+from sync.features.polling.feature import PollingFeature, changed_attributes, epoch_millis, metric_attributes
+from sync.services.cluedin.datasets import ProcessingSummary
 
 
 def test_metric_attributes():

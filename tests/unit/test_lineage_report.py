@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sync.reports.lineage_html import Graph, GraphNode, layout, render
+from sync.reporting.lineage_html import Graph, GraphNode, layout, render
 
 
 def sample() -> Graph:

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sync.errors import MalformedMessageError
-from sync.messages import MAX_MESSAGE_BYTES, Change, ChangeKind, ChangeMessage, pack_messages, parse_message
+from sync.core.errors import MalformedMessageError
+from sync.core.messages import MAX_MESSAGE_BYTES, Change, ChangeKind, ChangeMessage, pack_messages, parse_message
 
 
 def change(key: str, size: int = 10) -> Change:

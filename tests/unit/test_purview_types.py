@@ -8,8 +8,8 @@ import json
 import pytest
 
 from emulators.purview.spec import purview_specs
-from sync.errors import FatalError
-from sync.purview_types import (
+from sync.core.errors import FatalError
+from sync.services.purview.typedefs import (
     COLUMN_TYPE,
     TYPES,
     Attribute,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sync.errors import SettingsError
-from sync.settings import DeletePolicy, load_settings
+from sync.core.errors import SettingsError
+from sync.core.settings import DeletePolicy, load_settings
 
 
 def test_defaults_match_cluedin_behaviour():

@@ -1,0 +1,125 @@
+"""Queue messages: one planned change each, small, versioned, base64 on the wire.
+
+A message carries ids and the desired state of one object, never a whole snapshot, so it stays far below the
+64 KB queue limit (48 KB after base64). The Functions host base64-decodes trigger messages by default
+(host.json `messageEncoding: base64`), so producers must encode; an un-decodable message goes straight to
+`<queue>-poison`. A message the app cannot parse, or of a version it does not know, is moved to poison by the
+app itself with its reason, instead of being retried five times.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sync.core.errors import MalformedMessageError
+
+MAX_MESSAGE_BYTES = 48 * 1024
+MESSAGE_VERSION = 1
+
+
+class Queues(StrEnum):
+    """Queues by the kind of write they carry (each has its own queue function)."""
+
+    PURVIEW_ENTITIES = "sync-purview-entities"
+    PURVIEW_LINEAGE = "sync-purview-lineage"
+    GLOSSARY = "sync-glossary"
+    CLUEDIN = "sync-cluedin"
+    DATA_FACTORY = "sync-datafactory"
+
+
+class ChangeKind(StrEnum):
+    """What a change does to its object."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Change(BaseModel):
+    """One planned change to one object, keyed deterministically so re-planning yields the same key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feature: str
+    object_kind: str
+    key: str
+    kind: ChangeKind
+    desired: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str = ""
+    summary: str = ""
+
+
+class ChangeMessage(BaseModel):
+    """Changes on their way to an applier, with the run they belong to.
+
+    Usually one change; features that write in bulk (lineage) get several per message so one bulk call can
+    carry them (see `pack_messages`).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = 1
+    run_id: str
+    planned_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    changes: list[Change] = Field(min_length=1)
+
+    def to_json(self) -> str:
+        """Wire form (before base64), refusing anything that would not fit in a queue message."""
+        text = self.model_dump_json()
+        if len(text.encode()) > MAX_MESSAGE_BYTES:
+            first = self.changes[0]
+            raise ValueError(
+                f"change {first.feature}/{first.key} is {len(text.encode())} bytes; messages must stay under "
+                f"{MAX_MESSAGE_BYTES} (keep desired state small, put bulk data in state)"
+            )
+        return text
+
+
+def pack_messages(run_id: str, changes: list[Change], *, max_changes: int) -> list[str]:
+    """Pack consecutive changes into as few messages as the size limit and `max_changes` allow.
+
+    Order is kept, so a feature that plans related changes next to each other gets them in the same message.
+    """
+    messages: list[str] = []
+    batch: list[Change] = []
+    batch_json = ""
+    for change in changes:
+        if batch:
+            candidate = [*batch, change]
+            text = ChangeMessage(run_id=run_id, changes=candidate).model_dump_json()
+            if len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES:
+                batch, batch_json = candidate, text
+                continue
+            messages.append(batch_json)
+        batch = [change]
+        batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
+    if batch:
+        messages.append(batch_json)
+    return messages
+
+
+def parse_message(body: bytes | str) -> ChangeMessage:
+    """Parse a trigger message body (already base64-decoded by the host).
+
+    Raises:
+        MalformedMessageError: not JSON, not a change message, or an unknown version.
+    """
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise MalformedMessageError(f"message is not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise MalformedMessageError("message is not a JSON object")
+    if raw.get("v") != MESSAGE_VERSION:
+        raise MalformedMessageError(f"unknown message version {raw.get('v')!r} (this app reads v{MESSAGE_VERSION})")
+    try:
+        return ChangeMessage.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise MalformedMessageError(f"message does not match the change schema: {problems}") from None

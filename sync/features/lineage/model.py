@@ -1,0 +1,228 @@
+"""What the lineage sync knows about a CluedIn data set, and what it should look like in Purview.
+
+`DataSetFacts` is what was read from CluedIn (kept in state between cycles, so an unchanged data set is never
+read again). `AssetLink` is the Purview asset a data set's data source came from (F1's state). From the two,
+`desired_rows` derives one small desired-state record per lineage object, keyed deterministically:
+
+| Key | Purview objects it owns |
+|---|---|
+| `dataset|<dataSetId>` | the Cluedin Dataset and its columns (the original fields) |
+| `ingest|<dataSetId>` | the Ingest Data process from the source asset (only for data sets linked to an asset) |
+| `map|<dataSetId>` | the Map to Entity process (only when at least one field is mapped to a vocabulary key) |
+| `entity|/<EntityType>` | the Cluedin Entity of an entity type and its columns (vocabulary keys), shared |
+
+Each record can disappear on its own (a mapping removed, a link lost, the last data set of an entity type
+gone), and its key names that deletion. The snapshot groups a data set's records under its `dataset|` key
+(`group_records`): a data set is one state row and one change, however many of its records changed
+(docs/decisions/0501-lineage-batches.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.services.purview import qualified_names as names
+
+IGNORED_KEY = "--ignore--"
+DATASET, INGEST, MAP, ENTITY = "dataset", "ingest", "map", "entity"
+ROW_KINDS = (DATASET, INGEST, MAP, ENTITY)
+
+
+def row_key(kind: str, ident: str) -> str:
+    """`<kind>|<id>`: the state key of one lineage object."""
+    return f"{kind}|{ident}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """Inverse of `row_key`."""
+    kind, _, ident = key.partition("|")
+    if kind not in ROW_KINDS or not ident:
+        raise ValueError(f"not a lineage key: {key!r}")
+    return kind, ident
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """One original field and the vocabulary key it is mapped to (empty or `--ignore--` when not mapped)."""
+
+    original: str
+    key: str = ""
+    data_type: str = ""
+
+    @property
+    def mapped(self) -> bool:
+        """Whether the field feeds a vocabulary key (ignored fields are excluded from column lineage)."""
+        return bool(self.key) and self.key != IGNORED_KEY
+
+
+@dataclass
+class DataSetFacts:
+    """A CluedIn data set as last read: identity, data source, original fields and mapping."""
+
+    id: str
+    name: str
+    data_source_id: str
+    data_source_name: str = ""
+    group_name: str = ""
+    provider_definition_id: str = ""
+    updated_at: str = ""
+    annotation_id: str = ""
+    entity_type: str = ""
+    original_fields: list[str] = field(default_factory=list)
+    mappings: list[FieldMapping] = field(default_factory=list)
+    key_types: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> list[str]:
+        """Original fields in order, without duplicates (the mapping's fields when none were recorded)."""
+        seen: dict[str, None] = {}
+        for name in [*self.original_fields, *(m.original for m in self.mappings)]:
+            if name and name not in seen:
+                seen[name] = None
+        return list(seen)
+
+    def mapped_pairs(self) -> list[tuple[str, str]]:
+        """(original field, vocabulary key) for every mapped field, in field order."""
+        return [(m.original, m.key) for m in self.mappings if m.mapped]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form for state.
+
+        Written by hand: `dataclasses.asdict` deep-copies recursively and took a third of a 2,000-data-set planning
+        cycle.
+        """
+        return {
+            "id": self.id,
+            "name": self.name,
+            "data_source_id": self.data_source_id,
+            "data_source_name": self.data_source_name,
+            "group_name": self.group_name,
+            "provider_definition_id": self.provider_definition_id,
+            "updated_at": self.updated_at,
+            "annotation_id": self.annotation_id,
+            "entity_type": self.entity_type,
+            "original_fields": list(self.original_fields),
+            "mappings": [{"original": m.original, "key": m.key, "data_type": m.data_type} for m in self.mappings],
+            "key_types": dict(self.key_types),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DataSetFacts:
+        """Parse what `to_json` produced."""
+        values = dict(data)
+        values["mappings"] = [FieldMapping(**m) for m in values.get("mappings") or []]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass(frozen=True)
+class AssetLink:
+    """The Purview asset a CluedIn data source was created from (F1 state row `datasource`)."""
+
+    type_name: str
+    qualified_name: str
+    name: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+    """(name, type) of the asset's schema columns, as F1 last read them."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Settings-derived values every desired record carries."""
+
+    organization: str
+    collection: str | None = None
+    cluedin_url: str = ""
+
+
+def data_set_url(cluedin_url: str, facts: DataSetFacts) -> str:
+    """Link back to the data set in CluedIn's UI (the route is a guess: CluedIn does not document its UI URLs)."""
+    if not cluedin_url:
+        return ""
+    return f"{cluedin_url.rstrip('/')}/admin/inbound/datasources/{facts.data_source_id}/datasets/{facts.id}"
+
+
+def _field_types(facts: DataSetFacts, link: AssetLink | None) -> dict[str, str]:
+    """Best known type of each original field: the source asset's schema first, then CluedIn's column type."""
+    types = {m.original: m.data_type for m in facts.mappings if m.data_type}
+    if link is not None:
+        by_name = {name.lower(): kind for name, kind in link.columns if kind}
+        for name in facts.fields():
+            if name.lower() in by_name:
+                types[name] = by_name[name.lower()]
+    return types
+
+
+def _ingest_pairs(facts: DataSetFacts, link: AssetLink) -> list[list[str]]:
+    """(source column, data set field) pairs: matched by name (case-insensitive) when the asset's schema is known.
+
+    An asset without a known schema still gets field-by-field lineage under the field names, which is what
+    the ingestion pipeline copies one-to-one (CluedIn's documented assumption for ADF ingestion).
+    """
+    fields = facts.fields()
+    if not link.columns:
+        return [[f, f] for f in fields]
+    by_name = {name.lower(): name for name, _ in link.columns}
+    return [[by_name[f.lower()], f] for f in fields if f.lower() in by_name]
+
+
+def desired_rows(
+    all_facts: Iterable[DataSetFacts], links: Mapping[str, AssetLink], ctx: Context
+) -> dict[str, dict[str, Any]]:
+    """Every lineage object that should exist, keyed as in the module docstring (pure, deterministic)."""
+    rows: dict[str, dict[str, Any]] = {}
+    entity_keys: dict[str, dict[str, str]] = {}
+    base = {"org": ctx.organization, "collection": ctx.collection}
+    for facts in sorted(all_facts, key=lambda f: f.id):
+        link = links.get(facts.data_source_id)
+        types = _field_types(facts, link)
+        entity_type = names.display_entity_type(facts.entity_type) if facts.entity_type else ""
+        rows[row_key(DATASET, facts.id)] = {
+            **base,
+            "id": facts.id,
+            "name": facts.name,
+            "dataSource": {"id": facts.data_source_id, "name": facts.data_source_name, "group": facts.group_name},
+            "columns": [[f, types.get(f, "")] for f in facts.fields()],
+            "entityType": entity_type,
+            "url": data_set_url(ctx.cluedin_url, facts),
+        }
+        if link is not None:
+            rows[row_key(INGEST, facts.id)] = {
+                **base,
+                "id": facts.id,
+                "name": facts.name,
+                "asset": {"typeName": link.type_name, "qualifiedName": link.qualified_name},
+                "columns": _ingest_pairs(facts, link),
+            }
+        pairs = facts.mapped_pairs()
+        if entity_type and pairs:
+            rows[row_key(MAP, facts.id)] = {
+                **base,
+                "id": facts.id,
+                "name": facts.name,
+                "entityType": entity_type,
+                "columns": [list(p) for p in pairs],
+            }
+            keys = entity_keys.setdefault(entity_type, {})
+            for _, key in pairs:
+                kind = facts.key_types.get(key, "")
+                if kind or key not in keys:
+                    keys[key] = kind or keys.get(key, "")
+    for entity_type, keys in sorted(entity_keys.items()):
+        rows[row_key(ENTITY, entity_type)] = {
+            **base,
+            "entityType": entity_type,
+            "columns": [[key, keys[key]] for key in sorted(keys)],
+        }
+    return rows
+
+
+def group_records(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Records by the change they belong to: `dataset|<id>` → {dataset, ingest?, map?}; `entity|<type>` → {entity}."""
+    grouped: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, desired in rows.items():
+        kind, ident = split_key(key)
+        owner = row_key(ENTITY, ident) if kind == ENTITY else row_key(DATASET, ident)
+        grouped.setdefault(owner, {})[kind] = desired
+    return grouped

@@ -1,0 +1,309 @@
+"""F12 — Data Factory pipeline automation, and F13 — pipeline run schedules.
+
+F12: every Purview asset carrying a glossary term whose name matches "Pipeline Automation Term Pattern" (a
+regular expression, searched anywhere in the term name as .NET's Regex.IsMatch does) gets its copy pipeline
+once; the pipeline is the one the HTTP function would make (sync/adf/provision.py), in the same state row.
+Assets of unsupported kinds are reported and skipped. An asset that loses its term is handled by the delete
+policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigger, pipeline and datasets (shared
+linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
+Notifications, one per message batch, as CluedIn words them: "N Ingestion Endpoints created for purview
+assets. (Account.csv)" and "N ADF Pipelines created for purview assets. (AccountCsvPipeline_…)".
+
+F13: every generated pipeline's trigger follows its own override or the F13 setting (sync/adf/schedules.py). It
+runs whenever a factory is configured, so turning the toggle off or clearing the value removes the triggers
+("Pipeline Schedule Disabled for '<pipeline>'"). Removal is planned as an update to "no schedule", not a delete:
+the pipeline still exists, only its schedule setting changed, so the mass-delete fail-safe does not apply.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from sync.core.engine import ApplyOutcome, Feature, Notification, SyncContext
+from sync.core.errors import FatalError, SettingsError
+from sync.core.messages import Change, ChangeKind, Queues
+from sync.core.settings import AppSettings, DeletePolicy
+from sync.core.state import SyncObject, fingerprint
+from sync.core.telemetry import log_event
+from sync.features.datasources.feature import asset_key, is_syncable_hit, search_filter
+from sync.features.pipeline_schedules.grammar import ScheduleError, validate_run_schedule
+from sync.features.pipeline_schedules.triggers import (
+    SCHEDULE_KIND,
+    apply_schedule,
+    effective_schedule,
+    remove_schedule,
+    schedule_desired,
+)
+from sync.features.pipelines.names import PipelineNames
+from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline
+from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
+from sync.services.datafactory.client import DataFactoryClient
+from sync.services.purview.assets import read_asset
+from sync.services.purview.client import PurviewClient
+
+log = logging.getLogger("sync.features.pipelines.feature")
+TERMS_PER_SEARCH = 20
+
+
+def pipelines_created_text(pipelines: list[str]) -> str:
+    """CluedIn's "ADF Pipelines Created" notification."""
+    return f"{len(pipelines)} ADF Pipelines created for purview assets. ({', '.join(pipelines)})"
+
+
+def endpoints_created_text(assets: list[str]) -> str:
+    """CluedIn's "Ingestion Endpoints created for Azure Data Factory" notification."""
+    return f"{len(assets)} Ingestion Endpoints created for purview assets. ({', '.join(assets)})"
+
+
+def matching_terms(purview: PurviewClient, pattern: str) -> list[tuple[str, str]]:
+    """(term name, glossary name) of every glossary term whose name matches the pattern."""
+    regex = re.compile(pattern)
+    matches: list[tuple[str, str]] = []
+    for glossary in purview.list_glossaries():
+        glossary_name = str(glossary.get("name") or glossary.get("qualifiedName") or "")
+        for term in purview.iter_glossary_terms(str(glossary.get("guid"))):
+            name = str(term.get("name") or term.get("displayText") or "")
+            if name and regex.search(name):
+                matches.append((name, glossary_name))
+    return matches
+
+
+def _unsupported_reason(type_name: str, qualified_name: str) -> str | None:
+    """Why no pipeline can be made for a search hit (from its type and qualifiedName alone), or None."""
+    if not is_supported_type(type_name):
+        return f"type {type_name} is not supported"
+    try:
+        resolve_source(type_name, qualified_name)
+    except UnsupportedAssetError as exc:
+        return str(exc)
+    return None
+
+
+def _add_created_notifications(outcome: ApplyOutcome, pipelines: list[str], endpoints: list[str]) -> None:
+    if endpoints:
+        outcome.notifications.append(
+            Notification(event="IngestionEndpointsCreated", text=endpoints_created_text(endpoints))
+        )
+    if pipelines:
+        outcome.notifications.append(Notification(event="AdfPipelinesCreated", text=pipelines_created_text(pipelines)))
+
+
+class PipelinesFeature(Feature):
+    """F12: tagged Purview assets → CluedIn ingestion endpoint + ADF copy pipeline."""
+
+    name: ClassVar[str] = "pipelines"
+    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin", "datafactory")
+    object_kind: ClassVar[str] = PIPELINE_KIND
+    queue: ClassVar[Queues] = Queues.DATA_FACTORY
+    deletes_on_target: ClassVar[bool] = True
+    max_changes_per_message: ClassVar[int] = 10
+
+    def enabled(self, settings: AppSettings) -> bool:
+        """Toggle 'Data Factory Pipeline Automation'."""
+        return settings.data_factory_pipeline_automation
+
+    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
+        """Assets tagged with a matching term (one search per batch of terms), of supported kinds only."""
+        pattern = ctx.settings.pipeline_automation_term_pattern
+        if not pattern:
+            raise SettingsError(
+                "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
+                settings=["PIPELINE_AUTOMATION_TERM_PATTERN"],
+            )
+        purview: PurviewClient = ctx.client("purview")
+        terms = matching_terms(purview, pattern)
+        assets: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(terms), TERMS_PER_SEARCH):
+            keywords = [
+                f"{term}@{glossary}" if glossary else term for term, glossary in terms[start : start + TERMS_PER_SEARCH]
+            ]
+            for page in purview.iter_search(filter=search_filter(keywords)):
+                for hit in page:
+                    if not is_syncable_hit(hit):
+                        continue
+                    type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
+                    problem = _unsupported_reason(type_name, qualified_name)
+                    if problem:
+                        log_event(
+                            log,
+                            "PipelineAssetUnsupported",
+                            f"asset {qualified_name} carries an automation term but is not supported: {problem}",
+                            level=logging.WARNING,
+                            type_name=type_name,
+                        )
+                        continue
+                    assets[asset_key(type_name, qualified_name)] = {
+                        "guid": str(hit["id"]),
+                        "typeName": type_name,
+                        "qualifiedName": qualified_name,
+                        "name": str(hit.get("name") or qualified_name),
+                    }
+        return assets
+
+    def plan(
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
+    ) -> list[Change]:
+        """New tagged assets → create; changed settings/asset → update; untagged automated ones → delete.
+
+        Under soft-delete, pipelines orphaned earlier (while the policy was `retain`) are removed too.
+        """
+        changes: list[Change] = []
+        for key in sorted(snapshot):
+            desired = pipeline_desired(snapshot[key], settings)
+            obj = state.get(key)
+            if obj is not None and obj.active and obj.fingerprint == fingerprint(desired):
+                continue
+            kind = ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE
+            changes.append(self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'"))
+        removable = {"active", "orphaned"} if settings.sync_delete_policy == DeletePolicy.SOFT_DELETE else {"active"}
+        for key, obj in sorted(state.items()):
+            if key in snapshot or obj.status not in removable:
+                continue
+            if not obj.data.get("automated") or obj.data.get("requested"):
+                continue
+            desired = {**obj.source, "names": obj.target.get("names") or {}}
+            changes.append(self.change(ChangeKind.DELETE, key, desired, f"remove pipeline of {key}"))
+        return changes
+
+    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
+        """Provision (create/update) or remove one asset's pipeline."""
+        outcome, pipeline, endpoint = self._apply_one(change, ctx, owner)
+        _add_created_notifications(outcome, [pipeline] if pipeline else [], [endpoint] if endpoint else [])
+        return outcome
+
+    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
+        """Apply one message's changes; CluedIn's two "created" notifications are summed over the batch."""
+        outcomes: list[ApplyOutcome] = []
+        pipelines: list[str] = []
+        endpoints: list[str] = []
+        for change in changes:
+            try:
+                outcome, pipeline, endpoint = self._apply_one(change, ctx, owner)
+            except FatalError as exc:
+                outcome, pipeline, endpoint = ApplyOutcome("failed", str(exc), fatal=True), None, None
+            outcomes.append(outcome)
+            pipelines += [pipeline] if pipeline else []
+            endpoints += [endpoint] if endpoint else []
+        applied = next((o for o in outcomes if o.result == "applied"), None)
+        if applied is not None:
+            _add_created_notifications(applied, pipelines, endpoints)
+        return outcomes
+
+    def _apply_one(self, change: Change, ctx: SyncContext, owner: str) -> tuple[ApplyOutcome, str | None, str | None]:
+        """One change; also returns the pipeline and endpoint (asset) names it created, if any."""
+        if change.kind == ChangeKind.DELETE:
+            return self._remove(change, ctx, owner), None, None
+        current = ctx.state.get_object(self.object_kind, change.key)
+        if current is not None and current.active and current.fingerprint == change.fingerprint:
+            return ApplyOutcome("skipped", "already applied"), None, None
+        asset = read_asset(ctx.client("purview"), str(change.desired["guid"]))
+        if asset is None:
+            return ApplyOutcome("skipped", "asset no longer exists in Purview"), None, None
+        try:
+            result = provision_pipeline(ctx, asset, owner=owner, origin="automated")
+        except UnsupportedAssetError as exc:
+            return ApplyOutcome("failed", str(exc), fatal=True), None, None
+        detail = f"pipeline {result.names.pipeline}: wrote {len(result.written)} entities"
+        outcome = ApplyOutcome("applied", detail, list(result.notifications))
+        return (
+            outcome,
+            result.names.pipeline if result.pipeline_created else None,
+            asset.name if result.endpoint_created else None,
+        )
+
+    def _remove(self, change: Change, ctx: SyncContext, owner: str) -> ApplyOutcome:
+        obj = ctx.state.get_object(self.object_kind, change.key)
+        if obj is None or not obj.target.get("names") or obj.status == "deleted":
+            return ApplyOutcome("skipped", "already removed")
+        names = PipelineNames.from_dict(obj.target["names"])
+        notes: list[Notification] = []
+        note = remove_schedule(ctx, pipeline=names.pipeline, trigger=names.trigger, owner=owner)
+        if note is not None:
+            notes.append(note)
+        adf: DataFactoryClient = ctx.client("datafactory")
+        adf.delete_entity("pipelines", names.pipeline)
+        adf.delete_entity("datasets", names.source_dataset)
+        adf.delete_entity("datasets", names.sink_dataset)
+        obj = ctx.state.claim(self.object_kind, change.key, owner=owner)
+        obj.status = "deleted"
+        obj.data["entities"] = {}
+        ctx.state.release(obj)
+        return ApplyOutcome("applied", f"removed pipeline {names.pipeline} and its datasets", notes)
+
+
+class PipelineSchedulesFeature(Feature):
+    """F13: one schedule trigger per generated pipeline, following its override or the F13 setting."""
+
+    name: ClassVar[str] = "pipeline_schedules"
+    needs: ClassVar[tuple[str, ...]] = ("datafactory",)
+    object_kind: ClassVar[str] = SCHEDULE_KIND
+    queue: ClassVar[Queues] = Queues.DATA_FACTORY
+    deletes_on_target: ClassVar[bool] = True
+    max_changes_per_message: ClassVar[int] = 1
+
+    def enabled(self, settings: AppSettings) -> bool:
+        """Whenever a factory is configured: turning the toggle off must still remove triggers."""
+        return bool(settings.data_factory_base_url)
+
+    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
+        """Every active generated pipeline with its override; the F13 setting is validated here."""
+        settings = ctx.settings
+        if settings.data_factory_create_run_schedule and settings.data_factory_run_schedule_value.strip():
+            try:
+                validate_run_schedule(settings.data_factory_run_schedule_value)
+            except ScheduleError as exc:
+                raise SettingsError(
+                    f"DATA_FACTORY_RUN_SCHEDULE_VALUE is invalid: {exc}", settings=["DATA_FACTORY_RUN_SCHEDULE_VALUE"]
+                ) from None
+        pipelines: dict[str, dict[str, Any]] = {}
+        for obj in ctx.state.iter_objects(PIPELINE_KIND):
+            if not obj.active or not obj.target.get("names"):
+                continue
+            names = PipelineNames.from_dict(obj.target["names"])
+            override = obj.data.get("schedule_override")
+            pipelines[names.pipeline] = {
+                "pipeline": names.pipeline,
+                "trigger": names.trigger,
+                "override": None if override is None else str(override),
+            }
+        return pipelines
+
+    def plan(
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
+    ) -> list[Change]:
+        """Schedules that differ from what was applied → create/update (an empty value removes the trigger)."""
+        changes: list[Change] = []
+        for name in sorted(snapshot):
+            item = snapshot[name]
+            value = effective_schedule(item["override"], settings)
+            desired = schedule_desired(item["pipeline"], item["trigger"], value)
+            obj = state.get(name)
+            if obj is None and not value:
+                continue
+            if obj is not None and obj.fingerprint == fingerprint(desired) and obj.status in {"active", "disabled"}:
+                continue
+            kind = ChangeKind.CREATE if obj is None else ChangeKind.UPDATE
+            summary = f"schedule {name}: {value}" if value else f"disable schedule of {name}"
+            changes.append(self.change(kind, name, desired, summary))
+        for name, obj in sorted(state.items()):
+            if name not in snapshot and obj.active:
+                desired = {"pipeline": name, "trigger": obj.target.get("trigger", ""), "value": ""}
+                changes.append(self.change(ChangeKind.DELETE, name, desired, f"remove trigger of gone pipeline {name}"))
+        return changes
+
+    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
+        """Write, start, stop or delete the pipeline's trigger."""
+        desired = change.desired
+        value = "" if change.kind == ChangeKind.DELETE else str(desired.get("value") or "")
+        try:
+            note, detail = apply_schedule(
+                ctx, pipeline=str(desired["pipeline"]), trigger=str(desired["trigger"]), value=value, owner=owner
+            )
+        except FatalError as exc:
+            return ApplyOutcome("failed", str(exc), fatal=True)
+        if detail == "unchanged":
+            return ApplyOutcome("skipped", "already applied")
+        return ApplyOutcome("applied", detail, [note] if note else [])

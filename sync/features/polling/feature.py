@@ -1,0 +1,228 @@
+"""F4 — Poll Data Sources: record counts, last ingestion, data-quality metrics and a link on each Cluedin Dataset.
+
+CluedIn's integration "updates properties and metrics on the existing 'Cluedin Dataset' Purview entities" on
+its own schedule; which ones is not documented, so the app writes (docs/purview-types.md):
+
+| Attribute | From CluedIn |
+|---|---|
+| `recordsReceived` | the data set's `stats.total` |
+| `recordsProcessed`, `recordsFailed` | summed processing submissions, plus the data set's `stats.failed` |
+| `lastIngestedAt` | the newest submission's `createdAt` (CluedIn exposes no "last received" time on a data set) |
+| `dataQualityMetrics` | the data source's global dimensions of the data GraphQL `metrics` (by metric name) |
+| `cluedinUrl` | a link to the data set in CluedIn's UI |
+
+Only data sets whose lineage exists in Purview are polled (F2 creates them). Only changed values are written:
+each record's fingerprint skips unchanged data sets at plan time, and the applier sends only the attributes
+whose value differs from what it last wrote (Atlas updates only the attributes a request contains), so a quiet
+estate costs no Purview writes. Submissions are only re-read for data sets whose counts moved or whose
+records are not all processed yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sync.core.engine import ApplyOutcome, Feature, SyncContext
+from sync.core.errors import ConflictError, RetriableError
+from sync.core.messages import Change, ChangeKind, Queues
+from sync.core.settings import AppSettings
+from sync.core.state import SyncObject, fingerprint
+from sync.features.lineage.model import DATASET, split_key
+from sync.services.cluedin.client import CluedInClient
+from sync.services.cluedin.datasets import ProcessingSummary, iter_stats, read_processing, read_quality_metrics
+from sync.services.purview import qualified_names as names
+from sync.services.purview.client import PurviewClient
+from sync.services.purview.collections import resolve_target_collection
+from sync.services.purview.typedefs import DATASET_TYPE, ensure_types
+
+LINEAGE_KIND = "lineage"
+
+
+def epoch_millis(text: str) -> int | None:
+    """An ISO-8601 time as Atlas `date` (epoch milliseconds); None when empty or unreadable."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int(moment.timestamp() * 1000)
+
+
+def metric_attributes(
+    received: int, stats_failed: int, processing: ProcessingSummary, quality: Mapping[str, float], url: str
+) -> dict[str, Any]:
+    """The Cluedin Dataset attributes Poll Data Sources owns (pure)."""
+    attributes: dict[str, Any] = {
+        "recordsReceived": received,
+        "recordsProcessed": processing.processed,
+        "recordsFailed": stats_failed + processing.failed,
+        "dataQualityMetrics": {k: round(float(v), 4) for k, v in sorted(quality.items())},
+    }
+    last = epoch_millis(processing.last_processed_at)
+    if last is not None:
+        attributes["lastIngestedAt"] = last
+    if url:
+        attributes["cluedinUrl"] = url
+    return attributes
+
+
+def changed_attributes(desired: Mapping[str, Any], written: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes whose value differs from what was last written (pure)."""
+    return {k: v for k, v in desired.items() if written.get(k) != v}
+
+
+class PollingFeature(Feature):
+    """Metrics and properties of CluedIn data sets → their Cluedin Dataset entities."""
+
+    name: ClassVar[str] = "polling"
+    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
+    object_kind: ClassVar[str] = "dataset-metrics"
+    queue: ClassVar[Queues] = Queues.PURVIEW_ENTITIES
+    deletes_on_target: ClassVar[bool] = False
+    max_changes_per_message: ClassVar[int] = 100
+
+    def enabled(self, settings: AppSettings) -> bool:
+        """Toggle 'Poll CluedIn Data Sources'."""
+        return settings.poll_cluedin_data_sources
+
+    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
+        """Current counts and metrics of every data set whose Cluedin Dataset exists."""
+        purview: PurviewClient = ctx.client("purview")
+        cluedin: CluedInClient = ctx.client("cluedin")
+        ensure_types(purview, ctx.state)
+        collection = resolve_target_collection(purview, ctx.state, ctx.settings.purview_collection_name)
+        datasets: dict[str, dict[str, Any]] = {}
+        for obj in ctx.state.iter_objects(LINEAGE_KIND):
+            kind, ident = split_key(obj.key)
+            if kind == DATASET and obj.active:
+                datasets[ident] = {"name": str(obj.data.get("name") or ident), "url": self._url(obj)}
+        if not datasets:
+            return {}
+        previous = {obj.key: obj for obj in ctx.state.iter_objects(self.object_kind)}
+        quality = read_quality_metrics(cluedin)
+        out: dict[str, dict[str, Any]] = {}
+        for stats in iter_stats(cluedin):
+            known = datasets.get(stats.id)
+            if known is None:
+                continue
+            processing = self._processing(cluedin, stats.id, stats.received, previous.get(stats.id))
+            attributes = metric_attributes(
+                stats.received,
+                stats.failed,
+                processing,
+                quality.get(stats.provider_definition_id.lower(), {}),
+                known["url"],
+            )
+            out[stats.id] = {
+                "qualifiedName": names.dataset_name(cluedin.organization, stats.id),
+                "name": known["name"],
+                "collection": collection,
+                "attributes": attributes,
+                "processing": {
+                    "processed": processing.processed,
+                    "failed": processing.failed,
+                    "last": processing.last_processed_at,
+                },
+            }
+        return out
+
+    @staticmethod
+    def _url(obj: SyncObject) -> str:
+        return str(obj.data.get("url") or "")
+
+    @staticmethod
+    def _processing(
+        cluedin: CluedInClient, data_set_id: str, received: int, previous: SyncObject | None
+    ) -> ProcessingSummary:
+        """Re-read submissions only when counts moved or processing may still be under way."""
+        if previous is not None:
+            last = previous.data.get("processing") or {}
+            written = previous.data.get("written") or {}
+            settled = int(last.get("processed", 0)) + int(last.get("failed", 0)) >= received
+            if written.get("recordsReceived") == received and settled:
+                return ProcessingSummary(
+                    int(last.get("processed", 0)), int(last.get("failed", 0)), str(last.get("last", ""))
+                )
+        return read_processing(cluedin, data_set_id)
+
+    def plan(
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
+    ) -> list[Change]:
+        """Changed data sets → update (create on first sight); data sets no longer synced → delete (orphan mark)."""
+        changes: list[Change] = []
+        for key in sorted(snapshot):
+            desired = snapshot[key]
+            obj = state.get(key)
+            stamp = fingerprint(desired)
+            if obj is not None and obj.active and obj.fingerprint == stamp:
+                continue
+            kind = ChangeKind.CREATE if obj is None else ChangeKind.UPDATE
+            changes.append(
+                Change(
+                    feature=self.name,
+                    object_kind=self.object_kind,
+                    key=key,
+                    kind=kind,
+                    desired=desired,
+                    fingerprint=stamp,
+                    summary=f"refresh metrics of Cluedin Dataset '{desired['name']}'",
+                )
+            )
+        for key, obj in sorted(state.items()):
+            if key not in snapshot and obj.active:
+                changes.append(
+                    Change(
+                        feature=self.name,
+                        object_kind=self.object_kind,
+                        key=key,
+                        kind=ChangeKind.DELETE,
+                        summary=f"stop polling data set {key}",
+                    )
+                )
+        return changes
+
+    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
+        """One change (messages normally carry many: see apply_batch)."""
+        return self.apply_batch([change], ctx, owner=owner)[0]
+
+    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
+        """Send only the changed attributes of every data set of the message in one bulk upsert."""
+        purview: PurviewClient = ctx.client("purview")
+        existing = ctx.state.read_many(self.object_kind, [c.key for c in changes])
+        outcomes: list[ApplyOutcome] = []
+        entities_by_collection: dict[str | None, list[dict[str, Any]]] = {}
+        saved: list[SyncObject] = []
+        for change in changes:
+            row = existing.get(change.key) or SyncObject(kind=self.object_kind, key=change.key)
+            if change.kind == ChangeKind.DELETE:
+                outcomes.append(ApplyOutcome("skipped", "metrics are left on the entity"))
+                continue
+            written = dict(row.data.get("written") or {})
+            changed = changed_attributes(change.desired["attributes"], written)
+            row.fingerprint = change.fingerprint
+            row.status = "active"
+            row.data = {
+                "written": {**written, **changed},
+                "processing": change.desired.get("processing") or {},
+                "name": change.desired["name"],
+            }
+            saved.append(row)
+            if not changed:
+                outcomes.append(ApplyOutcome("skipped", "no value changed"))
+                continue
+            attributes = {"qualifiedName": change.desired["qualifiedName"], "name": change.desired["name"], **changed}
+            entity = {"typeName": DATASET_TYPE.name, "attributes": attributes}
+            entities_by_collection.setdefault(change.desired.get("collection") or None, []).append(entity)
+            outcomes.append(ApplyOutcome("applied", "updated " + ", ".join(sorted(changed))))
+        if entities_by_collection:
+            ensure_types(purview, ctx.state)
+        for collection, entities in entities_by_collection.items():
+            try:
+                purview.upsert_entities(entities, collection_id=collection)
+            except ConflictError as exc:
+                raise RetriableError(f"concurrent write to Cluedin Dataset entities: {exc}") from exc
+        ctx.state.commit_many(saved)
+        return outcomes

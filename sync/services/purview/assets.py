@@ -1,0 +1,116 @@
+"""Reading a Purview asset the way every feature needs it: identity, glossary terms and schema columns.
+
+Purview keeps a schema in two shapes: tables point at their columns directly (`columns` relationship), files
+point at a `tabular_schema` entity that holds the columns. Column types live in `data_type` (SQL columns) or
+`type` (file schema columns). This module hides those differences behind one `Asset` value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.services.purview.client import PurviewClient
+
+SCHEMA_RELATIONSHIPS = ("tabular_schema", "schema", "attachedSchema")
+COLUMN_RELATIONSHIPS = ("columns",)
+COLUMN_TYPE_ATTRIBUTES = ("data_type", "dataType", "type")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One schema column."""
+
+    name: str
+    type: str = ""
+
+
+@dataclass
+class Asset:
+    """A Purview asset with what the sync needs of it."""
+
+    guid: str
+    type_name: str
+    qualified_name: str
+    name: str
+    collection_id: str = ""
+    terms: list[str] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def schema(self) -> list[dict[str, str]]:
+        """Columns as JSON-able data (for state)."""
+        return [{"name": c.name, "type": c.type} for c in self.columns]
+
+
+def _related(entity: dict[str, Any], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Related-object references under relationshipAttributes (or attributes), whatever their cardinality."""
+    out: list[dict[str, Any]] = []
+    for container in (entity.get("relationshipAttributes") or {}, entity.get("attributes") or {}):
+        for name in names:
+            value = container.get(name)
+            if isinstance(value, dict):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, dict))
+        if out:
+            return out
+    return out
+
+
+def _active(ref: dict[str, Any]) -> bool:
+    return (
+        str(ref.get("relationshipStatus", "ACTIVE")).upper() == "ACTIVE"
+        and str(ref.get("entityStatus", "ACTIVE")).upper() == "ACTIVE"
+    )
+
+
+def _column_of(entity: dict[str, Any]) -> Column:
+    attributes = entity.get("attributes") or {}
+    column_type = next((str(attributes[a]) for a in COLUMN_TYPE_ATTRIBUTES if attributes.get(a)), "")
+    return Column(name=str(attributes.get("name") or entity.get("displayText") or ""), type=column_type)
+
+
+def read_asset(purview: PurviewClient, guid: str) -> Asset | None:
+    """Read an asset with its schema (one call for tables; two for files with a tabular schema)."""
+    found = purview.get_entity(guid)
+    if found is None:
+        return None
+    entity = found.get("entity") or {}
+    if str(entity.get("status", "ACTIVE")).upper() == "DELETED":
+        return None
+    referred: dict[str, Any] = dict(found.get("referredEntities") or {})
+    columns = _columns(purview, entity, referred)
+    attributes = entity.get("attributes") or {}
+    terms = [str(m.get("displayText")) for m in _related(entity, ("meanings",)) if m.get("displayText") and _active(m)]
+    return Asset(
+        guid=str(entity.get("guid", guid)),
+        type_name=str(entity.get("typeName", "")),
+        qualified_name=str(attributes.get("qualifiedName", "")),
+        name=str(attributes.get("name") or attributes.get("qualifiedName", "")),
+        collection_id=str(entity.get("collectionId") or ""),
+        terms=terms,
+        columns=columns,
+        attributes=attributes,
+    )
+
+
+def _columns(purview: PurviewClient, entity: dict[str, Any], referred: dict[str, Any]) -> list[Column]:
+    refs = [r for r in _related(entity, COLUMN_RELATIONSHIPS) if _active(r)]
+    if not refs:
+        schemas = [r for r in _related(entity, SCHEMA_RELATIONSHIPS) if _active(r) and r.get("guid")]
+        if not schemas:
+            return []
+        schema = purview.get_entity(str(schemas[0]["guid"]))
+        if schema is None:
+            return []
+        referred.update(schema.get("referredEntities") or {})
+        refs = [r for r in _related(schema.get("entity") or {}, COLUMN_RELATIONSHIPS) if _active(r)]
+    missing = [str(r["guid"]) for r in refs if r.get("guid") and str(r["guid"]) not in referred]
+    for column in purview.get_entities(missing) if missing else []:
+        referred[str(column.get("guid"))] = column
+    columns = []
+    for ref in refs:
+        column_entity = referred.get(str(ref.get("guid")))
+        columns.append(_column_of(column_entity) if column_entity else Column(name=str(ref.get("displayText", ""))))
+    return [c for c in columns if c.name]
