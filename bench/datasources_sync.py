@@ -158,6 +158,7 @@ def main(argv: list[str]) -> None:
             "SYNC_CLUEDIN_DATA_SOURCES": "true",
             "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": TERM,
             "SYNC_SCHEDULE": "0 */1 * * * *",
+            "SYNC_QUEUE_PREFIX": "sync",
             "POLL_SCHEDULE": "30 */5 * * * *",
             "PIPELINE_AUTOMATION_SCHEDULE": "15 */1 * * * *",
             "FUNCTIONS_WORKER_RUNTIME": "python",

@@ -34,14 +34,15 @@ from azure.storage.queue import QueueServiceClient
 from devhost.azurite import start_azurite
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.core.engine import SyncContext, apply_message, run_cycle
+from sync.core.engine import apply_message, run_cycle
+from sync.core.feature import SyncContext
 from sync.core.messages import Queues
-from sync.core.settings import AppSettings
+from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
 from sync.core.storage import QueueSender, base64_queue, table_service
 from sync.core.storage import queue_service as queue_service_client
 from sync.features.lineage.feature import LineageFeature
-from sync.runtime import CLIENT_FACTORIES
+from sync.runtime import CLIENT_FACTORIES, FEED_SOURCES
 
 ORG = "bench"
 RATE = 25.0
@@ -171,7 +172,7 @@ def entity_count(url: str) -> dict[str, int]:
 
 
 def start_workers(
-    settings: AppSettings,
+    settings: Settings,
     state: StateStore,
     queue_service: QueueServiceClient,
     workers: int,
@@ -185,14 +186,14 @@ def start_workers(
     """
     feature = LineageFeature()
     applied: list[float] = []
+    queues = QueueSender(queue_service, settings.engine.sync_queue_prefix)
     with contextlib.suppress(ResourceExistsError):  # the host creates trigger queues when it starts
-        base64_queue(queue_service, Queues.PURVIEW_LINEAGE.value).create_queue()
+        base64_queue(queue_service, queues.name(Queues.PURVIEW_LINEAGE)).create_queue()
     lock = threading.Lock()
-    queues = QueueSender(queue_service)
 
     def worker() -> None:
-        client = base64_queue(queue_service, Queues.PURVIEW_LINEAGE.value)
-        ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES)
+        client = base64_queue(queue_service, queues.name(Queues.PURVIEW_LINEAGE))
+        ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         empty = 0
         while not (planning_done.is_set() and empty >= 3):
             messages = list(client.receive_messages(max_messages=1, visibility_timeout=600))
@@ -221,7 +222,7 @@ def start_workers(
     return threads, applied
 
 
-def drain(settings: AppSettings, state: StateStore, queue_service: QueueServiceClient, workers: int) -> int:
+def drain(settings: Settings, state: StateStore, queue_service: QueueServiceClient, workers: int) -> int:
     """Apply every waiting lineage message with `workers` listeners; returns how many were applied."""
     done = threading.Event()
     done.set()
@@ -249,9 +250,8 @@ def main(argv: list[str]) -> None:
         requests.put(f"{cluedin.url}/_emulator/state", json=seed, timeout=600).raise_for_status()
         assets = seed_purview(purview.url, args.data_sets)
         prefix = "b" + uuid.uuid4().hex[:10]
-        state = StateStore(
-            table_service(AppSettings.model_validate({"AzureWebJobsStorage": azurite.connection_string})), prefix
-        )
+        storage = Settings({"AzureWebJobsStorage": azurite.connection_string}).engine
+        state = StateStore(table_service(storage), prefix)
         state.ensure_tables()
         link_all(state, cluedin.url, assets, args.columns)
         print(
@@ -260,10 +260,11 @@ def main(argv: list[str]) -> None:
             flush=True,
         )
 
-        settings = AppSettings.model_validate(
+        settings = Settings(
             {
                 "AzureWebJobsStorage": azurite.connection_string,
                 "SYNC_TABLE_PREFIX": prefix,
+                "SYNC_QUEUE_PREFIX": prefix,
                 "PURVIEW_BASE_URL": purview.url,
                 "PURVIEW_STATIC_TOKEN": "bench",
                 "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
@@ -275,15 +276,14 @@ def main(argv: list[str]) -> None:
                 "SYNC_CLUEDIN_DATA_SOURCES": "true",
             }
         )
-        queue_service = queue_service_client(
-            AppSettings.model_validate({"AzureWebJobsStorage": azurite.connection_string})
-        )
+        queue_service = queue_service_client(storage)
         faults = {"throttle_ops_per_sec": RATE, "throttle_burst": int(RATE), "retry_after_seconds": 1}
         requests.put(f"{purview.url}/_emulator/faults", json=faults, timeout=10).raise_for_status()
         time.sleep(1.0)  # let the emulator's token bucket fill, as it would be after an idle minute
         requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
 
-        ctx = SyncContext(settings, state, QueueSender(queue_service), clients=CLIENT_FACTORIES)
+        queues = QueueSender(queue_service, prefix)
+        ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         planning_done = threading.Event()
         threads, applied = start_workers(settings, state, queue_service, args.workers, planning_done)
         plan_start = time.monotonic()
@@ -320,7 +320,7 @@ def main(argv: list[str]) -> None:
         cluedin_before = emulator_stats(cluedin.url)["total"]
         again_start = time.monotonic()
         again = run_cycle(
-            LineageFeature(), SyncContext(settings, state, QueueSender(queue_service), clients=CLIENT_FACTORIES)
+            LineageFeature(), SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         )
         leftover = drain(settings, state, queue_service, 2)
         again_stats = emulator_stats(purview.url)

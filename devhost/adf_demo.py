@@ -20,12 +20,13 @@ from typing import Any
 
 import requests
 
-from sync.core.engine import SyncContext
-from sync.features.pipelines.provision import PIPELINE_KIND, asset_key
+from sync.core.feature import SyncContext
+from sync.features.pipelines.provision import PIPELINE_KIND
 from sync.features.pipelines.runs import start_run_once
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.ingestion import ensure_api_token, received_record_count
 from sync.services.datafactory.client import DataFactoryClient
+from sync.services.purview.assets import asset_key
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 CSV_FILE = SEEDS / "adf-customers.csv"

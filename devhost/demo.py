@@ -92,6 +92,7 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "FUNCTIONS_WORKER_RUNTIME": "python",
         "AzureWebJobsStorage": azurite.connection_string,
         "SYNC_SCHEDULE": "0 */1 * * * *",
+        "SYNC_QUEUE_PREFIX": "sync",
         "POLL_SCHEDULE": "30 */5 * * * *",
         "PIPELINE_AUTOMATION_SCHEDULE": "15 */1 * * * *",
         "PURVIEW_BASE_URL": purview,
@@ -189,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
             )
             run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview")
-            host.run_timer("plan_polling")
+            host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
             table(
@@ -260,18 +261,15 @@ def show_runs(ctx: Any) -> None:
     """Every run of the demo, per feature: what was planned and applied, and the notifications users would see."""
     from collections import Counter
 
-    from sync.core.engine import run_report
+    from sync.core.report import newest_reports
 
     rows = []
     notes: list[str] = []
     for feature in ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules"):
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()
-        runs = ctx.state.list_runs(feature, limit=20)
-        for raw in runs:
-            report = run_report(ctx.state, raw["run_id"])
-            if report is None:
-                continue
+        runs = newest_reports(ctx.state.runs, feature, limit=20)
+        for report in runs:
             planned.update(report.planned)
             applied.update(report.applied)
             notes += [n.text for n in report.notifications]

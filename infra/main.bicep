@@ -171,6 +171,9 @@ param syncDeleteFailsafePercent string = '20'
 @description('SYNC_TABLE_PREFIX: prefix of the state tables.')
 param syncTablePrefix string = 'sync'
 
+@description('More app settings as a JSON object (e.g. {"SYNC_QUEUE_PREFIX":"prod"}): every setting the parameters above do not name, over the defaults in app/feature-settings.json (generated from the app by `python -m sync.settings_doc --write`).')
+param appSettingsJson string = ''
+
 // ----- Names ---------------------------------------------------------------------------------------------------
 var abbrs = loadJsonContent('abbreviations.json')
 var secretNames = loadJsonContent('app/secret-names.json')
@@ -334,7 +337,8 @@ var cluedinApiTokenSetting = (useCluedinApiToken || !empty(cluedinApiToken)) ? {
 var dataFactorySecretSetting = !empty(dataFactoryClientId) ? { DATA_FACTORY_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.dataFactoryClientSecret}/)' } : {}
 var secretSettings = union(purviewSecretSetting, cluedinPasswordSetting, cluedinApiTokenSetting, dataFactorySecretSetting)
 
-var syncSettings = {
+var generatedSettings = union(loadJsonContent('app/feature-settings.json'), json(empty(appSettingsJson) ? '{}' : appSettingsJson))
+var namedSettings = {
   PURVIEW_BASE_URL: purviewBaseUrl
   PURVIEW_TENANT_ID: !empty(purviewTenantId) ? purviewTenantId : (!empty(purviewClientId) ? tenant().tenantId : '')
   PURVIEW_CLIENT_ID: purviewClientId
@@ -365,6 +369,7 @@ var syncSettings = {
   SYNC_DELETE_FAILSAFE_PERCENT: syncDeleteFailsafePercent
   SYNC_TABLE_PREFIX: syncTablePrefix
 }
+var syncSettings = union(generatedSettings, namedSettings)
 
 // ----- The Function app ----------------------------------------------------------------------------------------
 module api 'app/api.bicep' = {

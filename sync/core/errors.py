@@ -28,6 +28,13 @@ class RetriableError(SyncError):
         self.retry_after = retry_after
 
 
+class ContentionError(RetriableError):
+    """Expected contention: another invocation holds the object's lease, or changed its state rows meanwhile.
+
+    Not a failure: the queue function sends the message again with a delay instead of failing the invocation.
+    """
+
+
 class FatalError(SyncError):
     """A failure retrying cannot fix (bad request, missing permission, unknown object)."""
 

@@ -23,13 +23,22 @@ MESSAGE_VERSION = 1
 
 
 class Queues(StrEnum):
-    """Queues by the kind of write they carry (each has its own queue function)."""
+    """Queues by the kind of write they carry (each has its own queue function).
 
-    PURVIEW_ENTITIES = "sync-purview-entities"
-    PURVIEW_LINEAGE = "sync-purview-lineage"
-    GLOSSARY = "sync-glossary"
-    CLUEDIN = "sync-cluedin"
-    DATA_FACTORY = "sync-datafactory"
+    The values are suffixes: a deployment's queue is `<SYNC_QUEUE_PREFIX>-<suffix>` (default `sync-cluedin`, …),
+    so deployments sharing a storage account never consume each other's messages.
+    """
+
+    PURVIEW_ENTITIES = "purview-entities"
+    PURVIEW_LINEAGE = "purview-lineage"
+    GLOSSARY = "glossary"
+    CLUEDIN = "cluedin"
+    DATA_FACTORY = "datafactory"
+
+
+def queue_name(prefix: str, queue: str) -> str:
+    """The Storage queue a deployment uses for one kind of write."""
+    return f"{prefix}-{queue}"
 
 
 class ChangeKind(StrEnum):
@@ -67,6 +76,12 @@ class ChangeMessage(BaseModel):
     run_id: str
     planned_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     changes: list[Change] = Field(min_length=1)
+    requeued: int = Field(0, ge=0)
+    """How often the app sent this message again because another invocation was busy with its objects."""
+
+    def requeue(self) -> ChangeMessage:
+        """The same changes, sent again after contention."""
+        return self.model_copy(update={"requeued": self.requeued + 1})
 
     def to_json(self) -> str:
         """Wire form (before base64), refusing anything that would not fit in a queue message."""

@@ -19,7 +19,8 @@ from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueClient, QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
 from sync.core.errors import SettingsError
-from sync.core.settings import AppSettings
+from sync.core.messages import queue_name
+from sync.core.settings import EngineSettings
 
 log = logging.getLogger("sync.core.storage")
 SEND_THREADS = 8
@@ -37,13 +38,13 @@ def _transport() -> RequestsTransport:
     return RequestsTransport(session=session, session_owner=True)
 
 
-def _identity_credential(settings: AppSettings) -> object:
+def _identity_credential(settings: EngineSettings) -> object:
     from azure.identity import DefaultAzureCredential
 
     return DefaultAzureCredential(managed_identity_client_id=settings.storage_client_id)
 
 
-def table_service(settings: AppSettings) -> TableServiceClient:
+def table_service(settings: EngineSettings) -> TableServiceClient:
     """The state tables' service client."""
     if settings.storage_connection:
         conn = settings.storage_connection
@@ -57,7 +58,7 @@ def table_service(settings: AppSettings) -> TableServiceClient:
     raise SettingsError("state storage needs AzureWebJobsStorage (or AzureWebJobsStorage__accountName)")
 
 
-def queue_service(settings: AppSettings) -> QueueServiceClient:
+def queue_service(settings: EngineSettings) -> QueueServiceClient:
     """The work queues' service client. Get queue clients from it with `base64_queue`, never directly."""
     if settings.storage_connection:
         return QueueServiceClient.from_connection_string(settings.storage_connection, transport=_transport())
@@ -80,26 +81,32 @@ def base64_queue(service: QueueServiceClient, queue: str) -> QueueClient:
 
 
 class QueueSender:
-    """Sends messages to named queues, creating each queue once per process."""
+    """Sends messages to the deployment's queues (`<prefix>-<queue>`), creating each queue once per process."""
 
-    def __init__(self, service: QueueServiceClient) -> None:
+    def __init__(self, service: QueueServiceClient, prefix: str = "sync") -> None:
         self.service = service
+        self.prefix = prefix
         self._ready: set[str] = set()
         self._lock = threading.Lock()
         self.sent = 0
 
+    def name(self, queue: str) -> str:
+        """The Storage queue behind a logical queue (`Queues` value)."""
+        return queue_name(self.prefix, queue)
+
     def _client(self, queue: str) -> QueueClient:
-        client = base64_queue(self.service, queue)
+        name = self.name(queue)
+        client = base64_queue(self.service, name)
         with self._lock:
-            if queue not in self._ready:
+            if name not in self._ready:
                 with contextlib.suppress(ResourceExistsError):
                     client.create_queue()
-                self._ready.add(queue)
+                self._ready.add(name)
         return client
 
-    def send(self, queue: str, text: str) -> None:
-        """Send one message (base64-encoded on the wire)."""
-        self._client(queue).send_message(text)
+    def send(self, queue: str, text: str, *, visibility_timeout: int | None = None) -> None:
+        """Send one message (base64-encoded on the wire), visible at once or after `visibility_timeout` seconds."""
+        self._client(queue).send_message(text, visibility_timeout=visibility_timeout)
         self.sent += 1
 
     def send_many(self, queue: str, texts: Iterable[str]) -> int:
@@ -118,7 +125,7 @@ class QueueSender:
         self._client(f"{queue}-poison").send_message(original_body)
         log.warning(
             "message moved to %s-poison: %s",
-            queue,
+            self.name(queue),
             reason,
             extra={"event": "MessagePoisoned", "queue": queue, "reason": reason},
         )

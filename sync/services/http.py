@@ -16,14 +16,12 @@ never retry. Rules here:
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -31,6 +29,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from sync.core.errors import ConflictError, NotFoundError, PermissionDeniedError, RetriableError, ServiceError
+from sync.core.telemetry import CallStats, count_call
 
 log = logging.getLogger("sync.http")
 
@@ -111,46 +110,6 @@ def shared_rate_limiter(service_key: str, rate: float) -> RateLimiter:
         return limiter
 
 
-@dataclass
-class CallStats:
-    """What a client did, for run reports and benchmarks."""
-
-    calls: int = 0
-    writes: int = 0
-    retries: int = 0
-    throttled: int = 0
-    waited_seconds: float = 0.0
-    by_operation: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form for reports."""
-        return {
-            "calls": self.calls,
-            "writes": self.writes,
-            "retries": self.retries,
-            "throttled": self.throttled,
-            "waited_seconds": round(self.waited_seconds, 3),
-        }
-
-
-_call_sinks: ContextVar[dict[str, CallStats] | None] = ContextVar("call_sinks", default=None)
-
-
-@contextlib.contextmanager
-def collect_calls() -> Iterator[dict[str, CallStats]]:
-    """Count the calls made by this thread of work (one run or invocation), per service.
-
-    Clients are shared by every invocation of a process, so their own counters mix invocations; a run report needs
-    just its own calls. Invocations run in their own threads, and a context variable follows each one.
-    """
-    sinks: dict[str, CallStats] = {}
-    token = _call_sinks.set(sinks)
-    try:
-        yield sinks
-    finally:
-        _call_sinks.reset(token)
-
-
 class AuthProvider:
     """Supplies the Authorization header; `refresh()` is called once after a 401."""
 
@@ -184,7 +143,6 @@ class HttpTransport:
         self.retry = retry or RetryPolicy()
         self.error_parser = error_parser or default_error_parser
         self.stats = CallStats()
-        self._stats_lock = threading.Lock()
         self.session = requests.Session()
         # Authorization is set per request; a session-level no-op auth stops requests from reading ~/.netrc on
         # every call (measured at ~10% of a lineage apply), while proxies and CA bundles from the environment
@@ -307,29 +265,8 @@ class HttpTransport:
         )
         time.sleep(delay)
 
-    def _count(
-        self,
-        *,
-        calls: int = 0,
-        writes: int = 0,
-        retries: int = 0,
-        throttled: int = 0,
-        waited_seconds: float = 0.0,
-        operation: str | None = None,
-    ) -> None:
-        sinks = _call_sinks.get()
-        targets = [self.stats]
-        if sinks is not None:
-            targets.append(sinks.setdefault(self.service, CallStats()))
-        with self._stats_lock:
-            for s in targets:
-                s.calls += calls
-                s.writes += writes
-                s.retries += retries
-                s.throttled += throttled
-                s.waited_seconds += waited_seconds
-                if operation:
-                    s.by_operation[operation] = s.by_operation.get(operation, 0) + 1
+    def _count(self, **counts: Any) -> None:
+        count_call(self.stats, self.service, **counts)
 
 
 def _no_session_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:

@@ -1,9 +1,8 @@
-"""Data Factory HTTP functions (function-key auth) and the queue function applying F12/F13 changes.
+"""Data Factory HTTP functions (function-key auth): routing and error statuses; the work is in features/pipelines.
 
 - `POST /api/adf/pipelines`: generate (or confirm) the copy pipeline of a Purview asset, optionally set its run
   schedule and start one run per request id. 201 when the pipeline was created, 200 otherwise.
 - `GET /api/adf/pipelines/{name}/runs/{runId}`: the status of a run.
-- queue `sync-datafactory`: applies the changes planned by the F12/F13 timers (same contract as appliers.py).
 
 Every refusal is JSON `{"error": {"code", "message", "field"}}` with a 4xx; configuration and transient
 problems are 503 with Retry-After; nothing about the CluedIn token (which never passes through the app) or a
@@ -15,31 +14,21 @@ from __future__ import annotations
 import logging
 import math
 import re
-import uuid
-from typing import Any
 
 import azure.functions as func
 from azure.core.exceptions import AzureError
 
 from sync import runtime
-from sync.core.engine import Notification, SyncContext
 from sync.core.errors import FatalError, RetriableError, SettingsError
-from sync.core.telemetry import log_event, notify
-from sync.features.pipeline_schedules.triggers import SCHEDULE_KIND, apply_schedule, effective_schedule
-from sync.features.pipelines.feature import endpoints_created_text, pipelines_created_text
+from sync.core.telemetry import log_event
 from sync.features.pipelines.names import name_problem
-from sync.features.pipelines.provision import (
-    UNSET,
-    AssetNotFoundError,
-    ProvisionResult,
-    find_asset,
-    provision_pipeline,
-    require_settings,
-)
-from sync.features.pipelines.requests import GUID_PATTERN, ParsedRequest, RequestError, parse_request
-from sync.features.pipelines.runs import RunStart, start_run_once
-from sync.features.pipelines.stores import UnsupportedAssetError, resolve_source
+from sync.features.pipelines.provision import AssetNotFoundError, require_settings
+from sync.features.pipelines.requested import provision_requested
+from sync.features.pipelines.requests import GUID_PATTERN, RequestError, parse_request
+from sync.features.pipelines.stores import UnsupportedAssetError
 from sync.services.datafactory.client import DataFactoryClient
+from sync.services.datafactory.settings import DataFactorySettings
+from sync.services.purview.settings import PurviewSettings
 from sync.triggers.http_api import error_response, json_response
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
@@ -83,13 +72,14 @@ def _create_pipeline(req: func.HttpRequest) -> func.HttpResponse:
     try:
         ctx = runtime.context()
         require_settings(ctx.settings)
-        ctx.settings.require("purview_base_url", purpose="Looking up Purview assets")
+        ctx.settings.get(PurviewSettings).require("purview_base_url", purpose="Looking up Purview assets")
     except SettingsError as exc:
         return _unavailable(str(exc), code="NotConfigured")
     except AzureError as exc:
         return _unavailable(f"state storage is unavailable: {type(exc).__name__}")
     try:
-        return _provision(ctx, parsed)
+        body, status = provision_requested(ctx, parsed)
+        return json_response(body, status)
     except RequestError as exc:
         return error_response(400, exc.code, str(exc), exc.field)
     except AssetNotFoundError as exc:
@@ -105,94 +95,6 @@ def _create_pipeline(req: func.HttpRequest) -> func.HttpResponse:
     except FatalError as exc:
         log_event(log, "AdfPipelineFailed", str(exc), level=logging.ERROR)
         return error_response(502, "UpstreamRefused", f"a service refused part of the work: {exc}")
-
-
-def _provision(ctx: SyncContext, parsed: ParsedRequest) -> func.HttpResponse:
-    body = parsed.body
-    purview = ctx.client("purview")
-    asset = find_asset(
-        purview, guid=body.asset.guid, type_name=body.asset.typeName, qualified_name=body.asset.qualifiedName
-    )
-    resolve_source(asset.type_name, asset.qualified_name, asset.attributes)
-    owner = f"http:{parsed.request_id or uuid.uuid4().hex}"
-    override: Any = UNSET
-    if parsed.schedule_given:
-        override = body.schedule if body.schedule is not None else None
-    result = provision_pipeline(ctx, asset, owner=owner, origin="requested", schedule_override=override)
-    notes = list(result.notifications)
-    if result.endpoint_created:
-        notes.append(Notification(event="IngestionEndpointsCreated", text=endpoints_created_text([asset.name])))
-    if result.pipeline_created:
-        notes.append(Notification(event="AdfPipelinesCreated", text=pipelines_created_text([result.names.pipeline])))
-    trigger = _schedule(ctx, parsed, result, owner, notes)
-    run = None
-    if body.runNow and parsed.request_id:
-        run = start_run_once(ctx, result.names.pipeline, parsed.request_id, owner=owner)
-    for note in notes:
-        notify(note.text, event=note.event, feature="adf-http", key=result.key)
-    status = "created" if result.pipeline_created else ("updated" if result.changed else "unchanged")
-    log_event(
-        log,
-        "AdfPipelineRequested",
-        f"pipeline {result.names.pipeline} {status}",
-        pipeline=result.names.pipeline,
-        status=status,
-        written=len(result.written),
-        run_started=bool(run and run.started),
-    )
-    return json_response(_response_body(result, status, trigger, run, notes), 201 if result.pipeline_created else 200)
-
-
-def _schedule(
-    ctx: SyncContext, parsed: ParsedRequest, result: ProvisionResult, owner: str, notes: list[Notification]
-) -> dict[str, Any] | None:
-    """Apply the request's schedule now (same code path as F13); report the pipeline's current schedule."""
-    names = result.names
-    if parsed.schedule_given:
-        value = effective_schedule(parsed.body.schedule, ctx.settings)
-        note, _ = apply_schedule(ctx, pipeline=names.pipeline, trigger=names.trigger, value=value, owner=owner)
-        if note is not None:
-            notes.append(note)
-    row = ctx.state.get_object(SCHEDULE_KIND, names.pipeline)
-    if row is None:
-        return None
-    return {
-        "name": names.trigger,
-        "schedule": row.data.get("value") or None,
-        "state": "Started" if row.active else "None",
-    }
-
-
-def _response_body(
-    result: ProvisionResult,
-    status: str,
-    trigger: dict[str, Any] | None,
-    run: RunStart | None,
-    notes: list[Notification],
-) -> dict[str, Any]:
-    names = result.names
-    return {
-        "status": status,
-        "asset": {
-            "guid": result.asset.guid,
-            "typeName": result.asset.type_name,
-            "qualifiedName": result.asset.qualified_name,
-            "name": result.asset.name,
-            "source": result.store.describe(),
-        },
-        "pipeline": names.pipeline,
-        "datasets": {"source": names.source_dataset, "sink": names.sink_dataset},
-        "linkedServices": result.linked_services,
-        "ingestionEndpoint": {
-            "dataSetId": result.data_set_id,
-            "dataSourceId": result.data_source_id,
-            "created": result.endpoint_created,
-        },
-        "trigger": trigger,
-        "run": {"runId": run.run_id, "requestId": run.request_id, "started": run.started} if run else None,
-        "written": result.written,
-        "notifications": [note.text for note in notes],
-    }
 
 
 @bp.route(route="adf/pipelines/{name}/runs/{runId}", methods=["GET"])
@@ -215,7 +117,7 @@ def _get_run(req: func.HttpRequest) -> func.HttpResponse:
         return error_response(400, "InvalidRunId", "runId must be a GUID", "runId")
     try:
         ctx = runtime.context()
-        ctx.settings.require("data_factory_base_url", purpose="Reading Data Factory runs")
+        ctx.settings.get(DataFactorySettings).require("data_factory_base_url", purpose="Reading Data Factory runs")
         adf: DataFactoryClient = ctx.client("datafactory")
         run = adf.get_run(run_id)
     except SettingsError as exc:

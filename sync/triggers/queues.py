@@ -1,8 +1,13 @@
-"""Queue functions: each applies one planned change idempotently (see sync/engine.apply_message)."""
+"""Queue functions: each applies the changes of one message idempotently (see sync/core/engine.apply_message).
+
+One function per queue (`Queues`). Queue names carry the deployment's prefix (`%SYNC_QUEUE_PREFIX%-<queue>`),
+so deployments sharing a storage account never consume each other's messages.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import azure.functions as func
 
@@ -15,6 +20,7 @@ from sync.core.telemetry import log_event
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 log = logging.getLogger("sync.appliers")
 MAX_DEQUEUE_COUNT = 5  # keep equal to host.json extensions.queues.maxDequeueCount
+CONNECTION = "AzureWebJobsStorage"
 
 
 def _apply(msg: func.QueueMessage, queue: Queues) -> None:
@@ -38,25 +44,25 @@ def _apply(msg: func.QueueMessage, queue: Queues) -> None:
     )
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=Queues.CLUEDIN.value, connection="AzureWebJobsStorage")
-def apply_cluedin_change(msg: func.QueueMessage) -> None:
-    """Writes to CluedIn (data source groups and sources, glossary, vocabularies)."""
-    _apply(msg, Queues.CLUEDIN)
+def binding(queue: Queues) -> str:
+    """The trigger's queue name, resolved by the host from the app setting SYNC_QUEUE_PREFIX."""
+    return f"%SYNC_QUEUE_PREFIX%-{queue.value}"
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=Queues.PURVIEW_ENTITIES.value, connection="AzureWebJobsStorage")
-def apply_purview_entity_change(msg: func.QueueMessage) -> None:
-    """Writes of single Purview entities (e.g. metrics on Cluedin Dataset entities)."""
-    _apply(msg, Queues.PURVIEW_ENTITIES)
+def queue_function_name(queue: Queues) -> str:
+    """The function applying one queue's messages (`purview-lineage` → `apply_purview_lineage_change`)."""
+    return f"apply_{queue.value.replace('-', '_')}_change"
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=Queues.DATA_FACTORY.value, connection="AzureWebJobsStorage")
-def apply_datafactory_change(msg: func.QueueMessage) -> None:
-    """Writes to Data Factory planned by F12 (pipelines) and F13 (run schedules)."""
-    _apply(msg, Queues.DATA_FACTORY)
+def _listener(queue: Queues) -> Callable[[func.QueueMessage], None]:
+    def listener(msg: func.QueueMessage) -> None:
+        _apply(msg, queue)
+
+    listener.__doc__ = f"Applies the changes queued on {binding(queue)}."
+    return listener
 
 
-@bp.queue_trigger(arg_name="msg", queue_name=Queues.PURVIEW_LINEAGE.value, connection="AzureWebJobsStorage")
-def apply_purview_lineage_change(msg: func.QueueMessage) -> None:
-    """Writes of lineage graphs (data sets, processes, entity types) to Purview."""
-    _apply(msg, Queues.PURVIEW_LINEAGE)
+for _queue in Queues:
+    bp.function_name(name=queue_function_name(_queue))(
+        bp.queue_trigger(arg_name="msg", queue_name=binding(_queue), connection=CONNECTION)(_listener(_queue))
+    )

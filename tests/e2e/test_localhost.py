@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from devhost.host import LocalHost
+from sync.core.messages import Queues
 from tests.support.stack import build_stack
 
 SEEDS = Path(__file__).resolve().parents[2] / "devhost" / "seeds"
@@ -74,15 +75,41 @@ def test_two_cycles_through_the_local_host(stack):
         assert stack.purview.violations() == []
 
 
-def test_a_missing_setting_stops_planning_and_is_named(stack, caplog):
+def test_a_missing_setting_stops_planning_is_named_and_fails_the_timer(stack, caplog):
     caplog.set_level("WARNING")
     settings = {**host_settings(stack), "CLUEDIN_PASSWORD": "", "PURVIEW_CLIENT_SECRET": "s3cr3t-value"}
     with LocalHost.load("function_app:app", settings) as host:
-        host.run_timer("plan_datasources")
+        result = host.run_timer("plan_sync_schedule")
         summary = host.drain(timeout=20)
-    assert summary.ok
+    assert not result.succeeded  # the host sees a failure, so alerts on failed executions fire
+    assert "CLUEDIN_PASSWORD" in str(result.error)
+    assert summary.idle
     named = [r.getMessage() for r in caplog.records if "CLUEDIN_PASSWORD" in r.getMessage()]
     assert named and "not-configured" in named[0]
-    assert stack.queued("sync-cluedin") == [] and stack.poison("sync-cluedin") == []
+    assert stack.queued(Queues.CLUEDIN) == [] and stack.poison(Queues.CLUEDIN) == []
     assert stack.cluedin_groups() == {}
     assert "s3cr3t-value" not in caplog.text
+
+
+def test_a_bad_setting_of_one_feature_stops_only_that_feature(stack):
+    settings = {
+        **host_settings(stack),
+        "DATA_FACTORY_PIPELINE_AUTOMATION": "true",
+        "PIPELINE_AUTOMATION_TERM_PATTERN": "CluedIn(ADF",  # an ADF-only setting, invalid
+    }
+    with LocalHost.load("function_app:app", settings) as host:
+        sync_tick = host.run_timer("plan_sync_schedule")
+        automation_tick = host.run_timer("plan_pipeline_automation_schedule")
+        drained = host.drain(timeout=120)
+        assert drained.idle and drained.timer_failures == ("plan_pipeline_automation_schedule",)
+        assert all(c.failed == 0 and c.poisoned == 0 for n, c in drained.functions.items() if n.startswith("apply_"))
+        host.start(http=True, timers=False, queues=False)
+        headers = {"x-functions-key": "e2e-key"}
+        runs = requests.get(f"{host.http_url}/api/runs/datasources", headers=headers, timeout=30)
+        plan = requests.post(f"{host.http_url}/api/plan/pipelines", headers=headers, timeout=30)
+    assert sync_tick.succeeded and runs.status_code == 200  # data sources, lineage and the runs API still work
+    assert runs.json()["value"][0]["status"] == "completed"  # the list folds the outcomes in, as the detail does
+    assert not automation_tick.succeeded and "PIPELINE_AUTOMATION_TERM_PATTERN" in str(automation_tick.error)
+    assert plan.status_code == 503
+    assert plan.json()["error"]["code"] == "NotConfigured"
+    assert "PIPELINE_AUTOMATION_TERM_PATTERN" in plan.json()["error"]["message"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sync.core.engine import RunReport
+from sync.core.report import RunReport
 from tests.support.adf import AdfStack, adf_stack
 
 

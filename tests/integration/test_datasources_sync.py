@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.core.messages import Queues
-from sync.features.datasources.feature import name_suffix
+from sync.features.datasources.api import name_suffix
 from tests.support.stack import SYNC_TERM, build_stack
 
 

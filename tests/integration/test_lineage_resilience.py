@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from sync.core.ownership import SHARED_KIND
 from sync.features.lineage.detect import read_facts
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import (
@@ -69,9 +70,11 @@ def test_a_lost_state_commit_is_redone_without_duplicates(stack):
         stack.state.delete_object("lineage", row.key)
     assert set(apply(stack, text)) == {"applied"}
     assert snapshot_entities(stack) == before  # same entities, same guids: upserts matched by qualifiedName
-    rows = {r.key: r for r in stack.state.iter_objects("lineage")}
-    guids = {row.target["guid"] for row in rows.values()}
-    guids |= {guid for row in rows.values() for guid in row.target["columns"].values()}
+    rows = [*stack.state.iter_objects("lineage"), *stack.state.iter_objects(SHARED_KIND)]  # entities: shared rows
+    targets = [row.target for row in rows if "guid" in row.target]
+    assert len(targets) == len(rows) - sum(1 for row in rows if row.key.startswith("entity|"))
+    guids = {target["guid"] for target in targets}
+    guids |= {guid for target in targets for guid in target["columns"].values()}
     assert guids <= set(before.values()) and "" not in guids
 
 

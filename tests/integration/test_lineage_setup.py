@@ -108,6 +108,7 @@ def test_moving_to_another_collection_rewrites_everything_there(stack):
     stack.cycle()
     report, _ = stack.cycle(purview_collection_name=f"{ROOT}/CluedIn")
     assert report.planned == {"update": 2}  # the entity type and the data set, all records moved
+    assert report.setup == [f"create the Purview collection(s) CluedIn (PURVIEW_COLLECTION_NAME='{ROOT}/CluedIn')"]
     target = collection_id_for([ROOT, "CluedIn"])
     assert collection_of(stack, "cluedin_dataset") == {target}
     qualified_name = names.dataset_name(ORG, stack.data_set_id("Account.csv"))

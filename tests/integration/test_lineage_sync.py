@@ -90,12 +90,12 @@ def test_first_cycle_writes_the_whole_lineage_graph(linked):
 
 def test_the_run_report_carries_the_products_notification(linked):
     stack, _ = linked
-    runs = stack.state.list_runs("lineage")
-    report = stack.state.find_run(runs[0]["run_id"])
+    runs = stack.state.runs.newest("lineage")
+    report = stack.state.runs.find(runs[0]["run_id"])
     assert report is not None
-    from sync.core.engine import run_report
+    from sync.core.report import find_report
 
-    folded = run_report(stack.state, runs[0]["run_id"])
+    folded = find_report(stack.state.runs, runs[0]["run_id"])
     assert folded is not None
     assert [n.text for n in folded.notifications] == ["Data Set 'Account.csv' synced to Purview"]
     assert folded.status == "completed"

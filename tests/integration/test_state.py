@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sync.core.errors import RetriableError
-from sync.core.state import SyncObject, encode_key, fingerprint
+from sync.core.state import SyncObject, encode_key, fingerprint, new_run_id, parse_run_id
 
 
 def test_keys_with_forbidden_characters_round_trip(state):
@@ -80,15 +80,33 @@ def test_cursor_moves_only_from_the_value_it_was_read_at(state):
         state.set_cursor("f", "c", {"at": 3}, etag=etag)
 
 
-def test_runs_newest_first_and_outcomes(state):
+def test_runs_newest_first_found_by_their_keys_and_outcomes(state):
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    state.save_run("feat", "r1", t0, {"run_id": "r1"})
-    state.save_run("feat", "r2", t0 + timedelta(minutes=1), {"run_id": "r2"})
-    assert [r["run_id"] for r in state.list_runs("feat")] == ["r2", "r1"]
-    assert state.find_run("r1") == {"run_id": "r1"}
-    state.record_outcomes("r2", [("datasource/a", {"result": "applied"}), ("datasource/b", {"result": "failed"})])
-    state.record_outcomes("r2", [("datasource/a", {"result": "skipped"})])
-    assert sorted(o["result"] for o in state.iter_outcomes("r2")) == ["failed", "skipped"]
+    r1, r2 = new_run_id("feat", t0), new_run_id("feat", t0 + timedelta(minutes=1))
+    assert parse_run_id(r1) == ("feat", t0)
+    state.runs.save("feat", r1, t0, {"run_id": r1})
+    state.runs.save("feat", r2, t0 + timedelta(minutes=1), {"run_id": r2})
+    assert [r["run_id"] for r in state.runs.newest("feat")] == [r2, r1]
+    assert state.runs.find(r1) == {"run_id": r1}
+    assert state.runs.find(r1, feature="feat") == {"run_id": r1}
+    assert state.runs.find(r1, feature="other") is None
+    assert state.runs.find("not-a-run") is None
+    state.runs.record_outcomes(r2, [("datasource/a", {"result": "applied"}), ("datasource/b", {"result": "failed"})])
+    state.runs.record_outcomes(r2, [("datasource/a", {"result": "skipped"})])
+    assert sorted(o["result"] for o in state.runs.iter_outcomes(r2)) == ["failed", "skipped"]
+
+
+def test_run_reports_past_their_retention_are_deleted_with_their_outcomes(state):
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    old, kept = new_run_id("feat", t0), new_run_id("feat", t0 + timedelta(days=2))
+    for run_id, started in ((old, t0), (kept, t0 + timedelta(days=2))):
+        state.runs.save("feat", run_id, started, {"run_id": run_id})
+        state.runs.record_outcomes(run_id, [("k/a", {"result": "applied"})])
+    assert state.runs.prune("feat", older_than=t0 + timedelta(days=1)) == 1
+    assert [r["run_id"] for r in state.runs.newest("feat")] == [kept]
+    assert list(state.runs.iter_outcomes(old)) == []
+    assert len(list(state.runs.iter_outcomes(kept))) == 1
+    assert state.runs.prune("feat", older_than=t0 + timedelta(days=1)) == 0
 
 
 def test_fingerprint_is_order_independent():
@@ -106,9 +124,9 @@ def test_queue_messages_are_base64_on_the_wire_as_the_functions_host_expects(azu
     from sync.core.storage import QueueSender, queue_service
 
     settings = load_settings({"AzureWebJobsStorage": azurite.connection_string})
-    name = "wire" + uuid.uuid4().hex[:8]
-    QueueSender(queue_service(settings)).send(name, '{"v": 1}')
-    raw = QueueClient.from_connection_string(azurite.connection_string, name)  # no decode policy: raw wire text
+    prefix = "wire" + uuid.uuid4().hex[:8]
+    QueueSender(queue_service(settings.engine), prefix).send("cluedin", '{"v": 1}')
+    raw = QueueClient.from_connection_string(azurite.connection_string, f"{prefix}-cluedin")  # raw wire text
     [message] = list(raw.peek_messages())
     assert base64.b64decode(message.content) == b'{"v": 1}'
 

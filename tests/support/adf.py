@@ -17,7 +17,8 @@ import requests
 from azure.storage.blob import BlobServiceClient
 
 from devhost.host import LocalHost
-from sync.features.pipelines.provision import ensure_data_source, find_asset
+from sync.features.datasources.api import ensure_data_source
+from sync.features.pipelines.provision import find_asset
 from sync.services.cluedin.ingestion import received_record_count
 from sync.triggers import adf_http
 from tests.support.stack import SYNC_TERM, Stack, build_stack, purview_seed
@@ -34,7 +35,7 @@ class AdfStack(Stack):
     @property
     def container(self) -> str:
         """This stack's Azurite container (named after its table prefix, so tests never share files)."""
-        return f"raw{self.settings.sync_table_prefix.lower()}"
+        return f"raw{self.settings.engine.sync_table_prefix.lower()}"
 
     @cached_property
     def blob_service(self) -> BlobServiceClient:
@@ -70,7 +71,7 @@ class AdfStack(Stack):
     def sync_data_source(self, identity: dict[str, str]) -> None:
         """Create the asset's CluedIn data source and state row the way F1 does (as if F1 had synced it)."""
         ctx = self.context()
-        ensure_data_source(ctx, find_asset(ctx.client("purview"), guid=identity["guid"]), "f1")
+        ensure_data_source(ctx, find_asset(ctx.client("purview"), guid=identity["guid"]), owner="f1")
 
     def received(self, data_set_id: str) -> int:
         """Rows the CluedIn emulator's ingestion endpoint received for a data set."""

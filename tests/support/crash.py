@@ -10,23 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.core.engine import SyncContext
+from sync.core.feature import SyncContext
 
 
-class SimulatedCrash(Exception):
-    """The process 'died' at this point."""
+class SimulatedCrash(BaseException):
+    """The process "died" at this point (a BaseException, so no `except Exception` handler runs, as in a real death)."""
 
 
 class CallCounter:
     """Counts calls across every wrapped object and crashes after the chosen one."""
 
-    def __init__(self, crash_after: int | None) -> None:
+    def __init__(self, crash_after: int | None, *, crash_at: str | None = None) -> None:
         self.crash_after = crash_after
+        self.crash_at = crash_at
+        """Crash after the first call of this name (e.g. `cluedin.create_data_source_set`) instead."""
         self.calls: list[str] = []
 
     def record(self, name: str) -> None:
         self.calls.append(name)
         if self.crash_after is not None and len(self.calls) == self.crash_after:
+            raise SimulatedCrash(f"crash after call {len(self.calls)}: {name}")
+        if self.crash_at == name:
             raise SimulatedCrash(f"crash after call {len(self.calls)}: {name}")
 
 

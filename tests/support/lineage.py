@@ -10,8 +10,9 @@ from typing import Any
 
 import requests
 
-from sync.core.engine import ApplyOutcome, RunReport
+from sync.core.feature import ApplyOutcome
 from sync.core.messages import Queues
+from sync.core.report import RunReport
 from sync.core.state import SyncObject
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations

@@ -25,12 +25,13 @@ from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient
 
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.core.engine import ApplyOutcome, Feature, RunReport, SyncContext, apply_message, run_cycle, run_report
-from sync.core.messages import Queues
-from sync.core.settings import AppSettings
+from sync.core.engine import apply_message, run_cycle
+from sync.core.feature import ApplyOutcome, Feature, SyncContext
+from sync.core.report import RunReport, find_report
+from sync.core.settings import Settings
 from sync.core.state import StateStore
 from sync.core.storage import QueueSender, base64_queue
-from sync.runtime import CLIENT_FACTORIES, features
+from sync.runtime import CLIENT_FACTORIES, FEED_SOURCES, features
 from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.client import PurviewClient
 
@@ -45,11 +46,24 @@ def purview_seed(terms: Iterable[str] = DEFAULT_TERMS) -> dict[str, Any]:
     return {"glossaries": [{"name": GLOSSARY, "terms": [{"name": t, "status": "Approved"} for t in terms]}]}
 
 
+class RecordingQueueSender(QueueSender):
+    """The app's queue sender, also remembering messages sent with a visibility delay (queues cannot peek them)."""
+
+    def __init__(self, service: QueueServiceClient, prefix: str) -> None:
+        super().__init__(service, prefix)
+        self.delayed: list[tuple[str, str, int]] = []
+
+    def send(self, queue: str, text: str, *, visibility_timeout: int | None = None) -> None:
+        super().send(queue, text, visibility_timeout=visibility_timeout)
+        if visibility_timeout:
+            self.delayed.append((queue, text, visibility_timeout))
+
+
 @dataclass
 class Stack:
     """Everything an integration test touches."""
 
-    settings: AppSettings
+    settings: Settings
     environment: dict[str, str]
     state: StateStore
     queues: QueueSender
@@ -62,9 +76,9 @@ class Stack:
 
     # --- the app ---------------------------------------------------------------------------------------------
     def context(self, **overrides: Any) -> SyncContext:
-        """A fresh SyncContext (own clients), optionally with settings changed."""
-        settings = self.settings.model_copy(update=overrides) if overrides else self.settings
-        return SyncContext(settings, self.state, self.queues, clients=CLIENT_FACTORIES)
+        """A fresh SyncContext (own clients), optionally with settings changed (App Setting names, any case)."""
+        settings = self.settings.with_values(**overrides) if overrides else self.settings
+        return SyncContext(settings, self.state, self.queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
 
     def purview_client(self) -> PurviewClient:
         """The app's Purview client against the emulator."""
@@ -83,26 +97,30 @@ class Stack:
         ctx = self.context(**overrides)
         planned = self.plan(feature, ctx)
         outcomes = self.drain(self.features[feature].queue, ctx)
-        report = run_report(self.state, planned.run_id)
+        report = find_report(self.state.runs, planned.run_id)
         assert report is not None
         violations = self.purview.violations()
         assert violations == [], f"requests or responses outside the official Swagger: {violations}"
         return report, outcomes
 
+    def queue_client(self, queue: str) -> Any:
+        """The Storage queue behind a logical queue (`Queues` value, or `<value>-poison`) of this stack."""
+        return base64_queue(self.queue_service, self.queues.name(queue))
+
     def receive(self, queue: str, *, visibility_timeout: int = 60) -> list[Any]:
         """Waiting messages of a queue (made invisible, as a trigger would)."""
-        client = base64_queue(self.queue_service, queue)
+        client = self.queue_client(queue)
         with contextlib.suppress(ResourceNotFoundError):
             return list(client.receive_messages(max_messages=32, visibility_timeout=visibility_timeout))
         return []
 
     def redeliver(self, queue: str, message: Any) -> None:
         """Make a received message visible again now, as the host does after a failure (dequeue count grows)."""
-        base64_queue(self.queue_service, queue).update_message(message, visibility_timeout=0)
+        self.queue_client(queue).update_message(message, visibility_timeout=0)
 
     def delete(self, queue: str, message: Any) -> None:
         """Delete a received message, as the host does after success."""
-        base64_queue(self.queue_service, queue).delete_message(message)
+        self.queue_client(queue).delete_message(message)
 
     def apply(self, queue: str, message: Any, ctx: SyncContext | None = None) -> list[ApplyOutcome]:
         """Apply one received message the way the queue function does (without deleting it)."""
@@ -131,7 +149,7 @@ class Stack:
 
     def drain(self, queue: str, ctx: SyncContext | None = None, *, twice: bool = False) -> list[ApplyOutcome]:
         """Apply every waiting message of a queue; `twice` delivers each message a second time (at-least-once)."""
-        client = base64_queue(self.queue_service, queue)
+        client = self.queue_client(queue)
         outcomes: list[ApplyOutcome] = []
         while messages := self.receive(queue):
             for message in messages:
@@ -144,8 +162,13 @@ class Stack:
     def queued(self, queue: str) -> list[str]:
         """Texts of the messages waiting in a queue (peeked, not removed)."""
         with contextlib.suppress(ResourceNotFoundError):
-            return [m.content for m in base64_queue(self.queue_service, queue).peek_messages(max_messages=32)]
+            return [m.content for m in self.queue_client(queue).peek_messages(max_messages=32)]
         return []
+
+    def queued_later(self, queue: str) -> list[str]:
+        """Texts of the messages the app sent to a queue with a visibility delay (not yet visible)."""
+        assert isinstance(self.queues, RecordingQueueSender)
+        return [text for name, text, _ in self.queues.delayed if name == queue]
 
     def poison(self, queue: str) -> list[str]:
         """Messages moved to a queue's poison queue."""
@@ -288,6 +311,7 @@ def build_stack(
     environment = {
         "AzureWebJobsStorage": azurite.connection_string,
         "SYNC_TABLE_PREFIX": prefix,
+        "SYNC_QUEUE_PREFIX": prefix,
         "PURVIEW_BASE_URL": purview.url,
         "PURVIEW_STATIC_TOKEN": "purview-test-token",
         "PURVIEW_MAX_OPERATIONS_PER_SECOND": "1000",
@@ -303,14 +327,9 @@ def build_stack(
         environment["DATA_FACTORY_BASE_URL"] = adf.factory_url()
         environment["DATA_FACTORY_STATIC_TOKEN"] = "adf-test-token"
     environment.update(settings)
-    app_settings = AppSettings.model_validate(environment)
+    app_settings = Settings(environment)
     state = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
     state.ensure_tables()
     queue_service = QueueServiceClient.from_connection_string(azurite.connection_string)
-    for name in Queues:
-        for queue in (name.value, f"{name.value}-poison"):
-            with contextlib.suppress(ResourceNotFoundError):  # the queue does not exist yet
-                base64_queue(queue_service, queue).clear_messages()
-    return stack_type(
-        app_settings, environment, state, QueueSender(queue_service), queue_service, purview, cluedin, adf
-    )
+    sender = RecordingQueueSender(queue_service, prefix)  # queues of their own: nothing left from another test
+    return stack_type(app_settings, environment, state, sender, queue_service, purview, cluedin, adf)

@@ -5,9 +5,11 @@ from datetime import datetime
 
 import pytest
 
+from sync.features.pipeline_schedules import trigger_body
 from sync.features.pipelines import builders
 from sync.features.pipelines.names import pipeline_names
 from sync.features.pipelines.stores import resolve_source
+from sync.services.datafactory import bodies
 
 ADLS_CSV = resolve_source("azure_datalake_gen2_path", "https://demostore.dfs.core.windows.net/raw/crm/Account.csv")
 BLOB_JSON = resolve_source("azure_blob_path", "https://demostore.blob.core.windows.net/landing/people.json")
@@ -66,7 +68,7 @@ def test_key_vault_and_cluedin_linked_services_put_the_token_behind_a_key_vault_
     vault = builders.key_vault_linked_service("https://demo-kv.vault.azure.net")
     assert vault["properties"] == {
         "type": "AzureKeyVault",
-        "annotations": [builders.ANNOTATION],
+        "annotations": [bodies.ANNOTATION],
         "typeProperties": {"baseUrl": "https://demo-kv.vault.azure.net/"},
     }
     rest = builders.cluedin_linked_service("https://org.cluedin.example.com/", "AkvLS", "cluedin-token")
@@ -182,7 +184,7 @@ def test_pipeline_parameters_carry_no_secret():
 
 
 def test_schedule_trigger_in_utc_uses_z_times():
-    recurrence = builders.Recurrence(
+    recurrence = trigger_body.Recurrence(
         frequency="Day",
         interval=1,
         start=datetime(2025, 10, 8, 14, 37),
@@ -191,7 +193,7 @@ def test_schedule_trigger_in_utc_uses_z_times():
         hours=(0, 12),
         minutes=(0, 30),
     )
-    body = builders.schedule_trigger(recurrence, "P1", description="d")
+    body = trigger_body.schedule_trigger(recurrence, "P1", description="d")
     props = body["properties"]
     assert props["type"] == "ScheduleTrigger"
     assert props["pipelines"] == [{"pipelineReference": {"type": "PipelineReference", "referenceName": "P1"}}]
@@ -206,7 +208,7 @@ def test_schedule_trigger_in_utc_uses_z_times():
 
 
 def test_schedule_trigger_in_another_zone_uses_local_times_without_offset():
-    recurrence = builders.Recurrence(
+    recurrence = trigger_body.Recurrence(
         frequency="Week",
         interval=2,
         start=datetime(2025, 10, 8, 9, 0),
@@ -216,14 +218,14 @@ def test_schedule_trigger_in_another_zone_uses_local_times_without_offset():
         minutes=(30,),
         week_days=("Monday", "Friday"),
     )
-    rec = builders.schedule_trigger(recurrence, "P1", description="d")["properties"]["typeProperties"]["recurrence"]
+    rec = trigger_body.schedule_trigger(recurrence, "P1", description="d")["properties"]["typeProperties"]["recurrence"]
     assert rec["startTime"] == "2025-10-08T09:00:00"
     assert "endTime" not in rec
     assert rec["schedule"] == {"hours": [9], "minutes": [30], "weekDays": ["Monday", "Friday"]}
 
 
 def test_minutely_trigger_has_no_schedule_block():
-    recurrence = builders.Recurrence("Minute", 15, datetime(2025, 1, 1), datetime(2025, 1, 1, 23, 59, 59), "UTC")
-    rec = builders.schedule_trigger(recurrence, "P1", description="d")["properties"]["typeProperties"]["recurrence"]
+    recurrence = trigger_body.Recurrence("Minute", 15, datetime(2025, 1, 1), datetime(2025, 1, 1, 23, 59, 59), "UTC")
+    rec = trigger_body.schedule_trigger(recurrence, "P1", description="d")["properties"]["typeProperties"]["recurrence"]
     assert "schedule" not in rec
     assert (rec["frequency"], rec["interval"]) == ("Minute", 15)

@@ -1,18 +1,14 @@
 """F12 and F13 planners (pure): pipelines once per tagged asset, schedules follow overrides or the setting."""
 
 from sync.core.messages import ChangeKind
-from sync.core.settings import AppSettings
+from sync.core.settings import Settings
 from sync.core.state import SyncObject, fingerprint
+from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipeline_schedules.triggers import effective_schedule, schedule_desired
-from sync.features.pipelines.feature import (
-    PipelineSchedulesFeature,
-    PipelinesFeature,
-    endpoints_created_text,
-    pipelines_created_text,
-)
+from sync.features.pipelines.feature import PipelinesFeature, endpoints_created_text, pipelines_created_text
 from sync.features.pipelines.provision import pipeline_desired
 
-SETTINGS = AppSettings.model_validate(
+SETTINGS = Settings(
     {
         "DATA_FACTORY_BASE_URL": "https://management.azure.com/subscriptions/s/resourceGroups/r/providers/"
         "Microsoft.DataFactory/factories/f",
@@ -55,7 +51,7 @@ def test_a_pipeline_made_on_request_counts_as_done():
 
 
 def test_changed_settings_update_the_pipeline():
-    moved = SETTINGS.model_copy(update={"data_factory_key_vault_url": "https://other.vault.azure.net"})
+    moved = SETTINGS.with_values(**{"data_factory_key_vault_url": "https://other.vault.azure.net"})
     [change] = PipelinesFeature().plan({KEY: ASSET}, {KEY: pipeline_row(automated=True)}, moved)
     assert change.kind == ChangeKind.UPDATE
 
@@ -70,14 +66,14 @@ def test_untagged_automated_pipelines_are_deleted_but_requested_ones_never():
 
 
 def test_effective_schedule_prefers_the_override_then_the_toggle_and_value():
-    on = SETTINGS.model_copy(
-        update={"data_factory_create_run_schedule": True, "data_factory_run_schedule_value": " Daily:Hours=[6] "}
+    on = SETTINGS.with_values(
+        **{"data_factory_create_run_schedule": True, "data_factory_run_schedule_value": " Daily:Hours=[6] "}
     )
     assert effective_schedule(None, SETTINGS) == ""
     assert effective_schedule(None, on) == "Daily:Hours=[6]"
     assert effective_schedule("Hourly:Interval=2", SETTINGS) == "Hourly:Interval=2"
     assert effective_schedule("", on) == ""
-    off_with_value = on.model_copy(update={"data_factory_create_run_schedule": False})
+    off_with_value = on.with_values(**{"data_factory_create_run_schedule": False})
     assert effective_schedule(None, off_with_value) == ""
 
 
@@ -92,8 +88,8 @@ def schedule_row(value, status="active"):
 
 
 SNAPSHOT = {"P": {"pipeline": "P", "trigger": "T", "override": None}}
-SCHEDULED = SETTINGS.model_copy(
-    update={"data_factory_create_run_schedule": True, "data_factory_run_schedule_value": "Daily:Hours=[6]"}
+SCHEDULED = SETTINGS.with_values(
+    **{"data_factory_create_run_schedule": True, "data_factory_run_schedule_value": "Daily:Hours=[6]"}
 )
 
 
@@ -115,8 +111,8 @@ def test_an_unchanged_schedule_plans_nothing():
 
 def test_clearing_the_setting_or_turning_it_off_disables_as_an_update_not_a_delete():
     feature = PipelineSchedulesFeature()
-    cleared = SCHEDULED.model_copy(update={"data_factory_run_schedule_value": ""})
-    toggled_off = SCHEDULED.model_copy(update={"data_factory_create_run_schedule": False})
+    cleared = SCHEDULED.with_values(**{"data_factory_run_schedule_value": ""})
+    toggled_off = SCHEDULED.with_values(**{"data_factory_create_run_schedule": False})
     for settings in (cleared, toggled_off):
         [change] = feature.plan(SNAPSHOT, {"P": schedule_row("Daily:Hours=[6]")}, settings)
         assert change.kind == ChangeKind.UPDATE
@@ -124,7 +120,7 @@ def test_clearing_the_setting_or_turning_it_off_disables_as_an_update_not_a_dele
 
 
 def test_a_changed_value_updates_the_trigger():
-    changed = SCHEDULED.model_copy(update={"data_factory_run_schedule_value": "Hourly:Interval=3"})
+    changed = SCHEDULED.with_values(**{"data_factory_run_schedule_value": "Hourly:Interval=3"})
     [change] = PipelineSchedulesFeature().plan(SNAPSHOT, {"P": schedule_row("Daily:Hours=[6]")}, changed)
     assert (change.kind, change.desired["value"]) == (ChangeKind.UPDATE, "Hourly:Interval=3")
 
@@ -155,16 +151,16 @@ def test_notification_texts_match_cluedins():
 def test_schedules_feature_runs_whenever_a_factory_is_configured():
     feature = PipelineSchedulesFeature()
     assert feature.enabled(SETTINGS)
-    assert not feature.enabled(SETTINGS.model_copy(update={"data_factory_base_url": None}))
+    assert not feature.enabled(SETTINGS.with_values(**{"data_factory_base_url": ""}))
     assert PipelinesFeature().enabled(SETTINGS)
-    assert not PipelinesFeature().enabled(SETTINGS.model_copy(update={"data_factory_pipeline_automation": False}))
+    assert not PipelinesFeature().enabled(SETTINGS.with_values(**{"data_factory_pipeline_automation": False}))
 
 
 def test_pipelines_orphaned_under_retain_are_removed_once_the_policy_is_soft_delete():
     orphan = pipeline_row(automated=True)
     orphan.status = "orphaned"
     assert PipelinesFeature().plan({}, {KEY: orphan}, SETTINGS) == []
-    soft = SETTINGS.model_copy(update={"sync_delete_policy": "soft-delete"})
+    soft = SETTINGS.with_values(**{"sync_delete_policy": "soft-delete"})
     [change] = PipelinesFeature().plan({}, {KEY: orphan}, soft)
     assert change.kind == ChangeKind.DELETE
 

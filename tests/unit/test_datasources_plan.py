@@ -5,7 +5,9 @@ from typing import Any
 from sync.core.messages import ChangeKind
 from sync.core.settings import load_settings
 from sync.core.state import SyncObject, fingerprint
-from sync.features.datasources.feature import DataSourcesFeature, asset_key, is_syncable_hit, name_suffix, search_filter
+from sync.features.datasources.api import name_suffix
+from sync.features.datasources.feature import DataSourcesFeature
+from sync.services.purview.assets import asset_key, is_syncable_hit, search_filter
 
 FEATURE = DataSourcesFeature()
 SETTINGS = load_settings({})

@@ -1,30 +1,32 @@
 """Documentation that must not drift from the code."""
 
+import json
 from pathlib import Path
 
-from sync.core.settings import AppSettings, env_name
-from sync.core.settings_doc import replace_table
+from sync.features.registry import settings_groups
+from sync.settings_doc import replace_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_readme_settings_table_is_generated_from_the_model():
+def test_readme_settings_table_is_generated_from_the_settings_groups():
     readme = (ROOT / "README.md").read_text()
-    assert readme == replace_table(readme), "run: .venv/bin/python -m sync.core.settings_doc --write README.md"
-    for name in AppSettings.model_fields:
-        assert f"`{env_name(name)}`" in readme
+    assert readme == replace_table(readme), "run: .venv/bin/python -m sync.settings_doc --write"
+    for group in settings_groups():
+        for setting in group.env_names():
+            assert f"`{setting}`" in readme
 
 
 def test_local_settings_example_only_names_known_settings():
-    import json
-
     example = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
-    known = {env_name(n) for n in AppSettings.model_fields} | {
-        "FUNCTIONS_WORKER_RUNTIME",
-        "AzureWebJobsStorage",
-    }
+    known = {s for group in settings_groups() for s in group.env_names()} | {"FUNCTIONS_WORKER_RUNTIME"}
     unknown = set(example) - known
     assert not unknown, f"local.settings.json.example names unknown settings: {sorted(unknown)}"
+
+
+def test_local_settings_example_sets_every_setting_the_host_resolves():
+    example = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
+    assert {"SYNC_SCHEDULE", "POLL_SCHEDULE", "PIPELINE_AUTOMATION_SCHEDULE", "SYNC_QUEUE_PREFIX"} <= set(example)
 
 
 def test_readme_quick_start_is_exactly_two_commands():

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
-from sync.core.settings import AppSettings, env_name, load_settings
+from sync.core.settings import Settings, SettingsGroup, is_secret, load_settings
 from sync.core.telemetry import NOTIFICATIONS
+from sync.features.registry import settings_groups
+from sync.settings_doc import FEATURE_SETTINGS, feature_settings_text
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -47,11 +48,11 @@ AVM_VERSIONS = {
     "avm/res/web/site": "0.15.1",
     "avm/res/key-vault/vault": "0.13.3",
 }
-# Settings of sync/settings.py that a deployment must not set, and why.
+# Settings of the app that a deployment must not set, and why.
 NOT_DEPLOYED = {
     "PURVIEW_STATIC_TOKEN": "development only: a fixed token for the emulators",
     "DATA_FACTORY_STATIC_TOKEN": "development only: a fixed token for the emulator",
-    "AzureWebJobsStorage": "a connection string would override identity-based storage (sync/storage.py)",
+    "AzureWebJobsStorage": "a connection string would override identity-based storage (sync/core/storage.py)",
 }
 # App settings that configure the platform, not the app's own model.
 PLATFORM_SETTINGS = {
@@ -190,19 +191,27 @@ def literal(expression: str) -> str | bool | int:
 
 MAIN_CODE = code_only(MAIN.read_text())
 MAIN_PARAMS = params(MAIN)
-SYNC_SETTINGS = entries(block(MAIN_CODE, "var syncSettings = {"))
+SYNC_SETTINGS = entries(block(MAIN_CODE, "var namedSettings = {"))
+GENERATED_SETTINGS: dict[str, str] = json.loads(FEATURE_SETTINGS.read_text())
 SECRET_SETTINGS = dict(re.findall(r"\{ (\w+): ('@Microsoft\.KeyVault[^']*') \}", MAIN_CODE))
 PLATFORM = entries(block(code_only(API.read_text()), "var platformSettings = {"))
-ALL_SETTINGS = {**SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM}
+ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM}
 SECRET_NAMES = json.loads((INFRA / "app" / "secret-names.json").read_text())
 ROLES = json.loads((INFRA / "app" / "roles.json").read_text())
 
 
+def app_settings() -> dict[str, tuple[type[SettingsGroup], str]]:
+    """Every App Setting of the app → (its group, its field)."""
+    found: dict[str, tuple[type[SettingsGroup], str]] = {}
+    for group in settings_groups():
+        for name in group.model_fields:
+            found.setdefault(group.env_name(name), (group, name))
+    return found
+
+
 def secret_fields() -> set[str]:
     return {
-        env_name(name)
-        for name, field in AppSettings.model_fields.items()
-        if field.annotation is SecretStr or SecretStr in typing.get_args(field.annotation)
+        setting for setting, (group, name) in app_settings().items() if is_secret(group.model_fields[name].annotation)
     }
 
 
@@ -214,9 +223,12 @@ def plain_param(expression: str) -> str | None:
 
 # ----- App settings -----------------------------------------------------------------------------------------------
 def test_settings_the_host_needs_at_start_are_set():
-    sources = [ROOT / "function_app.py", *sorted((ROOT / "sync" / "triggers").glob("*.py"))]
-    placeholders = {name for path in sources for name in re.findall(r"%(\w+)%", path.read_text())}
-    assert {"SYNC_SCHEDULE", "POLL_SCHEDULE", "PIPELINE_AUTOMATION_SCHEDULE"} <= placeholders
+    from devhost.registry import collect_functions
+    from function_app import app
+
+    bindings = [str(v) for f in collect_functions(app) for b in f.get_bindings() for v in b.get_dict_repr().values()]
+    placeholders = {name for value in bindings for name in re.findall(r"%(\w+)%", value)}
+    assert {"SYNC_SCHEDULE", "POLL_SCHEDULE", "PIPELINE_AUTOMATION_SCHEDULE", "SYNC_QUEUE_PREFIX"} <= placeholders
     assert placeholders <= set(ALL_SETTINGS), f"unset binding expressions: {placeholders - set(ALL_SETTINGS)}"
     assert PLATFORM["AzureWebJobsStorage__accountName"] == "storageAccountName"
     assert PLATFORM["AzureWebJobsStorage__credential"] == "'managedidentity'"
@@ -224,8 +236,16 @@ def test_settings_the_host_needs_at_start_are_set():
     assert "AzureWebJobsStorage" not in ALL_SETTINGS
 
 
+def test_generated_deployment_settings_are_current():
+    assert FEATURE_SETTINGS.read_text() == feature_settings_text(MAIN.read_text()), (
+        "run: .venv/bin/python -m sync.settings_doc --write"
+    )
+    assert "loadJsonContent('app/feature-settings.json')" in MAIN_CODE
+    assert "appSettingsJson" in MAIN_PARAMS
+
+
 def test_every_deployable_setting_of_the_app_is_set_and_nothing_unknown():
-    model = {env_name(name) for name in AppSettings.model_fields}
+    model = set(app_settings())
     assert set(NOT_DEPLOYED) <= model
     missing = model - set(ALL_SETTINGS) - set(NOT_DEPLOYED)
     assert not missing, f"settings of sync/settings.py the templates do not set: {sorted(missing)}"
@@ -285,8 +305,8 @@ def test_infra_defaults_are_the_app_defaults():
             continue
         default = literal(str(MAIN_PARAMS[name].default))
         environment[setting] = str(default).lower() if isinstance(default, bool) else str(default)
-        field = next(f for f in AppSettings.model_fields if env_name(f) == setting)
-        app_default = AppSettings.model_fields[field].default
+        group, field = app_settings()[setting]
+        app_default = group.model_fields[field].default
         if setting in DRY_RUN_ON_IN_AZURE:
             assert default is True
             continue
@@ -296,7 +316,10 @@ def test_infra_defaults_are_the_app_defaults():
         else:
             assert default == (app_default if app_default is not None else ""), setting
     assert compared >= 20
-    load_settings(environment)  # the defaults, as the app would read them, are valid settings
+    settings = load_settings(environment | GENERATED_SETTINGS)  # the defaults, as the app reads them, are valid
+    for group in settings_groups():
+        settings.get(group)
+    assert isinstance(settings, Settings)
 
 
 def test_allowed_delete_policies_are_the_apps():

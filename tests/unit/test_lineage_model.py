@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sync.features.lineage.model import DataSetFacts, FieldMapping, desired_rows
+from sync.features.lineage.model import desired_rows
+from sync.services.cluedin.datasets import DataSetFacts, FieldMapping
 from tests.unit.test_lineage_samples import CTX, LINK, account, contacts
 
 A = "11111111-1111-1111-1111-111111111111"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sync.features.lineage.detect import MonitorEvent, facts_bucket, monitor_events, sources_named_by
-from sync.services.cluedin.datasets import AuditEntry, ListedDataSet, ListedSource
+from sync.services.cluedin.audit import AuditEntry
+from sync.services.cluedin.datasets import ListedDataSet, ListedSource
 from tests.unit.test_lineage_samples import account, contacts
 
 DS1 = "aaaaaaaa-0000-0000-0000-000000000001"

@@ -6,8 +6,9 @@ from typing import Any
 
 from sync.core.messages import ChangeKind
 from sync.core.state import SyncObject, fingerprint
-from sync.features.lineage.model import FieldMapping, desired_rows, group_records
+from sync.features.lineage.model import desired_rows, group_records
 from sync.features.lineage.plan import plan_lineage
+from sync.services.cluedin.datasets import FieldMapping
 from tests.unit.test_lineage_samples import CTX, LINK, account, contacts
 
 A = account().id

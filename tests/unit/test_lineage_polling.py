@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sync.core.messages import ChangeKind
-from sync.core.settings import AppSettings
+from sync.core.settings import Settings
 from sync.core.state import SyncObject, fingerprint
 from sync.features.polling.feature import PollingFeature, changed_attributes, epoch_millis, metric_attributes
 from sync.services.cluedin.datasets import ProcessingSummary
@@ -41,5 +41,5 @@ def test_plan_skips_quiet_data_sets_and_orphans_unsynced_ones():
         "a": SyncObject("dataset-metrics", "a", fingerprint=fingerprint(desired), status="active"),
         "gone": SyncObject("dataset-metrics", "gone", fingerprint="x", status="active"),
     }
-    changes = feature.plan({"a": desired, "b": desired}, state, AppSettings())
+    changes = feature.plan({"a": desired, "b": desired}, state, Settings({}))
     assert [(c.kind, c.key) for c in changes] == [(ChangeKind.CREATE, "b"), (ChangeKind.DELETE, "gone")]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.features.lineage.model import AssetLink, Context, DataSetFacts, FieldMapping
+from sync.features.lineage.model import AssetLink, Context
+from sync.services.cluedin.datasets import DataSetFacts, FieldMapping
 
 ORG = "acme"
 CTX = Context(organization=ORG, collection="abc123", cluedin_url="https://acme.cluedin.test")

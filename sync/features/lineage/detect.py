@@ -9,32 +9,28 @@ change read once is never lost, even when applying it failed. They are packed in
 the data set id) rather than one row per data set: a backfill of thousands of data sets then costs a handful of
 Table transactions, and a change rewrites one small bucket.
 
-The audit-log watermark is capped at the start of the run (entries written while the run reads are seen by the
-next run) and read with a five-minute overlap against clock skew between CluedIn and the app, because missing
-an entry would hide a change until the data set changes again. Entries acted on inside the overlap are
-remembered by id, so the next cycle does not act on them twice.
+The audit log is the engine's shared CluedIn change feed (`sync/core/changefeed.py`): read once per tick for
+every CluedIn-side feature, capped at the tick's start, with an overlap against clock skew and the entries
+already acted on remembered by id. This module only reads; the facts cache is written by the engine after the
+cycle's changes are enqueued, never in dry-run, so a review run leaves every change for the next real cycle.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
-from sync.core.errors import RetriableError
+from sync.core.changefeed import FeedEntry, FeedWindow
 from sync.core.state import StateStore, SyncObject
 from sync.core.telemetry import log_event
-from sync.features.lineage.model import DataSetFacts
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.datasets import (
-    AuditEntry,
+    DataSetFacts,
     ListedSource,
     iter_all_facts,
-    iter_audit_log,
     iter_listing,
     normalize_id,
     read_source_facts,
@@ -44,11 +40,8 @@ log = logging.getLogger("sync.lineage.monitor")
 
 FACTS_KIND = "lineage-facts"
 FACTS_BUCKETS = 256
-CURSOR_FEATURE = "lineage"
-CURSOR_NAME = "audit-log"
-AUDIT_OVERLAP = timedelta(minutes=5)
-MAX_SEEN_IDS = 5000
-"""Ids of audit entries already acted on inside the overlap window, kept so the next cycle skips them."""
+FEED_TYPES = frozenset({"DataSet", "DataSource", "DataSourceSet", "Annotation"})
+"""Audit object types that concern data sets (entries without a type reach every subscriber)."""
 FULL_READ_THRESHOLD = 25
 """Above this many data sources to re-read, one paged pass over everything is cheaper than one call each."""
 
@@ -71,6 +64,10 @@ class MonitorEvent:
         return f"{label} '{self.name}' {verb} in CluedIn" + (f" ({self.reason})" if self.reason else "")
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Refresh:
     """The outcome of one refresh: every current data set's facts and what changed."""
@@ -79,6 +76,8 @@ class Refresh:
     events: list[MonitorEvent] = field(default_factory=list)
     read_sources: int = 0
     full_read: bool = False
+    store: Callable[[], None] = _nothing
+    """The cache write (run by the engine after enqueueing)."""
 
 
 def _listing_changed(cached: DataSetFacts, source: ListedSource, updated_at: str, name: str, annotation: str) -> str:
@@ -94,7 +93,7 @@ def _listing_changed(cached: DataSetFacts, source: ListedSource, updated_at: str
     return ""
 
 
-def sources_named_by(entries: Iterable[AuditEntry], listing: list[ListedSource]) -> dict[str, str]:
+def sources_named_by(entries: Iterable[FeedEntry], listing: list[ListedSource]) -> dict[str, str]:
     """Data sources the audit entries concern → the entry that named them.
 
     CluedIn does not publish its audit object type ids; when an entry's `objectType` is missing the id's shape
@@ -128,48 +127,23 @@ def sources_named_by(entries: Iterable[AuditEntry], listing: list[ListedSource])
     return named
 
 
-def _recent(created_at: str, now: datetime) -> bool:
-    """Whether an entry falls inside the overlap the next cycle will read again (unreadable times: yes)."""
-    moment = _parse_time(created_at)
-    return moment is None or moment.tzinfo is None or moment >= now - AUDIT_OVERLAP
+def refresh_facts(cluedin: CluedInClient, state: StateStore, window: FeedWindow) -> Refresh:
+    """Bring the facts up to date with CluedIn and report what changed (see the module docstring). Only reads.
 
-
-def _parse_time(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def refresh_facts(
-    cluedin: CluedInClient,
-    state: StateStore,
-    *,
-    now: datetime,
-    defer: Callable[[Callable[[], None]], None] | None = None,
-) -> Refresh:
-    """Bring the cached facts up to date with CluedIn and report what changed (see the module docstring).
-
-    `defer` receives the cache write when the caller wants it done later (after the cycle's changes are enqueued,
-    so applying starts sooner); by default it happens here.
+    `window` is what the shared CluedIn change feed reports since the last cycle; the cache write is returned in
+    `Refresh.store` for the engine to run once the cycle's changes are on their queue (never in dry-run).
     """
     cached = read_facts(state)
-    cursor, etag = state.get_cursor(CURSOR_FEATURE, CURSOR_NAME)
-    since = _parse_time(str(cursor.get("until", ""))) if isinstance(cursor, dict) else None
     refresh = Refresh()
     stale: dict[str, str] = {}
-    recent: list[str] = []
-    if since is None:
+    if window.first:
         # First cycle: everything is new, so one paged pass over all details is the whole read.
         refresh.full_read = True
         refresh.facts = {f.id: f for f in iter_all_facts(cluedin)}
     else:
         listing = list(iter_listing(cluedin))
         stale = _stale_sources(listing, cached)
-        seen = set(cursor.get("seen") or []) if isinstance(cursor, dict) else set()
-        entries = [e for e in iter_audit_log(cluedin, since - AUDIT_OVERLAP, now) if not (e.id and e.id in seen)]
-        recent = [e.id for e in entries if e.id and _recent(e.created_at, now)]
-        for source_id, reason in sources_named_by(entries, listing).items():
+        for source_id, reason in sources_named_by(window.entries, listing).items():
             stale.setdefault(source_id, reason)
         fresh: dict[str, DataSetFacts] = {}
         if len(stale) > FULL_READ_THRESHOLD:
@@ -188,13 +162,7 @@ def refresh_facts(
                     refresh.facts[data_set.id] = cached[data_set.id]
     refresh.events = monitor_events(cached, refresh.facts, stale)
     current = dict(refresh.facts)
-    if defer is None:
-        _store(state, cached, current)
-    else:
-        defer(lambda: _store(state, cached, current))
-    with contextlib.suppress(RetriableError):  # another planner moved it at the same time, to its own start
-        value = {"until": now.isoformat(), "seen": recent[:MAX_SEEN_IDS]}
-        state.set_cursor(CURSOR_FEATURE, CURSOR_NAME, value, etag=etag)
+    refresh.store = lambda: _store(state, cached, current)
     for event in refresh.events:
         log_event(
             log,

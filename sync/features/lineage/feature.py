@@ -1,16 +1,17 @@
 """F2 — data-set lineage in Purview, with F11 monitor events for data sources and data sets.
 
 For every CluedIn data set: a Cluedin Dataset with its original fields; when its data source came from a
-Purview asset (F1's `datasource` state rows link the two), an Ingest Data process from that asset; when at
-least one field is mapped, a Map to Entity process to the Cluedin Entity of the mapped entity type (one per
-entity type, shared), with column-level lineage field → vocabulary key. The graph, names and batching are in
-`sync/lineage/`; this module wires them into the engine:
+Purview asset (published by "Sync data sources"), an Ingest Data process from that asset; when at least one
+field is mapped, a Map to Entity process to the Cluedin Entity of the mapped entity type (shared with other
+features, `entities.py`), with column-level lineage field → vocabulary key. This module wires the pieces of this
+folder into the engine:
 
-- `snapshot`: register the custom types (free when unchanged), resolve the target collection (cached), bring
-  the CluedIn facts up to date (`sync/lineage/detect.py`: listing + audit log, detail reads only for what
-  changed) and derive the desired records;
+- `prepare`: register the custom types and create the target collection, when needed (skipped in dry-run);
+- `snapshot`: bring the CluedIn facts up to date (`detect.py`: listing + the shared change feed, detail reads
+  only for what changed) and derive the desired records; the facts cache and claim-check payloads are pending
+  writes the engine commits after enqueueing;
 - `plan`: pure, grouped by entity type so each message is one full, local bulk call;
-- `apply_batch`: one bulk upsert, one bulk delete and one state commit per message (`sync/lineage/writer.py`).
+- `apply_batch`: one bulk upsert, one bulk delete and one state commit per message (`writer.py`).
 
 The product's notification "Data Set 'Account.csv' synced to Purview" is emitted per data set when its
 lineage was written, and lands in the run report.
@@ -20,49 +21,48 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sync.core.engine import ApplyOutcome, Feature, SyncContext
+from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, Queues
-from sync.core.settings import AppSettings, DeletePolicy
-from sync.core.state import StateStore, SyncObject
-from sync.features.lineage.detect import refresh_facts
+from sync.core.settings import DeletePolicy, Settings
+from sync.core.state import SyncObject
+from sync.features.datasources.api import LinkedAsset, linked_assets
+from sync.features.lineage.api import LINEAGE_KIND
+from sync.features.lineage.detect import FEED_TYPES, refresh_facts
 from sync.features.lineage.model import AssetLink, Context, desired_rows, group_records
-from sync.features.lineage.payloads import offload
+from sync.features.lineage.payloads import drop_unused_payloads, offload, write_payloads
 from sync.features.lineage.plan import plan_lineage
+from sync.features.lineage.settings import LineageSettings
 from sync.features.lineage.writer import LineageWriter
 from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import resolve_target_collection
-from sync.services.purview.typedefs import ensure_types
+from sync.services.purview.collections import plan_target_collection
+from sync.services.purview.settings import PurviewSettings
+from sync.services.purview.typedefs import registration_step
 
-DATASOURCE_KIND = "datasource"
+
+def asset_link(link: LinkedAsset) -> AssetLink:
+    """The lineage model's view of an asset published by "Sync data sources"."""
+    return AssetLink(type_name=link.type_name, qualified_name=link.qualified_name, name=link.name, columns=link.columns)
 
 
-def asset_links(state: StateStore) -> dict[str, AssetLink]:
-    """CluedIn data source id → the Purview asset F1 created it from (active F1 rows only)."""
-    links: dict[str, AssetLink] = {}
-    for obj in state.iter_objects(DATASOURCE_KIND):
-        source_id = str(obj.target.get("source_id") or "")
-        if not obj.active or not source_id or not obj.source.get("qualifiedName"):
-            continue
-        schema = obj.data.get("schema") or []
-        links[source_id] = AssetLink(
-            type_name=str(obj.source.get("typeName")),
-            qualified_name=str(obj.source["qualifiedName"]),
-            name=str(obj.data.get("name") or ""),
-            columns=tuple((str(c.get("name", "")), str(c.get("type", ""))) for c in schema if c.get("name")),
-        )
-    return links
+def target_collection(ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
+    """The target collection's id (derived, when it is still to be created) and the step that creates it."""
+    purview: PurviewClient = ctx.client("purview")
+    return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
 
 
 class LineageFeature(Feature):
     """CluedIn data sets → lineage in Purview."""
 
     name: ClassVar[str] = "lineage"
+    title: ClassVar[str] = "Sync CluedIn Data Sources (data-set lineage)"
+    settings_model = LineageSettings
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
-    object_kind: ClassVar[str] = "lineage"
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
+    change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
+    object_kind: ClassVar[str] = LINEAGE_KIND
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 6
@@ -70,30 +70,39 @@ class LineageFeature(Feature):
     20 fields, within a 48 KB message, far below sizes Purview is known to refuse, and few enough that a failing
     message holds back little (docs/decisions/0501-lineage-batches.md)."""
 
-    def enabled(self, settings: AppSettings) -> bool:
+    def enabled(self, settings: Settings) -> bool:
         """Same toggle as F1: 'Sync CluedIn Data Sources' covers both directions of the feature."""
-        return settings.sync_cluedin_data_sources
+        return settings.get(LineageSettings).sync_cluedin_data_sources
 
-    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
-        """Desired lineage records of every current CluedIn data set and entity type, grouped per change."""
-        now = datetime.now(UTC)
+    def prepare(self, ctx: SyncContext) -> list[SetupStep]:
+        """Register the custom types and create the target collection, when the account lacks them."""
         purview: PurviewClient = ctx.client("purview")
+        _, collection_step = target_collection(ctx)
+        return [s for s in (registration_step(purview, ctx.state), collection_step) if s is not None]
+
+    def snapshot(self, ctx: SyncContext) -> Snapshot:
+        """Desired lineage records of every current CluedIn data set and entity type, grouped per change."""
         cluedin: CluedInClient = ctx.client("cluedin")
-        ensure_types(purview, ctx.state)
-        collection = resolve_target_collection(purview, ctx.state, ctx.settings.purview_collection_name)
+        collection, _ = target_collection(ctx)
+        window = ctx.feed("cluedin")
         with ThreadPoolExecutor(max_workers=1) as pool:  # F1's links are read while CluedIn is
-            links = pool.submit(asset_links, ctx.state)
-            refresh = refresh_facts(cluedin, ctx.state, now=now, defer=ctx.after_enqueue.append)
-            linked = links.result()
+            links = pool.submit(linked_assets, ctx.state)
+            refresh = refresh_facts(cluedin, ctx.state, window)
+            linked = {source_id: asset_link(link) for source_id, link in links.result().items()}
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
-        records = group_records(desired_rows(refresh.facts.values(), linked, context))
-        return offload(ctx.state, records)
+        offloaded = offload(ctx.state, group_records(desired_rows(refresh.facts.values(), linked, context)))
+        return Snapshot(
+            offloaded.records,
+            before_send=[lambda: write_payloads(ctx.state, offloaded)],
+            after_send=[refresh.store, lambda: drop_unused_payloads(ctx.state, offloaded)],
+            notes=[event.text for event in refresh.events],
+        )
 
     def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
-        """Creates, updates and deletes, grouped by entity type (see sync/lineage/plan.py)."""
-        retain = settings.sync_delete_policy == DeletePolicy.RETAIN
+        """Creates, updates and deletes, grouped by entity type (see plan.py)."""
+        retain = settings.engine.sync_delete_policy == DeletePolicy.RETAIN
         return plan_lineage(snapshot, state, feature=self.name, object_kind=self.object_kind, retain=retain)
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:

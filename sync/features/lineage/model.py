@@ -20,12 +20,12 @@ gone), and its key names that deletion. The snapshot groups a data set's records
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from sync.services.cluedin.datasets import DataSetFacts
 from sync.services.purview import qualified_names as names
 
-IGNORED_KEY = "--ignore--"
 DATASET, INGEST, MAP, ENTITY = "dataset", "ingest", "map", "entity"
 ROW_KINDS = (DATASET, INGEST, MAP, ENTITY)
 
@@ -41,79 +41,6 @@ def split_key(key: str) -> tuple[str, str]:
     if kind not in ROW_KINDS or not ident:
         raise ValueError(f"not a lineage key: {key!r}")
     return kind, ident
-
-
-@dataclass(frozen=True)
-class FieldMapping:
-    """One original field and the vocabulary key it is mapped to (empty or `--ignore--` when not mapped)."""
-
-    original: str
-    key: str = ""
-    data_type: str = ""
-
-    @property
-    def mapped(self) -> bool:
-        """Whether the field feeds a vocabulary key (ignored fields are excluded from column lineage)."""
-        return bool(self.key) and self.key != IGNORED_KEY
-
-
-@dataclass
-class DataSetFacts:
-    """A CluedIn data set as last read: identity, data source, original fields and mapping."""
-
-    id: str
-    name: str
-    data_source_id: str
-    data_source_name: str = ""
-    group_name: str = ""
-    provider_definition_id: str = ""
-    updated_at: str = ""
-    annotation_id: str = ""
-    entity_type: str = ""
-    original_fields: list[str] = field(default_factory=list)
-    mappings: list[FieldMapping] = field(default_factory=list)
-    key_types: dict[str, str] = field(default_factory=dict)
-
-    def fields(self) -> list[str]:
-        """Original fields in order, without duplicates (the mapping's fields when none were recorded)."""
-        seen: dict[str, None] = {}
-        for name in [*self.original_fields, *(m.original for m in self.mappings)]:
-            if name and name not in seen:
-                seen[name] = None
-        return list(seen)
-
-    def mapped_pairs(self) -> list[tuple[str, str]]:
-        """(original field, vocabulary key) for every mapped field, in field order."""
-        return [(m.original, m.key) for m in self.mappings if m.mapped]
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON form for state.
-
-        Written by hand: `dataclasses.asdict` deep-copies recursively and took a third of a 2,000-data-set planning
-        cycle.
-        """
-        return {
-            "id": self.id,
-            "name": self.name,
-            "data_source_id": self.data_source_id,
-            "data_source_name": self.data_source_name,
-            "group_name": self.group_name,
-            "provider_definition_id": self.provider_definition_id,
-            "updated_at": self.updated_at,
-            "annotation_id": self.annotation_id,
-            "entity_type": self.entity_type,
-            "original_fields": list(self.original_fields),
-            "mappings": [{"original": m.original, "key": m.key, "data_type": m.data_type} for m in self.mappings],
-            "key_types": dict(self.key_types),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> DataSetFacts:
-        """Parse what `to_json` produced."""
-        values = dict(data)
-        values["mappings"] = [FieldMapping(**m) for m in values.get("mappings") or []]
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 @dataclass(frozen=True)

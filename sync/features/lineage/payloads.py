@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sync.core.state import StateStore, SyncObject, fingerprint
@@ -24,8 +25,19 @@ def _size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), default=str))
 
 
-def offload(state: StateStore, records: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Replace every record too large for a message by a reference to a payload row; drop unreferenced payloads.
+@dataclass
+class Offloaded:
+    """Records ready for messages, and the payload rows the engine writes around sending them."""
+
+    records: dict[str, dict[str, dict[str, Any]]]
+    new: list[SyncObject] = field(default_factory=list)
+    """Payload rows the messages refer to that do not exist yet (written before the messages are sent)."""
+    unused: set[str] = field(default_factory=set)
+    """Payload rows nothing refers to any more (removed after sending)."""
+
+
+def offload(state: StateStore, records: dict[str, dict[str, dict[str, Any]]]) -> Offloaded:
+    """Replace every record too large for a message by a reference to a payload row (only reads state).
 
     The reference carries the record's fingerprint, so a changed record is still a changed reference.
     """
@@ -43,12 +55,19 @@ def offload(state: StateStore, records: dict[str, dict[str, dict[str, Any]]]) ->
             label: dict[str, Any] = {k: desired[k] for k in ("org", "name", "entityType", "collection") if k in desired}
             out[key][kind] = {PAYLOAD_KEY: stamp, **label}
     new = [obj for stamp, obj in wanted.items() if stamp not in existing]
-    if new:
-        state.upsert_many(new)
-    unused = existing - set(wanted)
-    if unused:
-        state.remove_many(PAYLOAD_KIND, unused)
-    return out
+    return Offloaded(out, new, existing - set(wanted))
+
+
+def write_payloads(state: StateStore, offloaded: Offloaded) -> None:
+    """Write the new payload rows (before the messages that refer to them are sent)."""
+    if offloaded.new:
+        state.upsert_many(offloaded.new)
+
+
+def drop_unused_payloads(state: StateStore, offloaded: Offloaded) -> None:
+    """Remove payload rows nothing refers to any more (after the messages are sent)."""
+    if offloaded.unused:
+        state.remove_many(PAYLOAD_KIND, offloaded.unused)
 
 
 def load_payloads(state: StateStore, stamps: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.core.engine import ApplyOutcome, Notification, SyncContext
 from sync.core.errors import ConflictError, NotFoundError, RetriableError
+from sync.core.feature import ApplyOutcome, Notification, SyncContext
 from sync.core.messages import Change, ChangeKind
+from sync.core.ownership import SharedObjects
 from sync.core.state import SyncObject, fingerprint
+from sync.features.lineage import entities
 from sync.features.lineage.batch import DEFAULT_MAX_ENTITIES, Batch
 from sync.features.lineage.graph import Node, Ref, compact_target, main_ref, nodes_for, owned, target_entities
-from sync.features.lineage.model import DATASET, row_key, split_key
+from sync.features.lineage.model import DATASET, ENTITY, row_key, split_key
 from sync.features.lineage.payloads import PAYLOAD_KEY, load_payloads
 from sync.features.lineage.plan import SUB_PARTS, part_state
 from sync.services.purview.client import PurviewClient
@@ -91,6 +93,7 @@ class LineageWriter:
         ]
         payloads = load_payloads(self.ctx.state, references) if references else {}
         state_rows = {k: existing.get(k) or SyncObject(kind=self.object_kind, key=k) for k in map(owner_key, changes)}
+        self.shared = self._shared_rows(changes, existing)
         results: list[list[ApplyOutcome | _Work]] = []
         upserts: list[_Work] = []
         doomed: list[tuple[str, str, str]] = []
@@ -129,13 +132,15 @@ class LineageWriter:
                 dirty[item.row.key] = item.row
                 item.outcome = ApplyOutcome("applied", f"{item.kind} written")
         self._delete(purview, doomed)
+        if self.shared:  # holds first: a crash before the rows below leaves a hold the retry confirms
+            SharedObjects(self.ctx.state).commit(list(self.shared.values()))
         self.ctx.state.commit_many([r for k, r in dirty.items() if k not in removed], list(removed.values()))
         outcomes = [_combine(items) for items in results]
         self._notify(changes, outcomes)
         return outcomes
 
-    @staticmethod
     def _remove(
+        self,
         change: Change,
         row: SyncObject,
         doomed: list[tuple[str, str, str]],
@@ -146,6 +151,10 @@ class LineageWriter:
         kind, ident = split_key(change.key)
         if row.etag is None or row.key in removed:
             return ApplyOutcome("skipped", "already removed")
+        if kind == ENTITY:
+            doomed += entities.release(self.shared[ident], str(row.target.get("org") or ""), ident)
+            removed[row.key] = row
+            return ApplyOutcome("applied", "released (removed from Purview unless another feature holds it)")
         if kind not in SUB_PARTS:
             doomed += row_entities(row)
             removed[row.key] = row
@@ -160,11 +169,16 @@ class LineageWriter:
         dirty[row.key] = row
         return ApplyOutcome("applied", f"{kind} removed from Purview")
 
-    @staticmethod
-    def _record(item: _Work, guids: dict[Ref, str]) -> list[tuple[str, str, str]]:
+    def _record(self, item: _Work, guids: dict[Ref, str]) -> list[tuple[str, str, str]]:
         """Put what Purview assigned into the row; returns the entities the record no longer owns."""
         row, kind = item.row, item.kind
         ident = split_key(row.key)[1]
+        if kind == ENTITY:
+            org = str(item.desired["org"])
+            stale = entities.hold(self.shared[ident], org, ident, item.desired, guids)
+            row.target, row.fingerprint, row.status = {"org": org}, item.fingerprint, "active"
+            row.data = {"name": item.desired.get("entityType") or ident}
+            return stale
         if kind in SUB_PARTS:
             parts = row.target.setdefault("parts", {})
             previous = parts.get(kind) or {}
@@ -181,6 +195,27 @@ class LineageWriter:
         if item.desired.get("url"):
             row.data["url"] = item.desired["url"]
         return stale
+
+    def _shared_rows(self, changes: Sequence[Change], rows: dict[str, SyncObject]) -> dict[str, SyncObject]:
+        """Shared rows of the entity types this message writes or deletes (by entity type)."""
+        orgs: dict[str, str] = {}
+        for change in changes:
+            kind, ident = split_key(change.key)
+            if kind != ENTITY:
+                continue
+            record = (change.desired.get("parts") or {}).get(ENTITY) or {}
+            row = rows.get(change.key)
+            org = str(record.get("org") or (row.target.get("org") if row is not None else "") or "")
+            if org:
+                orgs[ident] = org
+        if not orgs:
+            return {}
+        keys = {ident: entities.entity_shared_key(org, ident) for ident, org in orgs.items()}
+        found = SharedObjects(self.ctx.state).read(keys.values())
+        shared = {ident: found[key] for ident, key in keys.items()}
+        for ident, row in shared.items():
+            entities.adopt_legacy(row, rows.get(row_key(ENTITY, ident)))
+        return shared
 
     # --- Purview ------------------------------------------------------------------------------------------------
 

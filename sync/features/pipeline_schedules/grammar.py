@@ -27,7 +27,7 @@ from enum import StrEnum
 
 from sync.features.pipeline_schedules.timezones import UTC as UTC_ZONE
 from sync.features.pipeline_schedules.timezones import TimeZoneChoice, resolve_time_zone
-from sync.features.pipelines.builders import Recurrence
+from sync.features.pipeline_schedules.trigger_body import Recurrence
 
 
 class Frequency(StrEnum):

@@ -16,9 +16,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.core.engine import Notification, SyncContext
 from sync.core.errors import FatalError
-from sync.core.settings import AppSettings
+from sync.core.feature import Notification, SyncContext
+from sync.core.settings import Settings
 from sync.core.state import fingerprint
 from sync.features.pipeline_schedules.grammar import (
     ScheduleError,
@@ -26,20 +26,21 @@ from sync.features.pipeline_schedules.grammar import (
     parse_run_schedule,
     resolve_recurrence,
 )
-from sync.features.pipelines import builders
-from sync.features.pipelines.provision import claimed
+from sync.features.pipeline_schedules.settings import ScheduleSettings
+from sync.features.pipeline_schedules.trigger_body import Recurrence, schedule_trigger
 from sync.services.datafactory.client import DataFactoryClient
 
 SCHEDULE_KIND = "adf_schedule"
 
 
-def effective_schedule(override: str | None, settings: AppSettings) -> str:
-    """The schedule text a pipeline should run on ("" = none)."""
+def effective_schedule(override: str | None, settings: Settings) -> str:
+    """The schedule text a pipeline should run on ("" = none): its own override, else the F13 setting."""
     if override is not None:
         return override.strip()
-    if not settings.data_factory_create_run_schedule:
+    schedule = settings.get(ScheduleSettings)
+    if not schedule.data_factory_create_run_schedule:
         return ""
-    return settings.data_factory_run_schedule_value.strip()
+    return schedule.data_factory_run_schedule_value.strip()
 
 
 def schedule_desired(pipeline: str, trigger: str, value: str) -> dict[str, Any]:
@@ -71,7 +72,7 @@ def apply_schedule(
     """
     desired_fingerprint = fingerprint(schedule_desired(pipeline, trigger, value))
     adf: DataFactoryClient = ctx.client("datafactory")
-    with claimed(ctx, SCHEDULE_KIND, pipeline, owner) as obj:
+    with ctx.state.leased(SCHEDULE_KIND, pipeline, owner=owner) as obj:
         if obj.fingerprint == desired_fingerprint and obj.status in {"active", "disabled"}:
             ctx.state.release(obj)
             return None, "unchanged"
@@ -82,7 +83,7 @@ def apply_schedule(
                 recurrence = resolve_recurrence(parse_run_schedule(value), now or datetime.now(UTC))
             except ScheduleError as exc:
                 raise FatalError(f"the run schedule {value!r} cannot be applied: {exc}") from None
-            body = builders.schedule_trigger(
+            body = schedule_trigger(
                 recurrence, pipeline, description=f"Run schedule of {pipeline} ({value}), from CluedIn F13 settings"
             )
             if _runtime_state(existing) == "Started":
@@ -118,7 +119,7 @@ def remove_schedule(ctx: SyncContext, *, pipeline: str, trigger: str, owner: str
     return note
 
 
-def _recurrence_json(recurrence: builders.Recurrence) -> dict[str, Any]:
+def _recurrence_json(recurrence: Recurrence) -> dict[str, Any]:
     data = asdict(recurrence)
     data["start"] = recurrence.start.isoformat()
     data["end"] = recurrence.end.isoformat() if recurrence.end else None

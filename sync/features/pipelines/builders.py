@@ -12,17 +12,12 @@ resource body and no run input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-import azure.mgmt.datafactory.models as sdk_models
 
 from sync.features.pipelines.names import PipelineNames
 from sync.features.pipelines.stores import FileFormat, SourceKind, SourceStore
+from sync.services.datafactory.bodies import ANNOTATION, FOLDER, m, resource_json
 
-ANNOTATION = "generated-by:purview-cluedin-sync"
-FOLDER = "CluedIn"
 COPY_ACTIVITY = "CopyToCluedIn"
 REQUEST_ID_PARAMETER = "requestId"
 """Pipeline parameter carrying the HTTP caller's request id, so a retried `run now` can find its run."""
@@ -34,11 +29,6 @@ SINK_TIMEOUT = "00:01:40"
 ACTIVITY_TIMEOUT = "0.02:00:00"
 ACTIVITY_RETRIES = 2
 ACTIVITY_RETRY_INTERVAL_SECONDS = 60
-UTC_ZONE = "UTC"
-
-m: Any = sdk_models
-"""The 9.3.0 models, untyped here: the SDK annotates every property ADF allows as an expression (strings, ints,
-booleans) as a JSON mapping, which would make mypy reject plain values."""
 
 
 def _ls_ref(name: str) -> m.LinkedServiceReference:
@@ -47,11 +37,6 @@ def _ls_ref(name: str) -> m.LinkedServiceReference:
 
 def _ds_ref(name: str) -> m.DatasetReference:
     return m.DatasetReference(type="DatasetReference", reference_name=name)
-
-
-def _json(resource: Any) -> dict[str, Any]:
-    body: dict[str, Any] = resource.serialize()
-    return body
 
 
 def source_linked_service(store: SourceStore) -> dict[str, Any]:
@@ -75,13 +60,13 @@ def source_linked_service(store: SourceStore) -> dict[str, Any]:
             authentication_type="SystemAssignedManagedIdentity",
             annotations=[ANNOTATION],
         )
-    return _json(m.LinkedServiceResource(properties=properties))
+    return resource_json(m.LinkedServiceResource(properties=properties))
 
 
 def key_vault_linked_service(vault_url: str) -> dict[str, Any]:
     """The Key Vault holding the CluedIn token (read by the factory's managed identity: Get secret)."""
     properties = m.AzureKeyVaultLinkedService(base_url=vault_url.rstrip("/") + "/", annotations=[ANNOTATION])
-    return _json(m.LinkedServiceResource(properties=properties))
+    return resource_json(m.LinkedServiceResource(properties=properties))
 
 
 def cluedin_linked_service(cluedin_url: str, key_vault_ls: str, secret_name: str) -> dict[str, Any]:
@@ -94,7 +79,7 @@ def cluedin_linked_service(cluedin_url: str, key_vault_ls: str, secret_name: str
         enable_server_certificate_validation=True,
         annotations=[ANNOTATION],
     )
-    return _json(m.LinkedServiceResource(properties=properties))
+    return resource_json(m.LinkedServiceResource(properties=properties))
 
 
 def _location(store: SourceStore) -> Any:
@@ -128,7 +113,7 @@ def source_dataset(store: SourceStore, linked_service: str) -> dict[str, Any]:
     else:
         properties = m.ParquetDataset(linked_service_name=ref, location=_location(store))
     properties.annotations = [ANNOTATION]
-    return _json(m.DatasetResource(properties=properties))
+    return resource_json(m.DatasetResource(properties=properties))
 
 
 def sink_dataset(linked_service: str, data_set_id: str) -> dict[str, Any]:
@@ -138,7 +123,7 @@ def sink_dataset(linked_service: str, data_set_id: str) -> dict[str, Any]:
         relative_url=f"{INGESTION_PATH}/{data_set_id}",
         annotations=[ANNOTATION],
     )
-    return _json(m.DatasetResource(properties=properties))
+    return resource_json(m.DatasetResource(properties=properties))
 
 
 def _copy_source(store: SourceStore) -> Any:
@@ -188,61 +173,4 @@ def pipeline(store: SourceStore, names: PipelineNames, *, asset_label: str) -> d
         concurrency=1,
         folder=m.PipelineFolder(name=FOLDER),
     )
-    return _json(resource)
-
-
-@dataclass(frozen=True)
-class Recurrence:
-    """An ADF ScheduleTriggerRecurrence in ADF's own terms (frequency names, Windows time zone, local times)."""
-
-    frequency: str
-    interval: int
-    start: datetime
-    """Local wall-clock time in `time_zone` (naive)."""
-    end: datetime | None
-    time_zone: str
-    hours: tuple[int, ...] = ()
-    minutes: tuple[int, ...] = ()
-    week_days: tuple[str, ...] = ()
-    month_days: tuple[int, ...] = ()
-
-
-def _local_time(value: datetime, time_zone: str) -> str:
-    """ADF wants `yyyy-MM-ddTHH:mm:ssZ` for UTC and `yyyy-MM-ddTHH:mm:ss` (no offset) for other zones."""
-    text = value.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{text}Z" if time_zone == UTC_ZONE else text
-
-
-def schedule_trigger(recurrence: Recurrence, pipeline_name: str, *, description: str) -> dict[str, Any]:
-    """A ScheduleTrigger starting one pipeline on the recurrence."""
-    schedule = None
-    if recurrence.hours or recurrence.minutes or recurrence.week_days or recurrence.month_days:
-        schedule = m.RecurrenceSchedule(
-            hours=list(recurrence.hours) or None,
-            minutes=list(recurrence.minutes) or None,
-            week_days=list(recurrence.week_days) or None,
-            month_days=list(recurrence.month_days) or None,
-        )
-    trigger = m.ScheduleTrigger(
-        description=description,
-        annotations=[ANNOTATION],
-        pipelines=[
-            m.TriggerPipelineReference(
-                pipeline_reference=m.PipelineReference(type="PipelineReference", reference_name=pipeline_name)
-            )
-        ],
-        recurrence=m.ScheduleTriggerRecurrence(
-            frequency=recurrence.frequency,
-            interval=recurrence.interval,
-            start_time=recurrence.start,
-            end_time=recurrence.end,
-            time_zone=recurrence.time_zone,
-            schedule=schedule,
-        ),
-    )
-    body = _json(m.TriggerResource(properties=trigger))
-    serialized = body["properties"]["typeProperties"]["recurrence"]
-    serialized["startTime"] = _local_time(recurrence.start, recurrence.time_zone)
-    if recurrence.end is not None:
-        serialized["endTime"] = _local_time(recurrence.end, recurrence.time_zone)
-    return body
+    return resource_json(resource)

@@ -1,18 +1,13 @@
-"""F12 — Data Factory pipeline automation, and F13 — pipeline run schedules.
+"""F12 — Data Factory pipeline automation.
 
-F12: every Purview asset carrying a glossary term whose name matches "Pipeline Automation Term Pattern" (a
+Every Purview asset carrying a glossary term whose name matches "Pipeline Automation Term Pattern" (a
 regular expression, searched anywhere in the term name as .NET's Regex.IsMatch does) gets its copy pipeline
-once; the pipeline is the one the HTTP function would make (sync/adf/provision.py), in the same state row.
+once; the pipeline is the one the HTTP function would make (provision.py), in the same state row.
 Assets of unsupported kinds are reported and skipped. An asset that loses its term is handled by the delete
 policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigger, pipeline and datasets (shared
 linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
 Notifications, one per message batch, as CluedIn words them: "N Ingestion Endpoints created for purview
 assets. (Account.csv)" and "N ADF Pipelines created for purview assets. (AccountCsvPipeline_…)".
-
-F13: every generated pipeline's trigger follows its own override or the F13 setting (sync/adf/schedules.py). It
-runs whenever a factory is configured, so turning the toggle off or clearing the value removes the triggers
-("Pipeline Schedule Disabled for '<pipeline>'"). Removal is planned as an update to "no schedule", not a delete:
-the pipeline still exists, only its schedule setting changed, so the mass-delete fail-safe does not apply.
 """
 
 from __future__ import annotations
@@ -22,26 +17,20 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sync.core.engine import ApplyOutcome, Feature, Notification, SyncContext
+from sync.core.diff import diff
 from sync.core.errors import FatalError, SettingsError
+from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
-from sync.core.settings import AppSettings, DeletePolicy
-from sync.core.state import SyncObject, fingerprint
+from sync.core.settings import DeletePolicy, Settings
+from sync.core.state import SyncObject
 from sync.core.telemetry import log_event
-from sync.features.datasources.feature import asset_key, is_syncable_hit, search_filter
-from sync.features.pipeline_schedules.grammar import ScheduleError, validate_run_schedule
-from sync.features.pipeline_schedules.triggers import (
-    SCHEDULE_KIND,
-    apply_schedule,
-    effective_schedule,
-    remove_schedule,
-    schedule_desired,
-)
+from sync.features.pipeline_schedules.api import remove_schedule
 from sync.features.pipelines.names import PipelineNames
 from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline
+from sync.features.pipelines.settings import PipelinesSettings
 from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
 from sync.services.datafactory.client import DataFactoryClient
-from sync.services.purview.assets import read_asset
+from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
 from sync.services.purview.client import PurviewClient
 
 log = logging.getLogger("sync.features.pipelines.feature")
@@ -95,19 +84,23 @@ class PipelinesFeature(Feature):
     """F12: tagged Purview assets → CluedIn ingestion endpoint + ADF copy pipeline."""
 
     name: ClassVar[str] = "pipelines"
+    title: ClassVar[str] = "Data Factory Pipeline Automation"
+    settings_model = PipelinesSettings
+    schedule: ClassVar[str] = "PIPELINE_AUTOMATION_SCHEDULE"
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin", "datafactory")
     object_kind: ClassVar[str] = PIPELINE_KIND
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 10
 
-    def enabled(self, settings: AppSettings) -> bool:
+    def enabled(self, settings: Settings) -> bool:
         """Toggle 'Data Factory Pipeline Automation'."""
-        return settings.data_factory_pipeline_automation
+        return settings.get(PipelinesSettings).data_factory_pipeline_automation
 
-    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
+    def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Assets tagged with a matching term (one search per batch of terms), of supported kinds only."""
-        pattern = ctx.settings.pipeline_automation_term_pattern
+        pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
         if not pattern:
             raise SettingsError(
                 "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
@@ -141,32 +134,35 @@ class PipelinesFeature(Feature):
                         "qualifiedName": qualified_name,
                         "name": str(hit.get("name") or qualified_name),
                     }
-        return assets
+        return Snapshot(assets)
 
     def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
         """New tagged assets → create; changed settings/asset → update; untagged automated ones → delete.
 
-        Under soft-delete, pipelines orphaned earlier (while the policy was `retain`) are removed too.
+        Under soft-delete, pipelines orphaned earlier (while the policy was `retain`) are removed too. Pipelines
+        created on request are never removed by automation.
         """
-        changes: list[Change] = []
-        for key in sorted(snapshot):
-            desired = pipeline_desired(snapshot[key], settings)
-            obj = state.get(key)
-            if obj is not None and obj.active and obj.fingerprint == fingerprint(desired):
-                continue
-            kind = ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE
-            changes.append(self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'"))
-        removable = {"active", "orphaned"} if settings.sync_delete_policy == DeletePolicy.SOFT_DELETE else {"active"}
-        for key, obj in sorted(state.items()):
-            if key in snapshot or obj.status not in removable:
-                continue
-            if not obj.data.get("automated") or obj.data.get("requested"):
-                continue
-            desired = {**obj.source, "names": obj.target.get("names") or {}}
-            changes.append(self.change(ChangeKind.DELETE, key, desired, f"remove pipeline of {key}"))
-        return changes
+        soft = settings.engine.sync_delete_policy == DeletePolicy.SOFT_DELETE
+        removable = {"active", "orphaned"} if soft else {"active"}
+
+        def make(kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
+            if kind == ChangeKind.DELETE:
+                return self.change(kind, key, desired, f"remove pipeline of {key}")
+            return self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'")
+
+        return diff(
+            snapshot,
+            state,
+            make,
+            desired=lambda key, asset, obj: pipeline_desired(asset, settings),
+            kind_for=lambda obj: ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE,
+            removable=lambda obj: (
+                obj.status in removable and bool(obj.data.get("automated")) and not obj.data.get("requested")
+            ),
+            removal=lambda key, obj: {**obj.source, "names": obj.target.get("names") or {}},
+        )
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Provision (create/update) or remove one asset's pipeline."""
@@ -227,83 +223,8 @@ class PipelinesFeature(Feature):
         adf.delete_entity("pipelines", names.pipeline)
         adf.delete_entity("datasets", names.source_dataset)
         adf.delete_entity("datasets", names.sink_dataset)
-        obj = ctx.state.claim(self.object_kind, change.key, owner=owner)
-        obj.status = "deleted"
-        obj.data["entities"] = {}
-        ctx.state.release(obj)
+        with ctx.state.leased(self.object_kind, change.key, owner=owner) as obj:
+            obj.status = "deleted"
+            obj.data["entities"] = {}
+            ctx.state.release(obj)
         return ApplyOutcome("applied", f"removed pipeline {names.pipeline} and its datasets", notes)
-
-
-class PipelineSchedulesFeature(Feature):
-    """F13: one schedule trigger per generated pipeline, following its override or the F13 setting."""
-
-    name: ClassVar[str] = "pipeline_schedules"
-    needs: ClassVar[tuple[str, ...]] = ("datafactory",)
-    object_kind: ClassVar[str] = SCHEDULE_KIND
-    queue: ClassVar[Queues] = Queues.DATA_FACTORY
-    deletes_on_target: ClassVar[bool] = True
-    max_changes_per_message: ClassVar[int] = 1
-
-    def enabled(self, settings: AppSettings) -> bool:
-        """Whenever a factory is configured: turning the toggle off must still remove triggers."""
-        return bool(settings.data_factory_base_url)
-
-    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
-        """Every active generated pipeline with its override; the F13 setting is validated here."""
-        settings = ctx.settings
-        if settings.data_factory_create_run_schedule and settings.data_factory_run_schedule_value.strip():
-            try:
-                validate_run_schedule(settings.data_factory_run_schedule_value)
-            except ScheduleError as exc:
-                raise SettingsError(
-                    f"DATA_FACTORY_RUN_SCHEDULE_VALUE is invalid: {exc}", settings=["DATA_FACTORY_RUN_SCHEDULE_VALUE"]
-                ) from None
-        pipelines: dict[str, dict[str, Any]] = {}
-        for obj in ctx.state.iter_objects(PIPELINE_KIND):
-            if not obj.active or not obj.target.get("names"):
-                continue
-            names = PipelineNames.from_dict(obj.target["names"])
-            override = obj.data.get("schedule_override")
-            pipelines[names.pipeline] = {
-                "pipeline": names.pipeline,
-                "trigger": names.trigger,
-                "override": None if override is None else str(override),
-            }
-        return pipelines
-
-    def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
-    ) -> list[Change]:
-        """Schedules that differ from what was applied → create/update (an empty value removes the trigger)."""
-        changes: list[Change] = []
-        for name in sorted(snapshot):
-            item = snapshot[name]
-            value = effective_schedule(item["override"], settings)
-            desired = schedule_desired(item["pipeline"], item["trigger"], value)
-            obj = state.get(name)
-            if obj is None and not value:
-                continue
-            if obj is not None and obj.fingerprint == fingerprint(desired) and obj.status in {"active", "disabled"}:
-                continue
-            kind = ChangeKind.CREATE if obj is None else ChangeKind.UPDATE
-            summary = f"schedule {name}: {value}" if value else f"disable schedule of {name}"
-            changes.append(self.change(kind, name, desired, summary))
-        for name, obj in sorted(state.items()):
-            if name not in snapshot and obj.active:
-                desired = {"pipeline": name, "trigger": obj.target.get("trigger", ""), "value": ""}
-                changes.append(self.change(ChangeKind.DELETE, name, desired, f"remove trigger of gone pipeline {name}"))
-        return changes
-
-    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
-        """Write, start, stop or delete the pipeline's trigger."""
-        desired = change.desired
-        value = "" if change.kind == ChangeKind.DELETE else str(desired.get("value") or "")
-        try:
-            note, detail = apply_schedule(
-                ctx, pipeline=str(desired["pipeline"]), trigger=str(desired["trigger"]), value=value, owner=owner
-            )
-        except FatalError as exc:
-            return ApplyOutcome("failed", str(exc), fatal=True)
-        if detail == "unchanged":
-            return ApplyOutcome("skipped", "already applied")
-        return ApplyOutcome("applied", detail, [note] if note else [])

@@ -13,22 +13,21 @@ in the same state row (kind `adf_pipeline`, key `<typeName>|<qualifiedName>`, as
 Re-sending the same request PUTs nothing: every body's fingerprint is compared with the one last written, after
 one GET confirms the pipeline still exists (someone may have deleted it in the factory; then all is rewritten).
 
-An asset not yet synced by F1 gets its data source group and data source here, through F1's own `apply`, so the
-state row and the CluedIn objects are exactly those F1 would have made (docs/decisions/0600-adf-automation.md).
+An asset not yet synced by F1 gets its data source group and data source here, through the operation "Sync data
+sources" publishes (`ensure_data_source`), so the state row and the CluedIn objects are exactly those F1 would have
+made (docs/decisions/0600-adf-automation.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.core.engine import Notification, SyncContext
 from sync.core.errors import FatalError, NotFoundError, ServiceError
-from sync.core.messages import Change, ChangeKind
-from sync.core.settings import AppSettings
+from sync.core.feature import Notification, SyncContext
+from sync.core.settings import Settings
 from sync.core.state import SyncObject, fingerprint
+from sync.features.datasources.api import ensure_data_source
 from sync.features.pipelines import builders
 from sync.features.pipelines.names import (
     PipelineNames,
@@ -40,14 +39,16 @@ from sync.features.pipelines.names import (
     storage_linked_service_name,
 )
 from sync.features.pipelines.stores import SourceKind, SourceStore, resolve_source
-from sync.services.cluedin.client import CluedInClient, organization_from_url
+from sync.services.cluedin.client import CluedInClient
+from sync.services.cluedin.connection import organization_of
 from sync.services.cluedin.ingestion import create_ingestion_endpoint, find_ingestion_endpoint, get_ingestion_endpoint
+from sync.services.cluedin.settings import CluedInSettings
 from sync.services.datafactory.client import DataFactoryClient
-from sync.services.purview.assets import Asset, read_asset
+from sync.services.datafactory.settings import DataFactorySettings
+from sync.services.purview.assets import Asset, asset_key, read_asset
 from sync.services.purview.client import PurviewClient
 
 PIPELINE_KIND = "adf_pipeline"
-DATASOURCE_KIND = "datasource"
 UNSET: Any = object()
 """Sentinel: leave the pipeline's schedule override as it is."""
 
@@ -58,11 +59,6 @@ class AssetNotFoundError(FatalError):
     def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
-
-
-def asset_key(type_name: str, qualified_name: str) -> str:
-    """The key shared with F1's state rows."""
-    return f"{type_name}|{qualified_name}"
 
 
 def find_asset(
@@ -93,27 +89,25 @@ def find_asset(
     return asset
 
 
-def require_settings(settings: AppSettings) -> None:
+def require_settings(settings: Settings) -> None:
     """Name every setting a pipeline needs (raised before anything is written)."""
-    settings.require(
-        "data_factory_base_url",
-        "data_factory_key_vault_url",
-        "cluedin_url",
-        purpose="Generating Data Factory pipelines",
-    )
+    purpose = "Generating Data Factory pipelines"
+    settings.get(DataFactorySettings).require("data_factory_base_url", "data_factory_key_vault_url", purpose=purpose)
+    settings.get(CluedInSettings).require("cluedin_url", purpose=purpose)
 
 
-def pipeline_desired(identity: dict[str, Any], settings: AppSettings) -> dict[str, Any]:
+def pipeline_desired(identity: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """What a pipeline depends on: the asset and the settings that shape its bodies (for the state fingerprint)."""
+    factory = settings.get(DataFactorySettings)
     return {
         "guid": identity.get("guid"),
         "typeName": identity.get("typeName"),
         "qualifiedName": identity.get("qualifiedName"),
         "name": identity.get("name"),
-        "factory": settings.data_factory_base_url,
-        "keyVault": settings.data_factory_key_vault_url,
-        "secret": settings.data_factory_cluedin_token_secret_name,
-        "cluedin": settings.cluedin_url,
+        "factory": factory.data_factory_base_url,
+        "keyVault": factory.data_factory_key_vault_url,
+        "secret": factory.data_factory_cluedin_token_secret_name,
+        "cluedin": settings.get(CluedInSettings).cluedin_url,
     }
 
 
@@ -142,44 +136,6 @@ class ProvisionResult:
     def changed(self) -> bool:
         """Whether anything was written to the factory or CluedIn."""
         return bool(self.written) or self.endpoint_created
-
-
-@contextmanager
-def claimed(ctx: SyncContext, kind: str, key: str, owner: str) -> Iterator[SyncObject]:
-    """Lease a state row for the block; on failure the lease is dropped (keeping what was recorded so far)."""
-    obj = ctx.state.claim(kind, key, owner=owner)
-    try:
-        yield obj
-    except BaseException:
-        with suppress(Exception):  # the original error matters more; the lease expires on its own
-            ctx.state.release(obj)
-        raise
-
-
-def ensure_data_source(ctx: SyncContext, asset: Asset, owner: str) -> tuple[str, list[Notification]]:
-    """The id of the asset's CluedIn data source, created through F1 when the asset was never synced."""
-    from sync.features.datasources.feature import DataSourcesFeature
-
-    key = asset_key(asset.type_name, asset.qualified_name)
-    obj = ctx.state.get_object(DATASOURCE_KIND, key)
-    if obj is not None and obj.active and obj.target.get("source_id"):
-        return str(obj.target["source_id"]), []
-    desired = {**asset_identity(asset), "updateTime": None}
-    desired["group_name"] = str((obj.target if obj else {}).get("group_name") or asset.name)
-    change = Change(
-        feature=DataSourcesFeature.name,
-        object_kind=DATASOURCE_KIND,
-        key=key,
-        kind=ChangeKind.CREATE,
-        desired=desired,
-        fingerprint=fingerprint(desired),
-        summary=f"create data source '{asset.name}' for its pipeline",
-    )
-    outcome = DataSourcesFeature().apply(change, ctx, owner=owner)
-    synced = ctx.state.get_object(DATASOURCE_KIND, key)
-    if outcome.result == "failed" or synced is None or not synced.target.get("source_id"):
-        raise FatalError(f"could not create the CluedIn data source for the asset: {outcome.detail}")
-    return str(synced.target["source_id"]), list(outcome.notifications)
 
 
 def _ensure_endpoint(ctx: SyncContext, obj: SyncObject, data_source_id: str, name: str) -> tuple[str, bool]:
@@ -212,10 +168,12 @@ def _ensure_endpoint(ctx: SyncContext, obj: SyncObject, data_source_id: str, nam
     return data_set_id, True
 
 
-def linked_service_names(settings: AppSettings, store: SourceStore) -> dict[str, str]:
+def linked_service_names(settings: Settings, store: SourceStore) -> dict[str, str]:
     """Names of the shared linked services a pipeline uses (one per store, vault and CluedIn organization)."""
-    cluedin_url = str(settings.cluedin_url)
-    organization = settings.cluedin_organization or organization_from_url(cluedin_url)
+    cluedin = settings.get(CluedInSettings)
+    cluedin_url = str(cluedin.cluedin_url)
+    organization = organization_of(cluedin)
+    vault = str(settings.get(DataFactorySettings).data_factory_key_vault_url)
     source = (
         sql_linked_service_name(store.endpoint, store.database)
         if store.kind == SourceKind.AZURE_SQL
@@ -223,24 +181,26 @@ def linked_service_names(settings: AppSettings, store: SourceStore) -> dict[str,
     )
     return {
         "source": source,
-        "keyVault": key_vault_linked_service_name(str(settings.data_factory_key_vault_url)),
+        "keyVault": key_vault_linked_service_name(vault),
         "cluedin": cluedin_linked_service_name(cluedin_url, organization),
     }
 
 
 def entity_bodies(
-    settings: AppSettings, store: SourceStore, names: PipelineNames, data_set_id: str, label: str
+    settings: Settings, store: SourceStore, names: PipelineNames, data_set_id: str, label: str
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, name, body) of every entity, in the order ADF needs them (referenced entities first)."""
     ls = linked_service_names(settings, store)
-    secret = settings.data_factory_cluedin_token_secret_name
+    factory = settings.get(DataFactorySettings)
+    secret = factory.data_factory_cluedin_token_secret_name
+    cluedin_url = str(settings.get(CluedInSettings).cluedin_url)
     return [
         ("linkedservices", ls["source"], builders.source_linked_service(store)),
-        ("linkedservices", ls["keyVault"], builders.key_vault_linked_service(str(settings.data_factory_key_vault_url))),
+        ("linkedservices", ls["keyVault"], builders.key_vault_linked_service(str(factory.data_factory_key_vault_url))),
         (
             "linkedservices",
             ls["cluedin"],
-            builders.cluedin_linked_service(str(settings.cluedin_url), ls["keyVault"], secret),
+            builders.cluedin_linked_service(cluedin_url, ls["keyVault"], secret),
         ),
         ("datasets", names.source_dataset, builders.source_dataset(store, ls["source"])),
         ("datasets", names.sink_dataset, builders.sink_dataset(ls["cluedin"], data_set_id)),
@@ -274,9 +234,10 @@ def provision_pipeline(
     store = resolve_source(asset.type_name, asset.qualified_name, asset.attributes)
     require_settings(settings)
     key = asset_key(asset.type_name, asset.qualified_name)
-    data_source_id, notes = ensure_data_source(ctx, asset, owner)
+    ensured = ensure_data_source(ctx, asset, owner=owner)
+    data_source_id, notes = ensured.data_source_id, ensured.notifications
     adf: DataFactoryClient = ctx.client("datafactory")
-    with claimed(ctx, PIPELINE_KIND, key, owner) as obj:
+    with ctx.state.leased(PIPELINE_KIND, key, owner=owner) as obj:
         names = (
             PipelineNames.from_dict(obj.target["names"]) if obj.target.get("names") else pipeline_names(asset.name, key)
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sync.features.pipeline_schedules.grammar import ScheduleError, validate_run_schedule
+from sync.features.pipeline_schedules.api import ScheduleError, validate_run_schedule
 
 MAX_BODY_BYTES = 16 * 1024
 GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"

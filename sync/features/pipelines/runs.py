@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sync.core.engine import SyncContext
+from sync.core.feature import SyncContext
 from sync.features.pipelines.builders import REQUEST_ID_PARAMETER
-from sync.features.pipelines.provision import claimed
 from sync.services.datafactory.client import DataFactoryClient
 
 RUN_KIND = "adf_run"
@@ -41,7 +40,7 @@ def _find_started_run(adf: DataFactoryClient, pipeline: str, request_id: str, si
 def start_run_once(ctx: SyncContext, pipeline: str, request_id: str, *, owner: str) -> RunStart:
     """Start the pipeline for this request id unless a run for it already exists; record it either way."""
     adf: DataFactoryClient = ctx.client("datafactory")
-    with claimed(ctx, RUN_KIND, f"{pipeline}|{request_id}", owner) as obj:
+    with ctx.state.leased(RUN_KIND, f"{pipeline}|{request_id}", owner=owner) as obj:
         if obj.target.get("run_id"):
             ctx.state.release(obj)
             return RunStart(str(obj.target["run_id"]), request_id, started=False)

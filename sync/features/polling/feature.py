@@ -24,20 +24,21 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sync.core.engine import ApplyOutcome, Feature, SyncContext
+from sync.core.diff import diff
 from sync.core.errors import ConflictError, RetriableError
+from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
-from sync.core.settings import AppSettings
-from sync.core.state import SyncObject, fingerprint
-from sync.features.lineage.model import DATASET, split_key
+from sync.core.settings import Settings
+from sync.core.state import SyncObject
+from sync.features.lineage.api import iter_synced_data_sets
+from sync.features.polling.settings import PollingSettings
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.datasets import ProcessingSummary, iter_stats, read_processing, read_quality_metrics
 from sync.services.purview import qualified_names as names
 from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import resolve_target_collection
-from sync.services.purview.typedefs import DATASET_TYPE, ensure_types
-
-LINEAGE_KIND = "lineage"
+from sync.services.purview.collections import plan_target_collection
+from sync.services.purview.settings import PurviewSettings
+from sync.services.purview.typedefs import DATASET_TYPE, ensure_types, registration_step
 
 
 def epoch_millis(text: str) -> int | None:
@@ -78,29 +79,37 @@ class PollingFeature(Feature):
     """Metrics and properties of CluedIn data sets → their Cluedin Dataset entities."""
 
     name: ClassVar[str] = "polling"
+    title: ClassVar[str] = "Poll CluedIn Data Sources"
+    settings_model = PollingSettings
+    schedule: ClassVar[str] = "POLL_SCHEDULE"
+    depends_on: ClassVar[tuple[str, ...]] = ("lineage",)
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = "dataset-metrics"
     queue: ClassVar[Queues] = Queues.PURVIEW_ENTITIES
     deletes_on_target: ClassVar[bool] = False
     max_changes_per_message: ClassVar[int] = 100
 
-    def enabled(self, settings: AppSettings) -> bool:
+    def enabled(self, settings: Settings) -> bool:
         """Toggle 'Poll CluedIn Data Sources'."""
-        return settings.poll_cluedin_data_sources
+        return settings.get(PollingSettings).poll_cluedin_data_sources
 
-    def snapshot(self, ctx: SyncContext) -> dict[str, dict[str, Any]]:
-        """Current counts and metrics of every data set whose Cluedin Dataset exists."""
+    def _collection(self, ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
         purview: PurviewClient = ctx.client("purview")
+        return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
+
+    def prepare(self, ctx: SyncContext) -> list[SetupStep]:
+        """Register the custom types and create the target collection, when the account lacks them."""
+        purview: PurviewClient = ctx.client("purview")
+        _, collection_step = self._collection(ctx)
+        return [s for s in (registration_step(purview, ctx.state), collection_step) if s is not None]
+
+    def snapshot(self, ctx: SyncContext) -> Snapshot:
+        """Current counts and metrics of every data set whose Cluedin Dataset exists."""
         cluedin: CluedInClient = ctx.client("cluedin")
-        ensure_types(purview, ctx.state)
-        collection = resolve_target_collection(purview, ctx.state, ctx.settings.purview_collection_name)
-        datasets: dict[str, dict[str, Any]] = {}
-        for obj in ctx.state.iter_objects(LINEAGE_KIND):
-            kind, ident = split_key(obj.key)
-            if kind == DATASET and obj.active:
-                datasets[ident] = {"name": str(obj.data.get("name") or ident), "url": self._url(obj)}
+        collection, _ = self._collection(ctx)
+        datasets = {d.id: {"name": d.name, "url": d.url} for d in iter_synced_data_sets(ctx.state)}
         if not datasets:
-            return {}
+            return Snapshot()
         previous = {obj.key: obj for obj in ctx.state.iter_objects(self.object_kind)}
         quality = read_quality_metrics(cluedin)
         out: dict[str, dict[str, Any]] = {}
@@ -127,11 +136,7 @@ class PollingFeature(Feature):
                     "last": processing.last_processed_at,
                 },
             }
-        return out
-
-    @staticmethod
-    def _url(obj: SyncObject) -> str:
-        return str(obj.data.get("url") or "")
+        return Snapshot(out)
 
     @staticmethod
     def _processing(
@@ -149,40 +154,16 @@ class PollingFeature(Feature):
         return read_processing(cluedin, data_set_id)
 
     def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: AppSettings
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
         """Changed data sets → update (create on first sight); data sets no longer synced → delete (orphan mark)."""
-        changes: list[Change] = []
-        for key in sorted(snapshot):
-            desired = snapshot[key]
-            obj = state.get(key)
-            stamp = fingerprint(desired)
-            if obj is not None and obj.active and obj.fingerprint == stamp:
-                continue
-            kind = ChangeKind.CREATE if obj is None else ChangeKind.UPDATE
-            changes.append(
-                Change(
-                    feature=self.name,
-                    object_kind=self.object_kind,
-                    key=key,
-                    kind=kind,
-                    desired=desired,
-                    fingerprint=stamp,
-                    summary=f"refresh metrics of Cluedin Dataset '{desired['name']}'",
-                )
-            )
-        for key, obj in sorted(state.items()):
-            if key not in snapshot and obj.active:
-                changes.append(
-                    Change(
-                        feature=self.name,
-                        object_kind=self.object_kind,
-                        key=key,
-                        kind=ChangeKind.DELETE,
-                        summary=f"stop polling data set {key}",
-                    )
-                )
-        return changes
+
+        def make(kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
+            if kind == ChangeKind.DELETE:
+                return self.change(kind, key, desired, f"stop polling data set {key}")
+            return self.change(kind, key, desired, f"refresh metrics of Cluedin Dataset '{desired['name']}'")
+
+        return diff(snapshot, state, make)
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """One change (messages normally carry many: see apply_batch)."""

@@ -157,24 +157,3 @@ class DataFactoryClient:
 
 DATA_FACTORY_REQUESTS_PER_SECOND = 8.0
 """Client-side limit per instance: ARM allows about 12,000 reads and 1,200 writes per hour and subscription."""
-
-
-def datafactory_client(settings: Any) -> DataFactoryClient:
-    """Data Factory client from settings (names any missing setting); registered in sync/runtime.py."""
-    from sync.services.auth import azure_auth
-    from sync.services.http import shared_rate_limiter
-
-    settings.require("data_factory_base_url", purpose="Calling Data Factory")
-    base = str(settings.data_factory_base_url)
-    secret = settings.data_factory_client_secret
-    static = settings.data_factory_static_token
-    auth = azure_auth(
-        scope=ARM_SCOPE,
-        tenant_id=settings.data_factory_tenant_id,
-        client_id=settings.data_factory_client_id,
-        client_secret=secret.get_secret_value() if secret else None,
-        static_token=static.get_secret_value() if static else None,
-        managed_identity_client_id=settings.storage_client_id,
-    )
-    limiter = shared_rate_limiter(f"datafactory:{base}", DATA_FACTORY_REQUESTS_PER_SECOND)
-    return DataFactoryClient(base, auth, rate_limiter=limiter)

@@ -7,14 +7,49 @@ point at a `tabular_schema` entity that holds the columns. Column types live in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sync.services.purview.client import PurviewClient
 
+OWN_TYPE_PREFIX = "cluedin_"
+GLOSSARY_TYPES = frozenset({"AtlasGlossary", "AtlasGlossaryTerm", "AtlasGlossaryCategory"})
+NON_ASSET_TYPES = ("column", "azure_sql_column", "tabular_schema", "Process")
 SCHEMA_RELATIONSHIPS = ("tabular_schema", "schema", "attachedSchema")
 COLUMN_RELATIONSHIPS = ("columns",)
 COLUMN_TYPE_ATTRIBUTES = ("data_type", "dataType", "type")
+
+
+def asset_key(type_name: str, qualified_name: str) -> str:
+    """`<typeName>|<qualifiedName>`: Purview's own identity of an asset, which survives a re-scan's new guid."""
+    return f"{type_name}|{qualified_name}"
+
+
+def search_filter(keywords: list[str]) -> dict[str, Any]:
+    """Search filter for assets carrying one of the glossary terms (everything for '*'), minus non-assets.
+
+    A keyword is 'Term' or 'Term@Glossary'.
+    """
+    exclusions: list[dict[str, Any]] = [{"entityType": t, "includeSubTypes": True} for t in NON_ASSET_TYPES]
+    clauses: list[dict[str, Any]] = [{"not": {"or": exclusions}}]
+    if keywords and "*" not in keywords:
+        terms: list[dict[str, Any]] = []
+        for keyword in keywords:
+            term, _, glossary = keyword.partition("@")
+            terms.append({"term": term, "glossary": glossary} if glossary else {"term": term})
+        clauses.insert(0, terms[0] if len(terms) == 1 else {"or": terms})
+    return {"and": clauses}
+
+
+def is_syncable_hit(hit: Mapping[str, Any]) -> bool:
+    """Post-filter on search hits: never the app's own types, glossary objects or columns (search is fuzzy)."""
+    entity_type = str(hit.get("entityType") or "")
+    if not entity_type or entity_type.startswith(OWN_TYPE_PREFIX) or entity_type in GLOSSARY_TYPES:
+        return False
+    if hit.get("glossaryType") or entity_type.endswith("_column") or entity_type in NON_ASSET_TYPES:
+        return False
+    return bool(hit.get("qualifiedName") and hit.get("id"))
 
 
 @dataclass(frozen=True)

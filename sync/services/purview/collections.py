@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sync.core.errors import PermissionDeniedError, RetriableError, SettingsError
+from sync.core.feature import SetupStep
 from sync.core.state import StateStore
 from sync.core.telemetry import log_event
 from sync.services.purview.client import PurviewClient
@@ -101,28 +102,67 @@ def resolve_in(
     return str(current["name"]), created
 
 
-def resolve_target_collection(purview: PurviewClient, state: StateStore, setting: str | None) -> str | None:
-    """The id of the target collection named by the setting (None when the setting is empty: default collection).
+def plan_target_collection(
+    purview: PurviewClient, state: StateStore, setting: str | None
+) -> tuple[str | None, SetupStep | None]:
+    """The id of the target collection the setting names, and the step that creates it if it does not exist yet.
+
+    Only reads. A collection still to be created already has its id (derived from its path), so a plan can name
+    it; the step creates every missing segment, then records the resolution. None = the default collection.
 
     Raises:
-        SettingsError: the collection does not exist and cannot be created (names the setting and the role).
+        SettingsError: the setting names nothing that exists or could be created (names the setting and the role).
     """
     if not setting or not setting.strip():
-        return None
-    memo_key = (purview.base_url, setting.strip())
+        return None, None
+    value = setting.strip()
+    memo_key = (purview.base_url, value)
     with _memo_lock:
         if memo_key in _memo:
-            return _memo[memo_key]
+            return _memo[memo_key], None
     cursor, etag = state.get_cursor(CURSOR_FEATURE, purview.base_url)
-    if isinstance(cursor, dict) and cursor.get("setting") == setting.strip() and cursor.get("collection"):
+    if isinstance(cursor, dict) and cursor.get("setting") == value and cursor.get("collection"):
         resolved = str(cursor["collection"])
-    else:
-        resolved = _resolve(purview, setting.strip())
-        value = {"setting": setting.strip(), "collection": resolved}
+        with _memo_lock:
+            _memo[memo_key] = resolved
+        return resolved, None
+    try:
+        collections = list(purview.iter_collections())
+    except PermissionDeniedError as exc:
+        raise SettingsError(
+            f"{SETTING}: the app's identity may not list Purview collections ({exc.detail}); grant it at least the "
+            "Data Reader role on the root collection",
+            settings=[SETTING],
+        ) from None
+    missing: list[tuple[str, str, str]] = []
+
+    def later(name: str, friendly: str, parent: str) -> dict[str, Any]:
+        missing.append((name, friendly, parent))
+        return {"name": name, "friendlyName": friendly, "parentCollection": {"referenceName": parent}}
+
+    resolved, _ = resolve_in(collections, value, later)
+    if not missing:
+        with _memo_lock:  # it exists: nothing to write (the cursor only spares a list call, kept in memory instead)
+            _memo[memo_key] = resolved
+        return resolved, None
+
+    def run() -> None:
+        for name, friendly, parent in missing:
+            _create(purview, value, name, friendly, parent)
         with contextlib.suppress(RetriableError):  # resolved concurrently by another instance, to the same answer
-            state.set_cursor(CURSOR_FEATURE, purview.base_url, value, etag=etag)
-    with _memo_lock:
-        _memo[memo_key] = resolved
+            state.set_cursor(CURSOR_FEATURE, purview.base_url, {"setting": value, "collection": resolved}, etag=etag)
+        with _memo_lock:
+            _memo[memo_key] = resolved
+
+    names = "/".join(friendly for _, friendly, _ in missing)
+    return resolved, SetupStep(f"create the Purview collection(s) {names} ({SETTING}={value!r})", run)
+
+
+def resolve_target_collection(purview: PurviewClient, state: StateStore, setting: str | None) -> str | None:
+    """The target collection's id, created when it does not exist (appliers' safety net; planners use `plan_`)."""
+    resolved, step = plan_target_collection(purview, state, setting)
+    if step is not None:
+        step.run()
     return resolved
 
 
@@ -132,30 +172,14 @@ def forget_resolutions() -> None:
         _memo.clear()
 
 
-def _resolve(purview: PurviewClient, setting: str) -> str:
+def _create(purview: PurviewClient, setting: str, name: str, friendly: str, parent: str) -> None:
     try:
-        collections = list(purview.iter_collections())
-    except PermissionDeniedError as exc:
+        purview.create_or_update_collection(name, friendly, parent)
+    except PermissionDeniedError:
         raise SettingsError(
-            f"{SETTING}: the app's identity may not list Purview collections ({exc.detail}); grant it at least the "
-            "Data Reader role on the root collection",
+            f"{SETTING}={setting!r}: collection {friendly!r} does not exist under {parent!r} and the app's "
+            f"identity may not create it; grant it the {CREATE_ROLE} role on {parent!r}, or create the "
+            "collection yourself",
             settings=[SETTING],
         ) from None
-
-    def create(name: str, friendly: str, parent: str) -> dict[str, Any]:
-        try:
-            made = purview.create_or_update_collection(name, friendly, parent)
-        except PermissionDeniedError:
-            raise SettingsError(
-                f"{SETTING}={setting!r}: collection {friendly!r} does not exist under {parent!r} and the app's "
-                f"identity may not create it; grant it the {CREATE_ROLE} role on {parent!r}, or create the "
-                "collection yourself",
-                settings=[SETTING],
-            ) from None
-        log_event(
-            log, "CollectionCreated", f"created Purview collection {friendly!r} ({name}) under {parent!r}", name=name
-        )
-        return made
-
-    resolved, _ = resolve_in(collections, setting, create)
-    return resolved
+    log_event(log, "CollectionCreated", f"created Purview collection {friendly!r} ({name}) under {parent!r}", name=name)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sync.core.errors import ConflictError, FatalError, RetriableError
+from sync.core.feature import SetupStep
 from sync.core.state import StateStore, fingerprint
 from sync.core.telemetry import log_event
 from sync.services.purview.client import PurviewClient
@@ -280,31 +281,73 @@ def relationship_def_update(wanted: Mapping[str, Any], existing: Mapping[str, An
 
 _ensured: set[tuple[str, str]] = set()
 _ensured_lock = threading.Lock()
+KEEP_STAMPS = 20
+"""Fingerprints of type sets remembered per account (features register different sets)."""
 
 
-def ensure_types(purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...] = TYPES) -> bool:
-    """Make sure the account has our current type definitions. Returns True when Purview was written to.
+def _stamps(cursor: Any) -> list[str]:
+    if not isinstance(cursor, dict):
+        return []
+    if cursor.get("fingerprint"):  # written by earlier versions: one set for the whole app
+        return [str(cursor["fingerprint"])]
+    return [str(s) for s in cursor.get("ensured") or []]
 
-    Free when the fingerprint of our definitions matches what this process or the state cursor recorded for
-    this Purview endpoint.
-    """
+
+@dataclass
+class _Pending:
+    """Definitions the account may lack (the cursor does not know their fingerprint yet)."""
+
+    wanted: dict[str, list[dict[str, Any]]]
+    stamp: str
+    memo_key: tuple[str, str]
+    cursor: Any
+    etag: str | None
+
+
+def _pending(purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...]) -> _Pending | None:
     wanted = typedefs(types)
     stamp = fingerprint(wanted)
     memo_key = (purview.base_url, stamp)
     with _ensured_lock:
         if memo_key in _ensured:
-            return False
+            return None
     cursor, etag = state.get_cursor(CURSOR_FEATURE, purview.base_url)
-    if isinstance(cursor, dict) and cursor.get("fingerprint") == stamp:
+    if stamp in _stamps(cursor):
         with _ensured_lock:
             _ensured.add(memo_key)
-        return False
-    wrote = register(purview, wanted)
-    with contextlib.suppress(RetriableError):  # another instance registered at the same time: same cursor
-        state.set_cursor(CURSOR_FEATURE, purview.base_url, {"fingerprint": stamp}, etag=etag)
+        return None
+    return _Pending(wanted, stamp, memo_key, cursor, etag)
+
+
+def _register(purview: PurviewClient, state: StateStore, pending: _Pending) -> bool:
+    wrote = register(purview, pending.wanted)
+    value = {"ensured": [pending.stamp, *[s for s in _stamps(pending.cursor) if s != pending.stamp]][:KEEP_STAMPS]}
+    with contextlib.suppress(RetriableError):  # another instance registered at the same time
+        state.set_cursor(CURSOR_FEATURE, purview.base_url, value, etag=pending.etag)
     with _ensured_lock:
-        _ensured.add(memo_key)
+        _ensured.add(pending.memo_key)
     return wrote
+
+
+def registration_step(
+    purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...] = TYPES
+) -> SetupStep | None:
+    """The set-up write that registers our current type definitions, or None when the account has them.
+
+    Only reads: free when this process, or the state cursor, already recorded the fingerprint of these definitions
+    for this Purview endpoint. The returned step registers them and records the fingerprint.
+    """
+    pending = _pending(purview, state, types)
+    if pending is None:
+        return None
+    names = ", ".join(t.display_name for t in types)
+    return SetupStep(f"register the Purview types {names}", lambda: _register(purview, state, pending))
+
+
+def ensure_types(purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...] = TYPES) -> bool:
+    """Make sure the account has our types (appliers' safety net). True when Purview was written to."""
+    pending = _pending(purview, state, types)
+    return pending is not None and _register(purview, state, pending)
 
 
 def forget_registrations() -> None:

@@ -1,0 +1,215 @@
+"""The feature contract: what a sync feature declares and the four parts it implements.
+
+A feature is a small class (one per folder under `sync/features/`):
+
+- `prepare(ctx)` — idempotent set-up writes it needs before its changes can be applied (registering Purview
+  types, creating the target collection). It only *reads* to decide, and returns the writes as `SetupStep`s: the
+  engine reports them as planned changes and runs them only when the cycle may write (never in dry-run or for a
+  plan-only request).
+- `snapshot(ctx)` — reads the source side and returns a `Snapshot`: the desired state of every object, plus the
+  *pending state* the read produced (cursor moves, caches, claim-check payloads). The engine commits pending
+  state only once the changes are on their queue — never in dry-run — so a review run consumes nothing and the
+  next real cycle still sees every change.
+- `plan(snapshot, state, settings)` — pure: desired vs what the app last wrote → typed changes.
+- `apply(change, ctx, owner=...)` — makes one change true, idempotently (twice, or after a crash, is harmless).
+
+Declarations (class variables) tell the engine and the registry the rest: settings group, service clients,
+dependencies on other features' published rows, timer schedule, queue, and the change feeds it subscribes to.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
+
+from sync.core.errors import FatalError, SettingsError
+from sync.core.messages import Change, ChangeKind, Queues
+from sync.core.settings import EngineSettings, Settings, SettingsGroup
+from sync.core.state import StateStore, SyncObject, fingerprint
+from sync.core.storage import QueueSender
+
+if TYPE_CHECKING:
+    from sync.core.changefeed import ChangeFeeds, FeedSourceFactory, FeedWindow
+
+
+class Notification(BaseModel):
+    """A user-facing event (the text CluedIn's Notification Center would show)."""
+
+    event: str
+    text: str
+
+
+@dataclass
+class ApplyOutcome:
+    """What applying one change did: `applied`, `skipped` (nothing to do) or `failed`."""
+
+    result: str
+    detail: str = ""
+    notifications: list[Notification] = field(default_factory=list)
+    fatal: bool = False
+    """A failure that retrying cannot fix (the message goes to poison with this detail as its reason)."""
+
+
+@dataclass
+class SetupStep:
+    """An idempotent set-up write found necessary by `prepare` (shown in plans, skipped in dry-run)."""
+
+    summary: str
+    run: Callable[[], object]
+
+
+@dataclass
+class Snapshot:
+    """What a feature's snapshot read: desired objects, and state writes the engine commits after enqueueing.
+
+    `before_send` writes are what the messages themselves rely on (claim-check payload rows); `after_send` writes
+    are bookkeeping (cursors, caches), done last so queue functions can start applying meanwhile.
+    """
+
+    desired: dict[str, dict[str, Any]] = field(default_factory=dict)
+    before_send: list[Callable[[], None]] = field(default_factory=list)
+    after_send: list[Callable[[], None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things the read noticed that the run report should say (e.g. monitor events)."""
+
+
+ClientFactory = Callable[[Settings], Any]
+
+
+class SyncContext:
+    """Everything a feature needs at run time; service clients are created on first use.
+
+    Building a client checks its settings first, so a missing setting fails with its name, not deep inside
+    a client.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        state: StateStore,
+        queues: QueueSender,
+        *,
+        clients: Mapping[str, ClientFactory] | None = None,
+        feed_sources: Mapping[str, FeedSourceFactory] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.state = state
+        self.queues = queues
+        self._factories = dict(clients or {})
+        self._clients: dict[str, Any] = {}
+        self.feed_sources = dict(feed_sources or {})
+        """Where each change feed ('cluedin') is read from."""
+        self.feeds: ChangeFeeds | None = None
+        """The change feeds of the current tick (set by the engine while it plans)."""
+        self.feature: str = ""
+        """The feature whose cycle is planning (set by the engine)."""
+
+    @property
+    def engine(self) -> EngineSettings:
+        """The engine's settings."""
+        return self.settings.engine
+
+    @property
+    def dry_run(self) -> bool:
+        """Whether this cycle may only read."""
+        return self.settings.engine.sync_dry_run
+
+    def client(self, name: str) -> Any:
+        """The named service client ('purview', 'cluedin', 'datafactory'), built once."""
+        if name not in self._clients:
+            if name not in self._factories:
+                raise SettingsError(f"no client factory registered for {name!r}")
+            self._clients[name] = self._factories[name](self.settings)
+        return self._clients[name]
+
+    def provide(self, name: str, client: Any) -> None:
+        """Use this client for `name` instead of building one (tests wrap real clients this way)."""
+        self._clients[name] = client
+
+    def feed(self, source: str) -> FeedWindow:
+        """What the named change feed ('cluedin') says changed since this feature last planned.
+
+        Raises:
+            SettingsError: the feature did not declare the feed (see `Feature.change_feeds`).
+        """
+        if self.feeds is None:
+            raise SettingsError(f"no change feed is open for {self.feature or 'this context'}")
+        return self.feeds.window(source, self.feature)
+
+
+class Feature(ABC):
+    """One sync feature. Subclasses set the class variables and implement the parts (see the module docstring)."""
+
+    name: ClassVar[str]
+    """Stable id: state rows, run reports, queue messages and the HTTP routes use it."""
+    title: ClassVar[str] = ""
+    """The product's label of the feature's toggle (e.g. 'Sync CluedIn Data Sources')."""
+    settings_model: ClassVar[type[SettingsGroup] | None] = None
+    """The feature's own settings group (validated only when the feature runs)."""
+    object_kind: ClassVar[str]
+    queue: ClassVar[Queues]
+    schedule: ClassVar[str] = "SYNC_SCHEDULE"
+    """App Setting holding the NCRONTAB of the timer that plans the feature."""
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    """Features whose published rows this one reads: the registry plans them first within a tick."""
+    needs: ClassVar[tuple[str, ...]] = ()
+    """Service clients the planner and appliers use. A cycle whose clients are not configured reports
+    `not-configured` and enqueues nothing, rather than planning changes that could only fail when applied."""
+    change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {}
+    """Change feeds the feature reads (source → object types; an empty set means every type)."""
+    deletes_on_target: ClassVar[bool] = True
+    """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
+    max_changes_per_message: ClassVar[int] = 1
+    """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
+
+    def change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
+        """A change of this feature's objects, fingerprinted by its desired state."""
+        return Change(
+            feature=self.name,
+            object_kind=self.object_kind,
+            key=key,
+            kind=kind,
+            desired=desired,
+            fingerprint=fingerprint(desired),
+            summary=summary,
+        )
+
+    @abstractmethod
+    def enabled(self, settings: Settings) -> bool:
+        """Whether the feature's toggle is on (may raise SettingsError for an invalid setting of its own)."""
+
+    def prepare(self, ctx: SyncContext) -> list[SetupStep]:
+        """Set-up writes the feature needs before its changes (read-only here: the engine runs the steps)."""
+        return []
+
+    @abstractmethod
+    def snapshot(self, ctx: SyncContext) -> Snapshot:
+        """Read the source side (only read): desired state of every object, and pending state to commit later."""
+
+    @abstractmethod
+    def plan(
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
+    ) -> list[Change]:
+        """Pure: the changes that bring the target in line with the snapshot (no I/O)."""
+
+    @abstractmethod
+    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
+        """Make one change true, idempotently. `owner` identifies the message (for state leases)."""
+
+    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
+        """Apply the changes of one message; features that write in bulk override this. Default: one by one.
+
+        A FatalError for one change is recorded as its outcome and does not stop the others; a transient error
+        propagates so the whole message is redelivered (every change is idempotent, so re-applying is safe).
+        """
+        outcomes = []
+        for change in changes:
+            try:
+                outcomes.append(self.apply(change, ctx, owner=owner))
+            except FatalError as exc:
+                outcomes.append(ApplyOutcome("failed", str(exc), fatal=True))
+        return outcomes
