@@ -18,8 +18,12 @@ from typing import Any
 
 _state = {"configured": False}
 NOTIFICATIONS = logging.getLogger("sync.notifications")
-RESERVED_RECORD_KEYS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-"""Attributes of a LogRecord: `logging` refuses `extra=` keys that would overwrite them (KeyError)."""
+RESERVED_RECORD_KEYS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "event",
+}
+"""Attributes of a LogRecord, which `logging` refuses to overwrite from `extra=` (KeyError), and our own `event`."""
 
 
 def configure_telemetry() -> None:
@@ -45,7 +49,7 @@ def dimension_name(key: str) -> str:
     return f"sync_{key}" if key in RESERVED_RECORD_KEYS else key
 
 
-def log_event(logger: logging.Logger, event: str, message: str, *, level: int = logging.INFO, **fields: Any) -> None:
+def log_event(logger: logging.Logger, event: str, message: str, /, *, level: int = logging.INFO, **fields: Any) -> None:
     """Log one structured event: `event` and `fields` become custom dimensions; key fields also go in the text.
 
     Any field name is safe: one that `logging` reserves (`name`, `module`, `message`…) is renamed rather than
@@ -57,7 +61,7 @@ def log_event(logger: logging.Logger, event: str, message: str, *, level: int = 
     logger.log(level, text, extra={"event": event, **extra})
 
 
-def notify(text: str, *, event: str, **fields: Any) -> None:
+def notify(text: str, /, *, event: str, **fields: Any) -> None:
     """A user-facing notification, with the same wording as CluedIn's Notification Center.
 
     CluedIn has no public API to create notifications, so they are structured log events (and land in run reports).

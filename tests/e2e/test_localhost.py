@@ -113,3 +113,82 @@ def test_a_bad_setting_of_one_feature_stops_only_that_feature(stack):
     assert plan.status_code == 503
     assert plan.json()["error"]["code"] == "NotConfigured"
     assert "PIPELINE_AUTOMATION_TERM_PATTERN" in plan.json()["error"]["message"]
+
+
+@pytest.fixture()
+def login_page():
+    """A server answering every request with 200 and an HTML page, as a proxy's sign-in page does."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            body = b"<html><body>Please sign in</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_an_unexpected_planning_error_is_a_failed_report_a_failed_timer_and_a_502(stack, login_page):
+    settings = {**host_settings(stack), "PURVIEW_BASE_URL": login_page}
+    with LocalHost.load("function_app:app", settings) as host:
+        tick = host.run_timer("plan_sync_schedule")
+        host.start(http=True, timers=False, queues=False)
+        headers = {"x-functions-key": "e2e-key"}
+        plan = requests.post(f"{host.http_url}/api/plan/datasources", headers=headers, timeout=30)
+        runs = requests.get(f"{host.http_url}/api/runs/datasources", headers=headers, timeout=30).json()["value"]
+    assert not tick.succeeded
+    assert plan.status_code == 502
+    body = plan.json()
+    assert body["status"] == "failed" and body["error"]["code"] == "PlanFailed" and body["error_type"]
+    assert body["error_type"] in body["errors"][0]
+    assert [r["status"] for r in runs] == ["failed", "failed"]  # the plan request's and the timer's
+
+
+def test_two_deployments_sharing_one_storage_account_never_take_each_others_messages(stack, tmp_path, azurite):
+    """Two hosts, one Azurite: one syncs data sources, the other has nothing on. They run at the same time; the
+    idle one must not apply (or poison) a single message of the busy one, whose state must be complete."""
+    import subprocess
+    import sys
+
+    busy = {**host_settings(stack), "AzureFunctionsJobHost__extensions__queues__maxPollingInterval": "00:00:00.5"}
+    idle = {
+        **busy,
+        "SYNC_TABLE_PREFIX": "idle" + stack.environment["SYNC_TABLE_PREFIX"][1:9],
+        "SYNC_QUEUE_PREFIX": "idle-" + stack.environment["SYNC_QUEUE_PREFIX"][1:9],
+        "SYNC_CLUEDIN_DATA_SOURCES": "false",
+    }
+    processes = []
+    for name, values in (("busy", busy), ("idle", idle)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"IsEncrypted": False, "Values": values}))
+        command = [sys.executable, "-m", "devhost", "--settings", str(path), "--once", "--no-http", "--timeout", "120"]
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AzureFunctionsJobHost")}
+        processes.append(
+            subprocess.Popen(
+                command,
+                cwd=SEEDS.parents[1],
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
+    outputs = [p.communicate(timeout=300)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    rows = [r for r in stack.state.iter_objects("datasource") if r.active]
+    assert len(rows) == 9  # everything the busy deployment planned was applied by the busy deployment
+    idle_lines = [line for line in outputs[1].splitlines() if line.strip().startswith("apply_")]
+    assert idle_lines and all(line.split()[2] == "0" for line in idle_lines), outputs[1]  # no invocation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
 import pytest
@@ -77,8 +78,10 @@ def collection_of(stack: LineageStack, type_name: str) -> set[str]:
     return {e.get("collectionId", "") for e in stack.entities(type_name).values()}
 
 
-def test_everything_goes_into_a_collection_created_from_a_path(stack):
+def test_everything_goes_into_a_collection_created_from_a_path(stack, caplog):
+    caplog.set_level(logging.INFO, logger="sync")  # as in Azure (Information): every log path runs
     report, _ = stack.cycle(purview_collection_name=f"{ROOT}/Data Governance/CluedIn")
+    assert "CollectionCreated" in caplog.text
     assert report.status == "completed", report.errors
     target = collection_id_for([ROOT, "Data Governance", "CluedIn"])
     created = stack.purview_client().get_collection(target)
