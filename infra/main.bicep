@@ -4,7 +4,7 @@
 //
 // Written without a Bicep compiler at hand (none can be installed where it was written): run
 // `az bicep build --file infra/main.bicep` and `az deployment sub what-if` before the first deployment.
-// Every app setting of sync/settings.py that a deployment needs is a parameter below, named after the setting
+// Every app setting of the settings groups (sync/core/settings.py, sync/services/*/settings.py, sync/features/*/settings.py) that a deployment needs is a parameter below, named after the setting
 // (PURVIEW_BASE_URL → purviewBaseUrl); secrets reach the app only as Key Vault references (docs/deploy.md).
 targetScope = 'subscription'
 

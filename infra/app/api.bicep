@@ -35,7 +35,7 @@ param instanceMemoryMB int
 @description('Most instances the app may scale out to.')
 param maximumInstanceCount int
 
-@description('The sync settings (sync/settings.py), secrets already turned into Key Vault references.')
+@description('The sync settings (the settings groups (sync/core/settings.py, sync/services/*/settings.py, sync/features/*/settings.py)), secrets already turned into Key Vault references.')
 param appSettings object
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -48,7 +48,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
 
 // Settings of the platform and the host, not of the app's own model. The account-name form of identity-based
 // storage serves the host (timers, queue triggers, keys) and the app's own table and queue clients alike
-// (sync/storage.py builds its endpoints from the account name). The worker sends telemetry itself through
+// (sync/core/storage.py builds its endpoints from the account name). The worker sends telemetry itself through
 // OpenTelemetry, so custom dimensions of the app's structured events reach Application Insights; it collects
 // the `sync` logger tree only, which keeps SDK and exporter chatter out.
 var platformSettings = {

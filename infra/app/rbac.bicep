@@ -52,7 +52,7 @@ resource appQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Table: the state tables (sync/state.py creates them on first use).
+// Table: the state tables (sync/core/state/ creates them on first use).
 resource appTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appPrincipalId, roles.storageTableDataContributor)
   scope: storage
