@@ -112,6 +112,9 @@ def _category(call: Call, *, default: str | None = None, required: bool = False)
 def _list_relationships(kind: str) -> Handler:
     def handle(call: Call, params: dict[str, str]) -> Reply:
         items = call.catalog.related(kind, params["id"], _category(call))
+        wanted = call.param("relationshipType")
+        if wanted is not None:
+            items = [r for r in items if r["relationshipType"].lower() == wanted.lower()]
         return Reply(200, call.page(items, call.window()))
 
     return handle
