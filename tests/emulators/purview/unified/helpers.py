@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -67,7 +68,9 @@ class Catalog:
         page = self.ok(method, path, body, **params)
         items = list(page["value"])
         while page.get("nextLink"):
-            response = self.http.get(page["nextLink"], params={"api-version": API_VERSION})
+            link = urlsplit(page["nextLink"])  # as the SDK: the link's parameters, api-version re-set, GET
+            params = {k: v[-1] for k, v in parse_qs(link.query).items()} | {"api-version": API_VERSION}
+            response = self.http.get(f"{link.scheme}://{link.netloc}{link.path}", params=params)
             assert response.status_code == 200, response.text
             page = response.json()
             items += page["value"]
