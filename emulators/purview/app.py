@@ -28,6 +28,8 @@ from emulators.purview.model.access import AccessPolicy
 from emulators.purview.model.clock import principal_for
 from emulators.purview.model.store import PurviewStore
 from emulators.purview.spec import Violation, parse_query, purview_specs
+from emulators.purview.unified.app import UnifiedCatalogApp
+from emulators.purview.unified.context import PREFIX as UNIFIED_PREFIX
 
 log = logging.getLogger("emulators.purview")
 MAX_VIOLATIONS = 1000
@@ -235,14 +237,14 @@ def build_purview_app(options: PurviewOptions | None = None, **overrides: Any) -
     """A ready-to-serve emulator (shared admin API, counters and faults included).
 
     `overrides` set PurviewOptions fields, e.g. `build_purview_app(validate_requests=True, seed={...})`.
-    The PurviewEmulator is available as `app.extras["purview"]`.
+    The PurviewEmulator is available as `app.extras["purview"]`. The Unified Catalog (`unified/`) is
+    mounted under `/datagovernance/catalog` on the same server.
     """
     base = options or PurviewOptions()
     opts = PurviewOptions(**{**base.__dict__, **overrides})
     emulator = PurviewEmulator(opts)
-    app = build_emulator_app(
-        routes=[Mount("", app=emulator)], store=emulator.store, error_body=errors.error_body_for, faults=opts.faults
-    )
+    routes = [Mount(UNIFIED_PREFIX, app=UnifiedCatalogApp(emulator)), Mount("", app=emulator)]
+    app = build_emulator_app(routes=routes, store=emulator.store, error_body=errors.error_body_for, faults=opts.faults)
     emulator.fault_extra = lambda: app.faults.settings.extra
     app.extras["purview"] = emulator
     return app

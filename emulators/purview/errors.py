@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ACCOUNT_PREFIXES = ("/account/", "/collections")
+UNIFIED_CATALOG_PREFIX = "/datagovernance/"
 
 
 class AtlasError(Exception):
@@ -173,5 +174,7 @@ def error_body_for(status: int, code: str, message: str, path: str) -> dict[str,
     """Error body factory for the shared kit (faults, unknown routes): Atlas or Account shape by path."""
     if is_account_path(path):
         return account_body(code, message)
+    if path.startswith(UNIFIED_CATALOG_PREFIX):
+        return auth_body(code, message)  # Azure.Core ErrorResponse, the Unified Catalog's shape
     atlas_code = code if code.startswith("ATLAS-") else f"ATLAS-{status}-00-001"
     return atlas_body(atlas_code, message)

@@ -53,6 +53,11 @@ class PurviewHandle:
         return f"{self.url}/account"
 
     @property
+    def unified_url(self) -> str:
+        """Base of the Unified Catalog API (`{url}/datagovernance/catalog`); add `?api-version=2026-03-20-preview`."""
+        return f"{self.url}/datagovernance/catalog"
+
+    @property
     def app(self) -> EmulatorApp:
         """The shared-kit EmulatorApp (store, stats, faults)."""
         return self.running.app

@@ -22,6 +22,8 @@ from emulators.purview.model.search_index import SearchIndex
 from emulators.purview.model.search_query import SearchEngine
 from emulators.purview.model.term_ops import TermService
 from emulators.purview.model.typesystem import TypeRegistry
+from emulators.purview.unified.catalog import UnifiedCatalog
+from emulators.purview.unified.seed import load_seed as load_unified_seed
 
 STATE_FORMAT = "purview-emulator-state/1"
 SEED_PRINCIPAL = "seed"
@@ -58,6 +60,7 @@ class PurviewStore:
         self.terms = TermService(self.glossary, self.search_index.glossary_changed)
         self.search = SearchEngine(self.search_index)
         self.lineage = LineageService(self.entities)
+        self.unified = UnifiedCatalog(self.entities, self.account_name)
         if self.default_glossary:
             glossary = self.glossary.create_glossary({"name": "Glossary"}, "ServiceAdmin")
             self.search_index.glossary_changed("glossary", glossary.guid)
@@ -85,6 +88,7 @@ class PurviewStore:
             "collections": self.collections.snapshot(),
             "entities": self.entities.snapshot(),
             "glossary": self.glossary.snapshot(),
+            "unifiedCatalog": self.unified.snapshot(),
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -115,6 +119,7 @@ class PurviewStore:
         self.collections.restore(data["collections"])
         self.entities.restore(data["entities"])
         self.glossary.restore(data["glossary"])
+        self.unified.restore(data.get("unifiedCatalog") or {})
         self.search_index.rebuild(
             [("glossary", g) for g in self.glossary.glossaries]
             + [("term", t) for t in self.glossary.terms]
@@ -124,8 +129,9 @@ class PurviewStore:
     # ----- seeding -----------------------------------------------------------------------------------------
 
     def seed(self, data: Mapping[str, Any]) -> None:
-        """Load a seed: typedefs, collections, glossaries (with templates and terms), then entities."""
-        unknown = set(data) - {"typedefs", "termTemplates", "collections", "glossaries", "entities", "_comment"}
+        """Load a seed: typedefs, collections, glossaries (with templates and terms), entities, Unified Catalog."""
+        known = {"typedefs", "termTemplates", "collections", "glossaries", "entities", "unifiedCatalog", "_comment"}
+        unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown seed section(s): {', '.join(sorted(unknown))}")
         typedefs = dict(data.get("typedefs") or {})
@@ -142,6 +148,8 @@ class PurviewStore:
             self.writer.upsert(
                 list(entities), principal=SEED_PRINCIPAL, collection_of=lambda raw: raw.get("collectionId")
             )
+        if data.get("unifiedCatalog") is not None:
+            load_unified_seed(self.unified, data["unifiedCatalog"])
         self.after_request()
 
     def _seed_glossary(self, spec: Mapping[str, Any]) -> None:
