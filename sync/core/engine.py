@@ -27,6 +27,7 @@ from sync.core.messages import Change, pack_messages, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.telemetry import collect_calls, log_event, notify
+from sync.core.twoway import Planned
 
 log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
@@ -38,6 +39,7 @@ def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | N
     """Plan the given features in order (the registry orders them by dependency), each change feed read once."""
     started = now or datetime.now(UTC)
     ctx.feeds = ChangeFeeds(ctx.state, ctx.feed_sources, ctx, started)
+    ctx.begin_tick()
     reports = [_run_one(feature, ctx, started) for feature in features]
     ctx.feeds.commit()
     return reports
@@ -92,6 +94,9 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
             state = state_read.result()
         changes = feature.plan(snapshot.desired, state, ctx.settings)
         report.events = list(snapshot.notes)
+        if isinstance(changes, Planned):  # a two-sided plan: conflicts and notes go into the report
+            report.conflicts = [conflict.text for conflict in changes.conflicts]
+            report.events += changes.notes
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
         report.unchanged = max(0, len(snapshot.desired) - sum(1 for c in changes if c.kind != "delete"))
@@ -132,7 +137,9 @@ def _send(feature: Feature, ctx: SyncContext, report: RunReport, before: list, c
     for write in before:
         write()
     if changes:
-        texts = pack_messages(report.run_id, changes, max_changes=feature.max_changes_per_message)
+        texts = pack_messages(
+            report.run_id, changes, max_changes=feature.max_changes_per_message, group=feature.message_group
+        )
         ctx.queues.send_many(feature.queue, texts)
         report.enqueued = len(changes)
 
@@ -163,6 +170,7 @@ def _log_report(report: RunReport) -> None:
         deletes_refused=report.deletes_refused,
         duration_ms=report.duration_ms,
         errors=len(report.errors),
+        conflicts=len(report.conflicts),
         error_type=report.error_type or None,
     )
 

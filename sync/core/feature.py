@@ -22,7 +22,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
@@ -78,6 +78,7 @@ class Snapshot:
 
 
 ClientFactory = Callable[[Settings], Any]
+T = TypeVar("T")
 
 
 class SyncContext:
@@ -107,6 +108,21 @@ class SyncContext:
         """The change feeds of the current tick (set by the engine while it plans)."""
         self.feature: str = ""
         """The feature whose cycle is planning (set by the engine)."""
+        self._tick_reads: dict[str, Any] = {}
+
+    def begin_tick(self) -> None:
+        """Forget the reads shared by the features of the previous tick (called by the engine)."""
+        self._tick_reads = {}
+
+    def once_per_tick(self, key: str, read: Callable[[], T]) -> T:
+        """The result of a read that several features of one tick need (e.g. Purview's glossary), made once.
+
+        Like the change feeds, a shared read is capped at the tick: what is written meanwhile is seen next tick.
+        """
+        if key not in self._tick_reads:
+            self._tick_reads[key] = read()
+        value: T = self._tick_reads[key]
+        return value
 
     @property
     def engine(self) -> EngineSettings:
@@ -165,6 +181,13 @@ class Feature(ABC):
     """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
+
+    def message_group(self, change: Change) -> str | None:
+        """Changes of one group stay in one queue message when they fit (e.g. a parent and its children).
+
+        Default: no groups; messages are packed from consecutive changes only.
+        """
+        return None
 
     def change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
         """A change of this feature's objects, fingerprinted by its desired state."""

@@ -10,6 +10,7 @@ app itself with its reason, instead of being retried five times.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -95,24 +96,50 @@ class ChangeMessage(BaseModel):
         return text
 
 
-def pack_messages(run_id: str, changes: list[Change], *, max_changes: int) -> list[str]:
+def pack_messages(
+    run_id: str,
+    changes: list[Change],
+    *,
+    max_changes: int,
+    group: Callable[[Change], str | None] | None = None,
+) -> list[str]:
     """Pack consecutive changes into as few messages as the size limit and `max_changes` allow.
 
     Order is kept, so a feature that plans related changes next to each other gets them in the same message.
+    With `group`, consecutive changes of one group (a parent term and its children, say) are not split across
+    messages when the whole group fits in one: a group that does not fit in the current message starts a new one.
+    Only a group larger than a message is split.
     """
+    runs: list[list[Change]] = []
+    previous: str | None = None
+    for change in changes:
+        name = group(change) if group is not None else None
+        if runs and name is not None and name == previous:
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+        previous = name
+
+    def fitting(candidate: list[Change]) -> str | None:
+        text = ChangeMessage(run_id=run_id, changes=candidate).model_dump_json()
+        ok = len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES
+        return text if ok else None
+
     messages: list[str] = []
     batch: list[Change] = []
     batch_json = ""
-    for change in changes:
-        if batch:
-            candidate = [*batch, change]
-            text = ChangeMessage(run_id=run_id, changes=candidate).model_dump_json()
-            if len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES:
-                batch, batch_json = candidate, text
+    for run in runs:
+        if batch and (text := fitting([*batch, *run])) is not None:
+            batch, batch_json = [*batch, *run], text
+            continue
+        for change in run:  # the run starts a message of its own, and is split only if no message holds it
+            if batch and change is not run[0] and (text := fitting([*batch, change])) is not None:
+                batch, batch_json = [*batch, change], text
                 continue
-            messages.append(batch_json)
-        batch = [change]
-        batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
+            if batch:
+                messages.append(batch_json)
+            batch = [change]
+            batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
     if batch:
         messages.append(batch_json)
     return messages
