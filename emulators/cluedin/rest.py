@@ -323,6 +323,7 @@ async def entity_schema(_request: Request, store: CluedInStore, _p: Principal) -
 def routes() -> list[BaseRoute]:
     """Every REST route in all its prefixed forms (glossary routes live in rest_glossary.py)."""
     from emulators.cluedin.rest_glossary import glossary_routes
+    from emulators.cluedin.rest_vocabularies import vocabulary_routes
 
     table: list[BaseRoute] = [
         Route(p, status, methods=["GET"]) for p in ("/status", *(f"{x}/status" for x in REST_PREFIXES))
@@ -346,4 +347,5 @@ def routes() -> list[BaseRoute]:
     table += rest("entity/schema", ["GET"], entity_schema)
     table += rest("entity", ["GET"], entity)
     table += glossary_routes()
+    table += vocabulary_routes()
     return table
