@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from sync.core.errors import NotFoundError
 from sync.services.http import AuthProvider, HttpTransport, RateLimiter, RetryPolicy
+from sync.services.purview.glossary_calls import GlossaryCalls
 
 DATAMAP_API_VERSION = "2023-09-01"
 ACCOUNT_API_VERSION = "2019-11-01-preview"
@@ -59,8 +60,8 @@ class MutationResult:
         return out
 
 
-class PurviewClient:
-    """Calls to one Purview account."""
+class PurviewClient(GlossaryCalls):
+    """Calls to one Purview account (glossary writes: `glossary_calls.py`)."""
 
     def __init__(
         self,
