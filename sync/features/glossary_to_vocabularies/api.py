@@ -1,0 +1,39 @@
+"""What "Purview glossary terms → CluedIn vocabularies" (F6) publishes: which vocabularies came from Purview.
+
+F5 exports CluedIn vocabularies to Purview and must never export one F6 made from a Purview term (decision 0804).
+It asks `vocabularies_from_purview`: by identity first — every vocabulary F6 created or adopted (rows of kind
+`purview_vocabulary`, `vocab|<term guid>` → vocabulary id), so a rename in CluedIn does not fool it — and by the
+object second: the description F6 writes (the product's "<Term> added from Purview Glossary", which CluedIn's
+built-in integration writes too).
+"""
+
+from __future__ import annotations
+
+from sync.core.state import StateStore
+
+PURVIEW_VOCABULARY_KIND = "purview_vocabulary"
+DESCRIPTION_MARK = "added from Purview Glossary"
+
+
+def vocabulary_description(term_name: str) -> str:
+    """The description of a vocabulary made from a glossary term (the product's words)."""
+    return f"{term_name} {DESCRIPTION_MARK}"
+
+
+def came_from_purview(description: str) -> bool:
+    """Whether a vocabulary's (plain-text) description says a Purview glossary sync made it."""
+    return DESCRIPTION_MARK.lower() in description.lower()
+
+
+def imported_vocabulary_ids(state: StateStore) -> set[str]:
+    """Ids of every CluedIn vocabulary F6 created or adopted."""
+    return {
+        str(obj.target["vocabularyId"])
+        for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND)
+        if obj.key.startswith("vocab|") and obj.target.get("vocabularyId")
+    }
+
+
+def vocabularies_from_purview(state: StateStore, descriptions: dict[str, str]) -> set[str]:
+    """Of the given vocabularies (id → plain-text description), those that came from Purview."""
+    return imported_vocabulary_ids(state) | {vid for vid, text in descriptions.items() if came_from_purview(text)}
