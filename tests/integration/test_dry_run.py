@@ -18,10 +18,22 @@ from sync.features.registry import by_schedule
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
 from tests.support.adf import AUTOMATION_TERM, SECRET_NAME, AdfStack
+from tests.support.glossary import CREATE_KEY, CREATE_VOCABULARY, TEMPLATE, template_seed
 from tests.support.lineage import ORG, LineageStack, account_set, group, seed_document
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
+GLOSSARY_FEATURES = ("vocabularies_to_glossary", "glossary_to_vocabularies", "glossary_to_cluedin_glossary")
+
+
+def estate_seed() -> dict[str, Any]:
+    """The terms the asset features need, plus a term the glossary features import (CluedInVocab, a child)."""
+    seed = template_seed(*purview_seed((AUTOMATION_TERM, SYNC_TERM))["glossaries"])
+    seed["glossaries"][0]["terms"] += [
+        {"name": "Contact", "attributes": {TEMPLATE: {"CluedInVocab": True}}},
+        {"name": "Email", "parentTerm": {"name": "Contact"}},
+    ]
+    return seed
 
 
 class EveryFeature(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
@@ -38,7 +50,7 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         fresh_cluedin_emulator,
         adf=fresh_datafactory_emulator,
         org=ORG,
-        seed=purview_seed((AUTOMATION_TERM, SYNC_TERM)),
+        seed=estate_seed(),
         stack_type=EveryFeature,
         POLL_CLUEDIN_DATA_SOURCES="true",
         PURVIEW_COLLECTION_NAME=f"{ROOT}/CluedIn",
@@ -49,6 +61,9 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         DATA_FACTORY_CREATE_RUN_SCHEDULE="true",
         DATA_FACTORY_RUN_SCHEDULE_VALUE="Daily:Hours=[6]",
         SYNC_DELETE_POLICY="soft-delete",
+        SYNC_CLUEDIN_VOCABULARIES_TO_PURVIEW_GLOSSARIES="true",
+        SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES="true",
+        SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_GLOSSARIES="true",
     )
     assert isinstance(built, EveryFeature)
     fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
@@ -89,7 +104,7 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
 
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling"):
+    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling", *GLOSSARY_FEATURES):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -97,7 +112,7 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules"}
+    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules", *GLOSSARY_FEATURES}
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -108,6 +123,12 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert reports["datasources"].planned == {"create": 1}
     assert reports["pipelines"].planned == {"create": 1}
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
+    vocabularies = reports["vocabularies_to_glossary"]  # the account vocabulary (mapped data set) and its 3 keys
+    assert vocabularies.setup[-1] == "create the root glossary term 'CluedIn-acme'"
+    assert vocabularies.planned == {"create": 4}
+    assert reports["glossary_to_vocabularies"].planned == {"create": 2}  # Contact and its key Email
+    assert reports["glossary_to_cluedin_glossary"].setup == ["create the CluedIn glossary category 'Business Glossary'"]
+    assert reports["glossary_to_cluedin_glossary"].planned == {"create": 4}
 
 
 def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
@@ -122,10 +143,15 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
             "records": [{"Id": "9"}],
         },
     )
+    vocabulary = stack.cluedin_graphql(CREATE_VOCABULARY, {"vocabulary": {"vocabularyName": "Order"}})
+    vocabulary_id = vocabulary["management"]["createVocabulary"]["vocabularyId"]
+    stack.cluedin_graphql(CREATE_KEY, {"vocabularyKey": {"vocabularyId": vocabulary_id, "name": "number"}})
     before = observed(stack)
     first = dry_run_every_feature(stack)
     second = dry_run_every_feature(stack)  # nothing consumed: the same plan again
     assert observed(stack) == before
+    terms = first["vocabularies_to_glossary"]
+    assert terms.planned == second["vocabularies_to_glossary"].planned == {"create": 2}, terms.changes
     assert first["lineage"].planned == second["lineage"].planned == {"create": 1}, first["lineage"].changes
     assert first["lineage"].events == second["lineage"].events == ["Data set 'Orders-2026.csv' added in CluedIn"]
     report, _ = stack.cycle("lineage")
