@@ -62,7 +62,11 @@ def test_one_category_per_glossary_flattened_inactive_terms_with_a_filter(stack,
     contact = stack.cluedin_term(terms["Contact"]["id"])
     assert (contact["shortDescription"], contact["description"]) == ("A person", "Someone we talk to")
     [rule] = contact["ruleSet"]["rules"]
-    assert (rule["field"], rule["operator"], rule["value"]) == ("Tags", "0bafc522-8011-43ba-978a-babe222ba466", ["Contact"])
+    assert (rule["field"], rule["operator"], rule["value"]) == (
+        "Tags",
+        "0bafc522-8011-43ba-978a-babe222ba466",
+        ["Contact"],
+    )
     texts = [n.text for n in report.notifications]
     assert sorted(t for t in texts if t.startswith("Glossary term ")) == [
         "Glossary term 'Contact' created",
