@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sync.core.errors import MalformedMessageError
 
 MAX_MESSAGE_BYTES = 48 * 1024
+ENVELOPE_MARGIN = 16
+"""Bytes a message's envelope may grow by between packing and sending (its timestamp's fraction of a second)."""
 MESSAGE_VERSION = 1
 
 
@@ -110,39 +112,43 @@ def pack_messages(
     messages when the whole group fits in one: a group that does not fit in the current message starts a new one.
     Only a group larger than a message is split.
     """
-    runs: list[list[Change]] = []
+    if not changes:
+        return []
+    runs: list[list[int]] = []
     previous: str | None = None
-    for change in changes:
+    for index, change in enumerate(changes):
         name = group(change) if group is not None else None
         if runs and name is not None and name == previous:
-            runs[-1].append(change)
+            runs[-1].append(index)
         else:
-            runs.append([change])
+            runs.append([index])
         previous = name
+    # Sizes are added up rather than serialising every candidate message: a message is its envelope plus its
+    # changes' JSON joined by commas (the envelope's timestamp may be a few bytes longer: ENVELOPE_MARGIN).
+    sizes = [len(change.model_dump_json().encode()) for change in changes]
+    envelope = len(ChangeMessage(run_id=run_id, changes=changes[:1]).model_dump_json().encode()) - sizes[0]
+    envelope += ENVELOPE_MARGIN
 
-    def fitting(candidate: list[Change]) -> str | None:
-        text = ChangeMessage(run_id=run_id, changes=candidate).model_dump_json()
-        ok = len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES
-        return text if ok else None
+    def fits(count: int, size: int) -> bool:
+        return count <= max_changes and envelope + size + count - 1 <= MAX_MESSAGE_BYTES
 
-    messages: list[str] = []
-    batch: list[Change] = []
-    batch_json = ""
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    batch_size = 0
     for run in runs:
-        if batch and (text := fitting([*batch, *run])) is not None:
-            batch, batch_json = [*batch, *run], text
+        run_size = sum(sizes[i] for i in run)
+        if batch and fits(len(batch) + len(run), batch_size + run_size):
+            batch, batch_size = [*batch, *run], batch_size + run_size
             continue
-        for change in run:  # the run starts a message of its own, and is split only if no message holds it
-            if batch and change is not run[0] and (text := fitting([*batch, change])) is not None:
-                batch, batch_json = [*batch, change], text
+        for index in run:  # the run starts a message of its own, and is split only if no message holds it
+            if batch and index != run[0] and fits(len(batch) + 1, batch_size + sizes[index]):
+                batch, batch_size = [*batch, index], batch_size + sizes[index]
                 continue
             if batch:
-                messages.append(batch_json)
-            batch = [change]
-            batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
-    if batch:
-        messages.append(batch_json)
-    return messages
+                batches.append(batch)
+            batch, batch_size = [index], sizes[index]
+    batches.append(batch)
+    return [ChangeMessage(run_id=run_id, changes=[changes[i] for i in b]).to_json() for b in batches]
 
 
 def parse_message(body: bytes | str) -> ChangeMessage:
