@@ -23,7 +23,7 @@ from sync.core.changefeed import ChangeFeeds
 from sync.core.errors import ContentionError, FatalError, MalformedMessageError, SettingsError, SyncError
 from sync.core.feature import ApplyOutcome, Feature, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
-from sync.core.messages import Change, pack_messages, parse_message
+from sync.core.messages import Change, pack, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.telemetry import collect_calls, log_event, notify
@@ -33,6 +33,9 @@ log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
 """A message deferred by contention this many times is left to the host's own retries (and poison queue)."""
 MAX_REQUEUE_DELAY = 60.0
+CONTINUATION_DELAY_SECONDS = 2
+"""A group split across messages (a vocabulary with more keys than a message holds): later parts become visible
+this much after the first, which usually creates what they need by then (otherwise they are deferred)."""
 
 
 def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | None = None) -> list[RunReport]:
@@ -137,10 +140,10 @@ def _send(feature: Feature, ctx: SyncContext, report: RunReport, before: list, c
     for write in before:
         write()
     if changes:
-        texts = pack_messages(
-            report.run_id, changes, max_changes=feature.max_changes_per_message, group=feature.message_group
-        )
-        ctx.queues.send_many(feature.queue, texts)
+        packed = pack(report.run_id, changes, max_changes=feature.max_changes_per_message, group=feature.message_group)
+        ctx.queues.send_many(feature.queue, [p.text for p in packed if not p.continues])
+        for later in (p for p in packed if p.continues):  # the rest of a split group: its first part goes first
+            ctx.queues.send(feature.queue, later.text, visibility_timeout=CONTINUATION_DELAY_SECONDS)
         report.enqueued = len(changes)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -98,6 +99,14 @@ class ChangeMessage(BaseModel):
         return text
 
 
+@dataclass(frozen=True)
+class Packed:
+    """One message's text, and whether it continues a group begun in the message before it."""
+
+    text: str
+    continues: bool = False
+
+
 def pack_messages(
     run_id: str,
     changes: list[Change],
@@ -105,12 +114,24 @@ def pack_messages(
     max_changes: int,
     group: Callable[[Change], str | None] | None = None,
 ) -> list[str]:
+    """The texts of `pack` (see there)."""
+    return [packed.text for packed in pack(run_id, changes, max_changes=max_changes, group=group)]
+
+
+def pack(
+    run_id: str,
+    changes: list[Change],
+    *,
+    max_changes: int,
+    group: Callable[[Change], str | None] | None = None,
+) -> list[Packed]:
     """Pack consecutive changes into as few messages as the size limit and `max_changes` allow.
 
     Order is kept, so a feature that plans related changes next to each other gets them in the same message.
     With `group`, consecutive changes of one group (a parent term and its children, say) are not split across
     messages when the whole group fits in one: a group that does not fit in the current message starts a new one.
-    Only a group larger than a message is split.
+    Only a group larger than a message is split; its later messages are marked `continues` (their changes may
+    need what the first one creates, so the engine sends them a moment later).
     """
     if not changes:
         return []
@@ -132,9 +153,10 @@ def pack_messages(
     def fits(count: int, size: int) -> bool:
         return count <= max_changes and envelope + size + count - 1 <= MAX_MESSAGE_BYTES
 
-    batches: list[list[int]] = []
+    batches: list[tuple[list[int], bool]] = []
     batch: list[int] = []
     batch_size = 0
+    continues = False
     for run in runs:
         run_size = sum(sizes[i] for i in run)
         if batch and fits(len(batch) + len(run), batch_size + run_size):
@@ -145,10 +167,12 @@ def pack_messages(
                 batch, batch_size = [*batch, index], batch_size + sizes[index]
                 continue
             if batch:
-                batches.append(batch)
-            batch, batch_size = [index], sizes[index]
-    batches.append(batch)
-    return [ChangeMessage(run_id=run_id, changes=[changes[i] for i in b]).to_json() for b in batches]
+                batches.append((batch, continues))
+            batch, batch_size, continues = [index], sizes[index], index != run[0]
+    batches.append((batch, continues))
+    return [
+        Packed(ChangeMessage(run_id=run_id, changes=[changes[i] for i in b]).to_json(), more) for b, more in batches
+    ]
 
 
 def parse_message(body: bytes | str) -> ChangeMessage:

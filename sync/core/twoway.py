@@ -28,7 +28,7 @@ from pydantic import Field
 
 from sync.core.messages import Change, ChangeKind
 from sync.core.settings import SettingsGroup, env
-from sync.core.state import SyncObject, fingerprint
+from sync.core.state import SyncObject
 
 WRITTEN = "written"
 KNOWN_STATUSES = frozenset({"active", "orphaned"})
@@ -226,8 +226,8 @@ def plan_pairs(
     """Creates (new, or deleted on the target), three-way updates and deletes of one feature's objects.
 
     A desired entry holds `values` (the synced fields' source values) and anything else the applier needs. A change
-    carries `values`, `write` (the fields to write; all of them for a create), `written` (the baseline to record)
-    and the desired entry's other keys.
+    carries `values`, and for an update `write` (the fields to write) and `written` (the baseline to record), plus
+    the desired entry's other keys (`written_by`, `written_fields`).
     """
     desired_all = two_sided(snapshot)
     planned = Planned()
@@ -236,12 +236,6 @@ def plan_pairs(
         values: dict[str, Any] = dict(entry.get("values") or {})
         label = spec.label(key, entry)
         row = state.get(key)
-        source = fingerprint(entry)
-        if row is not None and row.status == FAILED and row.data.get("failed_source") == source:
-            planned.notes.append(
-                f"skipped {label}: {row.data.get('error') or 'refused before'} (until its source changes)"
-            )
-            continue
         # An orphaned row (source gone under `retain`) still names its target: a returning source re-adopts it.
         tid = spec.target_id(row) if row is not None and row.status in KNOWN_STATUSES else None
         written = dict((row.data.get(WRITTEN) if row is not None else None) or {})
@@ -250,10 +244,15 @@ def plan_pairs(
             verb = "re-create" if tid else "create"
             if tid:
                 planned.notes.append(f"{label} was deleted in {spec.target_side}; re-creating it")
-            body = {**entry, "values": values, "write": sorted(values), "written": values, "source": source}
+            body = {**entry, "values": values}  # a create writes (and records) every value
             if tid:
                 body["replaces"] = tid  # a re-create is a different change from the create it repeats
-            planned.append(make(ChangeKind.CREATE, key, body, f"{verb} {label}"))
+            change = make(ChangeKind.CREATE, key, body, f"{verb} {label}")
+            if row is not None and row.status == FAILED and row.data.get("failed_change") == change.fingerprint:
+                error = row.data.get("error") or "refused before"
+                planned.notes.append(f"skipped {label}: {error} (until its source changes)")
+                continue
+            planned.append(change)
             continue
         assert row is not None
         result = resolve(spec.fields(key), values, now, written, policy, label=label, target_side=spec.target_side)
@@ -268,7 +267,6 @@ def plan_pairs(
             "write": sorted(write),
             "written": result.baseline,
             "set": extra,
-            "source": source,
         }
         summary = f"update {label}: {', '.join(sorted(write))}" if write else f"record {label} as converged"
         planned.append(make(ChangeKind.UPDATE, key, body, summary))
@@ -290,7 +288,20 @@ def plan_pairs(
 def mark_failed(row: SyncObject, change: Change, error: str) -> None:
     """Record that the target refused an object for good, so plans skip it until its source changes."""
     row.status = FAILED
-    row.data = {**row.data, "failed_source": change.desired.get("source"), "error": error[:500]}
+    row.data = {**row.data, "failed_change": change.fingerprint, "error": error[:500]}
+
+
+def written_by(change: Change) -> dict[str, Any]:
+    """The values a change leaves written on the target (a create: all of them)."""
+    written: dict[str, Any] = change.desired.get(WRITTEN) or change.desired.get("values") or {}
+    return dict(written)
+
+
+def written_fields(change: Change) -> list[str]:
+    """The fields a change writes (a create: every synced field)."""
+    if change.kind == ChangeKind.CREATE:
+        return sorted(change.desired.get("values") or {})
+    return list(change.desired.get("write") or [])
 
 
 def unchanged_fingerprint(change: Change, row: SyncObject | None) -> bool:
@@ -313,4 +324,6 @@ __all__ = [
     "resolve",
     "two_sided",
     "unchanged_fingerprint",
+    "written_by",
+    "written_fields",
 ]

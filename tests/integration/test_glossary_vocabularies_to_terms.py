@@ -205,3 +205,19 @@ def test_a_bad_setting_is_named_and_nothing_is_written(stack, setting, value, na
     report = stack.plan(F5, **{setting: value})
     assert report.status == "not-configured" and named in report.errors[0]
     assert stack.purview_writes() == writes and stack.queued(Queues.GLOSSARY.value) == []
+
+
+def test_a_term_purview_refuses_goes_to_poison_once_and_waits_for_its_source_to_change(stack):
+    stack.run(F5)  # the root term exists
+    customer = stack.add_vocabulary("Customer", [])
+    stack.purview.set_faults(fail_next=2, fail_next_status=400, path_pattern="/glossary/terms$", methods=["POST"])
+    _, outcomes = stack.run(F5)
+    stack.purview.clear_faults()
+    assert [o.result for o in outcomes] == ["failed"] and "Purview refused the term" in outcomes[0].detail
+    assert len(stack.poison(Queues.GLOSSARY.value)) == 1
+    again, _ = stack.run(F5)
+    assert again.planned == {} and again.events[0].startswith("skipped term of vocabulary 'Customer': Purview refused")
+    assert len(stack.poison(Queues.GLOSSARY.value)) == 1  # not poisoned again in a loop
+    stack.rename_vocabulary(customer["id"], "Client")
+    retried, _ = stack.run(F5)
+    assert retried.planned == {"create": 1} and "Client" in by_name(stack)

@@ -15,7 +15,7 @@ from sync.core.errors import ServiceError
 from sync.core.feature import ApplyOutcome, Notification, SyncContext
 from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject
-from sync.core.twoway import mark_failed, unchanged_fingerprint
+from sync.core.twoway import mark_failed, unchanged_fingerprint, written_by
 from sync.services.cluedin.client import CluedInClient, GraphQLError
 from sync.services.cluedin.glossary import (
     GlossaryTerm,
@@ -173,7 +173,7 @@ class GlossaryTermWriter:
         self.outcomes[change.key] = ApplyOutcome("applied", "deleted")
 
     def _record(self, change: Change, row: SyncObject, detail: str, notes: list[Notification] | None = None) -> None:
-        row.data = {"label": change.desired.get("label"), "written": change.desired["written"]}
+        row.data = {"label": change.desired.get("label"), "written": written_by(change)}
         row.fingerprint = change.fingerprint
         row.status = "active"
         self.save[change.key] = row

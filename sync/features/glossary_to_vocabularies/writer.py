@@ -12,7 +12,7 @@ from sync.core.errors import ContentionError
 from sync.core.feature import ApplyOutcome, Notification, SyncContext
 from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject
-from sync.core.twoway import FAILED, mark_failed, unchanged_fingerprint
+from sync.core.twoway import FAILED, mark_failed, unchanged_fingerprint, written_by
 from sync.services.cluedin.client import CluedInClient, GraphQLError
 from sync.services.cluedin.vocabularies import (
     KeySpec,
@@ -151,7 +151,7 @@ class VocabularyWriter:
 
     def _record(self, change: Change, row: SyncObject, detail: str, notes: list[Notification] | None = None) -> None:
         row.data = {k: change.desired.get(k) for k in ("label", "group", "parent")}
-        row.data["written"] = change.desired["written"]
+        row.data["written"] = written_by(change)
         row.fingerprint = change.fingerprint
         row.status = "active"
         self.save[change.key] = row

@@ -35,6 +35,12 @@ def origin_link(cluedin_url: str, vocabulary_id: str | None = None, key_id: str 
     return {"displayName": "CluedIn vocabulary key", "url": f"{url}/key/{key_id}"}
 
 
+def origin_of(cluedin_url: str, key: str, vocabulary_id: str) -> dict[str, str]:
+    """The resource link of the term of a state key (`vocab|<id>` or `key|<id>`) in a vocabulary."""
+    kind, _, ident = key.partition("|")
+    return origin_link(cluedin_url, vocabulary_id, ident if kind == "key" else None)
+
+
 def carries_origin(term: GlossaryTerm, url: str | None = None) -> bool:
     """Whether a term carries F5's resource link (the one with `url`, when given)."""
     for name, link in term.resources:

@@ -29,7 +29,7 @@ from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.core.twoway import TwoSided, TwoSidedSettings
 from sync.features.glossary_to_vocabularies.api import vocabularies_from_purview
-from sync.features.vocabularies_to_glossary.api import ORIGIN_NAMES, VOCABULARY_TERM_KIND, origin_link
+from sync.features.vocabularies_to_glossary.api import ORIGIN_NAMES, VOCABULARY_TERM_KIND
 from sync.features.vocabularies_to_glossary.plan import plan_terms
 from sync.features.vocabularies_to_glossary.settings import VocabulariesToGlossarySettings
 from sync.features.vocabularies_to_glossary.source import FEED_TYPES, read_vocabularies
@@ -45,8 +45,9 @@ from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.glossary import GlossaryListing, glossary_listing
 
 
-def desired_terms(facts: Mapping[str, dict[str, Any]], skip: set[str], organization: str, cluedin_url: str, *,
-                  under_root: bool) -> dict[str, dict[str, Any]]:  # fmt: skip
+def desired_terms(
+    facts: Mapping[str, dict[str, Any]], skip: set[str], organization: str, *, under_root: bool
+) -> dict[str, dict[str, Any]]:
     """The term of every vocabulary (but those in `skip`) and of each of its keys."""
     desired: dict[str, dict[str, Any]] = {}
     for vid, data in sorted(facts.items()):
@@ -60,7 +61,6 @@ def desired_terms(facts: Mapping[str, dict[str, Any]], skip: set[str], organizat
             "status": APPROVED,
             "parent": ROOT_ROW if under_root else None,
             "group": vid,
-            "origin": origin_link(cluedin_url, vid),
             "label": f"term of vocabulary '{name}'",
         }
         for key in data.get("keys") or []:
@@ -71,7 +71,6 @@ def desired_terms(facts: Mapping[str, dict[str, Any]], skip: set[str], organizat
                 "status": APPROVED,
                 "parent": f"vocab|{vid}",
                 "group": vid,
-                "origin": origin_link(cluedin_url, vid, str(key["id"])),
                 "label": f"term of key '{key['key']}'",
             }
     return desired
@@ -136,11 +135,10 @@ class VocabulariesToGlossaryFeature(Feature):
             source.facts,
             skip,
             cluedin.organization,
-            cluedin.base_url,
             under_root=settings.sync_cluedin_vocabularies_to_purview_glossaries_root_glossary_term,
         )
         observed, context = observe(glossary_listing(ctx), target)
-        context.update(root_guid=target.root_guid, glossary_guid=target.glossary_guid)
+        context.update(root_guid=target.root_guid, glossary_guid=target.glossary_guid, cluedin_url=cluedin.base_url)
         snapshot = TwoSided(desired, observed=observed, complete=True, context=context)
         return Snapshot(snapshot, after_send=[source.store(ctx.state)])
 

@@ -22,6 +22,7 @@ from typing import Any
 from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject
 from sync.core.twoway import WRITTEN, ConflictPolicy, PairSpec, Planned, TwoSided, plan_pairs, two_sided
+from sync.features.vocabularies_to_glossary.api import origin_of
 from sync.features.vocabularies_to_glossary.target import GLOSSARY_ROW, ROOT_ROW
 from sync.features.vocabularies_to_glossary.texts import suffixed
 
@@ -132,7 +133,8 @@ def adopt_marked_terms(desired: TwoSided, terms: dict[str, SyncObject]) -> dict[
     adopted: dict[str, str] = {}
     for key, entry in sorted(desired.items()):
         row = terms.get(key)
-        guid = by_origin.get(str((entry.get("origin") or {}).get("url")))
+        link = origin_of(str(desired.context.get("cluedin_url") or ""), key, str(entry.get("group")))
+        guid = by_origin.get(link["url"])
         if guid is None or guid in claimed or (row is not None and row.target.get("guid")):
             continue
         now = desired.observed.get(guid) or {}

@@ -22,8 +22,8 @@ from sync.core.errors import ConflictError, ContentionError, NotFoundError, Retr
 from sync.core.feature import ApplyOutcome, SyncContext
 from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject
-from sync.core.twoway import FAILED, mark_failed, unchanged_fingerprint
-from sync.features.vocabularies_to_glossary.api import carries_origin
+from sync.core.twoway import FAILED, mark_failed, unchanged_fingerprint, written_by
+from sync.features.vocabularies_to_glossary.api import carries_origin, origin_of
 from sync.features.vocabularies_to_glossary.target import GLOSSARY_ROW, ROOT_ROW
 from sync.features.vocabularies_to_glossary.texts import suffixed
 from sync.services.purview.client import PurviewClient
@@ -48,6 +48,7 @@ class TermWriter:
         self.ctx = ctx
         self.kind = kind
         self.purview: PurviewClient = ctx.client("purview")
+        self.cluedin_url = str(ctx.client("cluedin").base_url)
         self.rows: dict[str, SyncObject] = {}
         self.outcomes: dict[str, ApplyOutcome] = {}
         self.save: dict[str, SyncObject] = {}
@@ -73,8 +74,14 @@ class TermWriter:
         self._check_parents(creates)
         for change in (c for c in todo if c.kind == ChangeKind.DELETE):
             self._delete(change)
-        for level in (1, 2):
-            self._create([c for c in creates if self._level(c) == level])
+        self._create([c for c in creates if self._level(c) == 1])
+        if any(self._level(c) == 2 for c in creates) and self.save:
+            # Vocabulary terms are committed at once, so a message holding the rest of their keys can go on.
+            for row in self.save.values():  # usually one row: single writes, cheaper than a batch
+                self.ctx.state.save(row)
+            self.rows.update(self.save)  # read from here on; not written again by this message
+            self.save.clear()
+        self._create([c for c in creates if self._level(c) == 2])
         for change in (c for c in todo if c.kind == ChangeKind.UPDATE):
             self._update(change)
         self.ctx.state.commit_many(list(self.save.values()), self.drop)
@@ -96,7 +103,11 @@ class TermWriter:
         return str(row.target["guid"]) if row is not None and row.active and row.target.get("guid") else None
 
     def _check_parents(self, creates: list[Change]) -> None:
-        """Key terms need their vocabulary's term: in this message, or created by an earlier one."""
+        """Key terms need their vocabulary's term: in this message, or created by an earlier one.
+
+        A vocabulary with more keys than a message holds is split; the engine sends the later part a little after
+        the first (`pack` continuations), and if it still comes first it is deferred until the term exists.
+        """
         here = {c.key for c in creates}
         for change in creates:
             parent = str(change.desired.get("parent") or "")
@@ -109,6 +120,9 @@ class TermWriter:
                 raise ContentionError(f"the parent term of {change.key} is not created yet", retry_after=2)
 
     # --- writes ---------------------------------------------------------------------------------------------------
+    def _origin(self, change: Change) -> dict[str, str]:
+        return origin_of(self.cluedin_url, change.key, str(change.desired.get("group")))
+
     def _body(self, change: Change, parent: str | None, name: str | None = None) -> dict[str, Any]:
         assert self.glossary is not None
         values = change.desired["values"]
@@ -117,7 +131,7 @@ class TermWriter:
             "anchor": {"glossaryGuid": self.glossary.guid},
             "status": values["status"],
             "longDescription": values["longDescription"],
-            "resources": [change.desired["origin"]],
+            "resources": [self._origin(change)],
         }
         if parent:
             body["parentTerm"] = {"termGuid": parent}
@@ -134,7 +148,7 @@ class TermWriter:
             self._create_one_by_one(batch, bodies)
             return
         for change, term in zip(batch, created, strict=True):
-            self._record(change, str(term["guid"]), change.desired["written"], "created")
+            self._record(change, str(term["guid"]), written_by(change), "created")
 
     def _create_one_by_one(self, batch: list[Change], bodies: list[dict[str, Any]]) -> None:
         """After a refused bulk call: adopt what an earlier attempt created, suffix clashing names, create the rest."""
@@ -143,7 +157,7 @@ class TermWriter:
         by_name = {t.name.lower(): t for t in listing.values()}
         for change, planned in zip(batch, bodies, strict=True):
             existing = by_name.get(str(planned["name"]).lower())
-            if existing is not None and carries_origin(existing, change.desired["origin"]["url"]):
+            if existing is not None and carries_origin(existing, self._origin(change)["url"]):
                 actual = {
                     "name": existing.name,
                     "longDescription": existing.long_description,
@@ -163,7 +177,7 @@ class TermWriter:
                 self._fail(change, f"Purview refused the term: {exc.detail or exc}")
                 continue
             taken.add(str(body["name"]).lower())
-            written = {**change.desired["written"], "name": body["name"]}
+            written = {**written_by(change), "name": body["name"]}
             self._record(change, str(term["guid"]), written, "created")
 
     def _update(self, change: Change) -> None:
@@ -194,7 +208,7 @@ class TermWriter:
         except ConflictError as exc:
             self.outcomes[change.key] = ApplyOutcome("failed", f"Purview refused the update: {exc.detail or exc}")
             return
-        self._record(change, guid, change.desired["written"], "updated: " + ", ".join(write) if write else "recorded")
+        self._record(change, guid, written_by(change), "updated: " + ", ".join(write) if write else "recorded")
 
     def _replace(self, guid: str, text: dict[str, str], parent: str | None) -> None:
         term = self.purview.get_term(guid)
