@@ -11,6 +11,9 @@ What happens, in the order a real estate would see it:
 4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
    column mappings) (F2); nothing else is rewritten.
 5. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
+6. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
+   become Purview glossary terms under `CluedIn-demo`; the Purview term "Supplier" (tagged CluedInVocab) becomes a
+   CluedIn vocabulary with keys and entity type, and every Purview term becomes an inactive CluedIn glossary term.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
 everything it started.
@@ -43,6 +46,7 @@ FACTORY_PATH = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/"
     "Microsoft.DataFactory/factories/demo-adf"
 )
+GLOSSARY_FEATURES = ("vocabularies_to_glossary", "glossary_to_vocabularies", "glossary_to_cluedin_glossary")
 MAPPED_DATA_SETS = SEEDS / "cluedin-lineage.json"
 """The data sets a CluedIn user maps in the demo (CluedIn emulator seed format; each data set is also a valid
 `/_emulator/activity/data-set` body once its group and data source are named)."""
@@ -107,6 +111,9 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "SYNC_CLUEDIN_DATA_SOURCES": "true",
         "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": "Sync to CluedIn",
         "POLL_CLUEDIN_DATA_SOURCES": "true",
+        "SYNC_CLUEDIN_VOCABULARIES_TO_PURVIEW_GLOSSARIES": "true",
+        "SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES": "true",
+        "SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_GLOSSARIES": "true",
         "DATA_FACTORY_BASE_URL": f"{datafactory}{FACTORY_PATH}/",
         "DATA_FACTORY_STATIC_TOKEN": "local-emulator-token",
         "DATA_FACTORY_PIPELINE_AUTOMATION": "true",
@@ -198,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [[n, c.invocations, c.failed] for n, c in sorted(summary.functions.items()) if c.invocations],
             )
             show_lineage(runtime.context())
+            show_glossary(runtime.context())
             path = write_picture(runtime.context())
             show_runs(runtime.context())
     say(f"Lineage picture: {path}")
@@ -250,6 +258,34 @@ def show_lineage(ctx: Any) -> None:
     table(["type", "name", "details"], rows)
 
 
+def show_glossary(ctx: Any) -> None:
+    """One CluedIn vocabulary as Purview terms, and one Purview term as a CluedIn vocabulary and glossary term."""
+    from sync.services.cluedin.glossary import categories, iter_terms
+    from sync.services.cluedin.vocabularies import iter_vocabularies, iter_vocabulary_keys
+    from sync.services.purview.glossary import read_listing
+
+    listing = read_listing(ctx.client("purview"))
+    root = next(t for t in listing.terms.values() if t.name == f"CluedIn-{ORG}")
+    contact = next(t for t in listing.children(root.guid) if t.name == "contact")
+    rows = [[root.name, "", root.status], [f"  {contact.name}", contact.long_description, contact.status]]
+    rows += [[f"    {k.name}", k.long_description, k.status] for k in sorted(listing.children(contact.guid), key=str)]
+    say("   CluedIn vocabulary 'contact' → Purview glossary terms (F5)")
+    table(["term", "definition", "status"], rows)
+
+    cluedin = ctx.client("cluedin")
+    supplier = next(v for v in iter_vocabularies(cluedin) if v.key_prefix == "purview.Supplier")
+    keys = [k for k in iter_vocabulary_keys(cluedin) if k.vocabulary_id == supplier.id]
+    rows = [[supplier.name, supplier.key_prefix, supplier.entity_type, supplier.description]]
+    rows += [[f"  {k.display_name}", k.key, k.data_type, k.description] for k in keys]
+    say("   Purview term 'Supplier' → CluedIn vocabulary and keys (F6)")
+    table(["vocabulary / key", "key", "entity type / data type", "description"], rows)
+
+    names = {v: k for k, v in categories(cluedin).items()}
+    terms = [[names.get(t.category_id, ""), t.name, "active" if t.active else "inactive"] for t in iter_terms(cluedin)]
+    say("   Purview glossary terms → CluedIn glossary (F7)")
+    table(["category", "term", "state"], sorted(terms))
+
+
 def write_picture(ctx: Any) -> Path:
     """out/lineage.html from Purview's lineage API."""
     from sync.reporting.lineage_html import write_lineage_html
@@ -265,7 +301,8 @@ def show_runs(ctx: Any) -> None:
 
     rows = []
     notes: list[str] = []
-    for feature in ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules"):
+    features = ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules", *GLOSSARY_FEATURES)
+    for feature in features:
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()
         runs = newest_reports(ctx.state.runs, feature, limit=20)
