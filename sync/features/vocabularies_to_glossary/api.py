@@ -4,8 +4,8 @@ The glossary features of the other direction (F6, F7) must never import a term F
 users of two-way glossary tools complain about. They ask `terms_from_cluedin`, which answers by identity first and
 by the object second (decision 0804):
 
-1. state: every term F5 created or adopted (rows of kind `vocabulary_term`: `vocab|<vocabulary id>`,
-   `key|<key id>`, the root `root`), found by guid, so renaming a term in Purview does not fool it;
+1. state: every term F5 created or adopted (rows of kind `vocabulary_term`: one per vocabulary, `vocab|<id>`, with
+   its keys' terms inside; the root `root`), found by guid, so renaming a term in Purview does not fool it;
 2. the object: F5 writes a resource link back to the CluedIn vocabulary on every term it creates, which survives
    a lost state row;
 3. the product's own guard: root terms named `CluedIn-…` (what CluedIn's built-in integration writes), and every
@@ -52,8 +52,12 @@ def carries_origin(term: GlossaryTerm, url: str | None = None) -> bool:
 
 
 def exported_term_guids(state: StateStore) -> set[str]:
-    """Guids of every Purview term F5 created or adopted (its state rows)."""
-    return {str(obj.target["guid"]) for obj in state.iter_objects(VOCABULARY_TERM_KIND) if obj.target.get("guid")}
+    """Guids of every Purview term F5 created or adopted (its state rows: one per vocabulary, its keys inside)."""
+    guids: set[str] = set()
+    for obj in state.iter_objects(VOCABULARY_TERM_KIND):
+        guids.add(str(obj.target.get("guid") or ""))
+        guids |= {str(k.get("guid") or "") for k in (obj.data.get("keys") or {}).values()}
+    return guids - {""}
 
 
 def terms_from_cluedin(state: StateStore, listing: GlossaryListing) -> set[str]:

@@ -30,6 +30,7 @@ from sync.core.state import SyncObject
 from sync.core.twoway import TwoSided, TwoSidedSettings
 from sync.features.glossary_to_vocabularies.api import vocabularies_from_purview
 from sync.features.vocabularies_to_glossary.api import ORIGIN_NAMES, VOCABULARY_TERM_KIND
+from sync.features.vocabularies_to_glossary.bundles import bundle, explode
 from sync.features.vocabularies_to_glossary.plan import plan_terms
 from sync.features.vocabularies_to_glossary.settings import VocabulariesToGlossarySettings
 from sync.features.vocabularies_to_glossary.source import FEED_TYPES, read_vocabularies
@@ -110,9 +111,9 @@ class VocabulariesToGlossaryFeature(Feature):
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
     object_kind: ClassVar[str] = VOCABULARY_TERM_KIND
     queue: ClassVar[Queues] = Queues.GLOSSARY
-    max_changes_per_message: ClassVar[int] = 250
-    """The 48 KB message limit binds first (~60 terms); a vocabulary and its keys share a message (one bulk
-    create per level) whenever they fit in one."""
+    max_changes_per_message: ClassVar[int] = 100
+    """A change is a vocabulary with its key terms (bundles.py): the 48 KB message limit binds first, and small
+    vocabularies share a message (one bulk create per level for all of them)."""
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Sync CluedIn vocabularies to Purview glossaries'."""
@@ -145,9 +146,12 @@ class VocabulariesToGlossaryFeature(Feature):
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
-        """Creates, three-way updates and deletes, a vocabulary's term before its keys' (see plan.py)."""
+        """Term by term (plan.py), then one change per vocabulary (bundles.py)."""
         policy = settings.get(TwoSidedSettings).sync_glossary_conflict_policy
-        return plan_terms(snapshot, state, policy, self.change)
+        terms = explode(state)
+        planned = plan_terms(snapshot, terms, policy, self.change)
+        owned = sum(1 for key, row in terms.items() if row.active and key.startswith(("vocab|", "key|")))
+        return bundle(planned, state, settings.engine, self.change, owned_terms=owned)
 
     def message_group(self, change: Change) -> str | None:
         """A vocabulary's term and its keys' terms travel together."""

@@ -50,13 +50,18 @@ def assign_names(snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, Syn
             taken[kept.lower()] = guid
         else:
             fresh.append(key)
+    tried: dict[str, int] = {}  # base → the highest suffix already found taken (many keys share names like 'id')
     for key in fresh:
         row = state.get(key)
         own = str(row.target.get("guid")) if row is not None and row.target.get("guid") else None
         base = str(desired[key]["base"])
-        candidate, number = base, 2
-        while taken.get(candidate.lower(), own) != own:
-            candidate, number = suffixed(base, number), number + 1
+        candidate = base
+        if taken.get(base.lower(), own) != own:
+            number = tried.get(base.lower(), 1) + 1  # every lower suffix is taken already
+            while taken.get(suffixed(base, number).lower(), own) != own:
+                number += 1
+            candidate = suffixed(base, number)
+            tried[base.lower()] = number
         names[key] = candidate
         taken[candidate.lower()] = own or f"new:{key}"
     return names

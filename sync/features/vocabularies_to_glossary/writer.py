@@ -15,7 +15,7 @@ guarded commit (`read_many`/`commit_many`); a row changed meanwhile fails the co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
 from typing import Any
 
 from sync.core.errors import ConflictError, ContentionError, NotFoundError, RetriableError, ServiceError
@@ -24,6 +24,7 @@ from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject
 from sync.core.twoway import FAILED, mark_failed, unchanged_fingerprint, written_by
 from sync.features.vocabularies_to_glossary.api import carries_origin, origin_of
+from sync.features.vocabularies_to_glossary.bundles import VOCAB, explode, fold, members, vocabulary_of
 from sync.features.vocabularies_to_glossary.target import GLOSSARY_ROW, ROOT_ROW
 from sync.features.vocabularies_to_glossary.texts import suffixed
 from sync.services.purview.client import PurviewClient
@@ -55,15 +56,24 @@ class TermWriter:
         self.drop: list[SyncObject] = []
         self.glossary: Glossary | None = None
         self._listing: dict[str, GlossaryTerm] | None = None
+        self._root: str | None = None
 
-    def apply(self, changes: list[Change]) -> list[ApplyOutcome]:
-        """Apply the changes of one message; transient failures propagate (the message is retried)."""
-        parents = {str(c.desired["parent"]) for c in changes if c.kind != ChangeKind.DELETE and c.desired.get("parent")}
-        self.rows = self.ctx.state.read_many(self.kind, {c.key for c in changes} | parents | {GLOSSARY_ROW})
-        anchor = self.rows.get(GLOSSARY_ROW)
+    def apply(self, bundles: list[Change]) -> list[ApplyOutcome]:
+        """Apply the vocabulary changes of one message; transient failures propagate (the message is retried)."""
+        row_keys = {VOCAB + vocabulary_of(b.key) for b in bundles}
+        real = self.ctx.state.read_many(self.kind, row_keys | {GLOSSARY_ROW})
+        anchor = real.pop(GLOSSARY_ROW, None)
         if anchor is None or not anchor.target.get("guid"):
             raise RetriableError("the Purview glossary for vocabulary terms is not recorded yet (set-up pending)")
         self.glossary = Glossary(str(anchor.target["guid"]), str(anchor.target.get("name") or ""))
+        self.rows = explode(real)
+        owner = {m.key: b.key for b in bundles for m in members(b)}
+        changes = [m for b in bundles for m in members(b)]
+        self._apply_terms(changes)
+        self._commit(real, row_keys)
+        return [self._outcome([o for k, o in self.outcomes.items() if owner.get(k) == b.key]) for b in bundles]
+
+    def _apply_terms(self, changes: list[Change]) -> None:
         todo = []
         for change in changes:
             if change.kind != ChangeKind.DELETE and unchanged_fingerprint(change, self.rows.get(change.key)):
@@ -74,18 +84,41 @@ class TermWriter:
         self._check_parents(creates)
         for change in (c for c in todo if c.kind == ChangeKind.DELETE):
             self._delete(change)
-        self._create([c for c in creates if self._level(c) == 1])
-        if any(self._level(c) == 2 for c in creates) and self.save:
-            # Vocabulary terms are committed at once, so a message holding the rest of their keys can go on.
-            for row in self.save.values():  # usually one row: single writes, cheaper than a batch
-                self.ctx.state.save(row)
-            self.rows.update(self.save)  # read from here on; not written again by this message
-            self.save.clear()
-        self._create([c for c in creates if self._level(c) == 2])
+        for level in (1, 2):
+            self._create([c for c in creates if self._level(c) == level])
         for change in (c for c in todo if c.kind == ChangeKind.UPDATE):
             self._update(change)
-        self.ctx.state.commit_many(list(self.save.values()), self.drop)
-        return [self.outcomes.get(c.key, ApplyOutcome("skipped", "nothing to do")) for c in changes]
+
+    def _commit(self, real: dict[str, SyncObject], row_keys: set[str]) -> None:
+        """Each vocabulary's row, with its terms' changes folded in, in one guarded commit."""
+        save, delete = [], []
+        dropped = {row.key for row in self.drop}
+        for row_key in sorted(row_keys):
+            vid = vocabulary_of(row_key)
+            changed: dict[str, SyncObject | None] = {
+                k: r for k, r in self.save.items() if str(r.data.get("group") or "") == vid or k == row_key
+            }
+            changed.update({k: None for k in dropped if str(self.rows[k].data.get("group") or "") == vid})
+            if not changed:
+                continue
+            row = real.get(row_key) or SyncObject(self.kind, row_key)
+            folded = fold(row, changed)
+            if folded is None:
+                delete.append(row)
+            else:
+                save.append(folded)
+        self.ctx.state.commit_many(save, delete)
+
+    @staticmethod
+    def _outcome(outcomes: list[ApplyOutcome]) -> ApplyOutcome:
+        """What a vocabulary change did, from what each of its terms' changes did."""
+        if not outcomes:
+            return ApplyOutcome("skipped", "nothing to do")
+        counts = Counter(o.detail if o.result == "applied" else f"{o.result}: {o.detail}" for o in outcomes)
+        detail = "; ".join(f"{text} ({n} terms)" if n > 1 else text for text, n in sorted(counts.items()))
+        results = {o.result for o in outcomes}
+        result = "failed" if "failed" in results else "applied" if "applied" in results else "skipped"
+        return ApplyOutcome(result, detail[:2000], fatal=any(o.fatal for o in outcomes))
 
     # --- parents ------------------------------------------------------------------------------------------------
     @staticmethod
@@ -97,8 +130,10 @@ class TermWriter:
         if not parent:
             return None
         if parent == ROOT_ROW:
-            root = self.ctx.state.get_object(self.kind, ROOT_ROW)
-            return str(root.target["guid"]) if root is not None and root.target.get("guid") else None
+            if self._root is None:
+                root = self.ctx.state.get_object(self.kind, ROOT_ROW)
+                self._root = str(root.target.get("guid") or "") if root is not None else ""
+            return self._root or None
         row = self.save.get(str(parent)) or self.rows.get(str(parent))
         return str(row.target["guid"]) if row is not None and row.active and row.target.get("guid") else None
 
@@ -181,6 +216,13 @@ class TermWriter:
             self._record(change, str(term["guid"]), written, "created")
 
     def _update(self, change: Change) -> None:
+        if change.desired.get("orphan"):  # SYNC_DELETE_POLICY=retain: the term stays, the app lets go of it
+            orphan = self.rows.get(change.key)
+            if orphan is not None:
+                orphan.status = "orphaned"
+                self.save[change.key] = orphan
+            self.outcomes[change.key] = ApplyOutcome("applied", "orphaned (SYNC_DELETE_POLICY=retain)")
+            return
         row = self.rows.get(change.key)
         adopt = change.desired.get("adopt")
         if adopt and (row is None or not row.target.get("guid")):  # a term taken back by its resource link
@@ -255,7 +297,7 @@ class TermWriter:
     def _fail(self, change: Change, error: str) -> None:
         row = self._row(change)
         mark_failed(row, change, error)
-        row.data["label"] = change.desired.get("label")
+        row.data.update(label=change.desired.get("label"), group=change.desired.get("group"))
         self.save[change.key] = row
         self.outcomes[change.key] = ApplyOutcome("failed", error, fatal=True)
 
@@ -264,8 +306,3 @@ class TermWriter:
             assert self.glossary is not None
             self._listing = {t.guid: t for t in iter_terms(self.purview, self.glossary)}
         return self._listing
-
-
-def make_writer(ctx: SyncContext, kind: str) -> Callable[[list[Change]], list[ApplyOutcome]]:
-    """The applier of one message."""
-    return TermWriter(ctx, kind).apply
