@@ -183,6 +183,8 @@ class PurviewEmulator:
         problems: list[Violation]
         if operation is None:
             problems = [Violation("path", f"{route.operation} is not an operation of the Purview specs")]
+        elif route.legacy:
+            problems = [Violation("path", f"{route.template} is an older path of {route.operation}, not in the spec")]
         elif not body.strip():
             problems = operation.spec.validate_request(operation, query)
         else:

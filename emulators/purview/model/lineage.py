@@ -124,14 +124,19 @@ class LineageService:
         return self.get(entity.guid, direction, depth)
 
     def next_page(self, guid: str, direction: str | None, offset: int, limit: int) -> dict[str, Any]:
-        """GET /lineage/{guid}/next: one page of the direct neighbours in a direction."""
+        """GET /lineage/{guid}/next: one page of the direct neighbours in a direction (`limit` < 0: all).
+
+        `childrenCount` is the number of neighbours and `lineageWidth` the number on this page, as in
+        the official example (limit 5, one neighbour: width 1, childrenCount 1).
+        """
         direction = _direction(direction)
         base = self.store.require(guid)
         neighbors: list[tuple[str, str, str]] = []
         for walk, step in (("INPUT", self._upstream), ("OUTPUT", self._downstream)):
             if direction in (walk, "BOTH"):
                 neighbors += [(walk, g, r) for g, r in step(base) if g in self.store.entities]
-        window = neighbors[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+        start = max(offset, 0)
+        window = neighbors[start:] if limit < 0 else neighbors[start : start + limit]
         nodes = {base.guid: base, **{g: self.store.entities[g] for _w, g, _r in window}}
         relations = [
             {
@@ -145,7 +150,7 @@ class LineageService:
             "baseEntityGuid": base.guid,
             "lineageDirection": direction,
             "lineageDepth": 1,
-            "lineageWidth": limit,
+            "lineageWidth": len(window),
             "childrenCount": len(neighbors),
             "includeParent": False,
             "guidEntityMap": {g: entity_render.lineage_header(self.store, e) for g, e in nodes.items()},

@@ -54,6 +54,9 @@ def test_every_route_is_a_spec_operation_and_every_spec_operation_is_routed(purv
             for route in routes:
                 operation = spec.operations.get(route.operation)
                 assert operation is not None, route.operation
+                if route.legacy:  # an older path of a spec operation (e.g. pyapacheatlas' lineage-next path)
+                    assert operation.method == method and operation.template != route.template, route.template
+                    continue
                 assert (operation.method, operation.template) == (method, route.template), route.operation
                 routed[route.operation] = route
     assert set(specs.datamap.operations) | set(specs.account.operations) == set(routed) | NOT_EMULATED
