@@ -316,7 +316,7 @@ def test_classifications_add_get_update_remove(purview):
     assert s.post(url, json=[email]).status_code == 204
     again = s.post(url, json=[email])
     assert again.status_code == 400
-    assert again.json()["errorCode"] == "ATLAS-400-00-01B"
+    assert again.json()["errorCode"] == "ATLAS-400-00-01A"  # Atlas's validateEntityAssociations
     assert s.post(url, json=[{"typeName": "NOT.A.CLASSIFICATION"}]).status_code == 404
     listed = s.get(url).json()
     assert listed["totalCount"] == 1
