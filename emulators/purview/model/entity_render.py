@@ -121,11 +121,11 @@ def entity_json(
     attributes: dict[str, Any] = {}
     if info is not None and not minimal:
         for name in info.attributes:
-            if name in info.references:
-                continue
-            attributes[name] = entity.attributes.get(name)
-        for name, guids in entity.refs.items():
-            attributes[name] = [object_id(store, g) for g in guids]
+            if name not in info.references:
+                attributes[name] = entity.attributes.get(name)
+            elif name not in info.relationships:  # a plain entity reference (e.g. replicatedTo): null when unset
+                guids = entity.refs.get(name)
+                attributes[name] = None if guids is None else [object_id(store, g) for g in guids]
     else:
         attributes = {k: v for k, v in entity.attributes.items() if k == "qualifiedName" or k in HEADER_ATTRIBUTES}
     out: dict[str, Any] = {
@@ -140,6 +140,12 @@ def entity_json(
         "version": 0,
         "lastModifiedTS": str(entity.modified),
         "collectionId": entity.collection_id,
+        "isIncomplete": False,
+        "provenanceType": 0,
+        "proxy": False,
+        "displayText": display_text(entity),
+        "labels": list(entity.labels),
+        "contacts": entity.contacts,
     }
     if info is not None and not minimal:
         rel_attrs: dict[str, Any] = {}
@@ -157,10 +163,6 @@ def entity_json(
             out["relationshipAttributes"] = rel_attrs
     if entity.classifications:
         out["classifications"] = [classification(entity, c) for c in entity.classifications]
-    if entity.labels:
-        out["labels"] = list(entity.labels)
-    if entity.contacts:
-        out["contacts"] = entity.contacts
     if entity.custom_attributes:
         out["customAttributes"] = entity.custom_attributes
     if entity.business_attributes:

@@ -1,4 +1,4 @@
-"""Lineage graphs computed from Process inputs/outputs relationships (AtlasLineageInfo).
+"""Lineage graphs computed from Process inputs/outputs and direct dataset-to-dataset links (AtlasLineageInfo).
 
 Depth follows Atlas: from a dataset, one level is "the processes that produced (or consumed) it plus
 their other ends"; from a process, its direct inputs/outputs are the first level. Relations always point
@@ -15,6 +15,8 @@ from emulators.purview.model.entities import Entity, EntityStore
 
 INPUTS = "dataset_process_inputs"
 OUTPUTS = "process_dataset_outputs"
+DIRECT = "direct_lineage_dataset_dataset"
+"""Purview's process-less lineage: `X.sinks = [Y]` (equivalently `Y.sources = [X]`) draws X -> Y."""
 DIRECTIONS = ("INPUT", "OUTPUT", "BOTH")
 DEFAULT_DEPTH = 3
 DEFAULT_WIDTH = 10
@@ -41,6 +43,10 @@ class LineageService:
             (r.end1, r.guid)
             for r in self.store.attribute_relationships(entity.guid, "outputFromProcesses")
             if r.type_name == OUTPUTS
+        ] + [
+            (r.end1, r.guid)
+            for r in self.store.attribute_relationships(entity.guid, "sources")
+            if r.type_name == DIRECT
         ]
 
     def _downstream(self, entity: Entity) -> list[tuple[str, str]]:
@@ -55,6 +61,8 @@ class LineageService:
             (r.end1, r.guid)
             for r in self.store.attribute_relationships(entity.guid, "inputToProcesses")
             if r.type_name == INPUTS
+        ] + [
+            (r.end2, r.guid) for r in self.store.attribute_relationships(entity.guid, "sinks") if r.type_name == DIRECT
         ]
 
     def get(self, guid: str, direction: str | None, depth: int | None, width: int | None = None) -> dict[str, Any]:

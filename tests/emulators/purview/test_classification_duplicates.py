@@ -31,10 +31,10 @@ def test_sdk_bulk_classification_of_an_already_classified_entity_fails_and_chang
     with pytest.raises(HttpResponseError) as raised:
         client.entity.add_classification({"classification": EMAIL, "entityGuids": [second, first]})
     assert raised.value.status_code == 400
-    assert raised.value.model["errorCode"] == "ATLAS-400-00-01A"
-    assert f"entity: {first}, already associated with classification: MICROSOFT.PERSONAL.EMAIL" in str(
-        raised.value.model["errorMessage"]
-    )
+    model = raised.value.model
+    assert model is not None and model["errorCode"] == "ATLAS-400-00-01A"
+    message = f"entity: {first}, already associated with classification: MICROSOFT.PERSONAL.EMAIL"
+    assert message in str(model["errorMessage"])
     untouched = get_entity(purview.session(), purview.datamap_url, second)["entity"]
     assert "classifications" not in untouched  # all or nothing: the first entity in the list was not classified
 

@@ -70,13 +70,13 @@ class World:
                     {"name": f"TERM_TEMPLATE_ENUM_EXAMPLE_{i}", "elementDefs": [{"value": "a"}, {"value": "b"}]}
                     for i in (1, 2)
                 ],
-                "structDefs": [{"name": "hive_order", "attributeDefs": [{"name": "order", "typeName": "int"}]}],
                 "businessMetadataDefs": [
                     {"name": "myBizMetaData1", "attributeDefs": [{"name": "bizAttr1", "typeName": "string"}]}
                 ],
                 "termTemplateDefs": [{"name": template["name"], "attributeDefs": template["attributeDefs"]}],
             },
         ).ok
+        # hive_order is one of Purview's built-in (Atlas hive model) structs, as the example assumes
         self.struct_guid = self.s.get(f"{base}/atlas/v2/types/structdef/name/hive_order").json()["guid"]
         self.template_guid = self.s.get(f"{base}/types/termtemplatedef/name/MS KPI?api-version=2023-09-01").json()[
             "guid"
