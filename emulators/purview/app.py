@@ -24,6 +24,7 @@ from emulators.purview import errors
 from emulators.purview.api import account_routes, discovery_routes, entity_routes, glossary_routes, type_routes
 from emulators.purview.api.admin_routes import handle_admin
 from emulators.purview.api.router import Ctx, Reply, RouteDef, RouteTable, split_family
+from emulators.purview.limits import Limits, check_request
 from emulators.purview.model.access import AccessPolicy
 from emulators.purview.model.clock import principal_for
 from emulators.purview.model.store import PurviewStore
@@ -53,6 +54,7 @@ class PurviewOptions:
     seed: Mapping[str, Any] | None = None
     tune_gc: bool = False
     faults: FaultSettings | None = None
+    limits: Limits | Mapping[str, Any] = field(default_factory=Limits)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -86,6 +88,13 @@ class PurviewEmulator:
             return max(float(value), 0.0)
         except (TypeError, ValueError):
             return self.options.search_lag_seconds
+
+    def limits(self) -> Limits:
+        """Enforced limits: the options' (a Limits or a mapping of overrides), then `extra.limits` faults."""
+        configured = self.options.limits
+        base = configured if isinstance(configured, Limits) else Limits().merged(configured)
+        overrides = self.fault_extra().get("limits")
+        return base.merged(overrides if isinstance(overrides, Mapping) else None)
 
     def principal(self, token: str) -> str:
         """createdBy/updatedBy value for a token (stable pseudo object id)."""
@@ -125,6 +134,8 @@ class PurviewEmulator:
         try:
             headers = dict(scope.get("headers") or [])
             token = self.access.authenticate(_header(headers, b"authorization"))
+            if body:
+                check_request(self.limits(), body)
             if self.options.validate_requests or self.options.record_request_violations:
                 self._validate_request(scope, route, body)
             result = route.handler(Ctx(self, dict(scope), route, params, body=body, token=token))
