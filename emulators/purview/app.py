@@ -21,7 +21,14 @@ from starlette.types import Receive, Scope, Send
 
 from emulators._common import EmulatorApp, FaultSettings, build_emulator_app
 from emulators.purview import errors
-from emulators.purview.api import account_routes, discovery_routes, entity_routes, glossary_routes, type_routes
+from emulators.purview.api import (
+    account_routes,
+    category_routes,
+    discovery_routes,
+    entity_routes,
+    glossary_routes,
+    type_routes,
+)
 from emulators.purview.api.admin_routes import handle_admin
 from emulators.purview.api.router import Ctx, Reply, RouteDef, RouteTable, split_family
 from emulators.purview.limits import Limits, check_request
@@ -70,7 +77,7 @@ class PurviewEmulator:
         self.access = AccessPolicy(options.tokens, options.roles)
         self.violations: list[dict[str, Any]] = []
         self.routes = RouteTable()
-        for module in (entity_routes, type_routes, glossary_routes, discovery_routes, account_routes):
+        for module in (entity_routes, type_routes, glossary_routes, category_routes, discovery_routes, account_routes):
             module.register(self.routes)
         self.routes.finalize()
         self._principals: dict[str, str] = {}
