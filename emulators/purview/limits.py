@@ -11,6 +11,7 @@ is no limit.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -47,7 +48,7 @@ class Limits:
         valid = {
             k: int(v)
             for k, v in overrides.items()
-            if k in known and isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            if k in known and isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
         }
         return replace(self, **valid) if valid else self
 
