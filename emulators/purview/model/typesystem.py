@@ -63,6 +63,7 @@ class EntityTypeInfo:
     references: dict[str, str] = field(default_factory=dict)  # attribute -> referenced entity type (legacy refs)
     relationships: dict[str, list[RelationshipEnd]] = field(default_factory=dict)
     service_type: str | None = None
+    render_cache: dict[str, Any] = field(default_factory=dict)  # per-type read plans (entity_render)
 
 
 class TypeRegistry:
