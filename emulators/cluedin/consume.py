@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulators.cluedin import filters
 from emulators.cluedin.providers import (
     get_provider_definition,
     new_provider_definition,
@@ -124,7 +125,7 @@ def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: s
             "type": "Golden",
             "mode": None,
             "containerName": None,
-            "condition": _json_object(spec.get("condition"), "condition") or dict(EMPTY_CONDITION),
+            "condition": filters.normalize(spec.get("condition") or EMPTY_CONDITION, "stream.condition"),
             "rules": spec.get("rules") or [],
             "connectorProviderDefinitionId": None,
             "exportOutgoingEdges": False,
@@ -147,14 +148,6 @@ def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: s
     return stream
 
 
-def _json_object(value: object, field: str) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise EmulatorError(f"stream.{field} must be a JSON object")
-    return value
-
-
 def get_stream(store: CluedInStore, ident: object) -> dict[str, Any]:
     """A stream by GUID, or NotFoundError."""
     stream = store.streams.get(parse_guid(ident, "Stream"))
@@ -167,9 +160,12 @@ def save_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: str
     """`saveStream`: name, description, condition, rules; `isActive` starts or stops it."""
     spec = spec or {}
     stream = get_stream(store, spec.get("id"))
-    changes = {f: spec[f] for f in STREAM_FIELDS if spec.get(f) is not None and spec[f] != stream.get(f)}
-    if "condition" in changes:
-        _json_object(changes["condition"], "condition")
+    given = dict(spec)
+    if given.get("condition") is not None:
+        given["condition"] = filters.normalize(given["condition"], "stream.condition")
+    if given.get("rules") is not None and not isinstance(given["rules"], list):
+        raise EmulatorError("stream.rules must be a list")
+    changes = {f: given[f] for f in STREAM_FIELDS if given.get(f) is not None and given[f] != stream.get(f)}
     if spec.get("isActive") is not None and bool(spec["isActive"]) != stream["isActive"]:
         changes["isActive"] = bool(spec["isActive"])
         changes["status"] = "Started" if changes["isActive"] else "Stopped"

@@ -296,27 +296,3 @@ def _value_matches(values: list[str], pattern: str) -> bool:
     if "*" in pattern or "?" in pattern:
         return any(fnmatch.fnmatchcase(v, pattern) for v in values)
     return pattern in values
-
-
-def matches_condition(entity: dict[str, Any], condition: object) -> bool:
-    """Evaluate the part of a CluedIn rule set the emulator understands (entity type, provider, properties)."""
-    if not isinstance(condition, dict):
-        return True
-    rules = [r for r in condition.get("rules") or [] if isinstance(r, dict)]
-    if not rules:
-        return True
-    results = [_rule(entity, r) for r in rules]
-    return any(results) if str(condition.get("condition", "AND")).upper() == "OR" else all(results)
-
-
-def _rule(entity: dict[str, Any], rule: dict[str, Any]) -> bool:
-    if rule.get("rules"):
-        return matches_condition(entity, rule)
-    field = str(rule.get("field") or "")
-    values = rule.get("value")
-    wanted = [str(v) for v in values] if isinstance(values, list) else [str(values)]
-    if field.lower() == "entitytype":
-        return entity["entityType"] in wanted
-    if field.lower() in {"providerdefinitionids", "providerdefinitionid"}:
-        return bool(set(wanted) & set(entity["providerDefinitionIds"]))
-    return bool(set(wanted) & set(_term_values(entity, field)))

@@ -7,9 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from emulators.cluedin import glossary
+from emulators.cluedin import filters, glossary
 from emulators.cluedin.auth import Principal
-from emulators.cluedin.entities import matches_condition
 from emulators.cluedin.rest import bool_param, json_body, paged, rest
 from emulators.cluedin.store import CluedInStore
 from emulators.cluedin.util import matches_search, parse_guid
@@ -18,11 +17,7 @@ from emulators.cluedin.util import matches_search, parse_guid
 def term_list_model(store: CluedInStore, term: dict[str, Any]) -> dict[str, Any]:
     """`TermListModel`: a term as the REST list returns it, with how many golden records match its rule set."""
     category = store.glossary_categories.get(term["categoryId"]) or {}
-    matches = (
-        sum(1 for e in store.entities.values() if matches_condition(e, term.get("ruleSet")))
-        if term.get("ruleSet")
-        else 0
-    )
+    matches = filters.count(store.entities.values(), term["ruleSet"]) if term.get("ruleSet") else 0
     return {
         "id": term["id"],
         "createdAt": term["createdAt"],

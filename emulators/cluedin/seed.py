@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulators.cluedin import catalog, consume, glossary, inbound, mapping, processing, providers
+from emulators.cluedin import catalog, consume, filters, glossary, inbound, mapping, processing, providers
 from emulators.cluedin.auth import AuthService
 from emulators.cluedin.store import CluedInStore
 from emulators.cluedin.util import new_guid, stable_guid
@@ -121,7 +121,8 @@ def _seed_catalog(store: CluedInStore, data: dict[str, Any], author: str) -> Non
     for spec in data.get("glossary") or []:
         category = glossary.create_category(store, {"name": spec.get("category") or spec.get("name")}, author)
         for term in spec.get("terms") or []:
-            glossary.create_term(store, {**term, "categoryId": category["id"]}, author)
+            rule_set = filters.from_seed(term.get("ruleSet"), f"glossary term {term.get('name')!r} ruleSet")
+            glossary.create_term(store, {**term, "categoryId": category["id"], "ruleSet": rule_set}, author)
 
 
 def _seed_export_target(store: CluedInStore, spec: dict[str, Any], author: str) -> dict[str, Any]:
@@ -198,12 +199,9 @@ def seed_mapping(store: CluedInStore, data_set: dict[str, Any], spec: dict[str, 
 
 
 def _seed_stream(store: CluedInStore, spec: dict[str, Any], author: str) -> None:
-    condition = spec.get("condition")
+    condition = filters.from_seed(spec.get("condition"), f"stream {spec.get('name')!r} condition")
     if condition is None and spec.get("entityType"):
-        condition = {
-            "condition": "AND",
-            "rules": [{"field": "EntityType", "operator": "Equals", "value": [spec["entityType"]], "type": "string"}],
-        }
+        condition = filters.entity_type_filter(str(spec["entityType"]))
     stream = consume.create_stream(
         store, {"name": spec["name"], "description": spec.get("description"), "condition": condition}, author
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from ariadne import ObjectType, QueryType, ScalarType
 
-from emulators.cluedin import consume, entities
+from emulators.cluedin import consume, entities, filters
 from emulators.cluedin.graphql.context import Info, ctx, requires
 from emulators.cluedin.graphql.shared import json_scalar, resolve_author, resolve_is_owner
 from emulators.cluedin.util import NotFoundError, matches_search, page_slice, parse_guid, sort_items
@@ -84,7 +84,7 @@ def _deactivate(_obj: Any, info: Info, streamId: object) -> dict[str, Any]:
 
 @stream.field("numberOfRecords")
 def _number_of_records(obj: dict[str, Any], info: Info) -> int:
-    return sum(1 for e in ctx(info).store.entities.values() if entities.matches_condition(e, obj["condition"]))
+    return filters.count(ctx(info).store.entities.values(), obj["condition"])
 
 
 @stream.field("connector")

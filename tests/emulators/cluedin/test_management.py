@@ -146,10 +146,7 @@ def test_glossary_categories_and_terms(client):
     ]
     assert page["total"] == 3 and [t["id"] for t in page["data"]] == [t["id"] for t in terms[:2]]
     assert page["data"][0]["active"] is False
-    rule_set = {
-        "condition": "AND",
-        "rules": [{"field": "EntityType", "operator": "Equals", "value": ["/Customer"], "type": "string"}],
-    }
+    rule_set = doc.filter_group([doc.filter_leaf("EntityType", doc.EQUALS, ["/Customer"])])
     saved = client.ok(
         doc.SAVE_TERM,
         {

@@ -114,10 +114,7 @@ def test_streams_create_setup_activate_and_page_from_page_one(client):
         doc.CREATE_CONNECTION, {"connectorId": SQL, "authInfo": {"host": "h"}, "accountDisplay": "Golden"}
     )
     target_id = target["inbound"]["createConnection"]["id"]
-    condition = {
-        "condition": "AND",
-        "rules": [{"field": "EntityType", "operator": "Equals", "value": ["/Customer"], "type": "string"}],
-    }
+    condition = doc.filter_group([doc.filter_leaf("EntityType", doc.EQUALS, ["/Customer"])])
     stream = client.ok(doc.CREATE_STREAM, {"stream": {"name": "Customers"}})["consume"]["createStream"]
     assert stream["status"] == "Stopped" and stream["isActive"] is False and stream["connector"] is None
     saved = client.ok(
