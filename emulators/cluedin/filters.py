@@ -171,6 +171,17 @@ OPERATORS: dict[str, Operator] = {
 
 OPERATOR_BY_NAME = {op.name.lower(): op.id for op in OPERATORS.values()}
 
+ALL_TYPES = ("string", "integer", "double", "datetime", "boolean", "enumerable")
+_TEXT_OPS = ("Contains", "Not Contains", "Begins With", "Not Begins With", "Ends With", "Not Ends With",
+             "Matches pattern", "Does not match pattern")  # fmt: skip
+_ORDER_OPS = ("Greater", "Greater or Equal", "Less", "Less or Equal", "Between", "Not Between")
+OPERATOR_TYPES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(_TEXT_OPS, ("string", "enumerable")),
+    **dict.fromkeys(_ORDER_OPS, ("integer", "double", "datetime")),
+    **dict.fromkeys(("Is True", "Is False", "Is Not True"), ("boolean",)),
+}
+"""Value types each operator is offered for (a guess from the SDK's typecasts; unlisted operators take any type)."""
+
 ENTITY_FIELDS = {
     "id": "id", "name": "name", "displayname": "displayName", "description": "description",
     "entitytype": "entityType", "originentitycode": "originEntityCode", "codes": "codes", "tags": "tags",
