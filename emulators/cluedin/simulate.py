@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from emulators.cluedin import consume, filters, inbound, processing, providers
-from emulators.cluedin.rest import provider_view
+from emulators.cluedin.rest_providers import provider_view
 from emulators.cluedin.seed import seed_mapping
 from emulators.cluedin.store import CluedInStore
 from emulators.cluedin.util import EmulatorError

@@ -121,6 +121,7 @@ def test_rule_input_errors_and_operators(seeded):
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     operators = seeded.ok(tk.RULE_OPERATORS)["management"]["ruleOperators"]
     assert len(operators) == 26 and operators[doc.NOT_EQUAL]["friendlyName"] == "Not Equal"
+    assert seeded.rest("GET", "/api/v1/rules/operators").json() == operators
 
 
 def test_dedup_projects_and_matching_rules_as_the_toolkit_imports_them(seeded):
