@@ -29,6 +29,8 @@ CONNECTION_FIELDS = (
     "helperConfiguration",
 )
 EMPTY_CONDITION: dict[str, Any] = {"condition": "AND", "rules": []}
+NEW, STREAMING, PAUSED, STOPPED = "New", "Streaming", "Paused", "Stopped"
+"""Stream statuses as CluedIn's documentation names them ("Stream reference"); the GraphQL spelling is a guess."""
 
 
 # ---------------------------------------------------------------------- export targets
@@ -109,7 +111,7 @@ def export_targets(store: CluedInStore) -> list[dict[str, Any]]:
 
 
 def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: str) -> dict[str, Any]:
-    """`createStream`: a new, stopped stream with no export target yet."""
+    """`createStream`: a new stream ("New": not started yet) with no export target and no filter (all records)."""
     spec = spec or {}
     name = str(spec.get("name") or "").strip()
     if not name:
@@ -120,7 +122,7 @@ def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: s
             "id": ident,
             "name": name,
             "description": spec.get("description"),
-            "status": "Stopped",
+            "status": NEW,
             "isActive": False,
             "type": "Golden",
             "mode": None,
@@ -168,7 +170,7 @@ def save_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: str
     changes = {f: given[f] for f in STREAM_FIELDS if given.get(f) is not None and given[f] != stream.get(f)}
     if spec.get("isActive") is not None and bool(spec["isActive"]) != stream["isActive"]:
         changes["isActive"] = bool(spec["isActive"])
-        changes["status"] = "Started" if changes["isActive"] else "Stopped"
+        changes["status"] = STREAMING if changes["isActive"] else STOPPED
     if changes:
         stream.update(changes)
         stream["modifiedBy"] = author_id
@@ -221,16 +223,29 @@ def setup_connector_stream(
 
 
 def set_stream_active(store: CluedInStore, stream_id: object, active: bool, author_id: str) -> dict[str, Any]:
-    """`activateStream` / `deActivateStream`."""
+    """`activateStream` / `deActivateStream` (REST start / stop); stopping a paused stream stops it too."""
     stream = get_stream(store, stream_id)
-    if stream["isActive"] != active:
+    status = STREAMING if active else STOPPED
+    if stream["status"] != status:
         stream["isActive"] = active
-        stream["status"] = "Started" if active else "Stopped"
+        stream["status"] = status
         stream["modifiedBy"] = author_id
         store.touch(stream)
         store.audit(
             "Stream", stream["id"], "Updated", author_id, name=stream["name"], details={"status": stream["status"]}
         )
+    return stream
+
+
+def pause_stream(store: CluedInStore, stream_id: object, author_id: str) -> dict[str, Any]:
+    """REST `POST streams/{id}/pause`: keep queueing, stop sending ("Paused")."""
+    stream = get_stream(store, stream_id)
+    if stream["status"] != PAUSED:
+        stream["isActive"] = False
+        stream["status"] = PAUSED
+        stream["modifiedBy"] = author_id
+        store.touch(stream)
+        store.audit("Stream", stream["id"], "Updated", author_id, name=stream["name"], details={"status": PAUSED})
     return stream
 
 

@@ -220,6 +220,7 @@ def routes() -> list[BaseRoute]:
     from emulators.cluedin.rest_entities import entity_routes
     from emulators.cluedin.rest_glossary import glossary_routes
     from emulators.cluedin.rest_providers import provider_routes
+    from emulators.cluedin.rest_streams import stream_routes
 
     table: list[BaseRoute] = [
         Route(p, status, methods=["GET"]) for p in ("/status", *(f"{x}/status" for x in REST_PREFIXES))
@@ -235,4 +236,5 @@ def routes() -> list[BaseRoute]:
     table += glossary_routes()
     table += provider_routes()
     table += entity_routes()
+    table += stream_routes()
     return table
