@@ -7,14 +7,13 @@ what the REST history routes serve and what a "crawlers and enrichers -> lineage
 
 Swagger gives the shapes (`EntityHistory{groups[{groupName, sources[EntityHistorySourceSet]}]}`,
 `EntityHistoryItem`) but not the meaning of the `VersionChangeType` / `VersionChangedPart` numbers nor what a
-group is: the numbering below and grouping by day are **guesses**.
+group is: the numbering below and grouping by day are **guesses**. `partId` is a string in Swagger; the UI calls
+it the record id: here it counts a record's data parts from 1 **(guess)**.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from emulators.cluedin.util import new_guid
 
 CHANGE_TYPES = {"Unchanged": 0, "Added": 1, "Changed": 2, "Removed": 3, "Discovered": 4, "Merged": 5, "Deleted": 6}
 """`VersionChangeType` 0-6 by name **(guess: the enum's names and order are unpublished)**."""
@@ -63,16 +62,17 @@ def record_part(
     origin = origin or source(
         provider_id, provider_id, display_name=provider_id, object_id=provider_id, object_type_id="", changed_by=""
     )
+    entity["partSequence"] = number = int(entity.get("partSequence", 0)) + 1
     parts.append(
         {
-            "partId": new_guid(),
+            "partId": str(number),
             "providerDefinitionId": provider_id,
             "sourceName": origin["sourceName"],
             "changedAt": now,
             "changedBy": origin["changedBy"],
             "changeType": "Added" if first else "Changed",
             "items": items,
-            "sourceDetails": dict(origin["sourceDetails"]),
+            "sourceDetails": origin["sourceDetails"],
         }
     )
 
