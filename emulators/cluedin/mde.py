@@ -213,9 +213,13 @@ def field_mappings(project: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def add_records(store: CluedInStore, project: dict[str, Any], records: list[dict[str, Any]], author_id: str) -> int:
-    """Records entered in the project (vocabulary key or field label -> value) become golden records."""
+    """Records entered in the project (vocabulary key or field label -> value) become golden records.
+
+    The entity code comes from the field used as entity code, the name from a `<prefix>.name` field **(guess)**.
+    """
     by_label = {f["label"]: f["vocabularyKey"] for f in project["formFields"]}
     code_key = next((f["vocabularyKey"] for f in project["formFields"] if f["useAsEntityCode"]), None)
+    name_key = next((f["vocabularyKey"] for f in project["formFields"] if f["vocabularyKey"].endswith(".name")), None)
     user = store.users.get(author_id) or {}
     origin = history.source(
         project["connectorConfigurationId"], "Manual Data Entry", display_name=project["title"],
@@ -227,7 +231,7 @@ def add_records(store: CluedInStore, project: dict[str, Any], records: list[dict
         raw = properties.get(code_key or "") or hashlib.sha1(json.dumps(record, sort_keys=True).encode()).hexdigest()  # noqa: S324
         upsert_entity(
             store, entity_type=project["entityType"], provider_id=project["connectorConfigurationId"], code=raw,
-            name=properties.get(code_key or "") or None, properties=properties, origin=origin,
+            name=properties.get(name_key or "") or None, properties=properties, origin=origin,
             origin_name="ManualDataEntry",
         )  # fmt: skip
     store.version += 1

@@ -298,3 +298,21 @@ def test_data_source_database_configuration_grants_and_data_set_flag(seeded):
     seeded.ok(tk.SAVE_DATA_SET, {"dataSet": {"id": data_set, "onlyUpdateClueHeadVersion": True}})
     flag = seeded.ok("query($id: ID!) { inbound { dataSet(id: $id) { onlyUpdateClueHeadVersion } } }", {"id": data_set})
     assert flag["inbound"]["dataSet"]["onlyUpdateClueHeadVersion"] is True
+
+
+def test_manual_data_entry_records_are_attributed_to_their_project(client, emu):
+    emu.seed({"manualDataEntryProjects": [{
+        "title": "Account MDE", "entityType": "/Customer", "vocabulary": "customer",
+        "fields": [{"key": "customer.id", "label": "Id", "useAsEntityCode": True}, {"key": "customer.name"}],
+        "records": [{"Id": "M-1", "customer.name": "Litware"}]}]})  # fmt: skip
+    [project] = client.ok(tk.GET_MDE_PROJECTS, {"pageNumber": 0, "pageSize": 20})["management"][
+        "manualDataEntryProjects"
+    ]["data"]
+    detail = client.ok(tk.GET_MDE_PROJECT, {"id": project["id"]})["management"]["manualDataEntryProject"]
+    litware = _find(client, "customer.name:Litware")
+    assert litware["codes"] == ["/Customer#ManualDataEntry:M-1"] and litware["name"] == "Litware"
+    [source] = client.rest("GET", f"/api/entitysource/{litware['id']}").json()
+    assert source["providerDefinitionId"] == detail["connectorConfigurationId"]
+    assert source["sourceDetails"] == {"displayName": "Account MDE", "sourceObjectId": project["id"],
+                                       "sourceTypeId": OBJECT_TYPE_IDS["ManualDataEntryProject"]}  # fmt: skip
+    assert sorted(source["properties"]) == ["customer.id", "customer.name"]
