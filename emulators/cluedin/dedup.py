@@ -1,8 +1,8 @@
 """Deduplication projects and their matching rules (`management` namespace).
 
 A project selects golden records either by business domain (scope filter type 0: a list of entity types) or by
-an advanced filter (type 1: a filter tree, evaluated like every other tree); matching rules list the criteria
-that make two records duplicates. Generating and merging groups of duplicates is not emulated: `groupCount`
+an advanced filter (type 1: a filter tree, checked and normalised like every other tree); matching rules list the
+criteria that make two records duplicates. Generating and merging groups of duplicates is not emulated: `groupCount`
 stays 0 **(guess: what a fresh project reports)**.
 
 Project statuses follow CluedIn's documentation ("Requires configuration" until a matching rule exists, then
@@ -92,18 +92,6 @@ def _scope(kind: int, value: object) -> Any:
     if not all(isinstance(t, str) for t in types):
         raise EmulatorError("deduplicationScopeFilter must name entity types for scope filter type 0")
     return types
-
-
-def in_scope(store: CluedInStore, project: dict[str, Any]) -> list[dict[str, Any]]:
-    """The golden records a project looks at for duplicates."""
-    value = project.get("deduplicationScopeFilter")
-    if value is None:
-        return []
-    scope = _scope(int(project["deduplicationScopeFilterType"]), value)
-    if isinstance(scope, dict):
-        return [e for e in store.entities.values() if filters.matches(e, scope)]
-    wanted = {str(t).lower() for t in scope}
-    return [e for e in store.entities.values() if str(e["entityType"]).lower() in wanted]
 
 
 def get_project(store: CluedInStore, ident: object) -> dict[str, Any]:
