@@ -160,6 +160,7 @@ def add_provider(store: CluedInStore, spec: dict[str, Any], author_id: str) -> d
         if not isinstance(properties, dict):
             raise EmulatorError("properties must be an object of vocabulary key -> value")
         enrich_entities(store, record, {str(k): v for k, v in properties.items()}, author_id)
+        keys = [str(k) for k in properties]
     else:
         records = spec.get("records") or []
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
@@ -167,8 +168,38 @@ def add_provider(store: CluedInStore, spec: dict[str, Any], author_id: str) -> d
         if not record["entityType"]:
             raise EmulatorError("a crawler needs an entityType for the golden records it creates")
         add_crawled_entities(store, record, records, author_id)
+        keys = list(dict.fromkeys(str(k) for r in records for k in r if k not in {"id", "name"}))
+    register_provider_keys(store, ptype, keys, author_id)
     store.audit("Provider", record["id"], "Created", author_id, name=record["name"], details={"kind": kind})
     return record
+
+
+def register_provider_keys(store: CluedInStore, ptype: dict[str, Any], keys: list[str], author_id: str) -> None:
+    """The vocabulary keys a crawler or enricher writes, created when missing and marked as the provider's.
+
+    Enrichers write into their own vocabularies (the Gleif enricher's `gleif.organization.*`, CluedIn's
+    documentation), and vocabulary lists filter by `connectorId`, so a provider's keys carry its type id as
+    `providerId` and `isProvider` **(inferred from those field names)**.
+    """
+    from emulators.cluedin import catalog
+
+    for full in keys:
+        if "." not in full or catalog.find_key(store, full) is not None:
+            continue
+        prefix, _, name = full.rpartition(".")
+        vocabulary = catalog.find_vocabulary(store, prefix)
+        if vocabulary is None:
+            vocabulary = catalog.create_vocabulary(
+                store, {"vocabularyName": prefix, "keyPrefix": prefix, "providerId": ptype["id"]}, author_id
+            )
+            vocabulary.update({"connectorId": ptype["id"], "isProvider": True})
+        try:
+            key = catalog.create_vocabulary_key(
+                store, {"vocabularyId": vocabulary["vocabularyId"], "name": name}, author_id
+            )
+        except EmulatorError:
+            continue  # a name the catalogue refuses (e.g. `legalAddress+city`) stays a plain property
+        key.update({"providerId": ptype["id"], "isProvider": True})
 
 
 def remove_provider(store: CluedInStore, ident: object, author_id: str) -> None:

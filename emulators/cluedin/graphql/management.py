@@ -13,6 +13,7 @@ from emulators.cluedin import catalog, mapping
 from emulators.cluedin.graphql.context import Info, ctx, requires
 from emulators.cluedin.graphql.shared import resolve_author, user_ref
 from emulators.cluedin.inbound import get_data_set
+from emulators.cluedin.providers import provider_type
 from emulators.cluedin.util import EmulatorError, NotFoundError, matches_search, page_slice, parse_guid, sort_items
 
 CATALOG = "management.datacatalog"
@@ -146,7 +147,18 @@ def _vocabulary_owners(obj: dict[str, Any], info: Info) -> list[dict[str, Any]]:
 
 @vocabulary.field("connector")
 def _vocabulary_connector(obj: dict[str, Any], info: Info) -> dict[str, Any] | None:
-    return ctx(info).store.connectors.get(obj.get("connectorId") or "")
+    return _connector(info, obj.get("connectorId"))
+
+
+def _connector(info: Info, ident: object) -> dict[str, Any] | None:
+    """An installed connector, or a crawler/enricher type (the source of a provider vocabulary or key)."""
+    if not ident:
+        return None
+    found = ctx(info).store.connectors.get(str(ident))
+    if found is not None:
+        return found
+    ptype = provider_type(str(ident))
+    return None if ptype is None else {**ptype, "icon": None, "about": None, "streamModes": []}
 
 
 @vocabulary_key.field("vocabulary")
@@ -161,8 +173,8 @@ def _key_owner(obj: dict[str, Any], info: Info) -> bool:
 
 
 @vocabulary_key.field("connector")
-def _key_connector(_obj: dict[str, Any], _info: Info) -> None:
-    return None
+def _key_connector(obj: dict[str, Any], info: Info) -> dict[str, Any] | None:
+    return _connector(info, obj.get("providerId"))
 
 
 # ---------------------------------------------------------------------- entity types

@@ -316,3 +316,15 @@ def test_manual_data_entry_records_are_attributed_to_their_project(client, emu):
     assert source["sourceDetails"] == {"displayName": "Account MDE", "sourceObjectId": project["id"],
                                        "sourceTypeId": OBJECT_TYPE_IDS["ManualDataEntryProject"]}  # fmt: skip
     assert sorted(source["properties"]) == ["customer.id", "customer.name"]
+
+
+PROVIDER_KEYS = """query($connectorId: ID) { management {
+  vocabularyKeys(connectorId: $connectorId, pageNumber: 1, pageSize: 50) {
+    total data { key providerId isProvider connector { id name type } } } } }"""
+
+
+def test_the_keys_an_enricher_writes_are_listed_under_its_connector(seeded):
+    web = next(t for t in seeded.rest("GET", "/api/v1/integration/enricher/all").json() if t["name"] == "Web Enricher")
+    keys = seeded.ok(PROVIDER_KEYS, {"connectorId": web["id"]})["management"]["vocabularyKeys"]
+    assert keys["total"] == 1 and keys["data"][0]["key"] == "customer.website"
+    assert keys["data"][0]["isProvider"] is True and keys["data"][0]["connector"]["name"] == "Web Enricher"
