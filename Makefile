@@ -22,9 +22,11 @@ $(STAMP)/venv: requirements.txt requirements-dev.txt
 	@touch $@
 
 # Azurite comes from npm into ./node_modules (never a global install).
+# A node_modules that is a symlink is an install shared with other checkouts (git worktrees): `npm ci` would empty it
+# under their feet, so it is only checked there.
 $(STAMP)/node: package.json package-lock.json
 	@mkdir -p $(STAMP)
-	npm ci --no-audit --no-fund --loglevel=error
+	@if [ -L node_modules ]; then test -x node_modules/.bin/azurite || { echo "shared node_modules lacks Azurite: run npm ci where it lives"; exit 1; }; else npm ci --no-audit --no-fund --loglevel=error; fi
 	@touch $@
 
 deps: $(STAMP)/venv $(STAMP)/node
