@@ -11,6 +11,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from sync.core.feature import Feature
 from sync.core.settings import EngineSettings, SettingsGroup
+from sync.features.dataproducts.feature import DataProductsFeature
 from sync.features.datasources.feature import DataSourcesFeature
 from sync.features.lineage.feature import LineageFeature
 from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
@@ -22,6 +23,7 @@ from sync.services.purview.settings import PurviewSettings
 
 FEATURES: tuple[type[Feature], ...] = (
     DataSourcesFeature,
+    DataProductsFeature,
     LineageFeature,
     PollingFeature,
     PipelinesFeature,
