@@ -17,15 +17,16 @@ from sync.core.messages import Queues
 from sync.features.registry import by_schedule
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
-from tests.support.adf import AUTOMATION_TERM, SECRET_NAME, AdfStack
-from tests.support.lineage import ORG, LineageStack, account_set, group, seed_document
+from tests.support.adf import AUTOMATION_TERM, SECRET_NAME
+from tests.support.dataproducts import MASTER_TERM, ProductStack
+from tests.support.lineage import ORG, account_set, group, seed_document
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
 
 
-class EveryFeature(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
-    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities."""
+class EveryFeature(ProductStack):
+    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities, the catalog."""
 
 
 @pytest.fixture()
@@ -49,12 +50,18 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         DATA_FACTORY_CREATE_RUN_SCHEDULE="true",
         DATA_FACTORY_RUN_SCHEDULE_VALUE="Daily:Hours=[6]",
         SYNC_DELETE_POLICY="soft-delete",
+        SYNC_DATA_PRODUCTS_DATASOURCES="true",
+        SYNC_DATA_PRODUCTS_TERM_PATTERN=MASTER_TERM,
+        APPEND_ASSET_TO_DATA_PRODUCT="true",
     )
     assert isinstance(built, EveryFeature)
     fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
     built.add_asset("Account.csv", terms=(AUTOMATION_TERM, SYNC_TERM))
+    domain = built.domain()
+    customers = built.add_asset("Customers.csv", terms=())
+    built.product("Customer Master", domain, terms=[built.term(MASTER_TERM, domain)], assets=[customers])
     return built
 
 
@@ -89,7 +96,7 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
 
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling"):
+    for feature in ("datasources", "dataproducts", "pipelines", "pipeline_schedules", "lineage", "polling"):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -97,7 +104,7 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules"}
+    assert set(reports) == {"datasources", "dataproducts", "lineage", "polling", "pipelines", "pipeline_schedules"}
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -106,7 +113,8 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.changes[:2] == lineage.setup
     assert lineage.planned == {"create": 2}  # the data set and its entity type
     assert reports["datasources"].planned == {"create": 1}
-    assert reports["pipelines"].planned == {"create": 1}
+    assert reports["dataproducts"].planned == {"create": 1}
+    assert reports["pipelines"].planned == {"create": 1}  # the product's asset waits for its data source
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
 
 

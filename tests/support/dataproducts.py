@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sync.features.pipelines.runs import start_run_once
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
 from tests.support.adf import AUTOMATION_TERM, SECRET_NAME, AdfStack
@@ -20,6 +21,13 @@ from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 API_VERSION = "2026-03-20-preview"
 MASTER_TERM = "CluedIn Master"
 UNIFIED_OPERATIONS = ("BusinessDomains_", "DataProducts_", "Terms_", "DataAssets_")
+AUTO_MAP = """
+mutation ($dataSetId: ID!, $config: InputMappingConfiguration) {
+  management {
+    createAutoAnnotation(dataSetId: $dataSetId, type: "endpoint", mappingConfiguration: $config) { id }
+  }
+}
+"""
 
 
 class ProductStack(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
@@ -87,6 +95,25 @@ class ProductStack(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's 
         """Catalog ids of a product's data assets."""
         answer = self.uc("GET", f"/dataProducts/{product}/relationships", entityType="DATAASSET")
         return sorted(str(r["entityId"]) for r in answer["value"])
+
+    def load_and_map(self) -> dict[str, Any]:
+        """Data product → data source (F10) → pipeline (F12) run → the data set mapped to /Customer by a user."""
+        domain = self.domain()
+        customers = self.add_asset("customers.csv", terms=())
+        product = self.product("Customer Master", domain, terms=[self.term(MASTER_TERM, domain)], assets=[customers])
+        self.cycle("dataproducts")
+        self.cycle("pipelines")
+        row = next(iter(self.state.iter_objects("adf_pipeline")))
+        run = start_run_once(self.context(), row.target["names"]["pipeline"], "load-and-map", owner="test")
+        assert self.adf.wait_for_run(None, run.run_id)["status"] == "Succeeded"
+        data_set_id = str(row.target["data_set_id"])
+        assert self.received(data_set_id) == 3
+        config = {
+            "entityTypeConfiguration": {"new": True, "entityType": "/Customer", "displayName": "Customer"},
+            "vocabularyConfiguration": {"new": True, "vocabularyName": "Customer", "keyPrefix": "customer"},
+        }
+        self.cluedin_graphql(AUTO_MAP, {"dataSetId": data_set_id, "config": config})
+        return {"product": product, "customers": customers, "data_set_id": data_set_id}
 
     def unified_calls(self) -> dict[str, int]:
         """Unified Catalog reads and writes the emulator served since its counters were last reset."""

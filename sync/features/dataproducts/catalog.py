@@ -14,8 +14,9 @@ catalog's 200-requests-per-20-s budget) for nothing. So (docs/decisions/0900-dat
    or no cache exists: one relationship call for that product; new data assets are looked up in one
    `dataAssets/query` by id per 100.
 4. A swap (one asset removed and another added between two cycles) keeps the count: to find it, each cycle
-   re-reads the membership of a random sample of unchanged products, as many as a full asset listing would cost
-   (⌈assets / page⌉), so every product is re-checked every ⌈products / sample⌉ cycles on average.
+   re-reads the membership of a random sample of unchanged products with what is left of the read budget
+   ⌈products / page⌉ + ⌈assets / page⌉ + 5 after steps 1 and 2, so every product is re-checked every
+   ⌈products / sample⌉ cycles on average (random, so no schedule can make a product's turn never come).
 
 The cache (`dataproduct-catalog` rows, one per product) is pending state: written by the engine after the
 cycle's changes are enqueued, never in dry-run, and only for products whose membership changed — an unchanged
@@ -41,7 +42,9 @@ from sync.services.purview.unified import (
 
 CACHE_KIND = "dataproduct-catalog"
 PAGE_SIZE = 100
-"""The catalog's page size (a guess: the service does not document it); sizes the verification sample."""
+"""The catalog's page size (a guess: the service does not document it); sizes the read budget."""
+SPARE_READS = 5
+"""Reads a cycle may spend beyond one pass over the products and one over their assets (the issue's budget)."""
 PUBLISHED = "PUBLISHED"
 PRODUCT_TYPES = frozenset({"masterdataandreferencedata", "master", "reference"})
 """CluedIn syncs "Master data and reference data" products (`MasterDataAndReferenceData`); the newer API also
@@ -153,7 +156,9 @@ def read_catalog(
 ) -> CatalogRead:
     """The synced products and their data assets, reading membership only where it may have changed."""
     read = CatalogRead()
+    started = unified.reads
     ids = linked_products(unified, term_ids, term_names, read.notes)
+    term_reads = unified.reads - started
     products = list(unified.iter_data_products(ids=sorted(ids))) if ids else []
     for product in sorted(products, key=lambda p: p.id):
         problem = eligible(product)
@@ -168,7 +173,8 @@ def read_catalog(
     ]
     unchanged = sorted(set(read.products) - {p.id for p in stale})
     total_assets = sum(p.asset_count or len(cache[p.id].data.get("assets") or []) for p in read.products.values())
-    sample = (sampler or random.Random()).sample(unchanged, min(len(unchanged), math.ceil(total_assets / PAGE_SIZE)))
+    budget = math.ceil(total_assets / PAGE_SIZE) + SPARE_READS - term_reads - len(stale)
+    sample = (sampler or random.Random()).sample(unchanged, max(0, min(len(unchanged), budget)))
     read.verified = len(sample)
     membership = {p.id: unified.list_product_relationships(p.id, DATA_ASSET) for p in stale}
     membership |= {pid: unified.list_product_relationships(pid, DATA_ASSET) for pid in sample}

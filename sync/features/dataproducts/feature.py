@@ -136,8 +136,9 @@ class DataProductsFeature(Feature):
                 notes.append(f"Data product '{product.name}' has no data asset Data Factory can copy: nothing created")
                 continue
             desired[product_id] = {"id": product_id, "name": product.name, "assets": assets}
-            if settings.append_asset_to_data_product:
-                desired[product_id]["append"] = entries_to_append(entities.get(product_id, []), rows.get(product_id))
+            append = entries_to_append(entities.get(product_id, []), rows.get(product_id)) if rows else []
+            if append:  # only then: turning the setting on or off changes nothing until there is an entity
+                desired[product_id]["append"] = append
         return Snapshot(desired, after_send=[lambda: read.store(ctx.state)], notes=notes)
 
     def plan(

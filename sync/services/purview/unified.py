@@ -159,6 +159,11 @@ class UnifiedCatalogClient:
         self.base_url = f"{base_url.rstrip('/')}{CATALOG_PATH}"
         self.transport = HttpTransport("unified", self.base_url, auth=auth, rate_limiter=rate_limiter, retry=retry)
 
+    @property
+    def reads(self) -> int:
+        """Read requests this client has sent so far (for callers that keep to a read budget)."""
+        return self.transport.stats.calls - self.transport.stats.writes
+
     # --- paging -------------------------------------------------------------------------------------------------
     def _pages(
         self, method: str, path: str, operation: str, *, params: Mapping[str, str] | None = None, body: Any = None
