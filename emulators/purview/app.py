@@ -20,6 +20,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from emulators._common import EmulatorApp, FaultSettings, build_emulator_app
+from emulators._common.app import read_body
 from emulators.purview import errors
 from emulators.purview.api import (
     account_routes,
@@ -114,7 +115,7 @@ class PurviewEmulator:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route, authenticate, validate, handle, shape errors, respond."""
-        body = await _read_body(receive)
+        body = await read_body(receive)
         path: str = scope["path"]
         if path.startswith("/_emulator/"):
             status, payload = handle_admin(self, scope["method"], path, body)
@@ -268,18 +269,6 @@ def build_purview_app(options: PurviewOptions | None = None, **overrides: Any) -
     emulator.fault_extra = lambda: app.faults.settings.extra
     app.extras["purview"] = emulator
     return app
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
 
 
 def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -23,15 +23,17 @@ from sync.core.changefeed import ChangeFeeds
 from sync.core.errors import ContentionError, FatalError, MalformedMessageError, SettingsError, SyncError
 from sync.core.feature import ApplyOutcome, Feature, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
-from sync.core.messages import Change, pack_messages, parse_message
+from sync.core.messages import Change, ChangeKind, iter_messages, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
-from sync.core.state import SyncObject, new_run_id
+from sync.core.state import new_run_id
 from sync.core.telemetry import collect_calls, log_event, notify
 
 log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
 """A message deferred by contention this many times is left to the host's own retries (and poison queue)."""
 MAX_REQUEUE_DELAY = 60.0
+SEND_CHUNK_CHANGES = 500
+"""Changes held before they are packed and sent while a plan is still being produced (bounds planning memory)."""
 
 
 def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | None = None) -> list[RunReport]:
@@ -82,21 +84,29 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         ctx.feeds.subscribe(feature.name, feature.change_feeds)
         steps = feature.prepare(ctx)
         report.setup = [step.summary for step in steps]
+        report.changes = list(report.setup)
         if not dry_run:
             for step in steps:
                 step.run()
         # The feature's own state rows are read while its snapshot reads the services: both are only reads.
+        # Only the columns the planner needs are read (`Feature.state_fields`), so large rows cost no memory.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            state_read = pool.submit(lambda: {obj.key: obj for obj in ctx.state.iter_objects(feature.object_kind)})
+            state_read = pool.submit(
+                lambda: {o.key: o for o in ctx.state.iter_objects(feature.object_kind, fields=feature.state_fields)}
+            )
             snapshot = feature.snapshot(ctx)
             state = state_read.result()
-        changes = feature.plan(snapshot.desired, state, ctx.settings)
         report.events = list(snapshot.notes)
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
-        report.unchanged = max(0, len(snapshot.desired) - sum(1 for c in changes if c.kind != "delete"))
-        changes, orphans, refused = guard_deletes(
-            changes,
+        if not dry_run:
+            for write in snapshot.before_send:
+                write()
+        dispatch = _Dispatch(feature, ctx, report, send=not dry_run)
+        deletes = dispatch.hold_deletes(feature.plan(snapshot.desired, state, ctx.settings))
+        report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
+        kept, orphans, refused = guard_deletes(
+            deletes,
             owned=report.owned_objects,
             settings=ctx.engine,
             deletes_on_target=feature.deletes_on_target,
@@ -105,17 +115,18 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         )
         report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
         report.orphaned = len(orphans)
-        report.planned = dict(Counter(str(c.kind) for c in changes))
-        report.changes = [*report.setup, *(c.summary or f"{c.kind} {c.key}" for c in changes)][:PREVIEW_CHANGES]
+        for change in kept:
+            dispatch.take(change)
+        dispatch.flush()
         if dry_run:
             report.status = "dry-run"
             return
-        _send(feature, ctx, report, snapshot.before_send, changes)
         for write in snapshot.after_send:
             write()
-        _mark(orphans, state, ctx, report)
+        if orphans:
+            mark_orphaned(orphans, state, ctx.state, report.run_id, report.errors.append)
         ctx.feeds.advance(feature.name)
-        report.status = "enqueued" if changes else "completed"
+        report.status = "enqueued" if report.enqueued else "completed"
     except SettingsError as exc:
         report.status = "not-configured"
         report.error_type = type(exc).__name__
@@ -128,18 +139,50 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
             log.exception("planning %s failed with an unexpected error", feature.name)
 
 
-def _send(feature: Feature, ctx: SyncContext, report: RunReport, before: list, changes: list[Change]) -> None:  # type: ignore[type-arg]
-    for write in before:
-        write()
-    if changes:
-        texts = pack_messages(report.run_id, changes, max_changes=feature.max_changes_per_message)
-        ctx.queues.send_many(feature.queue, texts)
-        report.enqueued = len(changes)
+class _Dispatch:
+    """Counts, previews and sends a plan's changes as they come, a few hundred changes at a time.
 
+    Creates and updates go out while the planner is still producing them, so a large plan is never held whole;
+    deletions are held back (they are few, and the fail-safe must see all of them before any is sent).
+    """
 
-def _mark(orphans: list[Change], state: Mapping[str, SyncObject], ctx: SyncContext, report: RunReport) -> None:
-    if orphans:
-        mark_orphaned(orphans, state, ctx.state, report.run_id, report.errors.append)
+    def __init__(self, feature: Feature, ctx: SyncContext, report: RunReport, *, send: bool) -> None:
+        self.feature, self.ctx, self.report, self.send = feature, ctx, report, send
+        self.pending: list[Change] = []
+        self.upserts = 0
+        self.planned: Counter[str] = Counter()
+
+    def hold_deletes(self, changes: Iterable[Change]) -> list[Change]:
+        """Take every change but the deletions, which are returned."""
+        held: list[Change] = []
+        for change in changes:
+            if change.kind == ChangeKind.DELETE:
+                held.append(change)
+            else:
+                self.upserts += 1
+                self.take(change)
+        return held
+
+    def take(self, change: Change) -> None:
+        """Count, preview and queue one change."""
+        self.planned[str(change.kind)] += 1
+        self.report.planned = dict(self.planned)
+        if len(self.report.changes) < PREVIEW_CHANGES:
+            self.report.changes.append(change.summary or f"{change.kind} {change.key}")
+        self.pending.append(change)
+        if len(self.pending) >= SEND_CHUNK_CHANGES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send what is pending (in dry-run, only forget it)."""
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        if not self.send:
+            return
+        texts = iter_messages(self.report.run_id, batch, max_changes=self.feature.max_changes_per_message)
+        self.ctx.queues.send_many(self.feature.queue, texts)
+        self.report.enqueued += len(batch)
 
 
 def _log_report(report: RunReport) -> None:

@@ -163,6 +163,9 @@ class Feature(ABC):
     """Change feeds the feature reads (source → object types; an empty set means every type)."""
     deletes_on_target: ClassVar[bool] = True
     """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
+    state_fields: ClassVar[frozenset[str] | None] = None
+    """Which JSON parts of its state rows (`source`, `target`, `data`) the planner reads; None = all. Declaring
+    fewer keeps planning memory small when rows carry what only appliers need (schemas, guids)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
 

@@ -185,3 +185,15 @@ def test_upsert_many_and_remove_many_need_no_etag(state):
     assert state.get_object("cache", "a").data == {"v": 2}
     state.remove_many("cache", ["b", "c", "b"])
     assert sorted(o.key for o in state.iter_objects("cache")) == ["a"]
+
+
+def test_a_projected_read_decodes_only_the_parts_asked_for_and_reads_large_rows_whole(state):
+    small = SyncObject(kind="k", key="small", source={"s": 1}, target={"t": 1}, data={"d": 1}, status="active")
+    large = SyncObject(kind="k", key="large", target={"t": "x" * 70_000}, data={"d": 2}, status="active")
+    state.save(small)
+    state.save(large)
+    rows = {o.key: o for o in state.iter_objects("k", fields={"target"})}
+    assert rows["small"].target == {"t": 1} and rows["small"].data == {} and rows["small"].source == {}
+    assert rows["small"].fingerprint == "" and rows["small"].active and rows["small"].etag
+    assert rows["large"].target == {"t": "x" * 70_000} and rows["large"].data == {"d": 2}  # read whole
+    assert {o.key: o.data for o in state.iter_objects("k")} == {"small": {"d": 1}, "large": {"d": 2}}

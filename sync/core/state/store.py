@@ -21,7 +21,7 @@ The named write operations are the only ways state is written:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from azure.core import MatchConditions
@@ -49,6 +49,8 @@ from sync.core.state.rows import (
 from sync.core.state.runs import RunLog
 
 CONFLICT_STATUSES = frozenset({409, 412})
+LIGHT_COLUMNS = ("PartitionKey", "RowKey", "Key", "Fingerprint", "Status", "LastRunId", "UpdatedAt", "LeaseOwner")
+"""The columns every planner reads; JSON parts (Source, Target, Data) only when asked for."""
 
 
 class StateStore(LeaseOperations):
@@ -69,11 +71,22 @@ class StateStore(LeaseOperations):
         self.runs.ensure_tables()
 
     # --- objects --------------------------------------------------------------------------------------------------
-    def iter_objects(self, kind: str) -> Iterator[SyncObject]:
-        """Every object of a kind (one partition scan, paged by the SDK)."""
+    def iter_objects(self, kind: str, *, fields: Collection[str] | None = None) -> Iterator[SyncObject]:
+        """Every object of a kind (one partition scan, paged by the SDK).
+
+        `fields` limits the JSON parts read to those named (`source`, `target`, `data`; default: all): a planner
+        that needs only fingerprints and a few ids does not decode, or hold, what appliers keep in rows.
+        """
         pk = quoted(encode_key(kind))
-        for entity in self.objects.query_entities(f"PartitionKey eq '{pk}'"):
-            yield SyncObject.from_entity(kind, entity)
+        select = None
+        if fields is not None:
+            select = [*LIGHT_COLUMNS]
+            for name in fields:
+                select += [name.capitalize(), f"{name.capitalize()}_parts"]
+        for row in self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select):
+            if select is not None and any(int(row.get(f"{f.capitalize()}_parts") or 1) > 1 for f in fields or ()):
+                row = self.objects.get_entity(row["PartitionKey"], row["RowKey"])  # noqa: PLW2901 - a large part
+            yield SyncObject.from_entity(kind, row)
 
     def get_object(self, kind: str, key: str) -> SyncObject | None:
         """One object, or None."""

@@ -37,6 +37,7 @@ class DataSourcesFeature(Feature):
     settings_model = DataSourcesSettings
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = DATASOURCE_KIND
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"source", "target"})
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
 
