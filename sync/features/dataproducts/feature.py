@@ -98,6 +98,8 @@ class DataProductsFeature(Feature):
     object_kind: ClassVar[str] = DATAPRODUCT_KIND
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"target"})
+    """The planner needs the group only; the assets' schemas and appended entities stay in the store."""
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Sync Data Products DataSources'."""
