@@ -11,6 +11,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from sync.core.feature import Feature
 from sync.core.settings import EngineSettings, SettingsGroup
+from sync.features.automap.feature import AutoMapFeature
 from sync.features.dataproducts.feature import DataProductsFeature
 from sync.features.datasources.feature import DataSourcesFeature
 from sync.features.lineage.feature import LineageFeature
@@ -25,6 +26,7 @@ FEATURES: tuple[type[Feature], ...] = (
     DataSourcesFeature,
     DataProductsFeature,
     LineageFeature,
+    AutoMapFeature,
     PollingFeature,
     PipelinesFeature,
     PipelineSchedulesFeature,

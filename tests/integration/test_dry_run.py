@@ -53,6 +53,7 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         SYNC_DATA_PRODUCTS_DATASOURCES="true",
         SYNC_DATA_PRODUCTS_TERM_PATTERN=MASTER_TERM,
         APPEND_ASSET_TO_DATA_PRODUCT="true",
+        AUTO_MAP_CLUEDIN_DATA_SETS="true",
     )
     assert isinstance(built, EveryFeature)
     fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
@@ -96,7 +97,7 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
 
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "dataproducts", "pipelines", "pipeline_schedules", "lineage", "polling"):
+    for feature in ("datasources", "dataproducts", "pipelines", "pipeline_schedules", "lineage", "automap", "polling"):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -104,7 +105,15 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "dataproducts", "lineage", "polling", "pipelines", "pipeline_schedules"}
+    assert set(reports) == {
+        "datasources",
+        "dataproducts",
+        "lineage",
+        "automap",
+        "polling",
+        "pipelines",
+        "pipeline_schedules",
+    }
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -142,3 +151,15 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     assert "Data Set 'Orders-2026.csv' synced to Purview" in [n.text for n in report.notifications]
     again, _ = stack.cycle("lineage")
     assert again.events == [] and again.planned == {}
+
+
+def test_a_dry_run_plans_auto_mapping_and_maps_nothing(stack):
+    real_cycles(stack)
+    stack.f6_vocabulary(AUTOMATION_TERM, {})
+    body = {"group": "Account.csv", "dataSource": "Account.csv", "dataSet": "accounts-2026", "records": [{"Id": "1"}]}
+    stack.activity("activity/data-set", {**body, "process": False})
+    assert stack.cycle("lineage")[0].ok  # lineage's view of CluedIn is what auto-mapping plans from
+    before = observed(stack)
+    reports = dry_run_every_feature(stack)
+    assert reports["automap"].planned == {"create": 1}, reports["automap"].errors
+    assert observed(stack) == before

@@ -8,6 +8,7 @@ the generated pipelines can copy them, and CluedIn data sets can be mapped for l
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,12 @@ from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 API_VERSION = "2026-03-20-preview"
 MASTER_TERM = "CluedIn Master"
 UNIFIED_OPERATIONS = ("BusinessDomains_", "DataProducts_", "Terms_", "DataAssets_")
+CREATE_VOCABULARY = """
+mutation ($vocabulary: InputVocabulary) { management { createVocabulary(vocabulary: $vocabulary) { vocabularyId } } }
+"""
+CREATE_KEY = """
+mutation ($key: InputVocabularyKey) { management { createVocabularyKey(vocabularyKey: $key) { vocabularyKeyId } } }
+"""
 AUTO_MAP = """
 mutation ($dataSetId: ID!, $config: InputMappingConfiguration) {
   management {
@@ -114,6 +121,23 @@ class ProductStack(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's 
         }
         self.cluedin_graphql(AUTO_MAP, {"dataSetId": data_set_id, "config": config})
         return {"product": product, "customers": customers, "data_set_id": data_set_id}
+
+    def f6_vocabulary(self, term: str, keys: dict[str, str]) -> str:
+        """The vocabulary F6 makes of a glossary term (its name, "<Term> added from Purview Glossary" as rich
+        text, prefix `purview.<Term>`, entity type `/Purview/<Term>`), with a key per child term (name → type)."""
+        text = json.dumps([{"type": "paragraph", "children": [{"text": f"{term} added from Purview Glossary"}]}])
+        vocabulary = {
+            "vocabularyName": term,
+            "keyPrefix": f"purview.{term}",
+            "description": text,
+            "entityTypeConfiguration": {"new": True, "entityType": f"/Purview/{term}", "displayName": term},
+        }
+        made = self.cluedin_graphql(CREATE_VOCABULARY, {"vocabulary": vocabulary})
+        vocabulary_id = str(made["management"]["createVocabulary"]["vocabularyId"])
+        for name, data_type in keys.items():
+            key = {"vocabularyId": vocabulary_id, "name": name, "displayName": name, "dataType": data_type}
+            self.cluedin_graphql(CREATE_KEY, {"key": key})
+        return vocabulary_id
 
     def unified_calls(self) -> dict[str, int]:
         """Unified Catalog reads and writes the emulator served since its counters were last reset."""

@@ -96,6 +96,7 @@ def linked_assets(state: StateStore) -> dict[str, LinkedAsset]:
             name=asset.name,
             data_source_id=asset.data_source_id,
             columns=asset.columns,
+            guid=asset.guid,
         )
         for asset in iter_product_assets(state)
     }

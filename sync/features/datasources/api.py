@@ -35,6 +35,8 @@ class LinkedAsset:
     data_source_id: str
     columns: tuple[tuple[str, str], ...] = ()
     """(name, type) of the asset's schema columns, as read when the data source was last synced."""
+    guid: str = ""
+    """The asset's Purview guid when it was last synced."""
 
 
 def created_text(name: str) -> str:
@@ -60,6 +62,7 @@ def iter_linked_assets(state: StateStore) -> Iterator[LinkedAsset]:
             name=str(obj.data.get("name") or ""),
             data_source_id=source_id,
             columns=tuple((str(c.get("name", "")), str(c.get("type", ""))) for c in schema if c.get("name")),
+            guid=str(obj.source.get("guid") or ""),
         )
 
 

@@ -3,7 +3,8 @@
 Rows (kind `lineage`): `dataset|<dataSetId>` (the Cluedin Dataset, its columns and processes; `data` names the
 data set's data source and mapped entity type) and `entity|/<EntityType>` (lineage's hold on a shared Cluedin
 Entity); docs/state.md has the layout. Polling reads them only through `iter_synced_data_sets`; the data-product
-sync reads the Cluedin Entities its data sources' data sets map to through `iter_mapped_entities`.
+sync reads the Cluedin Entities its data sources' data sets map to through `iter_mapped_entities`; auto-mapping
+reads CluedIn's data sets as lineage last read them through `cluedin_data_sets` (its facts cache).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 from sync.core.ownership import SHARED_KIND, shared_key
 from sync.core.settings import Settings
 from sync.core.state import StateStore
+from sync.features.lineage.detect import read_facts
 from sync.features.lineage.model import DATASET, MAP, split_key
 from sync.features.lineage.settings import LineageSettings
+from sync.services.cluedin.datasets import DataSetFacts
 from sync.services.purview import qualified_names as names
 from sync.services.purview.typedefs import ENTITY_TYPE
 
@@ -81,3 +84,12 @@ def iter_mapped_entities(state: StateStore, data_source_ids: Collection[str]) ->
 def writes_lineage(settings: Settings) -> bool:
     """Whether data-set lineage runs (it shares F1's toggle 'Sync CluedIn Data Sources')."""
     return settings.get(LineageSettings).sync_cluedin_data_sources
+
+
+def cluedin_data_sets(state: StateStore) -> dict[str, DataSetFacts]:
+    """Every CluedIn data set (id → facts: fields, mapping, data source) as lineage last read them.
+
+    Kept current by lineage every sync tick (listing, change feed, detail reads only for what changed), so
+    other features see CluedIn's data sets without reading CluedIn themselves.
+    """
+    return read_facts(state)
