@@ -5,11 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := .make
 
-.PHONY: help deps test lint typecheck pytest demo bench clean
+.PHONY: help deps test lint typecheck pytest chaos demo bench clean
 
 help:
 	@echo "make demo   - run the app locally against Azurite and the emulators (no Azure needed)"
 	@echo "make test   - lint, type-check and run the whole test suite (what CI runs)"
+	@echo "make chaos  - run only the reliability (chaos) tests: races, crashes, storms, hostile input"
 	@echo "make bench  - run the benchmarks and print their figures"
 
 # The virtualenv is rebuilt when the pinned requirements change.
@@ -39,6 +40,10 @@ pytest: deps
 	$(PY) -m pytest
 
 test: lint typecheck pytest
+
+# The chaos suite (tests/chaos and the storm/crash tests marked `chaos`) alone; `make test` runs it too.
+chaos: deps
+	$(PY) -m pytest -m chaos
 
 demo: deps
 	$(PY) -m devhost.demo

@@ -20,12 +20,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sync.core.changefeed import ChangeFeeds
-from sync.core.errors import ContentionError, FatalError, MalformedMessageError, SettingsError, SyncError
+from sync.core.errors import (
+    ContentionError,
+    FatalError,
+    MalformedMessageError,
+    RetriableError,
+    SettingsError,
+    StaleChangeError,
+    SyncError,
+)
 from sync.core.feature import ApplyOutcome, Feature, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
 from sync.core.messages import Change, ChangeKind, iter_messages, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import new_run_id
+from sync.core.state.leases import new_owner
 from sync.core.telemetry import collect_calls, log_event, notify
 
 log = logging.getLogger("sync.engine")
@@ -34,6 +43,7 @@ MAX_REQUEUES = 20
 MAX_REQUEUE_DELAY = 60.0
 SEND_CHUNK_CHANGES = 500
 """Changes held before they are packed and sent while a plan is still being produced (bounds planning memory)."""
+MAX_DETAIL_CHARS = 500
 
 
 def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | None = None) -> list[RunReport]:
@@ -222,26 +232,36 @@ def apply_message(
 ) -> list[ApplyOutcome]:
     """Apply one queued message (one or more changes of one feature). Called by the queue functions.
 
-    Malformed messages, and changes that fail for good (FatalError), are moved to `<queue>-poison` by the app with
-    their reason, and the call returns normally so the host does not retry them. Expected contention (another
-    invocation holds the object's lease or changed its rows) sends the message again with a visibility delay and
-    returns normally: it is not a failure. Other transient failures raise, and the host redelivers the message
-    after its visibility timeout, up to maxDequeueCount times.
+    Malformed messages (not UTF-8 or JSON, not the schema, or desired state the feature cannot use), changes that
+    fail for good (FatalError), and changes that fail with an error outside the app's typed vocabulary (a defect or
+    bad data: every client error is typed, so retrying cannot help) are moved to `<queue>-poison` by the app with
+    their reason, exactly as they arrived, and the call returns normally so the host does not retry them. Expected
+    contention (another invocation holds the object's lease or changed its rows) sends the message again with a
+    visibility delay and returns normally: it is not a failure. Transient failures (RetriableError) raise, and the
+    host redelivers the message after its visibility timeout, up to maxDequeueCount times.
+
+    Each call is one invocation with its own lease owner (`new_owner`): a redelivery of the same message id is
+    not mistaken for the invocation that may still be working on it.
     """
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     try:
-        message = parse_message(text)
+        message = parse_message(body)
         names = {c.feature for c in message.changes}
         feature = features.get(next(iter(names)))
         if feature is None or len(names) != 1:
             raise MalformedMessageError(f"unknown or mixed feature(s) {sorted(names)!r}")
+        for change in message.changes:
+            problem = feature.check_change(change)
+            if problem:
+                raise MalformedMessageError(f"{feature.name} change {change.kind} {change.key}: {problem}")
     except MalformedMessageError as exc:
-        ctx.queues.send_to_poison(queue, text, str(exc))
+        ctx.queues.send_to_poison(queue, body, str(exc))
         return [ApplyOutcome("failed", str(exc), fatal=True)]
     try:
-        outcomes = feature.apply_batch(list(message.changes), ctx, owner=message_id)
+        outcomes = feature.apply_batch(list(message.changes), ctx, owner=new_owner(message.run_id))
     except (FatalError, SettingsError) as exc:
         outcomes = [ApplyOutcome("failed", str(exc), fatal=True) for _ in message.changes]
+    except StaleChangeError as exc:
+        outcomes = [ApplyOutcome("skipped", str(exc)) for _ in message.changes]
     except ContentionError as exc:
         if message.requeued < MAX_REQUEUES:
             # The holder usually finishes within seconds: look again soon, backing off, never past the lease's end.
@@ -251,17 +271,21 @@ def apply_message(
             log_event(log, "ChangeDeferred", f"{feature.name}: {exc}; sent again in {delay:.0f}s", feature=feature.name)
             return [ApplyOutcome("skipped", f"deferred: {exc}") for _ in message.changes]
         raise
-    except Exception as exc:
+    except RetriableError as exc:
         if dequeue_count >= max_dequeue_count:
             failed = ApplyOutcome("failed", f"gave up after {dequeue_count} attempts: {exc}")
             _record(ctx, message.run_id, [(change, failed) for change in message.changes])
         raise
+    except Exception as exc:
+        log.exception("%s: message %s failed with an unexpected error; it goes to poison", feature.name, message_id)
+        detail = f"unexpected {type(exc).__name__}: {exc}"[:MAX_DETAIL_CHARS]
+        outcomes = [ApplyOutcome("failed", detail, fatal=True) for _ in message.changes]
     results = list(zip(message.changes, outcomes, strict=True))
     _record(ctx, message.run_id, results)
     fatal = [(c, o) for c, o in results if o.fatal]
     if fatal:
         reasons = "; ".join(f"{c.key}: {o.detail}" for c, o in fatal)
-        ctx.queues.send_to_poison(queue, text, f"{feature.name}: {reasons}")
+        ctx.queues.send_to_poison(queue, body, f"{feature.name}: {reasons}")
     return outcomes
 
 

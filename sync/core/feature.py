@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from sync.core.errors import FatalError, SettingsError
+from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import EngineSettings, Settings, SettingsGroup
 from sync.core.state import StateStore, SyncObject, fingerprint
@@ -199,15 +199,24 @@ class Feature(ABC):
     ) -> list[Change]:
         """Pure: the changes that bring the target in line with the snapshot (no I/O)."""
 
+    def check_change(self, change: Change) -> str:
+        """Why a change's desired state cannot be applied ('' when it can); pure, checked before any apply.
+
+        A message that matches the change schema but carries desired state the feature cannot use is malformed:
+        the engine moves it to poison once with this reason instead of failing five times.
+        """
+        return ""
+
     @abstractmethod
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
-        """Make one change true, idempotently. `owner` identifies the message (for state leases)."""
+        """Make one change true, idempotently. `owner` identifies this invocation (for state leases)."""
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """Apply the changes of one message; features that write in bulk override this. Default: one by one.
 
-        A FatalError for one change is recorded as its outcome and does not stop the others; a transient error
-        propagates so the whole message is redelivered (every change is idempotent, so re-applying is safe).
+        A FatalError for one change is recorded as its outcome and does not stop the others, nor does a stale
+        change (skipped); a transient error propagates so the whole message is redelivered (every change is
+        idempotent, so re-applying is safe).
         """
         outcomes = []
         for change in changes:
@@ -215,4 +224,6 @@ class Feature(ABC):
                 outcomes.append(self.apply(change, ctx, owner=owner))
             except FatalError as exc:
                 outcomes.append(ApplyOutcome("failed", str(exc), fatal=True))
+            except StaleChangeError as exc:
+                outcomes.append(ApplyOutcome("skipped", str(exc)))
         return outcomes

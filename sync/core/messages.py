@@ -127,19 +127,34 @@ def parse_message(body: bytes | str) -> ChangeMessage:
     """Parse a trigger message body (already base64-decoded by the host).
 
     Raises:
-        MalformedMessageError: not JSON, not a change message, or an unknown version.
+        MalformedMessageError: not UTF-8, not JSON (or nested too deeply to parse), not a change message, or an
+            unknown version. The reason names the problem, never the message's content.
     """
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedMessageError(
+                f"message is not UTF-8 text (byte {body[exc.start]:#04x} at position {exc.start} of {len(body)})"
+            ) from None
+    else:
+        text = body
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise MalformedMessageError("message is not JSON: nested too deeply") from None
     except ValueError as exc:
         raise MalformedMessageError(f"message is not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise MalformedMessageError("message is not a JSON object")
     if raw.get("v") != MESSAGE_VERSION:
-        raise MalformedMessageError(f"unknown message version {raw.get('v')!r} (this app reads v{MESSAGE_VERSION})")
+        raise MalformedMessageError(
+            f"unknown message version {repr(raw.get('v'))[:40]} (this app reads v{MESSAGE_VERSION})"
+        )
     try:
         return ChangeMessage.model_validate(raw)
+    except RecursionError:
+        raise MalformedMessageError("message does not match the change schema: nested too deeply") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
         raise MalformedMessageError(f"message does not match the change schema: {problems}") from None

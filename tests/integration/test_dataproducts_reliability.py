@@ -9,11 +9,14 @@ from __future__ import annotations
 import pytest
 
 from sync.core.messages import Queues
+from sync.core.state.leases import CLOCK_SKEW_SECONDS, LEASE_SECONDS
 from tests.support.crash import CallCounter, SimulatedCrash, crashing_context
 from tests.support.dataproducts import MASTER_TERM, ProductStack, product_stack
 
 QUEUE = Queues.CLUEDIN.value
 CLIENTS = ("unified", "purview", "cluedin")
+LEASE_RUNS_OUT = LEASE_SECONDS + CLOCK_SKEW_SECONDS + 1
+pytestmark = pytest.mark.chaos
 
 
 def curate(stack: ProductStack) -> str:
@@ -47,7 +50,7 @@ def test_every_message_delivered_twice_and_planned_twice(stack):
 
 
 def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(
-    azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator
+    azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator, clock
 ):
     stack = product_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
     curate(stack)
@@ -66,6 +69,7 @@ def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(
         [message] = stack.receive(QUEUE)
         with pytest.raises(SimulatedCrash):
             stack.apply(QUEUE, message, crashing_context(stack.context(), counter, CLIENTS))
+        clock.advance(LEASE_RUNS_OUT)  # the dead invocation renews nothing: its lease runs out before redelivery
         stack.redeliver(QUEUE, message)
         [again] = stack.receive(QUEUE)
         stack.apply(QUEUE, again)
@@ -73,7 +77,7 @@ def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(
         assert_converged(stack)
 
 
-def test_a_crash_after_the_entity_was_related_records_it_once(stack):
+def test_a_crash_after_the_entity_was_related_records_it_once(stack, clock):
     loaded = stack.load_and_map()
     stack.cycle("lineage")
     stack.plan("dataproducts")
@@ -81,6 +85,7 @@ def test_a_crash_after_the_entity_was_related_records_it_once(stack):
     counter = CallCounter(None, crash_at="unified.add_product_relationship")
     with pytest.raises(SimulatedCrash):
         stack.apply(QUEUE, message, crashing_context(stack.context(), counter, CLIENTS))
+    clock.advance(LEASE_RUNS_OUT)
     stack.redeliver(QUEUE, message)
     [again] = stack.receive(QUEUE)
     [outcome] = stack.apply(QUEUE, again)

@@ -34,3 +34,18 @@ def test_readme_quick_start_is_exactly_two_commands():
     block = readme.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make demo", "make test"]
+
+
+def test_every_test_named_in_the_reliability_promises_exists():
+    import ast
+    import re
+
+    text = (ROOT / "docs" / "reliability.md").read_text()
+    named = set(re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text))
+    assert len(named) >= 30
+    for path, name in sorted(named):
+        tree = ast.parse((ROOT / path).read_text())
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        assert name in defined, f"docs/reliability.md names {path}::{name}, which does not exist"
+    for short, name in re.findall(r"`(test_\w+\.py)::(test_\w+)`", text):
+        assert (f"tests/chaos/{short}", name) in named, f"{short}::{name} is not listed with its full path"

@@ -5,7 +5,7 @@ the description "<Term> added from Purview Glossary" (CluedIn's own wording) and
 each child term, named after the child. A term assigned to an asset therefore names a vocabulary, and a child
 term assigned to a schema column names a key.
 
-Until F6's `api.py` publishes its term → vocabulary and term → key rows (by term guid; decision 0901 names the
+Until F6's `api.py` publishes its term → vocabulary and term → key rows (by term guid; decision 0911 names the
 functions), the vocabularies are recognised in CluedIn the way F6 and CluedIn's integration write them: by that
 description and the term's name. That also covers vocabularies CluedIn's built-in integration made.
 """

@@ -3,7 +3,7 @@
 The catalog has no bulk call saying which assets belong to which product: membership is one relationship call
 per product, and adding or removing a relationship does not touch the product's `lastModifiedAt`. Reading every
 product's relationships every cycle would cost one call per product (500 products: 500 calls, 50 s of the
-catalog's 200-requests-per-20-s budget) for nothing. So (docs/decisions/0900-data-products.md):
+catalog's 200-requests-per-20-s budget) for nothing. So (docs/decisions/0910-data-products.md):
 
 1. Terms → products: each term the setting names is resolved (`terms/query` by name; ids as they are) and its
    related data products listed from the term's side — one call per term, since term links do not touch

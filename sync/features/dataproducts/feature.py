@@ -4,7 +4,7 @@ As in CluedIn's integration: every *published* data product of type master/refer
 term named by "Sync Data Products Term Pattern" (names or ids, comma-separated) becomes one CluedIn data source
 group named after the product, with one endpoint data source per data asset. The Data Factory automation then
 creates an ingestion endpoint and a copy pipeline for each of those assets without needing a glossary term: it
-reads them from this feature's `api.py` (docs/decisions/0900-data-products.md). With "Append Asset to Data
+reads them from this feature's `api.py` (docs/decisions/0910-data-products.md). With "Append Asset to Data
 Product", the Cluedin Entity the product's data sets are mapped to is added to the product's data assets, once.
 
 Unpublished products, other types, assets a generated pipeline cannot copy and terms that match nothing are

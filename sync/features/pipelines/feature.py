@@ -4,7 +4,7 @@ Every Purview asset carrying a glossary term whose name matches "Pipeline Automa
 regular expression, searched anywhere in the term name as .NET's Regex.IsMatch does) gets its copy pipeline
 once; the pipeline is the one the HTTP function would make (provision.py), in the same state row. The assets
 of data products synced by "Sync Data Products DataSources" are automated too, without a term, into their
-product's data source (read through that feature's `api.py`; docs/decisions/0900-data-products.md).
+product's data source (read through that feature's `api.py`; docs/decisions/0910-data-products.md).
 Assets of unsupported kinds are reported and skipped. An asset that loses its term is handled by the delete
 policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigger, pipeline and datasets (shared
 linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.core.diff import diff
-from sync.core.errors import FatalError, SettingsError
+from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
@@ -29,7 +29,7 @@ from sync.core.telemetry import log_event
 from sync.features.dataproducts.api import assets_to_automate, syncs_data_products
 from sync.features.pipeline_schedules.api import remove_schedule
 from sync.features.pipelines.names import PipelineNames
-from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline
+from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline, require_settings
 from sync.features.pipelines.settings import PipelinesSettings
 from sync.features.pipelines.stores import UnsupportedAssetError, unsupported_reason
 from sync.services.datafactory.client import DataFactoryClient
@@ -127,8 +127,11 @@ class PipelinesFeature(Feature):
 
         A data product's asset is loaded into its product's data source (published by the data-product sync), so
         when an asset is both tagged and in a product, the product's data source wins: one automation path per
-        asset, as CluedIn's documentation asks.
+        asset, as CluedIn's documentation asks. Every setting a pipeline needs (the Key Vault among them) is
+        checked first: a missing one ends the cycle as not-configured, naming it, instead of planning changes that
+        could only fail when applied.
         """
+        require_settings(ctx.settings)
         pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
         products = syncs_data_products(ctx.settings)
         if not pattern and not products:
@@ -176,6 +179,14 @@ class PipelinesFeature(Feature):
             removal=lambda key, obj: {**obj.source, "names": obj.target.get("names") or {}},
         )
 
+    def check_change(self, change: Change) -> str:
+        """A create or update needs the asset's guid; a removal, the names of what to remove."""
+        if change.kind == ChangeKind.DELETE:
+            names = change.desired.get("names")
+            return "" if isinstance(names, dict) else "desired state lacks names (an object)"
+        guid = change.desired.get("guid")
+        return "" if isinstance(guid, str) and guid else "desired state lacks guid (text)"
+
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Provision (create/update) or remove one asset's pipeline."""
         outcome, pipeline, endpoint = self._apply_one(change, ctx, owner)
@@ -192,6 +203,8 @@ class PipelinesFeature(Feature):
                 outcome, pipeline, endpoint = self._apply_one(change, ctx, owner)
             except FatalError as exc:
                 outcome, pipeline, endpoint = ApplyOutcome("failed", str(exc), fatal=True), None, None
+            except StaleChangeError as exc:
+                outcome, pipeline, endpoint = ApplyOutcome("skipped", str(exc)), None, None
             outcomes.append(outcome)
             pipelines += [pipeline] if pipeline else []
             endpoints += [endpoint] if endpoint else []

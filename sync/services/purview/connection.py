@@ -25,6 +25,14 @@ def _endpoint(settings: Settings, purpose: str) -> tuple[str, AuthProvider]:
         client_secret=secret_value(purview.purview_client_secret),
         static_token=secret_value(purview.purview_static_token),
         managed_identity_client_id=settings.engine.storage_client_id,
+        service="purview",
+        settings=[
+            "PURVIEW_TENANT_ID",
+            "PURVIEW_CLIENT_ID",
+            "PURVIEW_CLIENT_SECRET",
+            "PURVIEW_STATIC_TOKEN",
+            "AzureWebJobsStorage__clientId",
+        ],
     )
     return str(purview.purview_base_url), auth
 
