@@ -1,15 +1,17 @@
-"""What `make demo` needs for the data-product part (F10): files, a CluedIn user's mapping, and the proof.
+"""What `make demo` needs for the data-product part (F10, F3): files, the terms' vocabularies, and the proof.
 
 Local only. The demo's Purview seed (devhost/seeds/purview-estate.json) holds the Unified Catalog: the published
-master-data product "Customer Journey" with Employee.csv and Customer.csv, linked to the term "CluedIn Master
-Data", and an analytical product F10 reports and skips. The demo uploads the two files, lets the timers make the
-product's data source group (F10) and pipelines (F12), runs the pipelines, maps the two data sets as a CluedIn
-user would, and after lineage (F2) and one more sync tick shows the Cluedin Entities appended to the product.
+master-data product "Customer Journey" with Employee.csv and Customer.csv (tagged with the glossary terms
+"Employee" and "Customer"), linked to the term "CluedIn Master Data", and an analytical product F10 reports and
+skips. The demo uploads the two files, lets the timers make the product's data source group (F10) and pipelines
+(F12), runs the pipelines; auto-mapping (F3) maps the loaded data sets to the terms' vocabularies, lineage (F2)
+writes their Cluedin Entities, and one more sync tick appends those to the product.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,21 +26,23 @@ from sync.services.purview.unified import DATA_ASSET, UnifiedCatalogClient
 SEEDS = Path(__file__).resolve().parent / "seeds"
 CONTAINER = "raw"
 FILES = {"hr/Employee.csv": "dataproduct-employee.csv", "sales/Customer.csv": "dataproduct-customer.csv"}
-ENTITY_TYPES = {"Employee.csv": ("/Employee", "employee"), "Customer.csv": ("/Customer", "customer")}
+TERMS = ("Customer", "Employee")
+"""The glossary terms on the product's files (devhost/seeds/purview-estate.json)."""
 TERM = "CluedIn Master Data"
-AUTO_MAP = (
-    "mutation ($dataSetId: ID!, $config: InputMappingConfiguration) { management { "
-    'createAutoAnnotation(dataSetId: $dataSetId, type: "endpoint", mappingConfiguration: $config) { id } } }'
+CREATE_VOCABULARY = (
+    "mutation ($vocabulary: InputVocabulary) { management { createVocabulary(vocabulary: $vocabulary) "
+    "{ vocabularyId } } }"
 )
 Table = Callable[[Sequence[str], Sequence[Sequence[Any]]], None]
 
 
 def settings() -> dict[str, str]:
-    """The F10 settings the demo turns on."""
+    """The F10 and F3 settings the demo turns on."""
     return {
         "SYNC_DATA_PRODUCTS_DATASOURCES": "true",
         "SYNC_DATA_PRODUCTS_TERM_PATTERN": TERM,
         "APPEND_ASSET_TO_DATA_PRODUCT": "true",
+        "AUTO_MAP_CLUEDIN_DATA_SETS": "true",
     }
 
 
@@ -65,22 +69,29 @@ def run_product_pipelines(ctx: SyncContext) -> list[tuple[str, CopiedRows]]:
     return copied
 
 
-def map_product_data_sets(ctx: SyncContext, copied: list[tuple[str, CopiedRows]]) -> list[str]:
-    """What a CluedIn user does next: auto-map each loaded data set to its entity type (a new vocabulary)."""
+def make_term_vocabularies(ctx: SyncContext) -> list[str]:
+    """The vocabularies "Sync Purview glossaries to CluedIn vocabularies" (F6) makes of the terms on the files.
+
+    Made here the way F6 makes them — named after the term, described "<Term> added from Purview Glossary", key
+    prefix `purview.<Term>`, entity type `/Purview/<Term>` — because F6 arrives with the glossary features; with
+    them, the demo's F6 settings make these.
+    """
     cluedin: CluedInClient = ctx.client("cluedin")
-    mapped = []
-    for name, rows in copied:
-        entity_type, prefix = ENTITY_TYPES[name]
-        config = {
-            "entityTypeConfiguration": {"new": True, "entityType": entity_type, "displayName": entity_type[1:]},
-            "vocabularyConfiguration": {"new": True, "vocabularyName": entity_type[1:], "keyPrefix": prefix},
+    made = []
+    for term in TERMS:
+        text = json.dumps([{"type": "paragraph", "children": [{"text": f"{term} added from Purview Glossary"}]}])
+        vocabulary = {
+            "vocabularyName": term,
+            "keyPrefix": f"purview.{term}",
+            "description": text,
+            "entityTypeConfiguration": {"new": True, "entityType": f"/Purview/{term}", "displayName": term},
         }
-        body = {"query": AUTO_MAP, "variables": {"dataSetId": rows.data_set_id, "config": config}}
-        answer = cluedin.ui.request("POST", "/graphql", json=body, operation="demo:createAutoAnnotation").json()
+        body = {"query": CREATE_VOCABULARY, "variables": {"vocabulary": vocabulary}}
+        answer = cluedin.ui.request("POST", "/graphql", json=body, operation="demo:createVocabulary").json()
         if answer.get("errors"):
-            raise RuntimeError(f"mapping {name} failed: {answer['errors']}")
-        mapped.append(f"{name} → {entity_type}")
-    return mapped
+            raise RuntimeError(f"creating the vocabulary {term} failed: {answer['errors']}")
+        made.append(f"{term} (purview.{term}, /Purview/{term})")
+    return made
 
 
 def show_reported(ctx: SyncContext, say: Callable[[str], None]) -> None:

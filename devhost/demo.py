@@ -12,8 +12,9 @@ What happens, in the order a real estate would see it:
    from Azurite Blob into CluedIn.
 4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
    column mappings) (F2); the data product's assets get their pipelines, without a term (F12 via F10).
-5. The product's pipelines run, a CluedIn user maps the two data sets; cycle 3 draws their lineage, and the next
-   sync tick appends their Cluedin Entities to the data product in the Unified Catalog (F10 "append").
+5. The product's pipelines run; cycle 3 auto-maps the loaded data sets to the vocabularies of their glossary terms
+   (F3), cycle 4 draws their lineage, and the next sync tick appends their Cluedin Entities to the data product
+   in the Unified Catalog (F10 "append").
 6. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
@@ -201,14 +202,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
             )
             run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview; the data product's pipelines")
-            say("== Data product 'Customer Journey': its pipelines load the files; a CluedIn user maps the data sets")
+            say("== Data product 'Customer Journey': its pipelines load the files into CluedIn")
             loaded = dataproducts_demo.run_product_pipelines(runtime.context())
-            mapped_products = dataproducts_demo.map_product_data_sets(runtime.context(), loaded)
+            vocabularies = dataproducts_demo.make_term_vocabularies(runtime.context())
             table(
-                ["asset", "pipeline", "run", "rows received by CluedIn", "mapped"],
-                [[n, c.pipeline, c.status, c.received, m] for (n, c), m in zip(loaded, mapped_products, strict=True)],
+                ["asset", "pipeline", "run", "rows received by CluedIn"],
+                [[n, c.pipeline, c.status, c.received] for n, c in loaded],
             )
-            run_cycle(host, "Cycle 3: the data product's data sets → lineage (Cluedin Entities /Customer, /Employee)")
+            say("   Vocabularies of the glossary terms on the files (as F6 makes them): " + "; ".join(vocabularies))
+            say()
+            run_cycle(host, "Cycle 3: the loaded data sets are auto-mapped to their terms' vocabularies (F3)")
+            run_cycle(host, "Cycle 4: the mapped data sets → lineage (Cluedin Entities /Purview/Customer, …)")
             host.run_timer("plan_sync_schedule")
             host.drain(timeout=120)
             say("== Next sync tick: the Cluedin Entities are appended to the data product in the Unified Catalog")
@@ -288,7 +292,7 @@ def show_runs(ctx: Any) -> None:
 
     rows = []
     notes: list[str] = []
-    for feature in ("datasources", "dataproducts", "lineage", "polling", "pipelines", "pipeline_schedules"):
+    for feature in ("datasources", "dataproducts", "lineage", "automap", "polling", "pipelines", "pipeline_schedules"):
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()
         runs = newest_reports(ctx.state.runs, feature, limit=20)
