@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.dataproducts import ProductStack, product_stack
+from sync.features.pipelines.runs import start_run_once
+from tests.support.dataproducts import MASTER_TERM, ProductStack, product_stack
 from tests.support.stack import SYNC_TERM, purview_seed
 
 COLUMNS = (("Id", "int"), ("Name", "nvarchar"), ("Email", "nvarchar(200)"), ("Score", "decimal(5,2)"))
@@ -123,3 +124,29 @@ def test_a_data_set_waits_for_its_vocabulary_and_is_mapped_once_it_exists(stack)
 def test_auto_mapping_needs_data_set_lineage(stack):
     report, _ = stack.cycle("automap", SYNC_CLUEDIN_DATA_SOURCES="false")
     assert report.status == "not-configured" and "SYNC_CLUEDIN_DATA_SOURCES" in report.errors[0]
+
+
+def test_a_data_products_loaded_data_set_is_auto_mapped(
+    azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator
+):
+    stack = product_stack(
+        azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator, AUTO_MAP_CLUEDIN_DATA_SETS="true"
+    )
+    purview.seed(purview_seed((SYNC_TERM, "Customer")))
+    stack.f6_vocabulary("Customer", {"Name": "Text"})
+    domain = stack.domain()
+    customers = stack.add_asset("customers.csv", terms=("Customer",))
+    stack.product("Customer Master", domain, terms=[stack.term(MASTER_TERM, domain)], assets=[customers])
+    stack.cycle("dataproducts")
+    stack.cycle("pipelines")
+    [row] = stack.state.iter_objects("adf_pipeline")
+    run = start_run_once(stack.context(), row.target["names"]["pipeline"], "automap", owner="test")
+    assert stack.adf.wait_for_run(None, run.run_id)["status"] == "Succeeded"
+    assert stack.cycle("lineage")[0].ok  # lineage reads the rows' columns
+    _, [outcome] = stack.cycle("automap")
+    assert outcome.result == "applied", outcome.detail
+    assert mapping_of(stack, "customers.csv") == {
+        "Id": "purview.Customer.Id",
+        "Name": "purview.Customer.Name",
+        "City": "purview.Customer.City",
+    }
