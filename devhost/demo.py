@@ -3,15 +3,20 @@
 What happens, in the order a real estate would see it:
 
 1. Purview holds a scanned estate (devhost/seeds/purview-estate.json): ADLS files and SQL tables with schemas,
-   some tagged "Sync to CluedIn", one also tagged "CluedInADF".
+   some tagged "Sync to CluedIn", one also tagged "CluedInADF"; its Unified Catalog holds the published
+   master-data product "Customer Journey" (Employee.csv, Customer.csv) linked to the term "CluedIn Master Data".
 2. Cycle 1 — every timer fires once and every queue drains: tagged assets become CluedIn data sources (F1); the
-   "CluedInADF" asset gets a Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
+   data product becomes a data source group with a data source per asset (F10); the "CluedInADF" asset gets a
+   Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
 3. A CluedIn user maps data sets in two of the new data sources; the pipeline runs and copies the CSV's rows
    from Azurite Blob into CluedIn.
 4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
-   column mappings) (F2); nothing else is rewritten.
-5. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
-6. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
+   column mappings) (F2); the data product's assets get their pipelines, without a term (F12 via F10).
+5. The product's pipelines run; cycle 3 auto-maps the loaded data sets to the vocabularies of their glossary terms
+   (F3), cycle 4 draws their lineage, and the next sync tick appends their Cluedin Entities to the data product
+   in the Unified Catalog (F10 "append").
+6. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
+7. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
    become Purview glossary terms under `CluedIn-demo`; the Purview term "Supplier" (tagged CluedInVocab) becomes a
    CluedIn vocabulary with keys and entity type, and every Purview term becomes an inactive CluedIn glossary term.
 
@@ -29,6 +34,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from devhost import dataproducts_demo
 from devhost.azurite import Azurite, start_azurite
 from devhost.host import LocalHost
 from emulators._common import EmulatorProcess, start_process
@@ -122,6 +128,7 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "DATA_FACTORY_CLUEDIN_TOKEN_SECRET_NAME": TOKEN_SECRET,
         "DEVHOST_FUNCTION_KEY": "demo-function-key",
         "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:02",
+        **dataproducts_demo.settings(),
     }
 
 
@@ -176,14 +183,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from devhost import adf_demo
 
         adf_demo.upload_demo_file(azurite.connection_string)
+        dataproducts_demo.upload_product_files(azurite.connection_string)
         host = LocalHost.load("function_app:app", app_settings(azurite, purview.url, cluedin.url, datafactory.url))
         with host:
             from sync import runtime
 
             ctx = runtime.context()
             adf_demo.provision_ingestion_token(ctx.client("cluedin"), datafactory.url, TOKEN_SECRET)
-            run_cycle(host, "Cycle 1: Purview assets → CluedIn data sources; Data Factory pipeline")
+            run_cycle(host, "Cycle 1: Purview assets and data products → CluedIn data sources; Data Factory pipeline")
             show_data_sources(ctx)
+            say("   Unified Catalog data product → CluedIn data source group")
+            dataproducts_demo.show_data_products(ctx, table)
+            say("   Reported by the data-product sync (nothing created for these)")
+            dataproducts_demo.show_reported(ctx, say)
             say("== Meanwhile in CluedIn: a user maps data sets; the pipeline copies the CSV into CluedIn")
             mapped = map_data_sets(cluedin.url)
             copied = adf_demo.run_and_count(runtime.context(), request_id="demo-run-1")
@@ -196,7 +208,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ["rows received by CluedIn", f"{copied.received} (expected {adf_demo.demo_rows()})"],
                 ],
             )
-            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview")
+            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview; the data product's pipelines")
+            say("== Data product 'Customer Journey': its pipelines load the files into CluedIn")
+            loaded = dataproducts_demo.run_product_pipelines(runtime.context())
+            vocabularies = dataproducts_demo.make_term_vocabularies(runtime.context())
+            table(
+                ["asset", "pipeline", "run", "rows received by CluedIn"],
+                [[n, c.pipeline, c.status, c.received] for n, c in loaded],
+            )
+            say("   Vocabularies of the glossary terms on the files (as F6 makes them): " + "; ".join(vocabularies))
+            say()
+            run_cycle(host, "Cycle 3: the loaded data sets are auto-mapped to their terms' vocabularies (F3)")
+            run_cycle(host, "Cycle 4: the mapped data sets → lineage (Cluedin Entities /Purview/Customer, …)")
+            host.run_timer("plan_sync_schedule")
+            host.drain(timeout=120)
+            say("== Next sync tick: the Cluedin Entities are appended to the data product in the Unified Catalog")
+            dataproducts_demo.show_data_products(runtime.context(), table)
             host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
@@ -301,7 +328,16 @@ def show_runs(ctx: Any) -> None:
 
     rows = []
     notes: list[str] = []
-    features = ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules", *GLOSSARY_FEATURES)
+    features = (
+        "datasources",
+        "dataproducts",
+        "lineage",
+        "automap",
+        "polling",
+        "pipelines",
+        "pipeline_schedules",
+        *GLOSSARY_FEATURES,
+    )
     for feature in features:
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()

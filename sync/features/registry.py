@@ -12,6 +12,8 @@ from graphlib import CycleError, TopologicalSorter
 from sync.core.feature import Feature
 from sync.core.settings import EngineSettings, SettingsGroup
 from sync.core.twoway import TwoSidedSettings
+from sync.features.automap.feature import AutoMapFeature
+from sync.features.dataproducts.feature import DataProductsFeature
 from sync.features.datasources.feature import DataSourcesFeature
 from sync.features.glossary_to_cluedin_glossary.feature import GlossaryToCluedInGlossaryFeature
 from sync.features.glossary_to_vocabularies.feature import GlossaryToVocabulariesFeature
@@ -26,7 +28,9 @@ from sync.services.purview.settings import PurviewSettings
 
 FEATURES: tuple[type[Feature], ...] = (
     DataSourcesFeature,
+    DataProductsFeature,
     LineageFeature,
+    AutoMapFeature,
     PollingFeature,
     PipelinesFeature,
     PipelineSchedulesFeature,

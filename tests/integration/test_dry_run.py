@@ -17,9 +17,10 @@ from sync.core.messages import Queues
 from sync.features.registry import by_schedule
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
-from tests.support.adf import AUTOMATION_TERM, SECRET_NAME, AdfStack
+from tests.support.adf import AUTOMATION_TERM, SECRET_NAME
+from tests.support.dataproducts import MASTER_TERM, ProductStack
 from tests.support.glossary import CREATE_KEY, CREATE_VOCABULARY, TEMPLATE, template_seed
-from tests.support.lineage import ORG, LineageStack, account_set, group, seed_document
+from tests.support.lineage import ORG, account_set, group, seed_document
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
@@ -36,8 +37,8 @@ def estate_seed() -> dict[str, Any]:
     return seed
 
 
-class EveryFeature(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
-    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities."""
+class EveryFeature(ProductStack):
+    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities, the catalog."""
 
 
 @pytest.fixture()
@@ -64,12 +65,19 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         SYNC_CLUEDIN_VOCABULARIES_TO_PURVIEW_GLOSSARIES="true",
         SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES="true",
         SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_GLOSSARIES="true",
+        SYNC_DATA_PRODUCTS_DATASOURCES="true",
+        SYNC_DATA_PRODUCTS_TERM_PATTERN=MASTER_TERM,
+        APPEND_ASSET_TO_DATA_PRODUCT="true",
+        AUTO_MAP_CLUEDIN_DATA_SETS="true",
     )
     assert isinstance(built, EveryFeature)
     fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
     built.add_asset("Account.csv", terms=(AUTOMATION_TERM, SYNC_TERM))
+    domain = built.domain()
+    customers = built.add_asset("Customers.csv", terms=())
+    built.product("Customer Master", domain, terms=[built.term(MASTER_TERM, domain)], assets=[customers])
     return built
 
 
@@ -104,7 +112,16 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
 
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling", *GLOSSARY_FEATURES):
+    for feature in (
+        "datasources",
+        "dataproducts",
+        "pipelines",
+        "pipeline_schedules",
+        "lineage",
+        "automap",
+        "polling",
+        *GLOSSARY_FEATURES,
+    ):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -112,7 +129,16 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules", *GLOSSARY_FEATURES}
+    assert set(reports) == {
+        "datasources",
+        "dataproducts",
+        "lineage",
+        "automap",
+        "polling",
+        "pipelines",
+        "pipeline_schedules",
+        *GLOSSARY_FEATURES,
+    }
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -121,7 +147,8 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.changes[:2] == lineage.setup
     assert lineage.planned == {"create": 2}  # the data set and its entity type
     assert reports["datasources"].planned == {"create": 1}
-    assert reports["pipelines"].planned == {"create": 1}
+    assert reports["dataproducts"].planned == {"create": 1}
+    assert reports["pipelines"].planned == {"create": 1}  # the product's asset waits for its data source
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
     vocabularies = reports["vocabularies_to_glossary"]  # the account vocabulary (mapped data set) with its 3 keys
     assert vocabularies.setup[-1] == "create the root glossary term 'CluedIn-acme'"
@@ -160,3 +187,15 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     assert "Data Set 'Orders-2026.csv' synced to Purview" in [n.text for n in report.notifications]
     again, _ = stack.cycle("lineage")
     assert again.events == [] and again.planned == {}
+
+
+def test_a_dry_run_plans_auto_mapping_and_maps_nothing(stack):
+    real_cycles(stack)
+    stack.f6_vocabulary(AUTOMATION_TERM, {})
+    body = {"group": "Account.csv", "dataSource": "Account.csv", "dataSet": "accounts-2026", "records": [{"Id": "1"}]}
+    stack.activity("activity/data-set", {**body, "process": False})
+    assert stack.cycle("lineage")[0].ok  # lineage's view of CluedIn is what auto-mapping plans from
+    before = observed(stack)
+    reports = dry_run_every_feature(stack)
+    assert reports["automap"].planned == {"create": 1}, reports["automap"].errors
+    assert observed(stack) == before

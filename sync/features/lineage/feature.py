@@ -1,7 +1,8 @@
 """F2 — data-set lineage in Purview, with F11 monitor events for data sources and data sets.
 
 For every CluedIn data set: a Cluedin Dataset with its original fields; when its data source came from a
-Purview asset (published by "Sync data sources"), an Ingest Data process from that asset; when at least one
+Purview asset (published by "Sync data sources", or by "Sync data products" for a data product's asset), an
+Ingest Data process from that asset; when at least one
 field is mapped, a Map to Entity process to the Cluedin Entity of the mapped entity type (shared with other
 features, `entities.py`), with column-level lineage field → vocabulary key. This module wires the pieces of this
 folder into the engine:
@@ -27,6 +28,7 @@ from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncCo
 from sync.core.messages import Change, Queues
 from sync.core.settings import DeletePolicy, Settings
 from sync.core.state import SyncObject
+from sync.features.dataproducts.api import linked_assets as product_links
 from sync.features.datasources.api import LinkedAsset, linked_assets
 from sync.features.lineage.api import LINEAGE_KIND
 from sync.features.lineage.detect import FEED_TYPES, refresh_facts
@@ -60,7 +62,7 @@ class LineageFeature(Feature):
     title: ClassVar[str] = "Sync CluedIn Data Sources (data-set lineage)"
     settings_model = LineageSettings
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
-    depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources", "dataproducts")
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
     object_kind: ClassVar[str] = LINEAGE_KIND
     state_fields: ClassVar[frozenset[str] | None] = frozenset({"target", "data"})
@@ -86,8 +88,8 @@ class LineageFeature(Feature):
         cluedin: CluedInClient = ctx.client("cluedin")
         collection, _ = target_collection(ctx)
         window = ctx.feed("cluedin")
-        with ThreadPoolExecutor(max_workers=1) as pool:  # F1's links are read while CluedIn is
-            links = pool.submit(linked_assets, ctx.state)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # F1's and F10's links are read while CluedIn is
+            links = pool.submit(lambda: {**product_links(ctx.state), **linked_assets(ctx.state)})
             refresh = refresh_facts(cluedin, ctx.state, window)
             linked = {source_id: asset_link(link) for source_id, link in links.result().items()}
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)

@@ -2,7 +2,9 @@
 
 Every Purview asset carrying a glossary term whose name matches "Pipeline Automation Term Pattern" (a
 regular expression, searched anywhere in the term name as .NET's Regex.IsMatch does) gets its copy pipeline
-once; the pipeline is the one the HTTP function would make (provision.py), in the same state row.
+once; the pipeline is the one the HTTP function would make (provision.py), in the same state row. The assets
+of data products synced by "Sync Data Products DataSources" are automated too, without a term, into their
+product's data source (read through that feature's `api.py`; docs/decisions/0910-data-products.md).
 Assets of unsupported kinds are reported and skipped. An asset that loses its term is handled by the delete
 policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigger, pipeline and datasets (shared
 linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
@@ -24,11 +26,12 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
 from sync.core.state import SyncObject
 from sync.core.telemetry import log_event
+from sync.features.dataproducts.api import assets_to_automate, syncs_data_products
 from sync.features.pipeline_schedules.api import remove_schedule
 from sync.features.pipelines.names import PipelineNames
 from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline, require_settings
 from sync.features.pipelines.settings import PipelinesSettings
-from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
+from sync.features.pipelines.stores import UnsupportedAssetError, unsupported_reason
 from sync.services.datafactory.client import DataFactoryClient
 from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
 from sync.services.purview.client import PurviewClient
@@ -60,15 +63,36 @@ def matching_terms(purview: PurviewClient, pattern: str) -> list[tuple[str, str]
     return matches
 
 
-def _unsupported_reason(type_name: str, qualified_name: str) -> str | None:
-    """Why no pipeline can be made for a search hit (from its type and qualifiedName alone), or None."""
-    if not is_supported_type(type_name):
-        return f"type {type_name} is not supported"
-    try:
-        resolve_source(type_name, qualified_name)
-    except UnsupportedAssetError as exc:
-        return str(exc)
-    return None
+def tagged_assets(purview: PurviewClient, pattern: str) -> dict[str, dict[str, Any]]:
+    """Assets carrying a term matching the pattern (one search per batch of terms), of supported kinds only."""
+    terms = matching_terms(purview, pattern)
+    assets: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(terms), TERMS_PER_SEARCH):
+        keywords = [
+            f"{term}@{glossary}" if glossary else term for term, glossary in terms[start : start + TERMS_PER_SEARCH]
+        ]
+        for page in purview.iter_search(filter=search_filter(keywords)):
+            for hit in page:
+                if not is_syncable_hit(hit):
+                    continue
+                type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
+                problem = unsupported_reason(type_name, qualified_name)
+                if problem:
+                    log_event(
+                        log,
+                        "PipelineAssetUnsupported",
+                        f"asset {qualified_name} carries an automation term but is not supported: {problem}",
+                        level=logging.WARNING,
+                        type_name=type_name,
+                    )
+                    continue
+                assets[asset_key(type_name, qualified_name)] = {
+                    "guid": str(hit["id"]),
+                    "typeName": type_name,
+                    "qualifiedName": qualified_name,
+                    "name": str(hit.get("name") or qualified_name),
+                }
+    return assets
 
 
 def _add_created_notifications(outcome: ApplyOutcome, pipelines: list[str], endpoints: list[str]) -> None:
@@ -87,7 +111,7 @@ class PipelinesFeature(Feature):
     title: ClassVar[str] = "Data Factory Pipeline Automation"
     settings_model = PipelinesSettings
     schedule: ClassVar[str] = "PIPELINE_AUTOMATION_SCHEDULE"
-    depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources", "dataproducts")
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin", "datafactory")
     object_kind: ClassVar[str] = PIPELINE_KIND
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
@@ -99,46 +123,32 @@ class PipelinesFeature(Feature):
         return settings.get(PipelinesSettings).data_factory_pipeline_automation
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Assets tagged with a matching term (one search per batch of terms), of supported kinds only.
+        """Assets tagged with a matching term, and the assets of synced data products (no term needed).
 
-        Every setting a pipeline needs (the Key Vault among them) is checked first: a missing one ends the cycle
-        as not-configured, naming it, instead of planning changes that could only fail when applied.
+        A data product's asset is loaded into its product's data source (published by the data-product sync), so
+        when an asset is both tagged and in a product, the product's data source wins: one automation path per
+        asset, as CluedIn's documentation asks. Every setting a pipeline needs (the Key Vault among them) is
+        checked first: a missing one ends the cycle as not-configured, naming it, instead of planning changes that
+        could only fail when applied.
         """
         require_settings(ctx.settings)
         pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
-        if not pattern:
+        products = syncs_data_products(ctx.settings)
+        if not pattern and not products:
             raise SettingsError(
                 "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
                 settings=["PIPELINE_AUTOMATION_TERM_PATTERN"],
             )
-        purview: PurviewClient = ctx.client("purview")
-        terms = matching_terms(purview, pattern)
-        assets: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(terms), TERMS_PER_SEARCH):
-            keywords = [
-                f"{term}@{glossary}" if glossary else term for term, glossary in terms[start : start + TERMS_PER_SEARCH]
-            ]
-            for page in purview.iter_search(filter=search_filter(keywords)):
-                for hit in page:
-                    if not is_syncable_hit(hit):
-                        continue
-                    type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
-                    problem = _unsupported_reason(type_name, qualified_name)
-                    if problem:
-                        log_event(
-                            log,
-                            "PipelineAssetUnsupported",
-                            f"asset {qualified_name} carries an automation term but is not supported: {problem}",
-                            level=logging.WARNING,
-                            type_name=type_name,
-                        )
-                        continue
-                    assets[asset_key(type_name, qualified_name)] = {
-                        "guid": str(hit["id"]),
-                        "typeName": type_name,
-                        "qualifiedName": qualified_name,
-                        "name": str(hit.get("name") or qualified_name),
-                    }
+        assets = tagged_assets(ctx.client("purview"), pattern) if pattern else {}
+        if products:
+            for key, asset in assets_to_automate(ctx.state).items():
+                assets[key] = {
+                    "guid": asset.guid,
+                    "typeName": asset.type_name,
+                    "qualifiedName": asset.qualified_name,
+                    "name": asset.name,
+                    "dataSourceId": asset.data_source_id,
+                }
         return Snapshot(assets)
 
     def plan(
@@ -214,7 +224,10 @@ class PipelinesFeature(Feature):
         if asset is None:
             return ApplyOutcome("skipped", "asset no longer exists in Purview"), None, None
         try:
-            result = provision_pipeline(ctx, asset, owner=owner, origin="automated")
+            data_source = change.desired.get("dataSource")
+            result = provision_pipeline(
+                ctx, asset, owner=owner, origin="automated", data_source_id=str(data_source) if data_source else None
+            )
         except UnsupportedAssetError as exc:
             return ApplyOutcome("failed", str(exc), fatal=True), None, None
         detail = f"pipeline {result.names.pipeline}: wrote {len(result.written)} entities"
