@@ -150,3 +150,32 @@ def test_a_data_products_loaded_data_set_is_auto_mapped(
         "Name": "purview.Customer.Name",
         "City": "purview.Customer.City",
     }
+
+
+def test_the_vocabulary_f6_made_of_a_term_is_found_by_the_terms_identity_even_after_a_rename(stack):
+    """F6 for real: 'Customer' (CluedInVocab) becomes a vocabulary and 'Email' (its child) a key; a steward then
+    renames the vocabulary in CluedIn. Auto-mapping reads F6's published rows by term guid, so the renamed
+    vocabulary is still the one the table's term names."""
+    from tests.support.glossary import SAVE_VOCABULARY, TEMPLATE, template_seed
+
+    glossary = purview_seed((SYNC_TERM, "Unrelated"))["glossaries"][0]
+    glossary["terms"] += [
+        {"name": "Customer", "status": "Approved", "attributes": {TEMPLATE: {"CluedInVocab": True}}},
+        {"name": "Email", "status": "Approved", "parentTerm": {"name": "Customer"}},
+    ]
+    stack.purview.seed(template_seed(glossary))
+    made, _ = stack.cycle("glossary_to_vocabularies", SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES="true")
+    assert made.applied == {"create": 2}, made.errors
+    vocabulary_id, prefix = next(
+        (v["vocabularyId"], v["keyPrefix"])
+        for v in stack.cluedin.services.store.vocabularies.values()
+        if v["vocabularyName"] == "Customer"
+    )
+    renamed = {"vocabularyId": vocabulary_id, "vocabularyName": "Clients", "description": "our clients"}
+    assert not stack.cluedin.graphql(SAVE_VOCABULARY, {"vocabulary": renamed}).get("errors")
+    synced_table(stack)
+    report, [outcome] = stack.cycle("automap")
+    assert outcome.result == "applied", outcome.detail
+    mapping = mapping_of(stack, "customers-extract")
+    assert mapping["Email"] == f"{prefix}.Email"  # the key F6 made of the column's child term
+    assert mapping["Id"].startswith(f"{prefix}.")  # the asset's term's vocabulary, renamed 'Clients'

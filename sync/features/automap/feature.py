@@ -61,7 +61,7 @@ class AutoMapFeature(Feature):
     title: ClassVar[str] = "Auto-Map CluedIn Data Sets"
     settings_model = AutoMapSettings
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
-    depends_on: ClassVar[tuple[str, ...]] = ("datasources", "dataproducts", "lineage")
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources", "dataproducts", "lineage", "glossary_to_vocabularies")
     object_kind: ClassVar[str] = AUTOMAP_KIND
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
@@ -80,7 +80,7 @@ class AutoMapFeature(Feature):
             )
         links: dict[str, LinkedAsset] = {**product_links(ctx.state), **linked_assets(ctx.state)}
         rows = {obj.key: obj for obj in ctx.state.iter_objects(AUTOMAP_KIND)}
-        vocabularies = TermVocabularies.read(ctx.client("cluedin")).digest()
+        vocabularies = TermVocabularies.read(ctx.client("cluedin"), ctx.state).digest()
         desired: dict[str, dict[str, Any]] = {}
         for facts in sorted(cluedin_data_sets(ctx.state).values(), key=lambda f: f.id):
             link = links.get(facts.data_source_id)
@@ -132,7 +132,7 @@ class AutoMapFeature(Feature):
         take = ctx.settings.get(AutoMapSettings).auto_map_data_sets_fetch_vocabulary_keys_size
         with ctx.state.leased(self.object_kind, change.key, owner=owner) as obj:
             ours = dict(obj.data.get("mapped") or {})
-            result = auto_map(cluedin, facts, asset, TermVocabularies.read(cluedin), ours=ours, take=take)
+            result = auto_map(cluedin, facts, asset, TermVocabularies.read(cluedin, ctx.state), ours=ours, take=take)
             obj.source = {"dataSetId": change.key, "name": facts.name, "asset": desired["asset"]}
             obj.data = {"mapped": result.mapped}
             obj.fingerprint = change.fingerprint

@@ -5,9 +5,10 @@ the description "<Term> added from Purview Glossary" (CluedIn's own wording) and
 each child term, named after the child. A term assigned to an asset therefore names a vocabulary, and a child
 term assigned to a schema column names a key.
 
-Until F6's `api.py` publishes its term → vocabulary and term → key rows (by term guid; decision 0911 names the
-functions), the vocabularies are recognised in CluedIn the way F6 and CluedIn's integration write them: by that
-description and the term's name. That also covers vocabularies CluedIn's built-in integration made.
+A term is looked up by identity first — F6 publishes, by term guid, the vocabulary and the keys it made
+(`term_vocabularies`, `term_keys` in its `api.py`), so a vocabulary renamed in CluedIn is still found — and by the
+object second: a vocabulary described "<Term> added from Purview Glossary" and named after the term, which also
+covers vocabularies CluedIn's built-in integration made.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sync.core.state import fingerprint
+from sync.core.state import StateStore, fingerprint
+from sync.features.glossary_to_vocabularies.api import TermKey, term_keys, term_vocabularies
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.mappings import KeyInfo, VocabularyInfo, iter_vocabularies, search_keys, vocabulary_keys
 from sync.services.purview.assets import TermRef
@@ -36,23 +38,39 @@ class TermVocabularies:
     """The vocabularies made from glossary terms, by term name (lower case)."""
 
     by_name: dict[str, VocabularyInfo] = field(default_factory=dict)
+    by_guid: dict[str, VocabularyInfo] = field(default_factory=dict)
+    """Term guid → the vocabulary F6 made of it."""
+    keys_by_guid: dict[str, TermKey] = field(default_factory=dict)
+    """Child term guid → the key F6 made of it."""
 
     @classmethod
-    def read(cls, cluedin: CluedInClient) -> TermVocabularies:
-        """The vocabularies CluedIn says came from Purview glossary terms (one paged listing)."""
+    def read(cls, cluedin: CluedInClient, state: StateStore) -> TermVocabularies:
+        """The vocabularies made from Purview glossary terms: F6's by identity, the rest by their mark (one listing)."""
         found = cls()
-        for vocabulary in iter_vocabularies(cluedin):
+        made = term_vocabularies(state)
+        listing = {v.id: v for v in iter_vocabularies(cluedin)}
+        for guid, made_by_f6 in made.items():
+            if made_by_f6.vocabulary_id in listing:
+                found.by_guid[guid] = listing[made_by_f6.vocabulary_id]
+        for vocabulary in listing.values():
             if PURVIEW_MARK in vocabulary.description.lower() and vocabulary.name:
                 found.by_name.setdefault(vocabulary.name.strip().lower(), vocabulary)
+        found.keys_by_guid = {g: k for g, k in term_keys(state).items() if k.vocabulary_id in listing}
         return found
 
     def digest(self) -> str:
         """Changes when a vocabulary made from a term appears or goes (so waiting data sets are tried again)."""
-        return fingerprint(sorted((name, v.id, v.entity_type) for name, v in self.by_name.items()))
+        named = sorted((name, v.id, v.entity_type) for name, v in self.by_name.items())
+        by_guid = sorted((guid, v.id, v.entity_type) for guid, v in self.by_guid.items())
+        return fingerprint([named, by_guid, sorted((g, k.key_id) for g, k in self.keys_by_guid.items())])
 
     def vocabulary_for(self, terms: Iterable[TermRef]) -> VocabularyInfo | None:
-        """The first of the terms (by name) that became a vocabulary."""
-        for term in sorted(terms, key=lambda t: t.name.lower()):
+        """The first of the terms that became a vocabulary: by the term's identity, else by its name."""
+        ordered = sorted(terms, key=lambda t: t.name.lower())
+        for term in ordered:
+            if term.guid in self.by_guid:
+                return self.by_guid[term.guid]
+        for term in ordered:
             found = self.by_name.get(term.name.strip().lower())
             if found is not None:
                 return found
@@ -61,7 +79,13 @@ class TermVocabularies:
     def target_for(self, terms: Iterable[TermRef], keys: KeyReader) -> TermTarget | None:
         """What a column's terms name: a key (a child term), else a vocabulary (a term of its own)."""
         ordered = sorted(terms, key=lambda t: t.name.lower())
-        ours = {v.id: v for v in self.by_name.values()}
+        ours = {v.id: v for v in [*self.by_name.values(), *self.by_guid.values()]}
+        for term in ordered:
+            made = self.keys_by_guid.get(term.guid)
+            if made is not None and made.vocabulary_id in ours:
+                key = keys.find(ours[made.vocabulary_id], made.name, made.key.rpartition(".")[2])
+                if key is not None:
+                    return TermTarget(ours[made.vocabulary_id], key)
         for term in ordered:
             key = keys.named(term.name, ours)
             if key is not None:

@@ -9,6 +9,8 @@ built-in integration writes too).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sync.core.state import StateStore
 
 PURVIEW_VOCABULARY_KIND = "purview_vocabulary"
@@ -37,3 +39,48 @@ def imported_vocabulary_ids(state: StateStore) -> set[str]:
 def vocabularies_from_purview(state: StateStore, descriptions: dict[str, str]) -> set[str]:
     """Of the given vocabularies (id → plain-text description), those that came from Purview."""
     return imported_vocabulary_ids(state) | {vid for vid, text in descriptions.items() if came_from_purview(text)}
+
+
+@dataclass(frozen=True)
+class TermVocabulary:
+    """The CluedIn vocabulary F6 made (or adopted) from a Purview glossary term."""
+
+    vocabulary_id: str
+    key_prefix: str
+
+
+@dataclass(frozen=True)
+class TermKey:
+    """The CluedIn vocabulary key F6 made from a child term."""
+
+    vocabulary_id: str
+    key_id: str
+    key: str
+    """The full key, `<prefix>.<Term>.<Child>`."""
+    name: str
+
+
+def term_vocabularies(state: StateStore) -> dict[str, TermVocabulary]:
+    """Term guid → the vocabulary F6 made of it (active rows only)."""
+    found: dict[str, TermVocabulary] = {}
+    for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND, fields={"target"}):
+        if obj.active and obj.key.startswith("vocab|") and obj.target.get("vocabularyId"):
+            found[obj.key.partition("|")[2]] = TermVocabulary(
+                str(obj.target["vocabularyId"]), str(obj.target.get("keyPrefix") or "")
+            )
+    return found
+
+
+def term_keys(state: StateStore) -> dict[str, TermKey]:
+    """Child term guid → the vocabulary key F6 made of it (active rows only)."""
+    found: dict[str, TermKey] = {}
+    for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND, fields={"target"}):
+        target = obj.target
+        if obj.active and obj.key.startswith("key|") and target.get("vocabularyKeyId"):
+            found[obj.key.partition("|")[2]] = TermKey(
+                str(target.get("vocabularyId") or ""),
+                str(target["vocabularyKeyId"]),
+                str(target.get("key") or ""),
+                str(target.get("name") or ""),
+            )
+    return found
