@@ -158,8 +158,11 @@ param pollSchedule string = '30 */5 * * * *'
 @description('PIPELINE_AUTOMATION_SCHEDULE: NCRONTAB of the Data Factory automation timer.')
 param pipelineAutomationSchedule string = '15 */1 * * * *'
 
-@description('SYNC_DRY_RUN: plan and report only. On by default in Azure: review the first plans, then set it to false.')
-param syncDryRun bool = true
+@description('SYNC_DRY_RUN: plan and report only, whatever the operator switch says (true wins).')
+param syncDryRun bool = false
+
+@description('SYNC_DRY_RUN_UNTIL_SWITCHED: on by default in Azure: review the first plans, then run `cluedin-purview-sync dry-run off` (no redeploy).')
+param syncDryRunUntilSwitched bool = true
 
 @description('SYNC_DELETE_POLICY: what happens to objects whose source disappeared.')
 @allowed(['retain', 'soft-delete'])
@@ -365,6 +368,7 @@ var namedSettings = {
   POLL_SCHEDULE: pollSchedule
   PIPELINE_AUTOMATION_SCHEDULE: pipelineAutomationSchedule
   SYNC_DRY_RUN: syncDryRun ? 'true' : 'false'
+  SYNC_DRY_RUN_UNTIL_SWITCHED: syncDryRunUntilSwitched ? 'true' : 'false'
   SYNC_DELETE_POLICY: syncDeletePolicy
   SYNC_DELETE_FAILSAFE_PERCENT: syncDeleteFailsafePercent
   SYNC_TABLE_PREFIX: syncTablePrefix

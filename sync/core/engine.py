@@ -23,10 +23,10 @@ from sync.core.changefeed import ChangeFeeds
 from sync.core.errors import ContentionError, FatalError, MalformedMessageError, SettingsError, SyncError
 from sync.core.feature import ApplyOutcome, Feature, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
-from sync.core.messages import Change, pack_messages, parse_message
+from sync.core.messages import Change, ChangeMessage, pack_messages, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import SyncObject, new_run_id
-from sync.core.telemetry import collect_calls, log_event, notify
+from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
 
 log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
@@ -53,8 +53,9 @@ def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime) -> RunR
     clock = time.monotonic()
     ctx.feature = feature.name
     report = RunReport(run_id=new_run_id(feature.name, started), feature=feature.name, started_at=started)
-    with collect_calls() as calls:
+    with collect_calls() as calls, planning(feature.name, report.run_id) as span:
         _plan_and_enqueue(feature, ctx, report)
+        planned(span, status=report.status, dry_run=report.dry_run, kinds=report.planned, feature=feature.name)
     report.finished_at = datetime.now(UTC)
     report.duration_ms = int((time.monotonic() - clock) * 1000)
     report.calls = {service: stats.as_dict() for service, stats in sorted(calls.items())}
@@ -107,6 +108,8 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         report.orphaned = len(orphans)
         report.planned = dict(Counter(str(c.kind) for c in changes))
         report.changes = [*report.setup, *(c.summary or f"{c.kind} {c.key}" for c in changes)][:PREVIEW_CHANGES]
+        if ctx.plan_hook is not None:
+            ctx.plan_hook(feature, report, changes)  # sees (or vets) the full plan, not the 50-line preview
         if dry_run:
             report.status = "dry-run"
             return
@@ -195,6 +198,31 @@ def apply_message(
     except MalformedMessageError as exc:
         ctx.queues.send_to_poison(queue, text, str(exc))
         return [ApplyOutcome("failed", str(exc), fatal=True)]
+    kinds = [str(c.kind) for c in message.changes]
+    with applying(message.run_id, feature.name, str(queue), kinds):
+        return _apply(
+            feature,
+            message,
+            text,
+            queue=queue,
+            ctx=ctx,
+            message_id=message_id,
+            dequeue_count=dequeue_count,
+            max_dequeue_count=max_dequeue_count,
+        )
+
+
+def _apply(
+    feature: Feature,
+    message: ChangeMessage,
+    text: str,
+    *,
+    queue: str,
+    ctx: SyncContext,
+    message_id: str,
+    dequeue_count: int,
+    max_dequeue_count: int,
+) -> list[ApplyOutcome]:
     try:
         outcomes = feature.apply_batch(list(message.changes), ctx, owner=message_id)
     except (FatalError, SettingsError) as exc:
@@ -223,7 +251,13 @@ def apply_message(
 
 
 def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutcome]]) -> None:
-    """Log and notify each change's outcome, and store them all in one state write."""
+    """Log and notify each change's outcome, and store them all in one state write.
+
+    Each outcome keeps the change's desired state and the run that had written its row before (the journal
+    `rollback` restores from), and the message's span and metrics get the outcomes.
+    """
+    scope = current_run()
+    previous = scope.previous if scope is not None else {}
     rows = []
     for change, outcome in results:
         for note in outcome.notifications:
@@ -237,6 +271,10 @@ def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutc
                     "detail": outcome.detail,
                     "notifications": [n.model_dump() for n in outcome.notifications],
                     "at": datetime.now(UTC).isoformat(),
+                    "object_kind": change.object_kind,
+                    "key": change.key,
+                    "desired": change.desired,
+                    "previous_run": previous.get((change.object_kind, change.key)),
                 },
             )
         )
@@ -251,4 +289,5 @@ def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutc
             result=outcome.result,
             detail=outcome.detail or None,
         )
+    applied(results[0][0].feature if results else "", [(str(c.kind), o.result) for c, o in results])
     ctx.state.runs.record_outcomes(run_id, rows)

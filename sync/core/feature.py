@@ -31,6 +31,7 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import EngineSettings, Settings, SettingsGroup
 from sync.core.state import StateStore, SyncObject, fingerprint
 from sync.core.storage import QueueSender
+from sync.core.switches import dry_run_state
 
 if TYPE_CHECKING:
     from sync.core.changefeed import ChangeFeeds, FeedSourceFactory, FeedWindow
@@ -78,6 +79,8 @@ class Snapshot:
 
 
 ClientFactory = Callable[[Settings], Any]
+PlanHook = Callable[["Feature", Any, list[Change]], None]
+"""(feature, run report, every planned change) → None; raising stops the cycle before anything is sent."""
 
 
 class SyncContext:
@@ -107,6 +110,9 @@ class SyncContext:
         """The change feeds of the current tick (set by the engine while it plans)."""
         self.feature: str = ""
         """The feature whose cycle is planning (set by the engine)."""
+        self.plan_hook: PlanHook | None = None
+        """Called with every cycle's full plan before anything is sent (the CLI saves it, or refuses a plan that
+        differs from the one reviewed by raising); None in the Function app."""
 
     @property
     def engine(self) -> EngineSettings:
@@ -115,8 +121,8 @@ class SyncContext:
 
     @property
     def dry_run(self) -> bool:
-        """Whether this cycle may only read."""
-        return self.settings.engine.sync_dry_run
+        """Whether this cycle may only read: the app setting, else the operator's switch (read every cycle)."""
+        return dry_run_state(self.settings.engine, self.state).dry_run
 
     def client(self, name: str) -> Any:
         """The named service client ('purview', 'cluedin', 'datafactory'), built once."""

@@ -79,7 +79,7 @@ FLEX_DEPRECATED = [
 KEY_VAULT_REFERENCE = re.compile(
     r"^'@Microsoft\.KeyVault\(SecretUri=\$\{keyVaultUri\}secrets/\$\{secretNames\.(\w+)\}/\)'$"
 )
-DRY_RUN_ON_IN_AZURE = {"SYNC_DRY_RUN"}  # decision 0701: a fresh deployment only plans until someone looks
+DRY_RUN_ON_IN_AZURE = {"SYNC_DRY_RUN_UNTIL_SWITCHED"}  # decision 0701: a fresh deployment plans until switched
 
 
 # ----- A small Bicep reader ---------------------------------------------------------------------------------------
