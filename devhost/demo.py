@@ -86,11 +86,11 @@ def services() -> Iterator[tuple[Azurite, EmulatorProcess, EmulatorProcess, Emul
                 service.stop()
 
 
-def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str) -> dict[str, str]:
+def app_settings(storage: str, purview: str, cluedin: str, datafactory: str) -> dict[str, str]:
     """The app's settings for the demo: local.settings.json.example with the real local addresses."""
     return {
         "FUNCTIONS_WORKER_RUNTIME": "python",
-        "AzureWebJobsStorage": azurite.connection_string,
+        "AzureWebJobsStorage": storage,
         "SYNC_SCHEDULE": "0 */1 * * * *",
         "SYNC_QUEUE_PREFIX": "sync",
         "POLL_SCHEDULE": "30 */5 * * * *",
@@ -169,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from devhost import adf_demo
 
         adf_demo.upload_demo_file(azurite.connection_string)
-        host = LocalHost.load("function_app:app", app_settings(azurite, purview.url, cluedin.url, datafactory.url))
+        host = LocalHost.load(
+            "function_app:app", app_settings(azurite.connection_string, purview.url, cluedin.url, datafactory.url)
+        )
         with host:
             from sync import runtime
 

@@ -20,7 +20,7 @@ dependencies on other features' published rows, timer schedule, queue, and the c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -76,6 +76,19 @@ class Snapshot:
     after_send: list[Callable[[], None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Things the read noticed that the run report should say (e.g. monitor events)."""
+
+
+@dataclass(frozen=True)
+class OwnedEntity:
+    """A Purview entity a feature wrote, with the attributes it last wrote there (what the drift report compares)."""
+
+    key: str
+    """The feature's state key of the object the entity belongs to (what `forget` takes)."""
+    type_name: str
+    qualified_name: str
+    guid: str
+    """'' when the app does not know it (looked up by qualifiedName)."""
+    attributes: dict[str, Any]
 
 
 ClientFactory = Callable[[Settings], Any]
@@ -205,6 +218,32 @@ class Feature(ABC):
     @abstractmethod
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Make one change true, idempotently. `owner` identifies the message (for state leases)."""
+
+    def undo(self, applied: Change, row: SyncObject, earlier: Iterator[Change], settings: Settings) -> list[Change]:
+        """Changes that put back what `applied` did to an object (for `rollback`; applied like any other change).
+
+        `earlier` yields the changes applied to the object before, newest first, from the run journal; it yields
+        nothing when `applied` created the object. Default: the feature's own deletion of the object (as its plan
+        makes it when the object is gone from the source) for a creation, else the previous change again. Features
+        whose changes carry only part of an object's desired state override this.
+        """
+        previous = next(earlier, None)
+        if previous is None:
+            deletions = self.plan({}, {row.key: row}, settings)
+            return [c for c in deletions if c.key == row.key and c.kind == ChangeKind.DELETE]
+        return [self.change(ChangeKind.UPDATE, row.key, previous.desired, f"restore {row.key} as it was before")]
+
+    def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
+        """The Purview entities the feature wrote and what it wrote, from state only (drift report). Default: none."""
+        return []
+
+    def forget(self, ctx: SyncContext, keys: Iterable[str]) -> None:
+        """Make the next cycle write these objects again (drift repair). Default: drop their fingerprints."""
+        for key in sorted(set(keys)):
+            obj = ctx.state.get_object(self.object_kind, key)
+            if obj is not None and obj.fingerprint:
+                obj.fingerprint = ""
+                ctx.state.save(obj)
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """Apply the changes of one message; features that write in bulk override this. Default: one by one.
