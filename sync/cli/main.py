@@ -87,7 +87,7 @@ def global_options_first(args: list[str]) -> list[str]:
             front += [arg, args[index + 1]]
             index += 2
             continue
-        if arg == "--debug" or arg.split("=", 1)[0] in GLOBAL_WITH_VALUE and "=" in arg:
+        if arg == "--debug" or (arg.split("=", 1)[0] in GLOBAL_WITH_VALUE and "=" in arg):
             front.append(arg)
         else:
             rest.append(arg)
