@@ -97,10 +97,12 @@ def find_drift(features: Sequence[Feature], ctx: SyncContext) -> list[FeatureDri
                 state, differences = "deleted", {}
             else:
                 attributes = entity.get("attributes") or {}
+                # Atlas answers every attribute its type defines (null when cleared); one it does not answer is
+                # not stored for that type (Purview drops it on write), so it cannot have drifted.
                 differences = {
                     name: {"written": value, "found": attributes.get(name)}
                     for name, value in item.attributes.items()
-                    if not same(value, attributes.get(name))
+                    if name in attributes and not same(value, attributes.get(name))
                 }
                 if not differences:
                     continue

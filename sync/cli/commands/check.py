@@ -215,7 +215,8 @@ def check(app: Cli, feature: str | None) -> int:
     features = app.session.pick((feature,) if feature else ())
     checks = run_checks(ctx, features)
     rows: list[dict[str, Any]] = [{"": c.mark, **asdict(c)} for c in checks]
-    app.out.rows(["", "area", "check", "detail", "fix"], rows, title="Check")
+    columns = ["", "area", "check", "detail", "fix"] + ([] if app.out.format == "table" else ["ok"])
+    app.out.rows(columns, rows, title="Check")
     failed = [c for c in checks if c.ok is False]
     app.out.note(f"{len(failed)} problem(s)" if failed else "all checks passed")
     return 1 if failed else 0

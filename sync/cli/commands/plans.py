@@ -65,7 +65,8 @@ def apply(
         reviewed = load_plan(plan_path, by_name, target=app.session.target())
     else:
         reviewed = plan_features(ctx, app.session.pick(features), target=app.session.target())
-        _show(app, reviewed)
+        if app.out.format == "table":  # JSON/CSV output stays one document: the runs below
+            _show(app, reviewed)
         total = sum(planned_counts(reviewed).values())
         if not total and not any(e["setup"] for e in reviewed["features"]):
             app.out.note("nothing to apply")
