@@ -41,6 +41,9 @@ param maximumInstanceCount int = 40
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
 param storageSkuName string = 'Standard_LRS'
 
+@description('Private networking: VNet integration for the app, private endpoints for storage and Key Vault, no public network access to either.')
+param vnetEnabled bool = false
+
 @description('Key Vault purge protection. Once on it cannot be turned off, and a deleted vault keeps its name for 90 days.')
 param keyVaultPurgeProtection bool = true
 
@@ -238,9 +241,9 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     blobServices: {
@@ -287,7 +290,24 @@ module keyVault 'br/public:avm/res/key-vault/vault:0.13.3' = {
     enableVaultForDeployment: false
     enableVaultForTemplateDeployment: false
     enableVaultForDiskEncryption: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+// ----- Private networking (optional) ---------------------------------------------------------------------------
+module network 'app/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'sync-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -392,6 +412,7 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(syncSettings, secretSettings)
+    virtualNetworkSubnetId: vnetEnabled ? network.outputs.appSubnetId : ''
   }
   // The identity must hold its storage, vault and telemetry roles before the host first starts.
   dependsOn: [
