@@ -204,7 +204,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             show_runs(runtime.context())
     say(f"Lineage picture: {path}")
     say(f"Demo finished in {time.monotonic() - started:.0f} s; everything it started has been stopped.")
+    say()
+    for line in NEXT_STEPS:
+        say(line)
     return 0
+
+
+NEXT_STEPS = (
+    "Worth trying next:",
+    "  make up                                          # the same stack, kept running (make down stops it)",
+    "  .venv/bin/cluedin-purview-sync check             # connections and roles, with the fix for each ✗",
+    "  .venv/bin/cluedin-purview-sync plan --out out/plan.json",
+    "  .venv/bin/cluedin-purview-sync dry-run off",
+    "  .venv/bin/cluedin-purview-sync apply --plan out/plan.json",
+    "  .venv/bin/cluedin-purview-sync runs              # then show RUN_ID, drift, rollback RUN_ID",
+    "  .venv/bin/cluedin-purview-sync lineage --html out/lineage.html",
+    "  docs/operations.md                               # the CLI, dry-run, rollback, drift, telemetry queries",
+)
+"""What `make demo` prints last: the commands worth trying next (the README's quick start names the same)."""
 
 
 def show_data_sources(ctx: Any) -> None:
