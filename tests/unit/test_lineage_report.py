@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sync.reporting.lineage_html import Graph, GraphNode, layout, render
 
@@ -31,7 +32,7 @@ def test_nodes_are_laid_out_left_to_right_by_lineage_depth():
     assert width > graph.nodes["5"].x and height > graph.nodes["3"].height
 
 
-def page(html: str) -> dict:
+def page(html: str) -> dict[str, Any]:
     """The data the page's script draws, as embedded in the page."""
     start = html.index('<script type="application/json" id="lineage-data">') + len(
         '<script type="application/json" id="lineage-data">'
