@@ -7,12 +7,13 @@ STAMP := .make
 CHECKOV_VENV := .checkov-venv
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help deps test lint typecheck pytest iac demo up down bench clean
+.PHONY: help deps test lint typecheck pytest chaos demo up down bench clean
 
 help:
 	@echo "make demo   - run the app locally against Azurite and the emulators (no Azure needed)"
 	@echo "make up     - start Azurite, the emulators and the local host, and keep them running (make down stops them)"
 	@echo "make test   - lint, type-check, scan the templates and run the whole test suite (what CI runs)"
+	@echo "make chaos  - run only the reliability (chaos) tests: races, crashes, storms, hostile input"
 	@echo "make bench  - run the benchmarks and print their figures"
 
 # The virtualenv is rebuilt when the pinned requirements or the project's metadata change. The project itself is
@@ -59,6 +60,10 @@ pytest: deps
 	$(PY) -m pytest
 
 test: lint typecheck pytest
+
+# The chaos suite (tests/chaos and the storm/crash tests marked `chaos`) alone; `make test` runs it too.
+chaos: deps
+	$(PY) -m pytest -m chaos
 
 demo: deps
 	$(PY) -m devhost.demo

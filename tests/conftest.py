@@ -7,11 +7,16 @@ pytest plugins, so an emulator's own tests and the app's tests start it the same
 from __future__ import annotations
 
 import importlib.util
+import uuid
 from collections.abc import Iterator
 
 import pytest
+from azure.data.tables import TableServiceClient
 
 from devhost.azurite import Azurite, start_azurite
+from sync.core.clock import use_clock
+from sync.core.state import StateStore
+from tests.support.clock import ManualClock
 
 pytest_plugins = [
     name
@@ -28,3 +33,20 @@ def azurite() -> Iterator[Azurite]:
         yield instance
     finally:
         instance.stop()
+
+
+@pytest.fixture()
+def clock() -> Iterator[ManualClock]:
+    """A manual clock installed as the app's clock for one test (leases expire when the test moves time)."""
+    with use_clock(ManualClock()) as manual:
+        assert isinstance(manual, ManualClock)
+        yield manual
+
+
+@pytest.fixture()
+def state(azurite) -> StateStore:
+    """A StateStore on fresh tables (unique prefix per test)."""
+    prefix = "t" + uuid.uuid4().hex[:12]
+    store = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), prefix)
+    store.ensure_tables()
+    return store

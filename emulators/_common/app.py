@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive
 
 from emulators._common.faults import ErrorBodyFactory, FaultInjector, FaultMiddleware, FaultSettings
 from emulators._common.stats import Stats, StatsMiddleware
@@ -178,3 +178,16 @@ async def _json_object(request: Request) -> dict[str, Any] | Response:
     if not isinstance(body, dict):
         return JSONResponse({"error": {"code": "InvalidJson", "message": "expected a JSON object"}}, status_code=400)
     return body
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body of a raw ASGI request (the emulators' fast paths bypass Starlette's Request)."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)

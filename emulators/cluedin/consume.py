@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulators.cluedin import filters
 from emulators.cluedin.providers import (
     get_provider_definition,
     new_provider_definition,
@@ -28,6 +29,8 @@ CONNECTION_FIELDS = (
     "helperConfiguration",
 )
 EMPTY_CONDITION: dict[str, Any] = {"condition": "AND", "rules": []}
+NEW, STREAMING, PAUSED, STOPPED = "New", "Streaming", "Paused", "Stopped"
+"""Stream statuses as CluedIn's documentation names them ("Stream reference"); the GraphQL spelling is a guess."""
 
 
 # ---------------------------------------------------------------------- export targets
@@ -108,7 +111,7 @@ def export_targets(store: CluedInStore) -> list[dict[str, Any]]:
 
 
 def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: str) -> dict[str, Any]:
-    """`createStream`: a new, stopped stream with no export target yet."""
+    """`createStream`: a new stream ("New": not started yet) with no export target and no filter (all records)."""
     spec = spec or {}
     name = str(spec.get("name") or "").strip()
     if not name:
@@ -119,12 +122,12 @@ def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: s
             "id": ident,
             "name": name,
             "description": spec.get("description"),
-            "status": "Stopped",
+            "status": NEW,
             "isActive": False,
             "type": "Golden",
             "mode": None,
             "containerName": None,
-            "condition": _json_object(spec.get("condition"), "condition") or dict(EMPTY_CONDITION),
+            "condition": filters.normalize(spec.get("condition") or EMPTY_CONDITION, "stream.condition"),
             "rules": spec.get("rules") or [],
             "connectorProviderDefinitionId": None,
             "exportOutgoingEdges": False,
@@ -147,14 +150,6 @@ def create_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: s
     return stream
 
 
-def _json_object(value: object, field: str) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise EmulatorError(f"stream.{field} must be a JSON object")
-    return value
-
-
 def get_stream(store: CluedInStore, ident: object) -> dict[str, Any]:
     """A stream by GUID, or NotFoundError."""
     stream = store.streams.get(parse_guid(ident, "Stream"))
@@ -167,12 +162,15 @@ def save_stream(store: CluedInStore, spec: dict[str, Any] | None, author_id: str
     """`saveStream`: name, description, condition, rules; `isActive` starts or stops it."""
     spec = spec or {}
     stream = get_stream(store, spec.get("id"))
-    changes = {f: spec[f] for f in STREAM_FIELDS if spec.get(f) is not None and spec[f] != stream.get(f)}
-    if "condition" in changes:
-        _json_object(changes["condition"], "condition")
+    given = dict(spec)
+    if given.get("condition") is not None:
+        given["condition"] = filters.normalize(given["condition"], "stream.condition")
+    if given.get("rules") is not None and not isinstance(given["rules"], list):
+        raise EmulatorError("stream.rules must be a list")
+    changes = {f: given[f] for f in STREAM_FIELDS if given.get(f) is not None and given[f] != stream.get(f)}
     if spec.get("isActive") is not None and bool(spec["isActive"]) != stream["isActive"]:
         changes["isActive"] = bool(spec["isActive"])
-        changes["status"] = "Started" if changes["isActive"] else "Stopped"
+        changes["status"] = STREAMING if changes["isActive"] else STOPPED
     if changes:
         stream.update(changes)
         stream["modifiedBy"] = author_id
@@ -225,16 +223,29 @@ def setup_connector_stream(
 
 
 def set_stream_active(store: CluedInStore, stream_id: object, active: bool, author_id: str) -> dict[str, Any]:
-    """`activateStream` / `deActivateStream`."""
+    """`activateStream` / `deActivateStream` (REST start / stop); stopping a paused stream stops it too."""
     stream = get_stream(store, stream_id)
-    if stream["isActive"] != active:
+    status = STREAMING if active else STOPPED
+    if stream["status"] != status:
         stream["isActive"] = active
-        stream["status"] = "Started" if active else "Stopped"
+        stream["status"] = status
         stream["modifiedBy"] = author_id
         store.touch(stream)
         store.audit(
             "Stream", stream["id"], "Updated", author_id, name=stream["name"], details={"status": stream["status"]}
         )
+    return stream
+
+
+def pause_stream(store: CluedInStore, stream_id: object, author_id: str) -> dict[str, Any]:
+    """REST `POST streams/{id}/pause`: keep queueing, stop sending ("Paused")."""
+    stream = get_stream(store, stream_id)
+    if stream["status"] != PAUSED:
+        stream["isActive"] = False
+        stream["status"] = PAUSED
+        stream["modifiedBy"] = author_id
+        store.touch(stream)
+        store.audit("Stream", stream["id"], "Updated", author_id, name=stream["name"], details={"status": PAUSED})
     return stream
 
 

@@ -1,10 +1,8 @@
-"""Golden records ("entities"): made by processing records, added or enriched by crawlers and enrichers.
+"""The data GraphQL `search` over golden records: Lucene-like query, filters, sort and cursor paging.
 
-They are found through the data GraphQL `search`.
-
-Each entity remembers what every provider contributed (`contributions`), so removing a data source, crawler
-or enricher takes exactly its properties away, and `providerDefinitionIds` always names the providers that
-still contribute — the attribute the `providerDefinitionIds_v2` search filter and the metrics work on.
+Golden records themselves are made in golden.py; this module only finds them. The query language is the subset
+CluedIn's documentation shows (`field:value`, wildcards, `+must`, `-mustNot`, free text); `rule` takes a filter
+tree (JSON text) and is evaluated by filters.py like every other tree **(guess: what the argument takes)**.
 """
 
 from __future__ import annotations
@@ -16,8 +14,9 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+from emulators.cluedin import filters
 from emulators.cluedin.store import CluedInStore
-from emulators.cluedin.util import EmulatorError, stable_guid
+from emulators.cluedin.util import EmulatorError
 
 MAX_PAGE_SIZE = 10_000
 FILTER_FIELDS = {
@@ -29,141 +28,6 @@ FILTER_FIELDS = {
     "datasetids": "dataSetIds",
 }
 """Aggregation / field names the search `filters` understand (others are refused with an error)."""
-
-
-def entity_id(entity_type: str, provider_id: str, code: str) -> str:
-    """Deterministic golden-record id: the same origin code from the same source is the same record."""
-    return stable_guid("entity", entity_type, provider_id, code)
-
-
-def upsert_entity(
-    store: CluedInStore,
-    *,
-    entity_type: str,
-    provider_id: str,
-    code: str,
-    name: str | None,
-    properties: dict[str, str],
-    data_set_id: str | None = None,
-    now: str | None = None,
-) -> dict[str, Any]:
-    """Create or update the golden record for (entity type, provider, origin code)."""
-    ident = entity_id(entity_type, provider_id, code)
-    now = now or store.clock.iso()
-    entity = store.entities.get(ident)
-    if entity is None:
-        origin = f"{entity_type}#CluedIn({provider_id}):{code}"
-        entity = {
-            "id": ident,
-            "name": name or code,
-            "displayName": name or code,
-            "description": None,
-            "entityType": entity_type,
-            "originEntityCode": origin,
-            "codes": [origin],
-            "tags": [],
-            "uris": [],
-            "providerDefinitionIds": [],
-            "providerOrigins": [],
-            "dataSetIds": [],
-            "contributions": {},
-            "properties": {},
-            "createdDate": now,
-            "discoveryDate": now,
-            "modifiedDate": now,
-            "lastProcessedDate": now,
-            "sortDate": now,
-        }
-        store.entities[ident] = entity
-    elif name:
-        entity["name"] = entity["displayName"] = name
-    contribute(entity, provider_id, properties)
-    if data_set_id and data_set_id not in entity["dataSetIds"]:
-        entity["dataSetIds"].append(data_set_id)
-    entity["modifiedDate"] = entity["lastProcessedDate"] = entity["sortDate"] = now
-    return entity
-
-
-def contribute(entity: dict[str, Any], provider_id: str, properties: dict[str, str]) -> None:
-    """Record one provider's properties on an entity and recompute the merged view."""
-    current = entity["contributions"].setdefault(provider_id, {})
-    current.update({f"property-{k}": v for k, v in properties.items()})
-    if provider_id not in entity["providerDefinitionIds"]:
-        entity["providerDefinitionIds"].append(provider_id)
-        entity["providerOrigins"].append(provider_id)
-    _merge(entity)
-
-
-def _merge(entity: dict[str, Any]) -> None:
-    merged: dict[str, Any] = {"attribute-type": entity["entityType"]}
-    for provider_id in entity["providerDefinitionIds"]:
-        merged.update(entity["contributions"].get(provider_id, {}))
-    entity["properties"] = merged
-
-
-def forget_provider(store: CluedInStore, provider_id: str) -> int:
-    """Take a provider's contributions off every entity; entities nothing else contributes to disappear."""
-    removed = 0
-    for ident in list(store.entities):
-        entity = store.entities[ident]
-        if provider_id not in entity["providerDefinitionIds"]:
-            continue
-        entity["contributions"].pop(provider_id, None)
-        entity["providerDefinitionIds"] = [p for p in entity["providerDefinitionIds"] if p != provider_id]
-        entity["providerOrigins"] = [p for p in entity["providerOrigins"] if p != provider_id]
-        if not entity["providerDefinitionIds"]:
-            del store.entities[ident]
-            removed += 1
-        else:
-            _merge(entity)
-            entity["modifiedDate"] = entity["sortDate"] = store.clock.iso()
-    store.version += 1
-    return removed
-
-
-def enrich_entities(store: CluedInStore, provider: dict[str, Any], properties: dict[str, Any]) -> int:
-    """An enricher adds properties to every golden record of its entity type (all records if none)."""
-    entity_type = provider.get("entityType")
-    count = 0
-    for entity in store.entities.values():
-        if entity_type and entity["entityType"] != entity_type:
-            continue
-        values = {k: as_text(v).replace("{name}", str(entity["name"])) for k, v in properties.items()}
-        contribute(entity, provider["id"], values)
-        entity["modifiedDate"] = entity["sortDate"] = store.clock.iso()
-        count += 1
-    provider["enrichedProperties"] = {k: as_text(v) for k, v in properties.items()}
-    return count
-
-
-def add_crawled_entities(store: CluedInStore, provider: dict[str, Any], records: list[dict[str, Any]]) -> int:
-    """A crawler brings golden records of its own (records are vocabulary key -> value)."""
-    for index, record in enumerate(records):
-        code = as_text(record.get("id", index))
-        name = record.get("name")
-        properties = {k: as_text(v) for k, v in record.items() if k not in {"id", "name"}}
-        entity = upsert_entity(
-            store,
-            entity_type=str(provider["entityType"]),
-            provider_id=provider["id"],
-            code=code,
-            name=as_text(name) if name is not None else None,
-            properties=properties,
-        )
-        provider["contributedEntityIds"].append(entity["id"])
-    store.version += 1
-    return len(records)
-
-
-def as_text(value: object) -> str:
-    """A property value as CluedIn stores it: text (JSON for nested values, lowercase booleans)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
-    return "" if value is None else str(value)
 
 
 # ---------------------------------------------------------------------- search
@@ -200,6 +64,8 @@ def search(store: CluedInStore, args: dict[str, Any]) -> dict[str, Any]:
     if args.get("filter"):
         predicates.append(parse_query(str(args["filter"])))
     predicates.extend(_filter_predicate(f) for f in args.get("filters") or [] if f)
+    if args.get("rule"):
+        predicates.append(_rule_predicate(str(args["rule"])))
     matches = [e for e in store.entities.values() if all(p(e) for p in predicates)]
     matches = _sorted(matches, args)
     start = page * size
@@ -250,6 +116,14 @@ def _filter_predicate(spec: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     return matches
 
 
+def _rule_predicate(text: str) -> Callable[[dict[str, Any]], bool]:
+    try:
+        tree = filters.normalize(json.loads(text), "rule")
+    except ValueError:
+        raise EmulatorError("rule must be a filter tree as JSON text") from None
+    return lambda e: filters.matches(e, tree)
+
+
 def parse_query(query: str | None) -> Callable[[dict[str, Any]], bool]:
     """A predicate for a Lucene-like query: `*`, `field:value` (wildcards), `+must`, `-mustNot`, free text."""
     text = (query or "").strip()
@@ -296,27 +170,3 @@ def _value_matches(values: list[str], pattern: str) -> bool:
     if "*" in pattern or "?" in pattern:
         return any(fnmatch.fnmatchcase(v, pattern) for v in values)
     return pattern in values
-
-
-def matches_condition(entity: dict[str, Any], condition: object) -> bool:
-    """Evaluate the part of a CluedIn rule set the emulator understands (entity type, provider, properties)."""
-    if not isinstance(condition, dict):
-        return True
-    rules = [r for r in condition.get("rules") or [] if isinstance(r, dict)]
-    if not rules:
-        return True
-    results = [_rule(entity, r) for r in rules]
-    return any(results) if str(condition.get("condition", "AND")).upper() == "OR" else all(results)
-
-
-def _rule(entity: dict[str, Any], rule: dict[str, Any]) -> bool:
-    if rule.get("rules"):
-        return matches_condition(entity, rule)
-    field = str(rule.get("field") or "")
-    values = rule.get("value")
-    wanted = [str(v) for v in values] if isinstance(values, list) else [str(values)]
-    if field.lower() == "entitytype":
-        return entity["entityType"] in wanted
-    if field.lower() in {"providerdefinitionids", "providerdefinitionid"}:
-        return bool(set(wanted) & set(entity["providerDefinitionIds"]))
-    return bool(set(wanted) & set(_term_values(entity, field)))

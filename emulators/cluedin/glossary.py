@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulators.cluedin import filters
 from emulators.cluedin.store import CluedInStore
 from emulators.cluedin.util import EmulatorError, NotFoundError, new_guid, parse_guid
 
@@ -81,7 +82,7 @@ def create_term(store: CluedInStore, spec: dict[str, Any] | None, author_id: str
             "description": spec.get("description"),
             "certificationLevel": spec.get("certificationLevel"),
             "version": 1,
-            "ruleSet": spec.get("ruleSet"),
+            "ruleSet": filters.normalize_optional(spec.get("ruleSet"), "term.ruleSet"),
             "isObsolete": False,
             "relatedTags": [],
             "endorsedBy": [],
@@ -112,7 +113,10 @@ def save_term(store: CluedInStore, spec: dict[str, Any] | None, author_id: str) 
     """`saveGlossaryTerm`: update a term; each save increments its version."""
     spec = spec or {}
     term = get_term(store, spec.get("id"))
-    changes = {f: spec[f] for f in TERM_FIELDS if f in spec and spec[f] is not None and spec[f] != term.get(f)}
+    given = dict(spec)
+    if given.get("ruleSet") is not None:
+        given["ruleSet"] = filters.normalize(given["ruleSet"], "term.ruleSet")
+    changes = {f: given[f] for f in TERM_FIELDS if f in given and given[f] is not None and given[f] != term.get(f)}
     if "categoryId" in changes:
         changes["categoryId"] = get_category(store, changes["categoryId"])["id"]
     if spec.get("relatedTags") is not None:

@@ -199,7 +199,7 @@ def rename_data_source(store: CluedInStore, ident: object, name: str | None, aut
 
 def remove_data_source(store: CluedInStore, ident: object, author_id: str) -> None:
     """Delete a data source, its data sets and records; golden records only it contributed disappear too."""
-    from emulators.cluedin.entities import forget_provider
+    from emulators.cluedin.golden import forget_provider
 
     source = get_data_source(store, ident)
     for data_set_id in list(source["dataSetIds"]):
@@ -213,6 +213,20 @@ def remove_data_source(store: CluedInStore, ident: object, author_id: str) -> No
     del store.data_sources[source["id"]]
     store.version += 1
     store.audit("DataSource", source["id"], "Deleted", author_id, name=source["name"])
+
+
+def save_database_configuration(
+    store: CluedInStore, ident: object, configuration: object, author_id: str
+) -> dict[str, Any]:
+    """`saveDataBaseConfigurationForDataSource(id, configuration)`: a SQL data source's connection (`sql`)."""
+    source = get_data_source(store, ident)
+    if not isinstance(configuration, dict):
+        raise EmulatorError("configuration must be a JSON object")
+    source["sql"] = {k: v for k, v in configuration.items() if k != "id"}
+    store.touch(source)
+    shown = {k: v for k, v in source["sql"].items() if k.lower() != "password"}
+    store.audit("DataSource", source["id"], "Updated", author_id, name=source["name"], details={"sql": shown})
+    return source
 
 
 # ---------------------------------------------------------------------- data sets
@@ -314,7 +328,9 @@ def save_data_set(store: CluedInStore, spec: dict[str, Any] | None, author_id: s
     spec = spec or {}
     data_set = get_data_set(store, spec.get("id"))
     changes: dict[str, Any] = {}
-    for field in ("name", "configuration", "isBridge", "sanitizeUnicodes", "logsRetentionEnabled"):
+    for field in (
+        "name", "configuration", "isBridge", "sanitizeUnicodes", "logsRetentionEnabled", "onlyUpdateClueHeadVersion",
+    ):  # fmt: skip
         if field in spec and spec[field] is not None and spec[field] != data_set.get(field):
             changes[field] = spec[field]
     if "configuration" in changes and not isinstance(changes["configuration"], dict):

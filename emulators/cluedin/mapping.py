@@ -61,32 +61,18 @@ def create_annotation(
     vocabulary = _vocabulary_for(store, configuration.get("vocabularyConfiguration") or {}, type_config, author_id)
     if auto and vocabulary is None:
         raise EmulatorError("auto mapping needs a vocabulary (vocabularyConfiguration)")
-    ident = store.next_int_id("annotation")
-    annotation = store.stamp_new(
-        {
-            "id": ident,
-            "name": f"{data_set['name']} - mapping",
-            "type": annotation_type,
-            "entityType": str(entity_type),
-            "entityTypeConfiguration": {
-                "icon": type_config.get("icon"),
-                "displayName": type_config.get("displayName") or str(entity_type).rsplit("/", 1)[-1],
-                "entityType": str(entity_type),
-            },
-            "vocabularyId": vocabulary["vocabularyId"] if vocabulary else None,
-            "isDynamicVocab": bool(is_dynamic_vocab),
-            "originEntityCodeKey": None,
-            "nameKey": None,
-            "annotationProperties": [],
-            "authorId": author_id,
-            "dataSetId": data_set["id"],
-        }
+    annotation = new_annotation(
+        store,
+        name=f"{data_set['name']} - mapping",
+        annotation_type=annotation_type,
+        entity_type=str(entity_type),
+        type_config=type_config,
+        vocabulary_id=vocabulary["vocabularyId"] if vocabulary else None,
+        author_id=author_id,
+        data_set_id=data_set["id"],
     )
-    for field in ANNOTATION_FIELDS:
-        annotation.setdefault(field, None)
-    annotation["useDefaultSourceCode"] = False
-    annotation["useStrictEdgeCode"] = False
-    store.annotations[ident] = annotation
+    annotation["isDynamicVocab"] = bool(is_dynamic_vocab)
+    ident = annotation["id"]
     data_set["annotationId"] = ident
     data_set["entityType"] = annotation["entityType"]
     if auto and vocabulary is not None:
@@ -101,6 +87,47 @@ def create_annotation(
     store.audit(
         "Annotation", ident, "Created", author_id, name=annotation["name"], details={"dataSetId": data_set["id"]}
     )
+    return annotation
+
+
+def new_annotation(
+    store: CluedInStore,
+    *,
+    name: str,
+    annotation_type: str,
+    entity_type: str,
+    type_config: dict[str, Any],
+    vocabulary_id: str | None,
+    author_id: str,
+    data_set_id: str | None,
+) -> dict[str, Any]:
+    """A new, empty annotation (int id) for a data set or a manual-data-entry project; callers audit it."""
+    ident = store.next_int_id("annotation")
+    annotation = store.stamp_new(
+        {
+            "id": ident,
+            "name": name,
+            "type": annotation_type,
+            "entityType": entity_type,
+            "entityTypeConfiguration": {
+                "icon": type_config.get("icon"),
+                "displayName": type_config.get("displayName") or entity_type.rsplit("/", 1)[-1],
+                "entityType": entity_type,
+            },
+            "vocabularyId": vocabulary_id,
+            "isDynamicVocab": False,
+            "annotationProperties": [],
+            "authorId": author_id,
+            "dataSetId": data_set_id,
+            "preProcessRules": [],
+            "codes": [],
+        }
+    )
+    for field in ANNOTATION_FIELDS:
+        annotation.setdefault(field, None)
+    annotation["useDefaultSourceCode"] = False
+    annotation["useStrictEdgeCode"] = False
+    store.annotations[ident] = annotation
     return annotation
 
 
@@ -161,7 +188,11 @@ def _set_mapping(
     data_set["fieldMappings"] = mappings
     if annotation is None:
         return
+    kept = next((p for p in annotation["annotationProperties"] if p["key"] == column), None)
     props = [p for p in annotation["annotationProperties"] if p["key"] != column]
+    edges = kept["annotationEdges"] if kept else []
+    if kept is not None and key == IGNORE and edges:
+        props.append({**kept, "vocabKey": None, "vocabularyKeyId": None, "type": "edge"})
     if key != IGNORE:
         props.append(
             {
@@ -174,7 +205,7 @@ def _set_mapping(
                 "entityCodeOrigin": None,
                 "coreVocab": None,
                 "type": "vocabularyKey",
-                "annotationEdges": [],
+                "annotationEdges": edges,
                 "validations": [],
                 "transformations": {"filters": [], "operations": []},
             }

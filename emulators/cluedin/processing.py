@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulators.cluedin.entities import as_text, upsert_entity
+from emulators.cluedin import history
+from emulators.cluedin import mapping_extras as extras
+from emulators.cluedin.golden import as_text, upsert_entity
 from emulators.cluedin.inbound import get_data_set
 from emulators.cluedin.mapping import AUTO_GENERATED, IGNORE, annotation_of
-from emulators.cluedin.store import CluedInStore
+from emulators.cluedin.store import OBJECT_TYPE_IDS, CluedInStore
 from emulators.cluedin.util import EmulatorError, new_guid
 
 MAX_COLUMNS = 490
@@ -138,6 +141,14 @@ def _process(
     origin_column = _column_for(annotation.get("originEntityCodeKey"), columns)
     name_column = _column_for(annotation.get("nameKey"), columns)
     entity_type = str(annotation["entityType"])
+    user = store.users.get(author_id) or {}
+    origin = history.source(
+        provider_id, source["name"], display_name=data_set["name"], object_id=data_set["id"],
+        object_type_id=OBJECT_TYPE_IDS["DataSet"], changed_by=str(user.get("username") or ""),
+    )  # fmt: skip
+    identifiers = extras.identifier_columns(annotation, columns)
+    edge_mappings = extras.edge_columns(annotation)
+    origin_name = annotation.get("origin") or default_origin(data_set["name"])
     now = store.clock.iso()
     failed = 0
     for record in records:
@@ -157,6 +168,10 @@ def _process(
             properties=properties,
             data_set_id=data_set["id"],
             now=now,
+            origin=origin,
+            origin_name=origin_name,
+            codes=extras.record_codes(identifiers, record, entity_type, origin_name),
+            edges=extras.record_edges(edge_mappings, record) if edge_mappings else None,
         )
     submission = store.stamp_new(
         {
@@ -179,6 +194,14 @@ def _process(
     return submission
 
 
+def default_origin(data_set_name: str) -> str:
+    """The origin of a data set's entity codes when the mapping sets none: its name without punctuation.
+
+    CluedIn's clue sample shows data set `customers_smallcopy.csv` giving `/Customer#customers_smallcopycsv:1`.
+    """
+    return re.sub(r"[^A-Za-z0-9_]", "", data_set_name) or "dataset"
+
+
 def _column_for(vocab_key: object, columns: dict[str, str]) -> str | None:
     if not vocab_key or vocab_key == AUTO_GENERATED:
         return None
@@ -189,4 +212,5 @@ def _column_for(vocab_key: object, columns: dict[str, str]) -> str | None:
 
 
 def _record_hash(record: dict[str, Any]) -> str:
-    return hashlib.sha1(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()  # noqa: S324
+    digest = hashlib.sha1(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()  # noqa: S324
+    return f"CluedIn(hash-sha1):{digest}"

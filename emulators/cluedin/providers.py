@@ -135,7 +135,7 @@ def add_provider(store: CluedInStore, spec: dict[str, Any], author_id: str) -> d
     An enricher adds `properties` (vocabulary key -> value) to every golden record of `entityType`; a crawler
     creates golden records of `entityType` from `records` (each a map of vocabulary key -> value).
     """
-    from emulators.cluedin.entities import add_crawled_entities, enrich_entities
+    from emulators.cluedin.golden import add_crawled_entities, enrich_entities
 
     kind = str(spec.get("kind") or "")
     if kind not in ("Crawler", "Enricher"):
@@ -159,21 +159,52 @@ def add_provider(store: CluedInStore, spec: dict[str, Any], author_id: str) -> d
         properties = spec.get("properties") or {}
         if not isinstance(properties, dict):
             raise EmulatorError("properties must be an object of vocabulary key -> value")
-        enrich_entities(store, record, {str(k): v for k, v in properties.items()})
+        enrich_entities(store, record, {str(k): v for k, v in properties.items()}, author_id)
+        keys = [str(k) for k in properties]
     else:
         records = spec.get("records") or []
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise EmulatorError("records must be a list of objects")
         if not record["entityType"]:
             raise EmulatorError("a crawler needs an entityType for the golden records it creates")
-        add_crawled_entities(store, record, records)
+        add_crawled_entities(store, record, records, author_id)
+        keys = list(dict.fromkeys(str(k) for r in records for k in r if k not in {"id", "name"}))
+    register_provider_keys(store, ptype, keys, author_id)
     store.audit("Provider", record["id"], "Created", author_id, name=record["name"], details={"kind": kind})
     return record
 
 
+def register_provider_keys(store: CluedInStore, ptype: dict[str, Any], keys: list[str], author_id: str) -> None:
+    """The vocabulary keys a crawler or enricher writes, created when missing and marked as the provider's.
+
+    Enrichers write into their own vocabularies (the Gleif enricher's `gleif.organization.*`, CluedIn's
+    documentation), and vocabulary lists filter by `connectorId`, so a provider's keys carry its type id as
+    `providerId` and `isProvider` **(inferred from those field names)**.
+    """
+    from emulators.cluedin import catalog
+
+    for full in keys:
+        if "." not in full or catalog.find_key(store, full) is not None:
+            continue
+        prefix, _, name = full.rpartition(".")
+        vocabulary = catalog.find_vocabulary(store, prefix)
+        if vocabulary is None:
+            vocabulary = catalog.create_vocabulary(
+                store, {"vocabularyName": prefix, "keyPrefix": prefix, "providerId": ptype["id"]}, author_id
+            )
+            vocabulary.update({"connectorId": ptype["id"], "isProvider": True})
+        try:
+            key = catalog.create_vocabulary_key(
+                store, {"vocabularyId": vocabulary["vocabularyId"], "name": name}, author_id
+            )
+        except EmulatorError:
+            continue  # a name the catalogue refuses (e.g. `legalAddress+city`) stays a plain property
+        key.update({"providerId": ptype["id"], "isProvider": True})
+
+
 def remove_provider(store: CluedInStore, ident: object, author_id: str) -> None:
     """Remove a crawler or enricher together with the golden-record data it contributed."""
-    from emulators.cluedin.entities import forget_provider
+    from emulators.cluedin.golden import forget_provider
 
     record = get_provider_definition(store, ident)
     if record["kind"] not in ("Crawler", "Enricher"):
@@ -192,6 +223,22 @@ def set_provider_active(store: CluedInStore, ident: object, active: bool, author
         store.touch(record)
         object_type = "ExportTarget" if record["kind"] == "ExportTarget" else "Provider"
         store.audit(object_type, record["id"], "Updated", author_id, name=record["name"], details={"active": active})
+    return record
+
+
+def grant_users(store: CluedInStore, ident: object, user_ids: list[object], author_id: str) -> dict[str, Any]:
+    """`grantUsersPermission(connectorId, userIds)`: users who may use a configured connector (export target...)."""
+    record = get_provider_definition(store, ident)
+    granted = record.setdefault("userIds", [])
+    for user_id in user_ids:
+        if str(user_id) not in store.users:
+            raise NotFoundError("User", user_id)
+        if str(user_id) not in granted:
+            granted.append(str(user_id))
+    store.touch(record)
+    object_type = "ExportTarget" if record["kind"] == "ExportTarget" else "Provider"
+    store.audit(object_type, record["id"], "Updated", author_id, name=record["accountDisplay"],
+                details={"grantedUserIds": [str(u) for u in user_ids]})  # fmt: skip
     return record
 
 

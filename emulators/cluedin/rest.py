@@ -1,4 +1,4 @@
-"""CluedIn's REST surface (Server.WebApi): status, providers, enrichers, audit log, notifications, settings.
+"""CluedIn's REST surface (Server.WebApi): status, audit log, notifications, settings, and the route table.
 
 Real deployments expose the same controllers as `/api/<route>`, `/api/v1/<route>` and, behind the gateway that
 strips one `/api`, as `/api/api/<route>` and `/api/api/v1/<route>`; all four forms are served. Errors use ASP.NET
@@ -15,9 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators.cluedin import providers
 from emulators.cluedin.auth import AuthError, Principal
-from emulators.cluedin.catalog import find_vocabulary
 from emulators.cluedin.store import OBJECT_TYPE_IDS, CluedInStore
 from emulators.cluedin.util import EmulatorError, NotFoundError, iso_to_datetime, parse_guid
 
@@ -110,87 +108,6 @@ async def status(request: Request) -> Response:
     request.state.operation = "rest:GET status"
     body = {"ServiceStatus": "Green", "Version": CLUEDIN_VERSION, "Components": {"Api": "Green", "Auth": "Green"}}
     return JSONResponse(body, headers={"x-cluedin-version": CLUEDIN_VERSION})
-
-
-# ---------------------------------------------------------------------- providers
-
-
-def provider_view(record: dict[str, Any]) -> dict[str, Any]:
-    """A configured provider as the configuration/providers routes list it."""
-    keys = (
-        "id", "providerId", "name", "accountDisplay", "accountId", "active", "autoSync", "createdDate", "userId",
-        "userName", "entityType", "sourceQuality", "createdAt", "updatedAt",
-    )  # fmt: skip
-    return {**{k: record.get(k) for k in keys}, "type": record["kind"], "isEnabled": record["active"]}
-
-
-async def _providers(request: Request, store: CluedInStore, _p: Principal, *, active: bool | None) -> Any:
-    wanted = request.query_params.get("id")
-    items = [r for r in store.provider_definitions.values() if active is None or r["active"] == active]
-    if wanted:
-        found = next((r for r in items if r["id"] == parse_guid(wanted, "Provider")), None)
-        if found is None:
-            raise NotFoundError("Provider", wanted)
-        return provider_view(found)
-    return [provider_view(r) for r in items]
-
-
-async def active_providers(request: Request, store: CluedInStore, principal: Principal) -> Any:
-    """`GET configuration/providers[?id=]`: active configured providers."""
-    return await _providers(request, store, principal, active=True)
-
-
-async def inactive_providers(request: Request, store: CluedInStore, principal: Principal) -> Any:
-    """`GET configuration/inactiveproviders[?id=]`: paused providers."""
-    return await _providers(request, store, principal, active=False)
-
-
-async def all_providers(request: Request, store: CluedInStore, principal: Principal) -> Any:
-    """`GET organization/providers`: every configured provider."""
-    return await _providers(request, store, principal, active=None)
-
-
-async def provider_list(_request: Request, store: CluedInStore, _p: Principal) -> Any:
-    """`GET configuration/providerlist`: the catalogue of provider types that can be configured."""
-    endpoint = {"id": "8f9ad8b0-3b5c-4a7e-9c1d-0e6b5d2f7a11", "name": "Ingestion Endpoint", "type": "DataSource"}
-    connectors = [{"id": c["id"], "name": c["name"], "type": "Connector"} for c in store.connectors.values()]
-    return [endpoint, *providers.PROVIDER_TYPES, *connectors]
-
-
-async def pause_play_provider(request: Request, store: CluedInStore, principal: Principal) -> Any:
-    """`PUT organization/providers?id&active`: pause or resume a provider."""
-    active = bool_param(request, "active")
-    if active is None:
-        raise EmulatorError("query parameter active is required")
-    record = providers.set_provider_active(store, request.query_params.get("id"), active, principal.user_id)
-    return provider_view(record)
-
-
-async def enrichers(_request: Request, store: CluedInStore, _p: Principal) -> Any:
-    """`GET integration/enricher/all`: enricher types with how many are configured."""
-    configured = [r for r in store.provider_definitions.values() if r["kind"] == "Enricher"]
-    return [
-        {**t, "isEnabled": True, "configured": [provider_view(r) for r in configured if r["providerId"] == t["id"]]}
-        for t in providers.PROVIDER_TYPES
-        if t["type"] == "Enricher"
-    ]
-
-
-async def enricher(request: Request, store: CluedInStore, _p: Principal) -> Any:
-    """`GET integration/enricher/{id}`: a configured enricher (or enricher type) by id."""
-    ident = parse_guid(request.path_params["id"], "Enricher")
-    record = store.provider_definitions.get(ident)
-    if record is not None and record["kind"] == "Enricher":
-        return provider_view(record)
-    found = next((t for t in providers.PROVIDER_TYPES if t["id"] == ident and t["type"] == "Enricher"), None)
-    if found is None:
-        raise NotFoundError("Enricher", ident)
-    return {**found, "isEnabled": True}
-
-
-async def connectors_all(_request: Request, store: CluedInStore, _p: Principal) -> Any:
-    """`GET integration/connector/all`: installed connector and provider types."""
-    return [*store.connectors.values(), *providers.PROVIDER_TYPES]
 
 
 # ---------------------------------------------------------------------- audit log
@@ -298,43 +215,16 @@ async def configuration_value(request: Request, store: CluedInStore, _p: Princip
     return {"configurationKey": key, "value": store.settings.get(key)}
 
 
-async def entity(request: Request, store: CluedInStore, _p: Principal) -> Any:
-    """`GET entity?id=&full=true`: a golden record."""
-    ident = parse_guid(request.query_params.get("id"), "Entity")
-    found = store.entities.get(ident)
-    if found is None:
-        raise NotFoundError("Entity", ident)
-    return {k: v for k, v in found.items() if k != "contributions"}
-
-
-async def entity_schema(_request: Request, store: CluedInStore, _p: Principal) -> Any:
-    """`GET entity/schema`: every vocabulary key (what the SDK's `vocab.get_vocab_keys` reads)."""
-    return [
-        {
-            "Key": k["key"],
-            "DisplayName": k["displayName"],
-            "DataType": k["dataType"],
-            "Vocabulary": (find_vocabulary(store, k["key"].rsplit(".", 1)[0]) or {}).get("vocabularyName"),
-        }
-        for k in store.vocabulary_keys.values()
-    ]
-
-
 def routes() -> list[BaseRoute]:
     """Every REST route in all its prefixed forms (glossary routes live in rest_glossary.py)."""
+    from emulators.cluedin.rest_entities import entity_routes
     from emulators.cluedin.rest_glossary import glossary_routes
+    from emulators.cluedin.rest_providers import provider_routes
+    from emulators.cluedin.rest_streams import stream_routes
 
     table: list[BaseRoute] = [
         Route(p, status, methods=["GET"]) for p in ("/status", *(f"{x}/status" for x in REST_PREFIXES))
     ]
-    table += rest("configuration/providers", ["GET"], active_providers)
-    table += rest("configuration/inactiveproviders", ["GET"], inactive_providers)
-    table += rest("configuration/providerlist", ["GET"], provider_list)
-    table += rest("organization/providers", ["GET"], all_providers)
-    table += rest("organization/providers", ["PUT"], pause_play_provider)
-    table += rest("integration/enricher/all", ["GET"], enrichers)
-    table += rest("integration/enricher/{id}", ["GET"], enricher)
-    table += rest("integration/connector/all", ["GET"], connectors_all)
     table += rest("auditLog/getByObjectTypeIds", ["GET"], audit_by_types)
     table += rest("auditLog/{objectId}/{objectTypeId}", ["GET"], audit_for_object)
     table += rest("notification/all", ["GET"], notifications)
@@ -343,7 +233,8 @@ def routes() -> list[BaseRoute]:
     table += rest("providernotification/all", ["GET"], provider_notifications)
     table += rest("organization/configurationsettings/{orgId}", ["GET"], configuration_settings)
     table += rest("organization/configurationvalue/{orgId}", ["GET", "PUT"], configuration_value)
-    table += rest("entity/schema", ["GET"], entity_schema)
-    table += rest("entity", ["GET"], entity)
     table += glossary_routes()
+    table += provider_routes()
+    table += entity_routes()
+    table += stream_routes()
     return table

@@ -7,9 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from emulators.cluedin import glossary
+from emulators.cluedin import clean, consume, filters, glossary
 from emulators.cluedin.auth import Principal
-from emulators.cluedin.entities import matches_condition
 from emulators.cluedin.rest import bool_param, json_body, paged, rest
 from emulators.cluedin.store import CluedInStore
 from emulators.cluedin.util import matches_search, parse_guid
@@ -18,11 +17,7 @@ from emulators.cluedin.util import matches_search, parse_guid
 def term_list_model(store: CluedInStore, term: dict[str, Any]) -> dict[str, Any]:
     """`TermListModel`: a term as the REST list returns it, with how many golden records match its rule set."""
     category = store.glossary_categories.get(term["categoryId"]) or {}
-    matches = (
-        sum(1 for e in store.entities.values() if matches_condition(e, term.get("ruleSet")))
-        if term.get("ruleSet")
-        else 0
-    )
+    matches = filters.count(store.entities.values(), term["ruleSet"]) if term.get("ruleSet") else 0
     return {
         "id": term["id"],
         "createdAt": term["createdAt"],
@@ -113,9 +108,33 @@ async def search_terms(request: Request, store: CluedInStore, _p: Principal) -> 
     return [term_list_model(store, t) for t in store.glossary_terms.values() if matches_search(t["name"], name)]
 
 
+async def term_entities(request: Request, store: CluedInStore, _p: Principal) -> Any:
+    """`GET glossarysearch/entities?id=`: the golden records a term's rule set selects (guess: the row shape)."""
+    term = glossary.get_term(store, request.query_params.get("id"))
+    found = [e for e in store.entities.values() if term.get("ruleSet") and filters.matches(e, term["ruleSet"])]
+    rows = [{k: e[k] for k in ("id", "name", "displayName", "entityType", "originEntityCode")} for e in found]
+    return paged(rows, request, default_take=2**31 - 1)
+
+
+async def stream_from_term(request: Request, store: CluedInStore, principal: Principal) -> Any:
+    """`POST glossary/stream?id=`: a new stream named after the term, filtering by its rule set (guess: answer)."""
+    term = glossary.get_term(store, request.query_params.get("id"))
+    return consume.create_stream(store, {"name": term["name"], "condition": term.get("ruleSet")}, principal.user_id)
+
+
+async def clean_from_term(request: Request, store: CluedInStore, principal: Principal) -> Any:
+    """`POST glossary/clean?id=`: a new clean project named after the term, over its rule set (guess: answer)."""
+    term = glossary.get_term(store, request.query_params.get("id"))
+    spec = {"name": term["name"], "condition": term.get("ruleSet") or filters.group([])}
+    return clean.create_project(store, spec, principal.user_id)
+
+
 def glossary_routes() -> list[BaseRoute]:
     """Glossary routes, most specific first so `category` is not taken for a term id."""
     table: list[BaseRoute] = []
+    table += rest("glossarysearch/entities", ["GET"], term_entities)
+    table += rest("glossary/stream", ["POST"], stream_from_term)
+    table += rest("glossary/clean", ["POST"], clean_from_term)
     table += rest("glossary/category/search/{name}", ["GET"], search_categories)
     table += rest("glossary/term/search/{name}", ["GET"], search_terms)
     table += rest("glossary/category/{id}", ["GET"], get_category)

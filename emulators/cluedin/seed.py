@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulators.cluedin import catalog, consume, glossary, inbound, mapping, processing, providers
+from emulators.cluedin import (
+    catalog,
+    clean,
+    consume,
+    dedup,
+    filters,
+    glossary,
+    inbound,
+    mapping,
+    mapping_extras,
+    mde,
+    processing,
+    providers,
+    rules,
+)
 from emulators.cluedin.auth import AuthService
 from emulators.cluedin.store import CluedInStore
-from emulators.cluedin.util import new_guid, stable_guid
+from emulators.cluedin.util import stable_guid
 
 DEFAULT_PASSWORD = "demo-password"
 ALL_CLAIMS = {"*": "Accountable"}
@@ -121,7 +135,8 @@ def _seed_catalog(store: CluedInStore, data: dict[str, Any], author: str) -> Non
     for spec in data.get("glossary") or []:
         category = glossary.create_category(store, {"name": spec.get("category") or spec.get("name")}, author)
         for term in spec.get("terms") or []:
-            glossary.create_term(store, {**term, "categoryId": category["id"]}, author)
+            rule_set = filters.from_seed(term.get("ruleSet"), f"glossary term {term.get('name')!r} ruleSet")
+            glossary.create_term(store, {**term, "categoryId": category["id"], "ruleSet": rule_set}, author)
 
 
 def _seed_export_target(store: CluedInStore, spec: dict[str, Any], author: str) -> dict[str, Any]:
@@ -194,16 +209,39 @@ def seed_mapping(store: CluedInStore, data_set: dict[str, Any], spec: dict[str, 
     settings = {k: spec[k] for k in ("originEntityCodeKey", "nameKey") if spec.get(k)}
     if settings:
         mapping.modify_annotation(store, {"id": annotation["id"], **settings}, author)
+    _seed_mapping_extras(store, annotation, spec, author)
     return annotation
 
 
+def _seed_mapping_extras(store: CluedInStore, annotation: dict[str, Any], spec: dict[str, Any], author: str) -> None:
+    """A seeded mapping's custom `origin`, identifier `codes` and `edges`, set the way the Product Toolkit does.
+
+    `codes`: `[{column | vocabKey, origin?}]`; `edges`: `[{column, edgeType, entityType, origin?, direction?}]`.
+    """
+    if spec.get("origin"):
+        mapping_extras.save_custom_origin(store, annotation["id"], str(spec["origin"]), author)
+    for code in spec.get("codes") or []:
+        mapping_extras.create_code(
+            store,
+            {"annotationId": annotation["id"], "key": code.get("column"), "vocabKey": code.get("vocabKey"),
+             "entityCodeOrigin": code.get("origin"), "type": code.get("type") or "code"},
+            author,
+        )  # fmt: skip
+    for edge in spec.get("edges") or []:
+        mapping_extras.add_edge(
+            store,
+            annotation["id"],
+            str(edge["column"]),
+            {"edgeType": edge.get("edgeType"), "origin": edge.get("origin"), "direction": edge.get("direction"),
+             "entityTypeConfiguration": {"entityType": edge.get("entityType")}},
+            author,
+        )  # fmt: skip
+
+
 def _seed_stream(store: CluedInStore, spec: dict[str, Any], author: str) -> None:
-    condition = spec.get("condition")
+    condition = filters.from_seed(spec.get("condition"), f"stream {spec.get('name')!r} condition")
     if condition is None and spec.get("entityType"):
-        condition = {
-            "condition": "AND",
-            "rules": [{"field": "EntityType", "operator": "Equals", "value": [spec["entityType"]], "type": "string"}],
-        }
+        condition = filters.entity_type_filter(str(spec["entityType"]))
     stream = consume.create_stream(
         store, {"name": spec["name"], "description": spec.get("description"), "condition": condition}, author
     )
@@ -228,36 +266,44 @@ def _seed_stream(store: CluedInStore, spec: dict[str, Any], author: str) -> None
 
 
 def _seed_projects(store: CluedInStore, data: dict[str, Any], author: str) -> None:
-    user = store.users[author]
+    """Rules, clean, dedup and manual-data-entry projects, each through the service the API uses."""
     for spec in data.get("rules") or []:
-        rule = _project(store, spec, author, name_field="name")
-        rule.setdefault("scope", "DataPart")
-        rule.setdefault("isActive", True)
-        rule.setdefault("order", len(store.rules) + 1)
-        rule.update(
-            {"condition": rule.get("condition"), "actions": rule.get("actions") or [], "rules": rule.get("rules") or []}
-        )
-        store.rules[rule["id"]] = rule
+        rules.seed_rule(store, spec, author)
     for spec in data.get("cleanProjects") or []:
-        project = _project(store, spec, author, name_field="name")
-        project.setdefault("rowCount", 0)
-        store.clean_projects[project["id"]] = project
+        clean.seed_project(store, spec, author)
     for spec in data.get("dedupProjects") or []:
-        project = _project(store, spec, author, name_field="name")
-        store.dedup_projects[project["id"]] = project
+        dedup.seed_project(store, spec, author)
     for spec in data.get("manualDataEntryProjects") or []:
-        project = _project(store, spec, author, name_field="title")
-        project.setdefault("entityType", None)
-        project.setdefault("formFields", [])
-        project["createdByUser"] = {"id": user["id"], "email": user["username"], "username": user["username"]}
-        store.mde_projects[project["id"]] = project
+        _seed_mde(store, spec, author)
 
 
-def _project(store: CluedInStore, spec: dict[str, Any], author: str, *, name_field: str) -> dict[str, Any]:
-    if not spec.get(name_field):
-        raise ValueError(f"a project needs a {name_field}")
-    project = {"status": "Active", "requiresAttention": False, **spec, "id": str(spec.get("id") or new_guid())}
-    project.update({"createdBy": author, "modifiedBy": author, "ownedBy": author, "authorId": author})
-    store.stamp_new(project, modified_field="modifiedAt")
-    project["createdDate"] = project["createdAt"]
-    return project
+def _seed_mde(store: CluedInStore, spec: dict[str, Any], author: str) -> None:
+    """`{title, entityType, vocabulary?, fields: [{key, label?, useAsEntityCode?}], records?: [{key: value}]}`."""
+    entity_type = str(spec.get("entityType") or "")
+    name = str(spec.get("vocabulary") or entity_type.strip("/").lower().replace("/", ".") or "mde")
+    vocabulary = catalog.find_vocabulary(store, name)
+    configuration = (
+        {"new": False, "vocabularyId": vocabulary["vocabularyId"]}
+        if vocabulary
+        else {"new": True, "vocabularyName": name, "keyPrefix": name}
+    )
+    project = mde.create_project(
+        store,
+        {"title": spec.get("title"), "entityType": entity_type, "description": spec.get("description"),
+         "entityTypeConfiguration": {"entityType": entity_type, "new": True}, "vocabularyConfiguration": configuration},
+        author,
+    )  # fmt: skip
+    for field in spec.get("fields") or []:
+        key = str(field["key"])
+        if catalog.find_key(store, key) is None:
+            prefix, _, short = key.rpartition(".")
+            owner = catalog.find_vocabulary(store, prefix) or catalog.get_vocabulary(store, project["vocabularyId"])
+            catalog.create_vocabulary_key(store, {"vocabularyId": owner["vocabularyId"], "name": short}, author)
+        mde.add_form_field(
+            store, project["id"],
+            {"label": field.get("label") or key, "useAsEntityCode": bool(field.get("useAsEntityCode")),
+             "vocabularyKeyConfiguration": {"new": False, "vocabularyKeyName": key}},
+            author,
+        )  # fmt: skip
+    if spec.get("records"):
+        mde.add_records(store, project, list(spec["records"]), author)

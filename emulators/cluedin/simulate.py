@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators.cluedin import consume, inbound, processing, providers
-from emulators.cluedin.rest import provider_view
+from emulators.cluedin import consume, filters, inbound, processing, providers
+from emulators.cluedin.rest_providers import provider_view
 from emulators.cluedin.seed import seed_mapping
 from emulators.cluedin.store import CluedInStore
 from emulators.cluedin.util import EmulatorError
@@ -171,9 +171,9 @@ def remove_export_target(store: CluedInStore, body: dict[str, Any], actor: str) 
 
 def add_stream(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
     """Create a stream for an entity type, optionally exporting `properties` to an export target and started."""
-    condition = body.get("condition")
+    condition = filters.from_seed(body.get("condition"), "condition")
     if condition is None and body.get("entityType"):
-        condition = {"condition": "AND", "rules": [{"field": "EntityType", "value": [body["entityType"]]}]}
+        condition = filters.entity_type_filter(str(body["entityType"]))
     stream = consume.create_stream(store, {"name": body.get("name"), "condition": condition}, actor)
     if body.get("exportTargetId"):
         consume.setup_connector_stream(
@@ -195,9 +195,11 @@ def add_stream(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[st
 def update_stream(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
     """Rename, describe, re-condition, start or stop a stream."""
     stream = consume.get_stream(store, _required(body, "id"))
-    spec: dict[str, Any] = {k: body[k] for k in ("name", "description", "condition") if k in body}
+    spec: dict[str, Any] = {k: body[k] for k in ("name", "description") if k in body}
+    if "condition" in body:
+        spec["condition"] = filters.from_seed(body["condition"], "condition")
     if body.get("entityType"):
-        spec["condition"] = {"condition": "AND", "rules": [{"field": "EntityType", "value": [body["entityType"]]}]}
+        spec["condition"] = filters.entity_type_filter(str(body["entityType"]))
     if "active" in body:
         spec["isActive"] = bool(body["active"])
     return consume.save_stream(store, {"id": stream["id"], **spec}, actor)

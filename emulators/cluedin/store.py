@@ -31,6 +31,10 @@ OBJECT_TYPE_IDS: dict[str, str] = {
     "GlossaryCategory": "94ac9e85-5a62-54ce-90fc-52f34a538713",
     "GlossaryTerm": "2fe276ee-4853-5306-b93b-d2c521741b47",
     "EntityType": "7d69d9b6-3e25-503c-963e-ed62cd7ef70c",
+    "Rule": "a75252d7-65e3-50be-beea-58d20964950a",
+    "CleanProject": "cbeb1e2a-5d9d-52fc-bb6a-1b6c27e32bf4",
+    "DeduplicationProject": "331fe95e-6e16-5bac-876d-1a970f77e430",
+    "ManualDataEntryProject": "7e06d9b7-c7e8-552e-837f-9352d621c5be",
 }
 """Audit-log object type ids. CluedIn does not publish its ids: these are the emulator's own (a guess)."""
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from emulators._common import FaultSettings, common_arguments, serve_forever
 from emulators.purview.app import PurviewOptions, build_purview_app
+from emulators.purview.limits import Limits, parse_limit
 
 CAPACITY_UNIT_OPS = 25.0
 """Documented Data Map throughput per capacity unit (operations per second)."""
@@ -40,7 +41,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-default-glossary", action="store_true", help="start without the default 'Glossary'")
     parser.add_argument("--no-gc-tuning", action="store_true", help="keep Python's default garbage-collector settings")
     parser.add_argument("--decode-plus-in-attr", action="store_true", help="decode '+' as space in attr:* parameters")
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        type=_limit,
+        metavar="NAME=VALUE",
+        help="raise or lower a write limit, e.g. max_bulk_entities=5000 (0 = none; see README 'Limits')",
+    )
     return parser.parse_args(argv)
+
+
+def _limit(text: str) -> tuple[str, int]:
+    try:
+        return parse_limit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -63,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         decode_plus_in_attr=args.decode_plus_in_attr,
         faults=faults,
         tune_gc=not args.no_gc_tuning,
+        limits=Limits().merged(dict(args.limit)),
     )
     serve_forever(build_purview_app(options), args, name="purview emulator")
 

@@ -20,10 +20,19 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from emulators._common import EmulatorApp, FaultSettings, build_emulator_app
+from emulators._common.app import read_body
 from emulators.purview import errors
-from emulators.purview.api import account_routes, discovery_routes, entity_routes, glossary_routes, type_routes
+from emulators.purview.api import (
+    account_routes,
+    category_routes,
+    discovery_routes,
+    entity_routes,
+    glossary_routes,
+    type_routes,
+)
 from emulators.purview.api.admin_routes import handle_admin
 from emulators.purview.api.router import Ctx, Reply, RouteDef, RouteTable, split_family
+from emulators.purview.limits import Limits, check_request
 from emulators.purview.model.access import AccessPolicy
 from emulators.purview.model.clock import principal_for
 from emulators.purview.model.store import PurviewStore
@@ -55,6 +64,7 @@ class PurviewOptions:
     seed: Mapping[str, Any] | None = None
     tune_gc: bool = False
     faults: FaultSettings | None = None
+    limits: Limits | Mapping[str, Any] = field(default_factory=Limits)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,7 +80,7 @@ class PurviewEmulator:
         self.access = AccessPolicy(options.tokens, options.roles)
         self.violations: list[dict[str, Any]] = []
         self.routes = RouteTable()
-        for module in (entity_routes, type_routes, glossary_routes, discovery_routes, account_routes):
+        for module in (entity_routes, type_routes, glossary_routes, category_routes, discovery_routes, account_routes):
             module.register(self.routes)
         self.routes.finalize()
         self._principals: dict[str, str] = {}
@@ -89,6 +99,13 @@ class PurviewEmulator:
         except (TypeError, ValueError):
             return self.options.search_lag_seconds
 
+    def limits(self) -> Limits:
+        """Enforced limits: the options' (a Limits or a mapping of overrides), then `extra.limits` faults."""
+        configured = self.options.limits
+        base = configured if isinstance(configured, Limits) else Limits().merged(configured)
+        overrides = self.fault_extra().get("limits")
+        return base.merged(overrides if isinstance(overrides, Mapping) else None)
+
     def principal(self, token: str) -> str:
         """createdBy/updatedBy value for a token (stable pseudo object id)."""
         found = self._principals.get(token)
@@ -98,7 +115,7 @@ class PurviewEmulator:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route, authenticate, validate, handle, shape errors, respond."""
-        body = await _read_body(receive)
+        body = await read_body(receive)
         path: str = scope["path"]
         if path.startswith("/_emulator/"):
             status, payload = handle_admin(self, scope["method"], path, body)
@@ -127,6 +144,8 @@ class PurviewEmulator:
         try:
             headers = dict(scope.get("headers") or [])
             token = self.access.authenticate(_header(headers, b"authorization"))
+            if body:
+                check_request(self.limits(), body)
             if self.options.validate_requests or self.options.record_request_violations:
                 self._validate_request(scope, route, body)
             result = route.handler(Ctx(self, dict(scope), route, params, body=body, token=token))
@@ -185,6 +204,8 @@ class PurviewEmulator:
         problems: list[Violation]
         if operation is None:
             problems = [Violation("path", f"{route.operation} is not an operation of the Purview specs")]
+        elif route.legacy:
+            problems = [Violation("path", f"{route.template} is an older path of {route.operation}, not in the spec")]
         elif not body.strip():
             problems = operation.spec.validate_request(operation, query)
         else:
@@ -248,18 +269,6 @@ def build_purview_app(options: PurviewOptions | None = None, **overrides: Any) -
     emulator.fault_extra = lambda: app.faults.settings.extra
     app.extras["purview"] = emulator
     return app
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
 
 
 def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:

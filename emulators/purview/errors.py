@@ -137,6 +137,23 @@ TYPE_HAS_REFERENCES = Code(409, "ATLAS-409-00-002", "Given type {} has reference
 RELATIONSHIP_ALREADY_EXISTS = Code(409, "ATLAS-409-00-004", "relationship {} already exists between entities {} and {}")
 GLOSSARY_ALREADY_EXISTS = Code(409, "ATLAS-409-00-007", "Glossary with qualifiedName {} already exists")
 GLOSSARY_TERM_ALREADY_EXISTS = Code(409, "ATLAS-409-00-009", "Glossary term with qualifiedName {} already exists")
+GLOSSARY_CATEGORY_ALREADY_EXISTS = Code(
+    409, "ATLAS-409-00-00A", "Glossary category with qualifiedName {} already exists"
+)
+CATEGORY_NAME_CANT_BE_DERIVED = Code(
+    400,
+    "ATLAS-400-00-07B",
+    "Attributes qualifiedName, name & glossary name are missing. Failed to derive a unique name for Glossary category",
+)
+MISSING_CATEGORY_DISPLAY_NAME = Code(400, "ATLAS-400-00-082", "Category name is empty/null")
+MISSING_TERM_ID_FOR_CATEGORIZATION = Code(
+    400, "ATLAS-400-00-076", "Term guid can't be empty/null when adding to a category"
+)
+INVALID_CHILD_CATEGORY_DIFFERENT_GLOSSARY = Code(
+    400,
+    "ATLAS-400-00-07F",
+    "Invalid child category relationship: Child category (guid = {}) belongs to different glossary",
+)
 METHOD_NOT_ALLOWED = Code(405, "ATLAS-405-00-001", "{}")
 NOT_IMPLEMENTED = Code(501, "ATLAS-501-00-001", "{} is not emulated")
 

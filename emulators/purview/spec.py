@@ -247,8 +247,8 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 def _query_values(param: Mapping[str, Any], query: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
     name = str(param["name"])
-    if name.startswith("attr_N:"):  # the spec's literal name stands for attr_0:, attr_1:, ...
-        pattern = re.compile("^attr_[0-9]+:" + re.escape(name.removeprefix("attr_N:")) + "$")
+    if name.startswith("attr_N:"):  # the spec's literal name stands for attr_0:, attr_1:, ... (any index text)
+        pattern = re.compile("^attr_[^:]*:" + re.escape(name.removeprefix("attr_N:")) + "$")
         return [(key, v) for key, values in query.items() if pattern.match(key) for v in values]
     return [(name, v) for v in query.get(name, [])]
 

@@ -15,23 +15,35 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sync.core.changefeed import ChangeFeeds
-from sync.core.errors import ContentionError, FatalError, MalformedMessageError, SettingsError, SyncError
+from sync.core.errors import (
+    ContentionError,
+    FatalError,
+    MalformedMessageError,
+    RetriableError,
+    SettingsError,
+    StaleChangeError,
+    SyncError,
+)
 from sync.core.feature import ApplyOutcome, Feature, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
-from sync.core.messages import Change, ChangeMessage, pack_messages, parse_message
+from sync.core.messages import Change, ChangeKind, ChangeMessage, iter_messages, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
-from sync.core.state import SyncObject, new_run_id
+from sync.core.state import new_run_id
+from sync.core.state.leases import new_owner
 from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
 
 log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
 """A message deferred by contention this many times is left to the host's own retries (and poison queue)."""
 MAX_REQUEUE_DELAY = 60.0
+SEND_CHUNK_CHANGES = 500
+"""Changes held before they are packed and sent while a plan is still being produced (bounds planning memory)."""
+MAX_DETAIL_CHARS = 500
 
 
 def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | None = None) -> list[RunReport]:
@@ -83,21 +95,29 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         ctx.feeds.subscribe(feature.name, feature.change_feeds)
         steps = feature.prepare(ctx)
         report.setup = [step.summary for step in steps]
+        report.changes = list(report.setup)
         if not dry_run:
             for step in steps:
                 step.run()
         # The feature's own state rows are read while its snapshot reads the services: both are only reads.
+        # Only the columns the planner needs are read (`Feature.state_fields`), so large rows cost no memory.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            state_read = pool.submit(lambda: {obj.key: obj for obj in ctx.state.iter_objects(feature.object_kind)})
+            state_read = pool.submit(
+                lambda: {o.key: o for o in ctx.state.iter_objects(feature.object_kind, fields=feature.state_fields)}
+            )
             snapshot = feature.snapshot(ctx)
             state = state_read.result()
-        changes = feature.plan(snapshot.desired, state, ctx.settings)
         report.events = list(snapshot.notes)
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
-        report.unchanged = max(0, len(snapshot.desired) - sum(1 for c in changes if c.kind != "delete"))
-        changes, orphans, refused = guard_deletes(
-            changes,
+        if not dry_run:
+            for write in snapshot.before_send:
+                write()
+        dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
+        deletes = dispatch.hold_deletes(feature.plan(snapshot.desired, state, ctx.settings))
+        report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
+        kept, orphans, refused = guard_deletes(
+            deletes,
             owned=report.owned_objects,
             settings=ctx.engine,
             deletes_on_target=feature.deletes_on_target,
@@ -106,19 +126,20 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         )
         report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
         report.orphaned = len(orphans)
-        report.planned = dict(Counter(str(c.kind) for c in changes))
-        report.changes = [*report.setup, *(c.summary or f"{c.kind} {c.key}" for c in changes)][:PREVIEW_CHANGES]
+        for change in kept:
+            dispatch.take(change)
         if ctx.plan_hook is not None:
-            ctx.plan_hook(feature, report, changes)  # sees (or vets) the full plan, not the 50-line preview
+            ctx.plan_hook(feature, report, dispatch.pending)  # the whole plan, held back: seen or vetted before sending
+        dispatch.flush()
         if dry_run:
             report.status = "dry-run"
             return
-        _send(feature, ctx, report, snapshot.before_send, changes)
         for write in snapshot.after_send:
             write()
-        _mark(orphans, state, ctx, report)
+        if orphans:
+            mark_orphaned(orphans, state, ctx.state, report.run_id, report.errors.append)
         ctx.feeds.advance(feature.name)
-        report.status = "enqueued" if changes else "completed"
+        report.status = "enqueued" if report.enqueued else "completed"
     except SettingsError as exc:
         report.status = "not-configured"
         report.error_type = type(exc).__name__
@@ -131,18 +152,53 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
             log.exception("planning %s failed with an unexpected error", feature.name)
 
 
-def _send(feature: Feature, ctx: SyncContext, report: RunReport, before: list, changes: list[Change]) -> None:  # type: ignore[type-arg]
-    for write in before:
-        write()
-    if changes:
-        texts = pack_messages(report.run_id, changes, max_changes=feature.max_changes_per_message)
-        ctx.queues.send_many(feature.queue, texts)
-        report.enqueued = len(changes)
+class _Dispatch:
+    """Counts, previews and sends a plan's changes as they come, a few hundred changes at a time.
 
+    Creates and updates go out while the planner is still producing them, so a large plan is never held whole;
+    deletions are held back (they are few, and the fail-safe must see all of them before any is sent). With `hold`
+    (a plan hook is set: the operator CLI saving or vetting a plan) everything is held until the hook has seen it.
+    """
 
-def _mark(orphans: list[Change], state: Mapping[str, SyncObject], ctx: SyncContext, report: RunReport) -> None:
-    if orphans:
-        mark_orphaned(orphans, state, ctx.state, report.run_id, report.errors.append)
+    def __init__(
+        self, feature: Feature, ctx: SyncContext, report: RunReport, *, send: bool, hold: bool = False
+    ) -> None:
+        self.feature, self.ctx, self.report, self.send, self.hold = feature, ctx, report, send, hold
+        self.pending: list[Change] = []
+        self.upserts = 0
+        self.planned: Counter[str] = Counter()
+
+    def hold_deletes(self, changes: Iterable[Change]) -> list[Change]:
+        """Take every change but the deletions, which are returned."""
+        held: list[Change] = []
+        for change in changes:
+            if change.kind == ChangeKind.DELETE:
+                held.append(change)
+            else:
+                self.upserts += 1
+                self.take(change)
+        return held
+
+    def take(self, change: Change) -> None:
+        """Count, preview and queue one change."""
+        self.planned[str(change.kind)] += 1
+        self.report.planned = dict(self.planned)
+        if len(self.report.changes) < PREVIEW_CHANGES:
+            self.report.changes.append(change.summary or f"{change.kind} {change.key}")
+        self.pending.append(change)
+        if len(self.pending) >= SEND_CHUNK_CHANGES and not self.hold:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send what is pending (in dry-run, only forget it)."""
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        if not self.send:
+            return
+        texts = iter_messages(self.report.run_id, batch, max_changes=self.feature.max_changes_per_message)
+        self.ctx.queues.send_many(self.feature.queue, texts)
+        self.report.enqueued += len(batch)
 
 
 def _log_report(report: RunReport) -> None:
@@ -182,28 +238,36 @@ def apply_message(
 ) -> list[ApplyOutcome]:
     """Apply one queued message (one or more changes of one feature). Called by the queue functions.
 
-    Malformed messages, and changes that fail for good (FatalError), are moved to `<queue>-poison` by the app with
-    their reason, and the call returns normally so the host does not retry them. Expected contention (another
-    invocation holds the object's lease or changed its rows) sends the message again with a visibility delay and
-    returns normally: it is not a failure. Other transient failures raise, and the host redelivers the message
-    after its visibility timeout, up to maxDequeueCount times.
+    Malformed messages (not UTF-8 or JSON, not the schema, or desired state the feature cannot use), changes that
+    fail for good (FatalError), and changes that fail with an error outside the app's typed vocabulary (a defect or
+    bad data: every client error is typed, so retrying cannot help) are moved to `<queue>-poison` by the app with
+    their reason, exactly as they arrived, and the call returns normally so the host does not retry them. Expected
+    contention (another invocation holds the object's lease or changed its rows) sends the message again with a
+    visibility delay and returns normally: it is not a failure. Transient failures (RetriableError) raise, and the
+    host redelivers the message after its visibility timeout, up to maxDequeueCount times.
+
+    Each call is one invocation with its own lease owner (`new_owner`): a redelivery of the same message id is
+    not mistaken for the invocation that may still be working on it.
     """
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     try:
-        message = parse_message(text)
+        message = parse_message(body)
         names = {c.feature for c in message.changes}
         feature = features.get(next(iter(names)))
         if feature is None or len(names) != 1:
             raise MalformedMessageError(f"unknown or mixed feature(s) {sorted(names)!r}")
+        for change in message.changes:
+            problem = feature.check_change(change)
+            if problem:
+                raise MalformedMessageError(f"{feature.name} change {change.kind} {change.key}: {problem}")
     except MalformedMessageError as exc:
-        ctx.queues.send_to_poison(queue, text, str(exc))
+        ctx.queues.send_to_poison(queue, body, str(exc))
         return [ApplyOutcome("failed", str(exc), fatal=True)]
     kinds = [str(c.kind) for c in message.changes]
     with applying(message.run_id, feature.name, str(queue), kinds):
         return _apply(
             feature,
             message,
-            text,
+            body,
             queue=queue,
             ctx=ctx,
             message_id=message_id,
@@ -215,7 +279,7 @@ def apply_message(
 def _apply(
     feature: Feature,
     message: ChangeMessage,
-    text: str,
+    body: bytes | str,
     *,
     queue: str,
     ctx: SyncContext,
@@ -224,9 +288,11 @@ def _apply(
     max_dequeue_count: int,
 ) -> list[ApplyOutcome]:
     try:
-        outcomes = feature.apply_batch(list(message.changes), ctx, owner=message_id)
+        outcomes = feature.apply_batch(list(message.changes), ctx, owner=new_owner(message.run_id))
     except (FatalError, SettingsError) as exc:
         outcomes = [ApplyOutcome("failed", str(exc), fatal=True) for _ in message.changes]
+    except StaleChangeError as exc:
+        outcomes = [ApplyOutcome("skipped", str(exc)) for _ in message.changes]
     except ContentionError as exc:
         if message.requeued < MAX_REQUEUES:
             # The holder usually finishes within seconds: look again soon, backing off, never past the lease's end.
@@ -236,17 +302,21 @@ def _apply(
             log_event(log, "ChangeDeferred", f"{feature.name}: {exc}; sent again in {delay:.0f}s", feature=feature.name)
             return [ApplyOutcome("skipped", f"deferred: {exc}") for _ in message.changes]
         raise
-    except Exception as exc:
+    except RetriableError as exc:
         if dequeue_count >= max_dequeue_count:
             failed = ApplyOutcome("failed", f"gave up after {dequeue_count} attempts: {exc}")
             _record(ctx, message.run_id, [(change, failed) for change in message.changes])
         raise
+    except Exception as exc:
+        log.exception("%s: message %s failed with an unexpected error; it goes to poison", feature.name, message_id)
+        detail = f"unexpected {type(exc).__name__}: {exc}"[:MAX_DETAIL_CHARS]
+        outcomes = [ApplyOutcome("failed", detail, fatal=True) for _ in message.changes]
     results = list(zip(message.changes, outcomes, strict=True))
     _record(ctx, message.run_id, results)
     fatal = [(c, o) for c, o in results if o.fatal]
     if fatal:
         reasons = "; ".join(f"{c.key}: {o.detail}" for c, o in fatal)
-        ctx.queues.send_to_poison(queue, text, f"{feature.name}: {reasons}")
+        ctx.queues.send_to_poison(queue, body, f"{feature.name}: {reasons}")
     return outcomes
 
 

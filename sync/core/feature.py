@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from sync.core.errors import FatalError, SettingsError
+from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import EngineSettings, Settings, SettingsGroup
 from sync.core.state import StateStore, SyncObject, fingerprint
@@ -182,6 +182,9 @@ class Feature(ABC):
     """Change feeds the feature reads (source → object types; an empty set means every type)."""
     deletes_on_target: ClassVar[bool] = True
     """Whether a DELETE change removes something on the target side (False: the engine only marks state)."""
+    state_fields: ClassVar[frozenset[str] | None] = None
+    """Which JSON parts of its state rows (`source`, `target`, `data`) the planner reads; None = all. Declaring
+    fewer keeps planning memory small when rows carry what only appliers need (schemas, guids)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
 
@@ -215,9 +218,17 @@ class Feature(ABC):
     ) -> list[Change]:
         """Pure: the changes that bring the target in line with the snapshot (no I/O)."""
 
+    def check_change(self, change: Change) -> str:
+        """Why a change's desired state cannot be applied ('' when it can); pure, checked before any apply.
+
+        A message that matches the change schema but carries desired state the feature cannot use is malformed:
+        the engine moves it to poison once with this reason instead of failing five times.
+        """
+        return ""
+
     @abstractmethod
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
-        """Make one change true, idempotently. `owner` identifies the message (for state leases)."""
+        """Make one change true, idempotently. `owner` identifies this invocation (for state leases)."""
 
     def undo(self, applied: Change, row: SyncObject, earlier: Iterator[Change], settings: Settings) -> list[Change]:
         """Changes that put back what `applied` did to an object (for `rollback`; applied like any other change).
@@ -248,8 +259,9 @@ class Feature(ABC):
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """Apply the changes of one message; features that write in bulk override this. Default: one by one.
 
-        A FatalError for one change is recorded as its outcome and does not stop the others; a transient error
-        propagates so the whole message is redelivered (every change is idempotent, so re-applying is safe).
+        A FatalError for one change is recorded as its outcome and does not stop the others, nor does a stale
+        change (skipped); a transient error propagates so the whole message is redelivered (every change is
+        idempotent, so re-applying is safe).
         """
         outcomes = []
         for change in changes:
@@ -257,4 +269,6 @@ class Feature(ABC):
                 outcomes.append(self.apply(change, ctx, owner=owner))
             except FatalError as exc:
                 outcomes.append(ApplyOutcome("failed", str(exc), fatal=True))
+            except StaleChangeError as exc:
+                outcomes.append(ApplyOutcome("skipped", str(exc)))
         return outcomes

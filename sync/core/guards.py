@@ -70,9 +70,16 @@ def mark_orphaned(
     run_id: str,
     errors: Callable[[str], None],
 ) -> None:
-    """Under 'retain', the planner itself marks objects orphaned in state: nothing changes on either side."""
+    """Under 'retain', the planner itself marks objects orphaned in state: nothing changes on either side.
+
+    The planner may have read only some columns of its rows (`Feature.state_fields`): each row is read whole before
+    it is written back, so nothing it holds is lost.
+    """
     for change in deletes:
-        obj = state.get(change.key)
+        known = state.get(change.key)
+        if known is None or known.status == "orphaned":
+            continue
+        obj = store.get_object(known.kind, known.key)
         if obj is None or obj.status == "orphaned":
             continue
         obj.status = "orphaned"

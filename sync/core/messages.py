@@ -10,6 +10,7 @@ app itself with its reason, instead of being retried five times.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -95,12 +96,12 @@ class ChangeMessage(BaseModel):
         return text
 
 
-def pack_messages(run_id: str, changes: list[Change], *, max_changes: int) -> list[str]:
-    """Pack consecutive changes into as few messages as the size limit and `max_changes` allow.
+def iter_messages(run_id: str, changes: Iterable[Change], *, max_changes: int) -> Iterator[str]:
+    """Pack consecutive changes into as few messages as the size limit and `max_changes` allow, as they come.
 
-    Order is kept, so a feature that plans related changes next to each other gets them in the same message.
+    Order is kept, so a feature that plans related changes next to each other gets them in the same message; a
+    message is yielded as soon as it is full, so a planner's changes never have to be held all at once.
     """
-    messages: list[str] = []
     batch: list[Change] = []
     batch_json = ""
     for change in changes:
@@ -110,31 +111,50 @@ def pack_messages(run_id: str, changes: list[Change], *, max_changes: int) -> li
             if len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES:
                 batch, batch_json = candidate, text
                 continue
-            messages.append(batch_json)
+            yield batch_json
         batch = [change]
         batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
     if batch:
-        messages.append(batch_json)
-    return messages
+        yield batch_json
+
+
+def pack_messages(run_id: str, changes: Iterable[Change], *, max_changes: int) -> list[str]:
+    """All messages for a list of changes (see `iter_messages`)."""
+    return list(iter_messages(run_id, changes, max_changes=max_changes))
 
 
 def parse_message(body: bytes | str) -> ChangeMessage:
     """Parse a trigger message body (already base64-decoded by the host).
 
     Raises:
-        MalformedMessageError: not JSON, not a change message, or an unknown version.
+        MalformedMessageError: not UTF-8, not JSON (or nested too deeply to parse), not a change message, or an
+            unknown version. The reason names the problem, never the message's content.
     """
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedMessageError(
+                f"message is not UTF-8 text (byte {body[exc.start]:#04x} at position {exc.start} of {len(body)})"
+            ) from None
+    else:
+        text = body
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise MalformedMessageError("message is not JSON: nested too deeply") from None
     except ValueError as exc:
         raise MalformedMessageError(f"message is not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise MalformedMessageError("message is not a JSON object")
     if raw.get("v") != MESSAGE_VERSION:
-        raise MalformedMessageError(f"unknown message version {raw.get('v')!r} (this app reads v{MESSAGE_VERSION})")
+        raise MalformedMessageError(
+            f"unknown message version {repr(raw.get('v'))[:40]} (this app reads v{MESSAGE_VERSION})"
+        )
     try:
         return ChangeMessage.model_validate(raw)
+    except RecursionError:
+        raise MalformedMessageError("message does not match the change schema: nested too deeply") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
         raise MalformedMessageError(f"message does not match the change schema: {problems}") from None

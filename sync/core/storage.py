@@ -2,6 +2,7 @@
 
 Queues are written with base64 encoding because the Functions host decodes trigger messages as base64 by
 default; a plain-text message would be moved to the poison queue unread (docs/decisions/0003-azurite.md).
+Azure SDK errors leave the sender as the app's typed errors naming "work queues".
 """
 
 from __future__ import annotations
@@ -16,14 +17,24 @@ import requests
 from azure.core.exceptions import ResourceExistsError
 from azure.core.pipeline.transport import RequestsTransport
 from azure.data.tables import TableServiceClient
-from azure.storage.queue import QueueClient, QueueServiceClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+from azure.storage.queue import (
+    BinaryBase64DecodePolicy,
+    BinaryBase64EncodePolicy,
+    QueueClient,
+    QueueServiceClient,
+    TextBase64DecodePolicy,
+    TextBase64EncodePolicy,
+)
 
+from sync.core.azure_errors import STORAGE_SETTINGS, typed_azure_errors
 from sync.core.errors import SettingsError
 from sync.core.messages import queue_name
 from sync.core.settings import EngineSettings
 
 log = logging.getLogger("sync.core.storage")
 SEND_THREADS = 8
+MAX_LOGGED_REASON = 2000
+typed = typed_azure_errors("work queues", STORAGE_SETTINGS)
 
 
 def _transport() -> RequestsTransport:
@@ -94,9 +105,14 @@ class QueueSender:
         """The Storage queue behind a logical queue (`Queues` value)."""
         return queue_name(self.prefix, queue)
 
-    def _client(self, queue: str) -> QueueClient:
+    def _client(self, queue: str, *, binary: bool = False) -> QueueClient:
         name = self.name(queue)
-        client = base64_queue(self.service, name)
+        if binary:
+            client = self.service.get_queue_client(
+                name, message_encode_policy=BinaryBase64EncodePolicy(), message_decode_policy=BinaryBase64DecodePolicy()
+            )
+        else:
+            client = base64_queue(self.service, name)
         with self._lock:
             if name not in self._ready:
                 with contextlib.suppress(ResourceExistsError):
@@ -104,11 +120,13 @@ class QueueSender:
                 self._ready.add(name)
         return client
 
+    @typed
     def send(self, queue: str, text: str, *, visibility_timeout: int | None = None) -> None:
         """Send one message (base64-encoded on the wire), visible at once or after `visibility_timeout` seconds."""
         self._client(queue).send_message(text, visibility_timeout=visibility_timeout)
         self.sent += 1
 
+    @typed
     def send_many(self, queue: str, texts: Iterable[str]) -> int:
         """Send many messages concurrently; returns how many were sent."""
         client = self._client(queue)
@@ -120,12 +138,20 @@ class QueueSender:
         self.sent += len(batch)
         return len(batch)
 
-    def send_to_poison(self, queue: str, original_body: str, reason: str) -> None:
-        """Move a message the app can never process to `<queue>-poison`, the host's own poison queue name."""
-        self._client(f"{queue}-poison").send_message(original_body)
+    @typed
+    def send_to_poison(self, queue: str, original_body: bytes | str, reason: str) -> None:
+        """Move a message the app can never process to `<queue>-poison`, the host's own poison queue name.
+
+        The body is sent exactly as it arrived (bytes stay bytes): a message that fitted in its queue fits in
+        the poison queue, whatever it contains — decoding invalid UTF-8 with replacement characters would triple
+        its size and make the poison send itself fail.
+        """
+        body = original_body.encode("utf-8", "surrogateescape") if isinstance(original_body, str) else original_body
+        self._client(f"{queue}-poison", binary=True).send_message(body)
+        shown = reason if len(reason) <= MAX_LOGGED_REASON else f"{reason[:MAX_LOGGED_REASON]}…"
         log.warning(
             "message moved to %s-poison: %s",
             self.name(queue),
-            reason,
-            extra={"event": "MessagePoisoned", "queue": queue, "reason": reason},
+            shown,
+            extra={"event": "MessagePoisoned", "queue": queue, "reason": shown, "bytes": len(body)},
         )

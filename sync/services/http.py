@@ -11,29 +11,53 @@ never retry. Rules here:
   been processed raises RetriableError instead; the caller's queue message is redelivered and its applier finds
   the object by its deterministic name rather than creating a second one.
 - A connection that could not even be opened is always safe to retry.
-- Everything else becomes a typed ServiceError carrying the service's own error code and message.
+- A successful answer whose body is cut off or is not JSON is a transient failure like a lost answer.
+- A non-idempotent request is sent only after the invocation's leases were re-confirmed (`sync.core.fencing`),
+  and its attempt ends (timeout) before those leases could; a Retry-After longer than `max_retry_after` is not
+  slept through.
+- The bearer token goes only to the configured host: an absolute URL elsewhere (a `nextLink`) is refused.
+- Everything else becomes a typed ServiceError carrying the service's own error code and message; every exception
+  leaving the transport is one of the app's typed errors (credentials: `sync/services/auth.py`).
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.core.errors import ConflictError, NotFoundError, PermissionDeniedError, RetriableError, ServiceError
+from sync.core import fencing
+from sync.core.errors import (
+    ConflictError,
+    FatalError,
+    NotFoundError,
+    PermissionDeniedError,
+    RetriableError,
+    ServiceError,
+)
 from sync.core.telemetry import CallStats, count_call
+from sync.services.ratelimit import RateLimiter, shared_rate_limiter
 
 log = logging.getLogger("sync.http")
 
 RETRIABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+INVALID_REQUEST_ERRORS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.URLRequired,
+    requests.exceptions.TooManyRedirects,
+)
+FENCED_CALL_MARGIN_SECONDS = 5.0
 ErrorParser = Callable[[requests.Response], tuple[str, str]]
 """Extracts (error code, message) from a service's error response."""
 
@@ -45,7 +69,9 @@ class RetryPolicy:
     max_attempts: int = 6
     backoff_base: float = 0.5
     backoff_max: float = 30.0
-    max_retry_after: float = 120.0
+    max_retry_after: float = 30.0
+    """A longer Retry-After is not slept through: the call gives up (RetriableError carrying the wait) and its
+    message comes back later, so no invocation sits on a lease for minutes (leases last 60 s)."""
     connect_timeout: float = 10.0
     read_timeout: float = 100.0
 
@@ -54,60 +80,13 @@ class RetryPolicy:
         ceiling: float = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return random.uniform(0, ceiling)
 
+    def fenced_read_timeout(self, budget: float) -> float:
+        """Read timeout of a non-idempotent attempt under a lease that lasts `budget` seconds more.
 
-class RateLimiter:
-    """Token bucket shared by every thread of a process for one service.
-
-    Callers block in `acquire()` until a token is free. `pause()` is how a 429 with Retry-After slows down
-    every caller at once: nobody gets a token before the pause ends.
-    """
-
-    def __init__(self, rate: float, burst: float | None = None) -> None:
-        self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
-        self._tokens = self.capacity
-        self._stamp = time.monotonic()
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
-
-    def acquire(self) -> float:
-        """Take one token, sleeping as needed. Returns the seconds spent waiting."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                if now < self._paused_until:
-                    delay = self._paused_until - now
-                else:
-                    self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-                    self._stamp = now
-                    if self._tokens >= 1.0:
-                        self._tokens -= 1.0
-                        return waited
-                    delay = (1.0 - self._tokens) / self.rate
-            time.sleep(delay)
-            waited += delay
-
-    def pause(self, seconds: float) -> None:
-        """Hold every caller for `seconds` (server asked us to back off) and drain the bucket."""
-        with self._lock:
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-            self._tokens = 0.0
-            self._stamp = self._paused_until
-
-
-_limiters: dict[str, RateLimiter] = {}
-_limiters_lock = threading.Lock()
-
-
-def shared_rate_limiter(service_key: str, rate: float) -> RateLimiter:
-    """The process-wide limiter of a service (one per service endpoint), created on first use."""
-    with _limiters_lock:
-        limiter = _limiters.get(service_key)
-        if limiter is None or limiter.rate != rate:
-            limiter = RateLimiter(rate)
-            _limiters[service_key] = limiter
-        return limiter
+        Connecting plus reading end before the lease could, so no other invocation can take the object over while
+        this call may still be in flight on our side.
+        """
+        return max(1.0, min(self.read_timeout, budget - self.connect_timeout - FENCED_CALL_MARGIN_SECONDS))
 
 
 class AuthProvider:
@@ -120,6 +99,16 @@ class AuthProvider:
     def refresh(self) -> bool:
         """Drop cached credentials. Returns True if a retry might now succeed."""
         return False
+
+
+class JsonResponse(requests.Response):
+    """A response whose JSON body the transport already parsed and checked: `json()` returns it."""
+
+    parsed: Any = None
+
+    def json(self, **kwargs: Any) -> Any:
+        """The body, parsed once by the transport."""
+        return self.parsed
 
 
 class HttpTransport:
@@ -138,6 +127,7 @@ class HttpTransport:
     ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
+        self.origin = _origin(self.base_url)
         self.auth = auth or AuthProvider()
         self.rate_limiter = rate_limiter
         self.retry = retry or RetryPolicy()
@@ -152,6 +142,23 @@ class HttpTransport:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
+    def url_for(self, path_or_url: str) -> str:
+        """The URL of a path under the base URL, or an absolute URL on the service's own host.
+
+        Raises:
+            FatalError: an absolute URL (a `nextLink`, an async-operation monitor) on another host, port or scheme:
+                the service's bearer token is only ever sent to the host it was configured for.
+        """
+        if not path_or_url.startswith(("http://", "https://")):
+            return f"{self.base_url}{path_or_url}"
+        if _origin(path_or_url) != self.origin:
+            raise FatalError(
+                f"{self.service}: refused to follow a link to {_origin(path_or_url)}, which is not the configured "
+                f"{self.origin} (its token is only sent there)",
+                service=self.service,
+            )
+        return path_or_url
+
     def request(
         self,
         method: str,
@@ -165,12 +172,13 @@ class HttpTransport:
         write: bool | None = None,
         operation: str | None = None,
         ok: tuple[int, ...] = (200, 201, 202, 204),
+        expect_json: bool = True,
     ) -> requests.Response:
         """Send one logical request, retrying as the module docstring describes.
 
         Args:
             method: HTTP method.
-            path_or_url: path under the base URL, or an absolute URL.
+            path_or_url: path under the base URL, or an absolute URL on the configured host.
             params: query parameters (a list of pairs for repeated keys).
             json: JSON body.
             data: form body.
@@ -179,65 +187,112 @@ class HttpTransport:
             write: whether the request changes data (for call statistics); default: not GET/HEAD.
             operation: a short name for statistics and logs.
             ok: statuses that count as success.
+            expect_json: a non-empty successful body must be JSON (checked here, so `json()` cannot fail later).
 
         Raises:
-            RetriableError: the call kept failing transiently; the caller's message should be retried later.
-            ServiceError: the service refused the request (NotFoundError, ConflictError, PermissionDeniedError...).
+            RetriableError: the call kept failing transiently, or a non-idempotent call's outcome is unknown; the
+                caller's message should be retried later. ContentionError: the invocation's lease was lost, so a
+                non-idempotent call was not sent.
+            FatalError: the request can never succeed as it is (ServiceError subclasses for statuses the
+                service refused with; PermissionDeniedError also when no token could be obtained).
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method not in {"POST", "PATCH"}
         if write is None:
             write = method not in {"GET", "HEAD"}
-        url = path_or_url if path_or_url.startswith(("http://", "https://")) else f"{self.base_url}{path_or_url}"
+        url = self.url_for(path_or_url)
         name = operation or f"{method} {path_or_url.split('?', 1)[0]}"
         refreshed = False
         attempt = 0
         while True:
             attempt += 1
-            if self.rate_limiter is not None:
-                waited = self.rate_limiter.acquire()
-                if waited:
-                    self._count(waited_seconds=waited)
+            retries_left = attempt < self.retry.max_attempts
+            timeout = self._prepare(idempotent, write, name)
             send_headers = dict(headers or {})
             authorization = self.auth.header()
             if authorization:
                 send_headers["Authorization"] = authorization
-            self._count(calls=1, writes=1 if write else 0, operation=name)
             try:
                 response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers=send_headers,
-                    timeout=(self.retry.connect_timeout, self.retry.read_timeout),
+                    method, url, params=params, json=json, data=data, headers=send_headers, timeout=timeout
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                never_sent = isinstance(exc, requests.ConnectTimeout) or _is_connect_failure(exc)
-                if (idempotent or never_sent) and attempt < self.retry.max_attempts:
-                    self._sleep_before_retry(attempt, None, name, f"{type(exc).__name__}")
-                    continue
-                raise RetriableError(f"{self.service} {name}: {type(exc).__name__}: connection failed") from None
+            except requests.RequestException as exc:
+                self._unanswered(exc, name, attempt, idempotent=idempotent, retries_left=retries_left)
+                continue
             status = response.status_code
             if status in ok:
-                return response
+                checked = self._checked(response, expect_json)
+                if checked is not None:
+                    return checked
+                if not (idempotent and retries_left):
+                    raise RetriableError(
+                        f"{self.service} {name} → {status} with a body that is not JSON (cut off or not from the "
+                        "service)" + ("" if idempotent else "; outcome unknown"),
+                        service=self.service,
+                    )
+                self._sleep_before_retry(attempt, None, name, "a body that is not JSON")
+                continue
             if status == 401 and not refreshed and self.auth.refresh():
                 refreshed = True
                 continue
-            if status in RETRIABLE_STATUSES:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if status == 429:
-                    self._count(throttled=1)
-                    if self.rate_limiter is not None:
-                        self.rate_limiter.pause(retry_after if retry_after is not None else self.retry.backoff(attempt))
-                if (idempotent or status == 429) and attempt < self.retry.max_attempts:
-                    self._sleep_before_retry(attempt, retry_after, name, str(status))
-                    continue
+            if status not in RETRIABLE_STATUSES:
+                raise self._service_error(method, name, response)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if status == 429:
+                self._count(throttled=1)
+                if self.rate_limiter is not None:
+                    self.rate_limiter.pause(retry_after if retry_after is not None else self.retry.backoff(attempt))
+            within = retry_after is None or retry_after <= self.retry.max_retry_after
+            if not ((idempotent or status == 429) and retries_left and within):
                 code, message = self.error_parser(response)
-                raise RetriableError(f"{self.service} {name} → {status} {code}: {message}", retry_after=retry_after)
-            raise self._service_error(method, name, response)
+                raise RetriableError(
+                    f"{self.service} {name} → {status} {code}: {message}", retry_after=retry_after, service=self.service
+                )
+            self._sleep_before_retry(attempt, retry_after, name, str(status))
+
+    def _prepare(self, idempotent: bool, write: bool, name: str) -> tuple[float, float]:
+        """Wait for the rate limiter, check the fences of a non-idempotent call, count the call; its timeouts."""
+        if self.rate_limiter is not None:
+            waited = self.rate_limiter.acquire()
+            if waited:
+                self._count(waited_seconds=waited)
+        read_timeout = self.retry.read_timeout
+        if not idempotent:
+            budget = fencing.check()  # raises when the invocation's lease was lost: nothing is sent
+            if budget is not None:
+                read_timeout = self.retry.fenced_read_timeout(budget)
+        self._count(calls=1, writes=1 if write else 0, operation=name)
+        return self.retry.connect_timeout, read_timeout
+
+    def _unanswered(
+        self, exc: requests.RequestException, name: str, attempt: int, *, idempotent: bool, retries_left: bool
+    ) -> None:
+        """A request that got no (complete) answer: sleep before resending it when that is safe, else raise."""
+        never_sent = _never_sent(exc)
+        if never_sent is None:
+            raise FatalError(
+                f"{self.service} {name}: the request is invalid ({type(exc).__name__})", service=self.service
+            ) from None
+        if not ((idempotent or never_sent) and retries_left):
+            outcome = "connection failed" if never_sent else "the answer was lost or cut off; outcome unknown"
+            raise RetriableError(
+                f"{self.service} {name}: {type(exc).__name__}: {outcome}", service=self.service
+            ) from None
+        self._sleep_before_retry(attempt, None, name, type(exc).__name__)
+
+    def _checked(self, response: requests.Response, expect_json: bool) -> requests.Response | None:
+        """The response, its JSON body parsed once (None when a JSON body was expected and is not one)."""
+        if not expect_json or not response.content:
+            return response
+        try:
+            parsed = response.json()
+        except (ValueError, RecursionError):
+            return None
+        checked = JsonResponse()
+        checked.__dict__.update(response.__dict__)
+        checked.parsed = parsed
+        return checked
 
     def _service_error(self, method: str, name: str, response: requests.Response) -> ServiceError:
         code, message = self.error_parser(response)
@@ -267,6 +322,25 @@ class HttpTransport:
 
     def _count(self, **counts: Any) -> None:
         count_call(self.stats, self.service, **counts)
+
+
+def _origin(url: str) -> str:
+    """`scheme://host:port` of a URL (default ports made explicit), lower case."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _never_sent(exc: requests.RequestException) -> bool | None:
+    """Whether the server cannot have seen the request (True), may have (False), or it is invalid (None)."""
+    if isinstance(exc, INVALID_REQUEST_ERRORS):
+        return None
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        return _is_connect_failure(exc)
+    return False  # read timeouts, answers cut off (ChunkedEncodingError), undecodable bodies, anything else
 
 
 def _no_session_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -299,7 +373,7 @@ def default_error_parser(response: requests.Response) -> tuple[str, str]:
     """Understands the error shapes of Atlas, ARM/Account API and GraphQL/plain JSON; falls back to text."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return str(response.status_code), response.text[:300]
     if isinstance(body, dict):
         if "errorCode" in body:
@@ -312,3 +386,6 @@ def default_error_parser(response: requests.Response) -> tuple[str, str]:
         if "message" in body:
             return str(body.get("code", response.status_code)), str(body["message"])
     return str(response.status_code), str(body)[:300]
+
+
+__all__ = ["AuthProvider", "HttpTransport", "JsonResponse", "RateLimiter", "RetryPolicy", "shared_rate_limiter"]

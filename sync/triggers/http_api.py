@@ -16,7 +16,7 @@ from azure.core.exceptions import AzureError
 
 from sync import runtime
 from sync.core.engine import run_cycle
-from sync.core.errors import SettingsError
+from sync.core.errors import SettingsError, SyncError
 from sync.core.report import find_report, newest_reports
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
@@ -40,6 +40,8 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def _unavailable(exc: Exception) -> func.HttpResponse:
     if isinstance(exc, SettingsError):
         return error_response(503, "NotConfigured", str(exc))
+    if isinstance(exc, SyncError):  # storage errors arrive typed, naming the service (sync/core/azure_errors.py)
+        return error_response(503, "StorageUnavailable", str(exc))
     return error_response(503, "StorageUnavailable", f"state storage is unavailable: {type(exc).__name__}")
 
 
@@ -56,7 +58,7 @@ def list_runs(req: func.HttpRequest) -> func.HttpResponse:
     try:
         ctx = runtime.context()
         reports = newest_reports(ctx.state.runs, feature, limit=max(1, min(limit, MAX_RUNS)))
-    except (SettingsError, AzureError) as exc:
+    except (SyncError, AzureError) as exc:
         return _unavailable(exc)
     return json_response({"value": [r.model_dump(mode="json") for r in reports]})
 
@@ -70,7 +72,7 @@ def get_run(req: func.HttpRequest) -> func.HttpResponse:
     try:
         ctx = runtime.context()
         report = find_report(ctx.state.runs, req.route_params.get("run_id", ""), feature=feature)
-    except (SettingsError, AzureError) as exc:
+    except (SyncError, AzureError) as exc:
         return _unavailable(exc)
     if report is None:
         return error_response(404, "RunNotFound", "no run with that id", "run_id")
@@ -87,7 +89,7 @@ def plan(req: func.HttpRequest) -> func.HttpResponse:
         ctx = runtime.context()
         ctx.settings = ctx.settings.with_values(SYNC_DRY_RUN=True)
         report = run_cycle(feature, ctx)
-    except (SettingsError, AzureError) as exc:
+    except (SyncError, AzureError) as exc:
         return _unavailable(exc)
     body = report.model_dump(mode="json")
     if report.ok:

@@ -12,10 +12,13 @@ import json
 import pytest
 
 from sync.core.messages import Queues
+from sync.core.state.leases import CLOCK_SKEW_SECONDS, LEASE_SECONDS
 from tests.support.crash import CallCounter, SimulatedCrash, crashing_context
 from tests.support.stack import SYNC_TERM, build_stack
 
 QUEUE = Queues.CLUEDIN.value
+LEASE_RUNS_OUT = LEASE_SECONDS + CLOCK_SKEW_SECONDS + 1
+pytestmark = pytest.mark.chaos
 
 
 @pytest.fixture()
@@ -62,7 +65,7 @@ def normal_call_count(azurite, purview, cluedin) -> int:
     return len(counter.calls)
 
 
-def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(azurite, purview, fresh_cluedin_emulator):
+def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(azurite, purview, fresh_cluedin_emulator, clock):
     steps = normal_call_count(azurite, purview, fresh_cluedin_emulator)
     assert steps >= 8
     for crash_after in range(1, steps + 1):
@@ -74,7 +77,9 @@ def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(azurite, p
         [message] = stack.receive(QUEUE)
         with pytest.raises(SimulatedCrash):
             stack.apply(QUEUE, message, crashing_context(stack.context(), counter))
-        # The host redelivers the same message (same id, higher dequeue count) after its visibility timeout.
+        # The host redelivers the same message (same id, higher dequeue count) after its visibility timeout; by
+        # then the dead invocation's lease, no longer renewed, has run out.
+        clock.advance(LEASE_RUNS_OUT)
         stack.redeliver(QUEUE, message)
         [again] = stack.receive(QUEUE)
         assert again.id == message.id and again.dequeue_count == 2
@@ -83,7 +88,7 @@ def test_a_crash_after_any_step_of_an_apply_then_redelivery_converges(azurite, p
         assert_converged(stack, {"Account.csv"})
 
 
-def test_a_duplicate_message_waits_quietly_for_the_lease_of_the_first(stack):
+def test_a_duplicate_message_waits_quietly_for_the_lease_of_the_first(stack, clock):
     stack.add_file("Account.csv", terms=[SYNC_TERM])
     stack.plan("datasources")
     stack.plan("datasources")
@@ -97,7 +102,10 @@ def test_a_duplicate_message_waits_quietly_for_the_lease_of_the_first(stack):
     assert stack.receive(QUEUE) == []  # the copy is invisible until the lease could have ended
     [copy] = stack.queued_later(QUEUE)
     assert json.loads(copy)["requeued"] == 1
-    stack.apply(QUEUE, first)  # the host redelivers the first one: it takes over its own lease
+    [still_held] = stack.apply(QUEUE, first)  # a redelivery is another invocation: it waits for the lease too
+    assert still_held.result == "skipped" and "being applied by another invocation" in still_held.detail
+    clock.advance(LEASE_RUNS_OUT)  # the dead holder renews nothing: its lease runs out
+    stack.apply(QUEUE, first)
     stack.apply_text(QUEUE, copy)
     stack.delete(QUEUE, first)
     assert_converged(stack, {"Account.csv"})

@@ -90,6 +90,7 @@ def test_untagged_asset_is_orphaned_and_comes_back_without_a_new_group(stack):
     assert report.orphaned == 1 and report.planned == {}
     row = stack.state.get_object("datasource", f"azure_datalake_gen2_path|{gone['qualifiedName']}")
     assert row.status == "orphaned"
+    assert row.data["schema"] and row.target["source_id"]  # the planner read a projection; the mark kept it all
     assert stack.cluedin_groups() == groups_before  # CluedIn has no delete API: nothing removed there
 
     stack.assign(gone["guid"], SYNC_TERM)

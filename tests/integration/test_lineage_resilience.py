@@ -23,6 +23,8 @@ from tests.support.lineage import (
     seed_document,
 )
 
+pytestmark = pytest.mark.chaos
+
 
 @pytest.fixture()
 def stack(azurite, purview, fresh_cluedin_emulator) -> LineageStack:

@@ -315,7 +315,10 @@ def test_records_too_large_for_a_queue_message_travel_beside_it(stack):
     dataset = next(iter(stack.entities("cluedin_dataset").values()))
     assert len(dataset["relationshipAttributes"]["columns"]) == 400
     mapper = next(iter(stack.entities("cluedin_map_process").values()))
-    assert len(mapping_of(mapper)) == 400
+    kept = len(mapping_of(mapper))  # Purview refuses attribute values over 32 KB: the mapping keeps what fits
+    assert 200 < kept < 400
+    details = [o.detail for o in outcomes]
+    assert any(f"keeps {kept} of 400 column pairs" in d for d in details), details
     writes = stack.purview_writes()
     again, _ = stack.cycle()
     assert again.planned == {} and stack.purview_writes() == writes

@@ -52,3 +52,18 @@ def test_readme_names_the_operator_cli_and_make_up_right_after_the_quick_start()
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert "make up" in quick_start and "make down" in quick_start and "cluedin-purview-sync check" in quick_start
     assert "## Operations" in readme and "docs/operations.md" in readme
+
+
+def test_every_test_named_in_the_reliability_promises_exists():
+    import ast
+    import re
+
+    text = (ROOT / "docs" / "reliability.md").read_text()
+    named = set(re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", text))
+    assert len(named) >= 30
+    for path, name in sorted(named):
+        tree = ast.parse((ROOT / path).read_text())
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        assert name in defined, f"docs/reliability.md names {path}::{name}, which does not exist"
+    for short, name in re.findall(r"`(test_\w+\.py)::(test_\w+)`", text):
+        assert (f"tests/chaos/{short}", name) in named, f"{short}::{name} is not listed with its full path"

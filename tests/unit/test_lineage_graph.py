@@ -16,7 +16,8 @@ ENTITY_QN = names.entity_name("acme", "/Account")
 
 
 def test_column_mapping_is_purviews_json_string_format():
-    value = column_mapping("src", "dst", [["a", "b"], ["c", "d"]])
+    value, kept = column_mapping("src", "dst", [["a", "b"], ["c", "d"]])
+    assert kept == 2
     assert json.loads(value) == [
         {
             "DatasetMapping": {"Source": "src", "Sink": "dst"},
@@ -70,3 +71,17 @@ def test_entity_record_owns_the_entity_and_vocabulary_key_columns():
     assert entity.attributes["description"] == "/Account Entity in CluedIn"
     assert [c.attributes["name"] for c in columns] == ["account.email", "account.id", "account.name"]
     assert all(c.parent == ("entity", entity.ref) for c in columns)
+
+
+def test_a_column_mapping_never_exceeds_purviews_attribute_limit():
+    from sync.services.purview.client import MAX_ATTRIBUTE_BYTES
+
+    pairs = [
+        [f"Field_{i:04d}_with_a_long_descriptive_name", f"wide.field_{i:04d}_with_a_long_name"] for i in range(900)
+    ]
+    text, kept = column_mapping("cluedin://acme/dataset/x", "cluedin://acme/entity/Wide", pairs)
+    assert (
+        len(text.encode()) <= MAX_ATTRIBUTE_BYTES < len(column_mapping("s", "t", pairs[: kept + 20])[0].encode()) + 4096
+    )
+    assert 300 < kept < 900
+    assert [m["Source"] for m in json.loads(text)[0]["ColumnMapping"]] == [p[0] for p in pairs[:kept]]  # field order

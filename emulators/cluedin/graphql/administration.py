@@ -8,13 +8,11 @@ from ariadne import ObjectType
 
 from emulators.cluedin import mapping
 from emulators.cluedin.graphql.context import Info, RequestContext, ctx, requires
-from emulators.cluedin.graphql.shared import resolve_author, resolve_is_owner
-from emulators.cluedin.util import EmulatorError, NotFoundError, matches_search, page_slice, parse_guid
+from emulators.cluedin.util import EmulatorError, NotFoundError, page_slice, parse_guid
 
 TENANT = "admin.tenantmanagement"
 API_TOKENS = "admin.apitokens"
 ANNOTATION = "management.annotation"
-CLEAN = "preparation.clean"
 FEATURES = (
     ("Purview", "Microsoft Purview integration"),
     ("SchemaDrift", "Schema protection for ingestion endpoints"),
@@ -27,7 +25,6 @@ prep_query = ObjectType("PreparationQuery")
 prep_mutation = ObjectType("PreparationMutation")
 annotation = ObjectType("Annotation")
 annotation_property = ObjectType("AnnotationProperty")
-clean_project = ObjectType("CleanProject")
 
 
 # ---------------------------------------------------------------------- administration
@@ -194,28 +191,6 @@ def _submissions(_obj: Any, info: Info, **args: Any) -> dict[str, Any]:
     return {"total": len(items), "data": page_slice(items, args.get("page"), args.get("pageSize"), first_page=0)}
 
 
-@prep_query.field("allCleanProjects")
-@requires(CLEAN)
-def _clean_projects(
-    _obj: Any,
-    info: Info,
-    page: int | None = None,
-    pageSize: int | None = None,
-    searchName: str | None = None,
-) -> dict[str, Any]:
-    items = [p for p in ctx(info).store.clean_projects.values() if matches_search(p["name"], searchName)]
-    return {"total": len(items), "projects": page_slice(items, page, pageSize, first_page=1)}
-
-
-@prep_query.field("cleanProjectDetail")
-@requires(CLEAN)
-def _clean_project(_obj: Any, info: Info, id: object) -> dict[str, Any]:
-    found = ctx(info).store.clean_projects.get(parse_guid(id, "CleanProject"))
-    if found is None:
-        raise NotFoundError("CleanProject", id)
-    return found
-
-
 @prep_mutation.field("modifyAnnotation")
 @requires(ANNOTATION, write=True)
 def _modify_annotation(_obj: Any, info: Info, annotation: dict[str, Any] | None = None) -> bool:
@@ -238,7 +213,4 @@ def _property_key(obj: dict[str, Any], info: Info) -> dict[str, Any] | None:
     return ctx(info).store.vocabulary_keys.get(obj.get("vocabularyKeyId") or "")
 
 
-clean_project.set_field("author", resolve_author)
-clean_project.set_field("isOwner", resolve_is_owner)
-
-BINDABLES = [admin_query, admin_mutation, prep_query, prep_mutation, annotation, annotation_property, clean_project]
+BINDABLES = [admin_query, admin_mutation, prep_query, prep_mutation, annotation, annotation_property]

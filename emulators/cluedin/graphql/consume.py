@@ -6,7 +6,7 @@ from typing import Any
 
 from ariadne import ObjectType, QueryType, ScalarType
 
-from emulators.cluedin import consume, entities
+from emulators.cluedin import consume, edges, entities, filters
 from emulators.cluedin.graphql.context import Info, ctx, requires
 from emulators.cluedin.graphql.shared import json_scalar, resolve_author, resolve_is_owner
 from emulators.cluedin.util import NotFoundError, matches_search, page_slice, parse_guid, sort_items
@@ -84,7 +84,7 @@ def _deactivate(_obj: Any, info: Info, streamId: object) -> dict[str, Any]:
 
 @stream.field("numberOfRecords")
 def _number_of_records(obj: dict[str, Any], info: Info) -> int:
-    return sum(1 for e in ctx(info).store.entities.values() if entities.matches_condition(e, obj["condition"]))
+    return filters.count(ctx(info).store.entities.values(), obj["condition"])
 
 
 @stream.field("connector")
@@ -101,6 +101,7 @@ UI_BINDABLES = [query, mutation, stream]
 
 data_query = QueryType()
 entity = ObjectType("Entity")
+entity_edges = ObjectType("EntityEdges")
 paging_cursor = ScalarType("PagingCursor")
 guid_scalar = ScalarType("Guid")
 
@@ -149,4 +150,36 @@ def _edges_summary(_obj: dict[str, Any], _info: Info) -> dict[str, Any]:
     return {"incoming": [], "outgoing": []}
 
 
-DATA_BINDABLES = [data_query, entity, paging_cursor, guid_scalar, json_scalar]
+@entity.field("edges")
+def _edges(obj: dict[str, Any], _info: Info) -> dict[str, Any]:
+    return {"entity": obj}
+
+
+@entity_edges.field("outgoingOfType")
+def _outgoing(obj: dict[str, Any], info: Info, entityType: str | None = None, edgeType: str | None = None) -> Any:
+    return {"entries": edges.of_type(ctx(info).store, obj["entity"], "Outgoing", entityType, edgeType)}
+
+
+@entity_edges.field("incomingOfType")
+def _incoming(obj: dict[str, Any], info: Info, entityType: str | None = None, edgeType: str | None = None) -> Any:
+    return {"entries": edges.of_type(ctx(info).store, obj["entity"], "Incoming", entityType, edgeType)}
+
+
+@data_query.field("me")
+def _me(_obj: Any, info: Info) -> dict[str, Any]:
+    """The caller (user access token or API token: both name a user)."""
+    context = ctx(info)
+    user, org = context.principal.user, context.store.org
+    return {
+        "id": user["id"],
+        "userName": user["username"],
+        "email": user["username"],
+        "roles": user["roles"],
+        "clientId": org["name"],
+        "organizationId": org["id"],
+        "organizationName": org["displayName"],
+        "entity": None,
+    }
+
+
+DATA_BINDABLES = [data_query, entity, entity_edges, paging_cursor, guid_scalar, json_scalar]

@@ -9,7 +9,7 @@ from ariadne import ObjectType
 from emulators.cluedin import consume, inbound, mapping, processing
 from emulators.cluedin.graphql.context import Info, ctx, requires
 from emulators.cluedin.graphql.shared import author_id, resolve_author, resolve_is_owner
-from emulators.cluedin.providers import get_provider_definition
+from emulators.cluedin.providers import get_provider_definition, grant_users
 from emulators.cluedin.util import matches_search, page_slice, sort_items
 
 GROUPS = "integration.datasourcegroups"
@@ -222,7 +222,30 @@ def _test_connection(_obj: Any, info: Info, providerId: object = None, connectio
     return {"success": True, "errorMessage": None}
 
 
+@mutation.field("saveDataBaseConfigurationForDataSource")
+@requires(GROUPS, write=True)
+def _save_database_configuration(_obj: Any, info: Info, id: object, configuration: object = None) -> bool:
+    """A JSON scalar result; `true` is a guess."""
+    inbound.save_database_configuration(ctx(info).store, id, configuration, ctx(info).user_id)
+    return True
+
+
+@mutation.field("grantUsersPermission")
+@requires(EXPORT_TARGETS, write=True)
+def _grant_users_permission(
+    _obj: Any, info: Info, connectorId: object = None, userIds: list[object] | None = None
+) -> dict[str, Any]:
+    return grant_users(ctx(info).store, connectorId, [u for u in userIds or [] if u is not None], ctx(info).user_id)
+
+
 # ---------------------------------------------------------------------- object fields
+
+
+@data_source.field("sql")
+def _source_sql(obj: dict[str, Any], _info: Info) -> dict[str, Any] | None:
+    """A SQL data source's connection without its password (the Toolkit re-sends `password: null` on import)."""
+    sql = obj.get("sql")
+    return {k: v for k, v in sql.items() if k.lower() != "password"} if isinstance(sql, dict) else None
 
 
 @data_source_set.field("dataSources")

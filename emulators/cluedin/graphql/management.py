@@ -1,4 +1,7 @@
-"""Resolvers for the `management` namespace: vocabularies, keys, entity types, glossary, rules, projects."""
+"""Resolvers for the `management` namespace: vocabularies, keys, entity types and the mapping mutations.
+
+Glossary, rules, projects and mapping extras live in their own modules and add fields to the same namespace.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +11,19 @@ from ariadne import ObjectType
 
 from emulators.cluedin import catalog, mapping
 from emulators.cluedin.graphql.context import Info, ctx, requires
-from emulators.cluedin.graphql.shared import resolve_author, resolve_is_owner, user_ref
+from emulators.cluedin.graphql.shared import resolve_author, user_ref
 from emulators.cluedin.inbound import get_data_set
+from emulators.cluedin.providers import provider_type
 from emulators.cluedin.util import EmulatorError, NotFoundError, matches_search, page_slice, parse_guid, sort_items
 
 CATALOG = "management.datacatalog"
 ENTITY_TYPES = "admin.entitytypes"
 ANNOTATION = "management.annotation"
-RULES = "management.rulebuilder"
-DEDUP = "management.deduplicationprojectmanagement"
-MDE = "integration.manualdataentryprojectmanagement"
-RULES_PAGE_SIZE = 20
 
 query = ObjectType("ManagementQuery")
 mutation = ObjectType("ManagementMutation")
 vocabulary = ObjectType("Vocabulary")
 vocabulary_key = ObjectType("VocabularyKey")
-rule = ObjectType("Rule")
-dedup_project = ObjectType("DeDupProject")
-mde_project = ObjectType("ManualDataEntryProject")
 
 
 # ---------------------------------------------------------------------- vocabularies and keys
@@ -150,7 +147,18 @@ def _vocabulary_owners(obj: dict[str, Any], info: Info) -> list[dict[str, Any]]:
 
 @vocabulary.field("connector")
 def _vocabulary_connector(obj: dict[str, Any], info: Info) -> dict[str, Any] | None:
-    return ctx(info).store.connectors.get(obj.get("connectorId") or "")
+    return _connector(info, obj.get("connectorId"))
+
+
+def _connector(info: Info, ident: object) -> dict[str, Any] | None:
+    """An installed connector, or a crawler/enricher type (the source of a provider vocabulary or key)."""
+    if not ident:
+        return None
+    found = ctx(info).store.connectors.get(str(ident))
+    if found is not None:
+        return found
+    ptype = provider_type(str(ident))
+    return None if ptype is None else {**ptype, "icon": None, "about": None, "streamModes": []}
 
 
 @vocabulary_key.field("vocabulary")
@@ -165,8 +173,8 @@ def _key_owner(obj: dict[str, Any], info: Info) -> bool:
 
 
 @vocabulary_key.field("connector")
-def _key_connector(_obj: dict[str, Any], _info: Info) -> None:
-    return None
+def _key_connector(obj: dict[str, Any], info: Info) -> dict[str, Any] | None:
+    return _connector(info, obj.get("providerId"))
 
 
 # ---------------------------------------------------------------------- entity types
@@ -271,73 +279,7 @@ def _map_property(
     return True
 
 
-# ---------------------------------------------------------------------- rules and projects
-
-
-@query.field("rules")
-@requires(RULES)
-def _rules(_obj: Any, info: Info, **args: Any) -> dict[str, Any]:
-    items = [r for r in ctx(info).store.rules.values() if matches_search(r["name"], args.get("searchName"))]
-    if args.get("scope"):
-        items = [r for r in items if str(r.get("scope")).lower() == str(args["scope"]).lower()]
-    if args.get("isActive") is not None:
-        items = [r for r in items if r.get("isActive") == args["isActive"]]
-    items = sort_items(items, args.get("sortBy"), args.get("sortDirection"), default=lambda r: r.get("order", 0))
-    return {"total": len(items), "data": page_slice(items, args.get("pageNumber"), RULES_PAGE_SIZE, first_page=1)}
-
-
-@query.field("rule")
-@requires(RULES)
-def _rule(_obj: Any, info: Info, id: object) -> dict[str, Any]:
-    found = ctx(info).store.rules.get(parse_guid(id, "Rule"))
-    if found is None:
-        raise NotFoundError("Rule", id)
-    return found
-
-
-@query.field("deDupProjects")
-@requires(DEDUP)
-def _dedup_projects(
-    _obj: Any, info: Info, pageNumber: int | None = None, itemsPerPage: int | None = None, **args: Any
-) -> dict[str, Any]:
-    items = list(ctx(info).store.dedup_projects.values())
-    if args.get("includeProjectStages"):
-        items = [p for p in items if p.get("status") in args["includeProjectStages"]]
-    if args.get("excludeProjectStages"):
-        items = [p for p in items if p.get("status") not in args["excludeProjectStages"]]
-    return {"total": len(items), "data": page_slice(items, pageNumber, itemsPerPage, first_page=1)}
-
-
-@query.field("deDupProject")
-@requires(DEDUP)
-def _dedup_project(_obj: Any, info: Info, id: object) -> dict[str, Any]:
-    found = ctx(info).store.dedup_projects.get(parse_guid(id, "DeDupProject"))
-    if found is None:
-        raise NotFoundError("DeDupProject", id)
-    return found
-
-
-@query.field("manualDataEntryProjects")
-@requires(MDE)
-def _mde_projects(_obj: Any, info: Info, pageNumber: int | None = None, pageSize: int | None = None) -> dict[str, Any]:
-    items = list(ctx(info).store.mde_projects.values())
-    return {"total": len(items), "data": page_slice(items, pageNumber, pageSize, first_page=1)}
-
-
-@query.field("manualDataEntryProject")
-@requires(MDE)
-def _mde_project(_obj: Any, info: Info, id: object) -> dict[str, Any]:
-    found = ctx(info).store.mde_projects.get(parse_guid(id, "ManualDataEntryProject"))
-    if found is None:
-        raise NotFoundError("ManualDataEntryProject", id)
-    return found
-
-
-for _type in (vocabulary, vocabulary_key, rule, dedup_project):
+for _type in (vocabulary, vocabulary_key):
     _type.set_field("author", resolve_author)
-rule.set_field("isOwner", resolve_is_owner)
-dedup_project.set_field("isOwner", resolve_is_owner)
 
-mde_project.set_field("isOwner", resolve_is_owner)
-
-BINDABLES = [query, mutation, vocabulary, vocabulary_key, rule, dedup_project, mde_project]
+BINDABLES = [query, mutation, vocabulary, vocabulary_key]

@@ -8,7 +8,17 @@ from pathlib import Path
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 
-from emulators.cluedin.graphql import administration, consume, glossary, inbound, management, shared
+from emulators.cluedin.graphql import (
+    administration,
+    consume,
+    glossary,
+    inbound,
+    management,
+    mapping,
+    projects,
+    rules,
+    shared,
+)
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -23,6 +33,9 @@ def ui_schema() -> GraphQLSchema:
         *inbound.BINDABLES,
         *management.BINDABLES,
         *glossary.BINDABLES,
+        *rules.BINDABLES,
+        *projects.BINDABLES,
+        *mapping.BINDABLES,
         *administration.BINDABLES,
         *consume.UI_BINDABLES,
     )

@@ -102,8 +102,9 @@ def _resolve_connector_status(obj: dict[str, Any], _info: Info) -> dict[str, Any
 
 @connector_configuration.field("users")
 def _resolve_connector_users(obj: dict[str, Any], info: Info) -> list[dict[str, Any]]:
-    user = user_ref(ctx(info).store, obj.get("authorId"))
-    return [user] if user else []
+    """The owner and every user granted access (`grantUsersPermission`)."""
+    ids = dict.fromkeys([obj.get("authorId"), *obj.get("userIds", [])])
+    return [u for u in (user_ref(ctx(info).store, i) for i in ids) if u]
 
 
 @connector_configuration.field("permissions")

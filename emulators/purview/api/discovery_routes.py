@@ -46,12 +46,19 @@ def lineage_unique(ctx: Ctx) -> Any:
 
 
 def lineage_next(ctx: Ctx) -> Any:
-    """GET /lineage/{guid}/next (api-version required)."""
-    require_api_version(ctx)
+    """GET /lineage/{guid}/next (api-version required) and its Atlas path /atlas/v2/lineage/{guid}/next.
+
+    pyapacheatlas' `get_entity_next_lineage` calls the Atlas path without an api-version and with
+    `limit=-1` ("no paging") and `getDerivedLineage`; its integration test against live Purview expects
+    the base entity plus one neighbour for `limit=1`.
+    """
+    if not ctx.route.legacy:
+        require_api_version(ctx)
     entity = ctx.store.entities.require(ctx.params["guid"])
     ctx.require(READER, entity.collection_id)
     offset = ctx.q_int("offset", 0) or 0
     limit = ctx.q_int("limit", 10)
+    ctx.q_bool("getDerivedLineage")
     return ctx.store.lineage.next_page(entity.guid, ctx.q("direction"), offset, 10 if limit is None else limit)
 
 
@@ -70,3 +77,6 @@ def register(table: RouteTable) -> None:
         write=False,
     )
     table.add("datamap", "GET", "/lineage/{guid}/next", "Lineage_GetNextPage", lineage_next, write=False)
+    table.add(
+        "datamap", "GET", "/atlas/v2/lineage/{guid}/next", "Lineage_GetNextPage", lineage_next, write=False, legacy=True
+    )

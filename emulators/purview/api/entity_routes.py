@@ -6,6 +6,7 @@ from typing import Any
 
 from emulators.purview import errors
 from emulators.purview.api.router import MISSING, Ctx, Reply, RouteTable
+from emulators.purview.limits import check_entities
 from emulators.purview.model.access import CURATOR, READER
 from emulators.purview.model.entities import Entity
 
@@ -45,6 +46,7 @@ def _business_behavior(ctx: Ctx) -> str | None:
 
 
 def _upsert(ctx: Ctx, entities: list[Any]) -> dict[str, Any]:
+    check_entities(ctx.emulator.limits(), entities, len(ctx.raw_body))
     collection = ctx.q("collectionId")
     ctx.require(CURATOR, collection or ctx.store.collections.root)
     for raw in (
@@ -146,7 +148,10 @@ def get_unique(ctx: Ctx) -> Any:
 def update_unique(ctx: Ctx) -> Any:
     """PUT /atlas/v2/entity/uniqueAttribute/type/{typeName}."""
     _writable(ctx, _by_unique(ctx))
-    return ctx.store.entity_service.update_unique(ctx.params["typeName"], ctx.attr(), ctx.json(), ctx.principal)
+    body = ctx.json()
+    if isinstance(body, dict) and isinstance(body.get("entity"), dict):
+        check_entities(ctx.emulator.limits(), [body["entity"]], len(ctx.raw_body))
+    return ctx.store.entity_service.update_unique(ctx.params["typeName"], ctx.attr(), body, ctx.principal)
 
 
 def delete_unique(ctx: Ctx) -> Any:

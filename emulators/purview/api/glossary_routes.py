@@ -1,4 +1,4 @@
-"""Classic glossary routes: glossaries, terms, term assignments (categories are not emulated)."""
+"""Classic glossary routes: glossaries, terms, term assignments (categories are in `category_routes`)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ def update_glossary(partial: bool) -> Any:
 def delete_glossary(ctx: Ctx) -> Any:
     """DELETE /atlas/v2/glossary/{glossaryId}."""
     _write(ctx)
-    ctx.store.terms.delete_glossary(ctx.store.glossary.require_glossary(ctx.params["glossaryId"]))
+    glossary = ctx.store.glossary.require_glossary(ctx.params["glossaryId"])
+    ctx.store.terms.delete_glossary(glossary)
+    ctx.store.categories.remove_glossary(glossary.guid)
     return Reply(204)
 
 
@@ -78,7 +80,9 @@ def detailed(ctx: Ctx) -> Any:
     glossary = ctx.store.glossary.require_glossary(ctx.params["glossaryId"])
     out = ctx.store.glossary.glossary_json(glossary)
     out["termInfo"] = {g: ctx.store.glossary.term_json(ctx.store.glossary.terms[g]) for g in glossary.term_guids}
-    out["categoryInfo"] = {}
+    out["categoryInfo"] = {
+        c.guid: ctx.store.categories.render(c) for c in ctx.store.glossary.glossary_categories(glossary.guid)
+    }
     return out
 
 
@@ -96,35 +100,34 @@ def list_terms(headers: bool) -> Any:
     return handler
 
 
-def empty_list(ctx: Ctx) -> Any:
-    """Category listings: the emulator keeps no categories, so there are none to list."""
-    _read(ctx)
-    ctx.store.glossary.require_glossary(ctx.params["glossaryId"])
-    return []
+def _anchor_of(body: Any) -> str | None:
+    anchor = body.get("anchor") if isinstance(body, dict) else None
+    guid = anchor.get("glossaryGuid") if isinstance(anchor, dict) else None
+    return guid if isinstance(guid, str) else None
 
 
-def category_not_found(ctx: Ctx) -> Any:
-    """Category reads and writes by id: no category exists in the emulator."""
-    raise errors.INSTANCE_GUID_NOT_FOUND(ctx.params["categoryId"])
-
-
-def not_emulated(ctx: Ctx) -> Any:
-    """Category creation is not emulated (501, Atlas-shaped)."""
-    raise errors.NOT_IMPLEMENTED(ctx.route.operation)
+def _create_one(ctx: Ctx, body: Any) -> Any:
+    """One term with its `categories` (validated before the term is stored)."""
+    categories = ctx.store.categories.parse_term_categories(body, _anchor_of(body))
+    term = ctx.store.terms.create(body, ctx.principal, include_hierarchy=ctx.q_bool("includeTermHierarchy"))
+    if categories is not None:
+        ctx.store.categories.set_term_categories(term, categories)
+    return term
 
 
 def create_term(ctx: Ctx) -> Any:
     """POST /atlas/v2/glossary/term."""
     _write(ctx)
-    term = ctx.store.terms.create(ctx.json(), ctx.principal, include_hierarchy=ctx.q_bool("includeTermHierarchy"))
-    return ctx.store.glossary.term_json(term)
+    return ctx.store.glossary.term_json(_create_one(ctx, ctx.json()))
 
 
 def create_terms(ctx: Ctx) -> Any:
-    """POST /atlas/v2/glossary/terms."""
+    """POST /atlas/v2/glossary/terms: created one by one in order, like the service."""
     _write(ctx)
-    terms = ctx.store.terms.create_many(ctx.json(), ctx.principal, include_hierarchy=ctx.q_bool("includeTermHierarchy"))
-    return [ctx.store.glossary.term_json(t) for t in terms]
+    body = ctx.json()
+    if not isinstance(body, list):
+        raise errors.INVALID_PARAMETERS("invalid payload, expected a list of terms")
+    return [ctx.store.glossary.term_json(_create_one(ctx, item)) for item in body]
 
 
 def get_term(ctx: Ctx) -> Any:
@@ -140,10 +143,16 @@ def update_term(partial: bool) -> Any:
         _write(ctx)
         term = ctx.store.glossary.require_term(ctx.params["termId"])
         include = ctx.q_bool("includeTermHierarchy")
+        body = ctx.json()
+        categories = None
+        if not partial:  # a full update replaces the term's categories (absent: none), as in Atlas
+            categories = ctx.store.categories.parse_term_categories(body, _anchor_of(body) or term.glossary_guid)
         service = ctx.store.terms
         updated = (service.partial_update if partial else service.update)(
-            term, ctx.json(), ctx.principal, include_hierarchy=include
+            term, body, ctx.principal, include_hierarchy=include
         )
+        if not partial:
+            ctx.store.categories.set_term_categories(updated, categories or [])
         return ctx.store.glossary.term_json(updated)
 
     return handler
@@ -152,7 +161,9 @@ def update_term(partial: bool) -> Any:
 def delete_term(ctx: Ctx) -> Any:
     """DELETE /atlas/v2/glossary/term/{termId}."""
     _write(ctx)
-    ctx.store.terms.delete(ctx.store.glossary.require_term(ctx.params["termId"]), ctx.principal)
+    term = ctx.store.glossary.require_term(ctx.params["termId"])
+    ctx.store.terms.delete(term, ctx.principal)
+    ctx.store.categories.forget_term(term.guid)
     return Reply(204)
 
 
@@ -197,20 +208,10 @@ def register(table: RouteTable) -> None:
         ("GET", f"{g}/{{glossaryId}}", "Glossary_Get", get_glossary, False),
         ("PUT", f"{g}/{{glossaryId}}", "Glossary_Update", update_glossary(False), True),
         ("DELETE", f"{g}/{{glossaryId}}", "Glossary_Delete", delete_glossary, True),
-        ("GET", f"{g}/{{glossaryId}}/categories", "Glossary_ListCategories", empty_list, False),
-        ("GET", f"{g}/{{glossaryId}}/categories/headers", "Glossary_ListCategoriesHeaders", empty_list, False),
         ("GET", f"{g}/{{glossaryId}}/detailed", "Glossary_GetDetailed", detailed, False),
         ("PUT", f"{g}/{{glossaryId}}/partial", "Glossary_PartialUpdate", update_glossary(True), True),
         ("GET", f"{g}/{{glossaryId}}/terms", "Glossary_ListTerms", list_terms(False), False),
         ("GET", f"{g}/{{glossaryId}}/terms/headers", "Glossary_ListTermHeaders", list_terms(True), False),
-        ("POST", f"{g}/categories", "Glossary_CreateCategories", not_emulated, True),
-        ("POST", f"{g}/category", "Glossary_CreateCategory", not_emulated, True),
-        ("GET", f"{g}/category/{{categoryId}}", "Glossary_GetCategory", category_not_found, False),
-        ("PUT", f"{g}/category/{{categoryId}}", "Glossary_UpdateCategory", category_not_found, True),
-        ("DELETE", f"{g}/category/{{categoryId}}", "Glossary_DeleteCategory", category_not_found, True),
-        ("PUT", f"{g}/category/{{categoryId}}/partial", "Glossary_PartialUpdateCategory", category_not_found, True),
-        ("GET", f"{g}/category/{{categoryId}}/related", "Glossary_ListRelatedCategories", category_not_found, False),
-        ("GET", f"{g}/category/{{categoryId}}/terms", "Glossary_ListCategoryTerms", category_not_found, False),
         ("POST", f"{g}/term", "Glossary_CreateTerm", create_term, True),
         ("GET", f"{g}/term/{{termId}}", "Glossary_GetTerm", get_term, False),
         ("PUT", f"{g}/term/{{termId}}", "Glossary_UpdateTerm", update_term(False), True),

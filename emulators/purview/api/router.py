@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 MISSING: Any = object()
 DATAMAP_PREFIXES = ("/datamap/api", "/catalog/api")
-ATTR_PARAM = re.compile(r"^attr(?:_(\d+))?:(.+)$")
+ATTR_LIST_PARAM = re.compile(r"^attr_([^:]*):(.+)$")
+"""Atlas's `attr_<index>:<attribute>`: any text between `attr_` and the first `:` names one lookup."""
 
 
 @dataclass
@@ -47,6 +48,7 @@ class RouteDef:
     operation: str
     handler: Handler
     write: bool
+    legacy: bool = False  # an older path the service still answers; not the spec's template for the operation
 
 
 class Ctx:
@@ -107,13 +109,19 @@ class Ctx:
         return self.q("attr:qualifiedName")
 
     def attrs(self) -> list[str]:
-        """`attr_0:qualifiedName`, `attr_1:qualifiedName`, ... in index order."""
-        found = []
+        """QualifiedNames of the `attr_<index>:qualifiedName` parameters, one per distinct index.
+
+        Atlas (`EntityREST.getAttributesList`) groups the parameters by the text between `attr_` and the
+        first `:` and reads only the first value of each; the index need not be a number, so the official
+        SDK's literal `attr_N:qualifiedName` is one lookup. Numeric indexes come first, in numeric order.
+        """
+        found: dict[str, str] = {}
         for key, values in self.query.items():
-            match = ATTR_PARAM.match(key)
-            if match and match.group(2) == "qualifiedName" and match.group(1) is not None:
-                found += [(int(match.group(1)), v) for v in values]
-        return [v for _, v in sorted(found)]
+            match = ATTR_LIST_PARAM.match(key)
+            if match and match.group(2) == "qualifiedName" and values:
+                found.setdefault(match.group(1), values[0])
+        ordered = sorted(found, key=lambda index: (0, int(index), "") if index.isdigit() else (1, 0, index))
+        return [found[index] for index in ordered]
 
     def json(self, *, required: bool = True) -> Any:
         """The request body as JSON (400 Atlas error if malformed or required and missing)."""
@@ -171,11 +179,21 @@ class RouteTable:
         self.routes: dict[str, dict[str, list[RouteDef]]] = {}
         self._index: dict[tuple[str, str, int, tuple[str, ...] | None], list[RouteDef]] = {}
 
-    def add(self, family: str, method: str, template: str, operation: str, handler: Handler, *, write: bool) -> None:
-        """Register a route."""
+    def add(
+        self,
+        family: str,
+        method: str,
+        template: str,
+        operation: str,
+        handler: Handler,
+        *,
+        write: bool,
+        legacy: bool = False,
+    ) -> None:
+        """Register a route (`legacy`: an older path of the operation that real clients still call)."""
         parts = re.split(r"(\{[^}]+\})", template)
         regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts)
-        route = RouteDef(family, method, template, re.compile(f"^{regex}/?$"), operation, handler, write)
+        route = RouteDef(family, method, template, re.compile(f"^{regex}/?$"), operation, handler, write, legacy)
         self.routes.setdefault(family, {}).setdefault(method, []).append(route)
 
     def finalize(self) -> None:

@@ -58,7 +58,10 @@ def list_headers(ctx: Ctx) -> Any:
             continue
         if typedef["category"] == "TERM_TEMPLATE" and not include_templates and category != "TERM_TEMPLATE":
             continue
-        out.append({"category": typedef["category"], "guid": typedef["guid"], "name": typedef["name"]})
+        item = {"category": typedef["category"], "guid": typedef["guid"], "name": typedef["name"]}
+        if typedef.get("serviceType"):  # captured headers carry it (purviewcli `types readTypeDefsHeaders`)
+            item["serviceType"] = typedef["serviceType"]
+        out.append(item)
     return out
 
 

@@ -138,14 +138,35 @@ class EntityService:
     # ----- classifications ------------------------------------------------------------------------------
 
     def add_classifications(self, entity: Entity, items: Any, principal: str, *, update: bool = False) -> None:
-        """POST (add, 400 if already there) or PUT (update, add if missing) classifications."""
+        """POST (add) or PUT (update, add if missing) classifications of one entity."""
         parsed = self._classification_items(items)
         if entity.status != "ACTIVE":
             raise errors.INSTANCE_GUID_NOT_FOUND(entity.guid)
-        current = {c["typeName"]: c for c in entity.classifications}
+        if not update:
+            self._check_addable(entity, parsed)
+        self._apply_classifications(entity, parsed, principal)
+
+    def _check_addable(self, entity: Entity, parsed: list[dict[str, Any]]) -> None:
+        """Atlas's checks before adding a classification to an entity.
+
+        An existing association is 400 `ATLAS-400-00-01A` (the store's `validateEntityAssociations`); the
+        same name twice in one request is 400 `ATLAS-400-00-01B` (`CLASSIFICATION_ALREADY_ASSOCIATED`,
+        raised by the graph mapper on the second copy).
+        """
+        current = {c["typeName"] for c in entity.classifications}
         for item in parsed:
-            if item["typeName"] in current and not update:
+            if item["typeName"] in current:
+                raise errors.INVALID_PARAMETERS(
+                    f"entity: {entity.guid}, already associated with classification: {item['typeName']}"
+                )
+        seen: set[str] = set()
+        for item in parsed:
+            if item["typeName"] in seen:
                 raise errors.CLASSIFICATION_ALREADY_ASSOCIATED(entity.guid, item["typeName"])
+            seen.add(item["typeName"])
+
+    def _apply_classifications(self, entity: Entity, parsed: list[dict[str, Any]], principal: str) -> None:
+        current = {c["typeName"]: c for c in entity.classifications}
         for item in parsed:
             previous = current.get(item["typeName"])
             if previous is not None:
@@ -178,15 +199,24 @@ class EntityService:
         return {"list": items, "pageSize": len(items), "sortType": "NONE", "startIndex": 0, "totalCount": len(items)}
 
     def bulk_classify(self, body: Any, principal: str) -> None:
-        """POST /entity/bulk/classification: one classification onto many entities."""
+        """POST /entity/bulk/classification: one classification onto many entities, all or nothing.
+
+        Like Atlas's `addClassification(guids, classification)`, every entity is checked first (unknown
+        guid 404, classification already there 400) and only then is any of them changed.
+        """
         if not isinstance(body, dict) or not isinstance(body.get("classification"), dict):
             raise errors.INVALID_PARAMETERS("invalid payload, expected ClassificationAssociateOptions")
         guids = body.get("entityGuids")
         if not isinstance(guids, list) or not all(isinstance(g, str) for g in guids):
             raise errors.INVALID_PARAMETERS("invalid payload, entityGuids must be a list of guids")
-        entities = [self.store.require_active(g) for g in guids]
+        if not guids:
+            raise errors.INVALID_PARAMETERS("Guid(s) not specified")
+        parsed = self._classification_items([body["classification"]])
+        entities = [self.store.require_active(g) for g in dict.fromkeys(guids)]
         for entity in entities:
-            self.add_classifications(entity, [body["classification"]], principal, update=True)
+            self._check_addable(entity, parsed)
+        for entity in entities:
+            self._apply_classifications(entity, [dict(item) for item in parsed], principal)
 
     def bulk_set_classifications(self, body: Any, principal: str) -> list[str]:
         """POST /entity/bulk/setClassifications: per-entity add/update; returns Purview's status strings."""

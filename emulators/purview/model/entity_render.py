@@ -8,10 +8,11 @@ as Process `inputs`/`outputs` also appear as object ids under `attributes`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from emulators.purview.model.entities import GLOSSARY_TERM_TYPE, SEMANTIC_ASSIGNMENT, Entity, EntityStore, Relationship
-from emulators.purview.model.typesystem import RelationshipEnd
+from emulators.purview.model.typesystem import EntityTypeInfo, RelationshipEnd
 
 HEADER_ATTRIBUTES = ("name", "description", "owner", "createTime")
 
@@ -113,19 +114,42 @@ def related_object(store: EntityStore, end: RelationshipEnd, rel: Relationship, 
     return item
 
 
+@dataclass(frozen=True, slots=True)
+class _RenderPlan:
+    """What an entity read of one type lists, computed once per type (reads are the hot path)."""
+
+    plain: tuple[str, ...]  # attributes stored on the entity
+    references: tuple[str, ...]  # entity-typed attributes that are not relationship ends (null when unset)
+    relationships: tuple[tuple[str, bool, bool], ...]  # (attribute, single-valued, legacy)
+
+
+def _render_plan(info: EntityTypeInfo) -> _RenderPlan:
+    plan = info.render_cache.get("plan")
+    if plan is None:
+        plan = info.render_cache["plan"] = _RenderPlan(
+            plain=tuple(n for n in info.attributes if n not in info.references),
+            references=tuple(n for n in info.attributes if n in info.references and n not in info.relationships),
+            relationships=tuple(
+                (name, ends[0].cardinality == "SINGLE", ends[0].legacy) for name, ends in info.relationships.items()
+            ),
+        )
+    assert isinstance(plan, _RenderPlan)
+    return plan
+
+
 def entity_json(
     store: EntityStore, entity: Entity, *, relationships: bool = True, minimal: bool = False
 ) -> dict[str, Any]:
     """Full AtlasEntity. `minimal` is Atlas's minExtInfo form for referred entities (header attributes only)."""
     info = store.types.entity_info(entity.type_name)
-    attributes: dict[str, Any] = {}
-    if info is not None and not minimal:
-        for name in info.attributes:
-            if name in info.references:
-                continue
-            attributes[name] = entity.attributes.get(name)
-        for name, guids in entity.refs.items():
-            attributes[name] = [object_id(store, g) for g in guids]
+    plan = _render_plan(info) if info is not None and not minimal else None
+    attributes: dict[str, Any]
+    if plan is not None:
+        stored = entity.attributes
+        attributes = {name: stored.get(name) for name in plan.plain}
+        for name in plan.references:
+            guids = entity.refs.get(name)
+            attributes[name] = None if guids is None else [object_id(store, g) for g in guids]
     else:
         attributes = {k: v for k, v in entity.attributes.items() if k == "qualifiedName" or k in HEADER_ATTRIBUTES}
     out: dict[str, Any] = {
@@ -140,27 +164,30 @@ def entity_json(
         "version": 0,
         "lastModifiedTS": str(entity.modified),
         "collectionId": entity.collection_id,
+        "isIncomplete": False,
+        "provenanceType": 0,
+        "proxy": False,
+        "displayText": display_text(entity),
+        "labels": list(entity.labels),
+        "contacts": entity.contacts,
     }
-    if info is not None and not minimal:
-        rel_attrs: dict[str, Any] = {}
+    if plan is not None:
         by_attribute: dict[str, list[dict[str, Any]]] = {}
-        for end, rel, other in store.related(entity):
-            by_attribute.setdefault(end.attribute, []).append(related_object(store, end, rel, other))
-            if end.legacy:
-                attributes.setdefault(end.attribute, []).append(object_id(store, other))
-        for name, ends in info.relationships.items():
-            items = by_attribute.get(name, [])
-            if ends[0].legacy:
-                attributes.setdefault(name, [] if ends[0].cardinality != "SINGLE" else None)
-            rel_attrs[name] = items if ends[0].cardinality != "SINGLE" else (items[0] if items else None)
+        if store.rel_index.get(entity.guid):
+            for end, rel, other in store.related(entity):
+                by_attribute.setdefault(end.attribute, []).append(related_object(store, end, rel, other))
+                if end.legacy:
+                    attributes.setdefault(end.attribute, []).append(object_id(store, other))
+        rel_attrs: dict[str, Any] = {}
+        for name, single, legacy in plan.relationships:
+            items = by_attribute.get(name)
+            if legacy and name not in attributes:
+                attributes[name] = None if single else []
+            rel_attrs[name] = (items[0] if items else None) if single else (items or [])
         if relationships:
             out["relationshipAttributes"] = rel_attrs
     if entity.classifications:
         out["classifications"] = [classification(entity, c) for c in entity.classifications]
-    if entity.labels:
-        out["labels"] = list(entity.labels)
-    if entity.contacts:
-        out["contacts"] = entity.contacts
     if entity.custom_attributes:
         out["customAttributes"] = entity.custom_attributes
     if entity.business_attributes:

@@ -31,7 +31,7 @@ class _Plan:
     existing: Entity | None
     alias_of: int | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
-    refs: dict[str, list[Any]] = field(default_factory=dict)
+    refs: dict[str, list[Any] | None] = field(default_factory=dict)  # None: the attribute is cleared
     rel_writes: dict[str, tuple[RelationshipEnd, list[Any]]] = field(default_factory=dict)
     collection: str | None = None
     entity: Entity | None = None
@@ -147,7 +147,7 @@ class EntityWriter:
                 if name in info.relationships and name not in rel_given:
                     rel_given[name] = value
                 elif name in info.references:
-                    plan.refs[name] = value if isinstance(value, list) else ([] if value is None else [value])
+                    plan.refs[name] = value if isinstance(value, list) or value is None else [value]
                 elif name in info.attributes:
                     try:
                         plan.attributes[name] = normalize(info.parsed[name], value, self.store.types.get)
@@ -163,12 +163,12 @@ class EntityWriter:
                 items = as_list(value)
                 end = self._choose_end(ends, items, info.name)
                 plan.rel_writes[name] = (end, items)
-            for refs in [*plan.refs.values(), *(items for _e, items in plan.rel_writes.values())]:
-                for ref in refs:
+            for refs in plan.refs.values():
+                for ref in refs or ():
                     self._resolve(ref, plans)
             for end, items in plan.rel_writes.values():
                 for ref in items:
-                    self._check_end_type(plan, end, self._resolve(ref, plans))
+                    self._check_end_type(plan, end, self._resolve(ref, plans, end.other_type))
             self._check_classifications(plan.raw.get("classifications"))
         if problems:
             raise errors.INSTANCE_CRUD_INVALID_PARAMS(problems if len(problems) > 1 else problems[0])
@@ -203,13 +203,19 @@ class EntityWriter:
             if typedef is None or typedef["category"] != "CLASSIFICATION":
                 raise errors.CLASSIFICATION_NOT_FOUND(name)
 
-    def _resolve(self, ref: Any, plans: list[_Plan]) -> _Target:
-        """Resolve an object reference to an existing entity, a batch member, or a glossary term."""
+    def _resolve(self, ref: Any, plans: list[_Plan], end_type: str | None = None) -> _Target:
+        """Resolve an object reference to an existing entity, a batch member, or a glossary term.
+
+        In a relationship attribute a reference may carry only `qualifiedName`, the type being the end's
+        (Microsoft's Databricks accelerator sends `"workspace": {"qualifiedName": ...}`, and it works live).
+        """
         if isinstance(ref, int | str) and not isinstance(ref, bool):
             ref = {"guid": ref}
         if not isinstance(ref, dict):
             raise errors.INVALID_PARAMETERS(f"invalid object reference {ref!r}")
         type_name = ref.get("typeName")
+        if type_name is None and end_type == GLOSSARY_TERM_TYPE:
+            type_name = end_type
         if type_name == GLOSSARY_TERM_TYPE or (type_name is None and self._is_term_ref(ref)):
             term = self.store.terms.term_guid_by_reference(ref) if self.store.terms else None
             if term is None:
@@ -226,6 +232,8 @@ class EntityWriter:
         given_unique = ref.get("uniqueAttributes")
         unique: dict[str, Any] = given_unique if isinstance(given_unique, dict) else {}
         qualified_name = unique.get("qualifiedName", ref.get("qualifiedName"))
+        if type_name is None:
+            type_name = end_type
         if isinstance(type_name, str) and isinstance(qualified_name, str):
             for index, plan in enumerate(plans):
                 attrs = plan.raw.get("attributes") or {}
@@ -333,6 +341,9 @@ class EntityWriter:
     def _apply_references(self, plan: _Plan, entity: Entity, plans: list[_Plan], principal: str) -> bool:
         changed = False
         for name, refs in plan.refs.items():
+            if refs is None:  # null: the attribute is unset again (reads show null, as live does)
+                changed |= entity.refs.pop(name, None) is not None
+                continue
             guids = [self._final(self._resolve(r, plans), plans) for r in refs]
             if entity.refs.get(name) != guids:
                 entity.refs[name] = guids
@@ -340,7 +351,7 @@ class EntityWriter:
         for name, (end, items) in plan.rel_writes.items():
             desired: dict[str, dict[str, Any] | None] = {}
             for item in items:
-                other = self._final(self._resolve(item, plans), plans)
+                other = self._final(self._resolve(item, plans, end.other_type), plans)
                 attrs = (item.get("relationshipAttributes") or {}).get("attributes") if isinstance(item, dict) else None
                 desired[other] = attrs if isinstance(attrs, dict) else None
             changed |= self.set_relationship_attribute(entity, name, end, desired, principal)

@@ -1,4 +1,4 @@
-"""The classic glossary: glossaries and terms, their rendering, and term lookup for the entity store.
+"""The classic glossary: glossaries, terms and categories, their rendering, and term lookup for the entity store.
 
 Terms are also the far end of every entity's `meanings` relationship, so this store implements the
 entity store's TermDirectory; assignments themselves are AtlasGlossarySemanticAssignment relationships
@@ -70,14 +70,34 @@ class TermRecord:
     related: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> other term guid -> relation guid
 
 
+@dataclass(slots=True)
+class CategoryRecord:
+    """A stored glossary category (its operations live in `categories.py`)."""
+
+    guid: str
+    name: str
+    glossary_guid: str
+    anchor_relation: str
+    fields: dict[str, Any]
+    created_by: str
+    create_time: int
+    updated_by: str
+    update_time: int
+    modified: int = 1
+    parent_guid: str | None = None
+    parent_relation: str | None = None
+    terms: dict[str, str] = field(default_factory=dict)  # term guid -> categorization relation guid
+
+
 class GlossaryStore:
-    """Glossaries and terms by guid, terms by qualifiedName; renders the Atlas glossary shapes."""
+    """Glossaries, terms and categories by guid, terms by qualifiedName; renders the Atlas glossary shapes."""
 
     def __init__(self, entities: EntityStore) -> None:
         self.entities = entities
         self.glossaries: dict[str, GlossaryRecord] = {}
         self.terms: dict[str, TermRecord] = {}
         self.term_by_qualified_name: dict[str, str] = {}
+        self.categories: dict[str, CategoryRecord] = {}
         entities.terms = self
 
     # ----- TermDirectory -------------------------------------------------------------------------------
@@ -153,7 +173,20 @@ class GlossaryStore:
                 {"termGuid": guid, "relationGuid": relation, "displayText": self.terms[guid].name}
                 for guid, relation in glossary.term_guids.items()
             ]
-            out["categories"] = []
+            out["categories"] = [self.category_header(c) for c in self.glossary_categories(glossary.guid)]
+        return out
+
+    def glossary_categories(self, glossary_guid: str) -> list[CategoryRecord]:
+        """The categories anchored in a glossary, in creation order."""
+        return [c for c in self.categories.values() if c.glossary_guid == glossary_guid]
+
+    def category_header(self, category: CategoryRecord) -> dict[str, Any]:
+        """AtlasRelatedCategoryHeader of a category within its glossary."""
+        out = {"categoryGuid": category.guid, "relationGuid": category.anchor_relation, "displayText": category.name}
+        if category.parent_guid is not None:
+            out["parentCategoryGuid"] = category.parent_guid
+        if category.fields.get("shortDescription"):
+            out["description"] = category.fields["shortDescription"]
         return out
 
     def term_header(self, term: TermRecord) -> dict[str, Any]:
@@ -206,6 +239,13 @@ class GlossaryStore:
                     for g, rel in others.items()
                     if g in self.terms
                 ]
+        categories = [
+            {"categoryGuid": c.guid, "relationGuid": c.terms[term.guid], "displayText": c.name}
+            for c in self.categories.values()
+            if term.guid in c.terms
+        ]
+        if categories:
+            out["categories"] = categories
         assigned = self.assigned_entities(term.guid)
         if assigned:
             out["assignedEntities"] = assigned
@@ -311,12 +351,16 @@ class GlossaryStore:
                 {k: getattr(g, k) for k in GlossaryRecord.__dataclass_fields__} for g in self.glossaries.values()
             ],
             "terms": [{k: getattr(t, k) for k in TermRecord.__dataclass_fields__} for t in self.terms.values()],
+            "categories": [
+                {k: getattr(c, k) for k in CategoryRecord.__dataclass_fields__} for c in self.categories.values()
+            ],
         }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Replace glossaries and terms with a snapshot."""
         self.glossaries = {g["guid"]: GlossaryRecord(**g) for g in data.get("glossaries", [])}
         self.terms = {t["guid"]: TermRecord(**t) for t in data.get("terms", [])}
+        self.categories = {c["guid"]: CategoryRecord(**c) for c in data.get("categories", [])}
         self.term_by_qualified_name = {self.qualified_name(t): t.guid for t in self.terms.values()}
 
 

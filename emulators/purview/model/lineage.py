@@ -1,4 +1,4 @@
-"""Lineage graphs computed from Process inputs/outputs relationships (AtlasLineageInfo).
+"""Lineage graphs computed from Process inputs/outputs and direct dataset-to-dataset links (AtlasLineageInfo).
 
 Depth follows Atlas: from a dataset, one level is "the processes that produced (or consumed) it plus
 their other ends"; from a process, its direct inputs/outputs are the first level. Relations always point
@@ -15,6 +15,8 @@ from emulators.purview.model.entities import Entity, EntityStore
 
 INPUTS = "dataset_process_inputs"
 OUTPUTS = "process_dataset_outputs"
+DIRECT = "direct_lineage_dataset_dataset"
+"""Purview's process-less lineage: `X.sinks = [Y]` (equivalently `Y.sources = [X]`) draws X -> Y."""
 DIRECTIONS = ("INPUT", "OUTPUT", "BOTH")
 DEFAULT_DEPTH = 3
 DEFAULT_WIDTH = 10
@@ -41,6 +43,10 @@ class LineageService:
             (r.end1, r.guid)
             for r in self.store.attribute_relationships(entity.guid, "outputFromProcesses")
             if r.type_name == OUTPUTS
+        ] + [
+            (r.end1, r.guid)
+            for r in self.store.attribute_relationships(entity.guid, "sources")
+            if r.type_name == DIRECT
         ]
 
     def _downstream(self, entity: Entity) -> list[tuple[str, str]]:
@@ -55,6 +61,8 @@ class LineageService:
             (r.end1, r.guid)
             for r in self.store.attribute_relationships(entity.guid, "inputToProcesses")
             if r.type_name == INPUTS
+        ] + [
+            (r.end2, r.guid) for r in self.store.attribute_relationships(entity.guid, "sinks") if r.type_name == DIRECT
         ]
 
     def get(self, guid: str, direction: str | None, depth: int | None, width: int | None = None) -> dict[str, Any]:
@@ -124,14 +132,19 @@ class LineageService:
         return self.get(entity.guid, direction, depth)
 
     def next_page(self, guid: str, direction: str | None, offset: int, limit: int) -> dict[str, Any]:
-        """GET /lineage/{guid}/next: one page of the direct neighbours in a direction."""
+        """GET /lineage/{guid}/next: one page of the direct neighbours in a direction (`limit` < 0: all).
+
+        `childrenCount` is the number of neighbours and `lineageWidth` the number on this page, as in
+        the official example (limit 5, one neighbour: width 1, childrenCount 1).
+        """
         direction = _direction(direction)
         base = self.store.require(guid)
         neighbors: list[tuple[str, str, str]] = []
         for walk, step in (("INPUT", self._upstream), ("OUTPUT", self._downstream)):
             if direction in (walk, "BOTH"):
                 neighbors += [(walk, g, r) for g, r in step(base) if g in self.store.entities]
-        window = neighbors[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+        start = max(offset, 0)
+        window = neighbors[start:] if limit < 0 else neighbors[start : start + limit]
         nodes = {base.guid: base, **{g: self.store.entities[g] for _w, g, _r in window}}
         relations = [
             {
@@ -145,7 +158,7 @@ class LineageService:
             "baseEntityGuid": base.guid,
             "lineageDirection": direction,
             "lineageDepth": 1,
-            "lineageWidth": limit,
+            "lineageWidth": len(window),
             "childrenCount": len(neighbors),
             "includeParent": False,
             "guidEntityMap": {g: entity_render.lineage_header(self.store, e) for g, e in nodes.items()},

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import uuid
 from typing import Any
 
@@ -25,11 +26,20 @@ def sort_key(value: Any) -> tuple[int, Any]:
     return (1, str(value).lower())
 
 
+_INTEGER_TEXT = re.compile(r"^\s*[+-]?[0-9]{1,18}\s*$")
+
+
 def int_option(body: dict[str, Any], name: str, default: int) -> int:
-    """A non-negative integer option of the body, or the default."""
+    """A non-negative integer option of the body, or the default.
+
+    A decimal string counts as its number: the service accepts `"limit": "1000"`, which Microsoft's
+    Databricks lineage accelerator sends on every search (`PurviewAPIConstants.DefaultSearchLimit`).
+    """
     value = body.get(name, default)
     if value is None:
         return default
+    if isinstance(value, str) and _INTEGER_TEXT.match(value):
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise errors.INVALID_PARAMETERS(f"{name} must be an integer")
     if value < 0:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from emulators.purview import errors
+from emulators.purview.model.categories import CategoryService
 from emulators.purview.model.collections import CollectionStore
 from emulators.purview.model.entities import EntityStore
 from emulators.purview.model.entity_ops import EntityService
@@ -58,6 +59,7 @@ class PurviewStore:
         self.entity_service = EntityService(self.entities, self.writer)
         self.relationships = RelationshipService(self.entities)
         self.terms = TermService(self.glossary, self.search_index.glossary_changed)
+        self.categories = CategoryService(self.glossary)
         self.search = SearchEngine(self.search_index)
         self.lineage = LineageService(self.entities)
         self.unified = UnifiedCatalog(self.entities, self.account_name)

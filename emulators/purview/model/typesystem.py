@@ -22,7 +22,12 @@ from emulators.purview.model.typedefs import (
 )
 from emulators.purview.model.typevalues import ParsedType, parse_type
 
-BUILTIN_FILE = Path(__file__).resolve().parent.parent / "data" / "builtin_typedefs.json"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BUILTIN_FILES = (
+    DATA_DIR / "builtin_typedefs.json",  # Atlas base model + what every Purview account has
+    DATA_DIR / "builtin_sources.json",  # source catalogues of common estates (hive, databricks, SQL, Power BI)
+    DATA_DIR / "builtin_classifications.json",  # Microsoft system classifications
+)
 OWNED_REF = [{"type": "ownedRef"}]
 
 
@@ -58,6 +63,7 @@ class EntityTypeInfo:
     references: dict[str, str] = field(default_factory=dict)  # attribute -> referenced entity type (legacy refs)
     relationships: dict[str, list[RelationshipEnd]] = field(default_factory=dict)
     service_type: str | None = None
+    render_cache: dict[str, Any] = field(default_factory=dict)  # per-type read plans (entity_render)
 
 
 class TypeRegistry:
@@ -72,10 +78,9 @@ class TypeRegistry:
         self.version = 0
         self.has_instances: Callable[[str], bool] = lambda _name: False
 
-    def load_builtins(self, path: Path = BUILTIN_FILE) -> None:
-        """Install the built-in types (Atlas base model and common Azure asset types)."""
-        data = json.loads(path.read_text())
-        incoming = split_types_def(data)
+    def load_builtins(self, paths: tuple[Path, ...] = BUILTIN_FILES) -> None:
+        """Install the built-in types, validated as one batch (the files may refer to each other's types)."""
+        incoming = [item for path in paths for item in split_types_def(json.loads(path.read_text()))]
         validate_defs(incoming, self.defs.get)
         for category, raw in incoming:
             stored = normalize_def(category, raw, "admin", None)
@@ -110,10 +115,15 @@ class TypeRegistry:
             out["subTypes"] = sorted(self._direct_subtypes().get(out["name"], ()))
         if out["category"] == "ENTITY":
             out["relationshipAttributeDefs"] = self._relationship_attribute_defs(out["name"])
+            out["businessAttributeDefs"] = self._business_attribute_defs(out["name"])
         return out
 
     def list_defs(self, category: str | None, include_term_templates: bool) -> dict[str, Any]:
-        """AtlasTypesDef of all defs, optionally one category; term templates only when asked for."""
+        """AtlasTypesDef of all defs, optionally one category; term templates only when asked for.
+
+        Every category key is always present, `termTemplateDefs` included (empty unless templates are
+        asked for): the live response carries all seven, and the official SDK's smoke test asserts it.
+        """
         out: dict[str, Any] = {key: [] for key in KEY_OF_CATEGORY.values()}
         for typedef in self.defs.values():
             cat = typedef["category"]
@@ -122,8 +132,6 @@ class TypeRegistry:
             if cat == "TERM_TEMPLATE" and not include_term_templates and category != "TERM_TEMPLATE":
                 continue
             out[KEY_OF_CATEGORY[cat]].append(self.render(typedef))
-        if not include_term_templates and category != "TERM_TEMPLATE":
-            out.pop("termTemplateDefs")
         return out
 
     def is_a(self, type_name: str, ancestor: str) -> bool:
@@ -213,7 +221,7 @@ class TypeRegistry:
         self._invalidate()
 
     def _apply(self, incoming: list[tuple[str, dict[str, Any]]], principal: str, *, update: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {key: [] for key in KEY_OF_CATEGORY.values() if key != "termTemplateDefs"}
+        out: dict[str, Any] = {key: [] for key in KEY_OF_CATEGORY.values()}
         stored_all = []
         for category, raw in incoming:
             previous = self.defs.get(raw["name"].strip()) if update else None
@@ -327,6 +335,23 @@ class TypeRegistry:
     def _end_type(self, end: RelationshipEnd) -> str:
         return str(self.defs[end.relationship][f"endDef{end.this_end}"]["type"])
 
+    def _business_attribute_defs(self, name: str) -> dict[str, list[dict[str, Any]]]:
+        """Business metadata attributes applicable to an entity type, by business metadata name.
+
+        Live entityDefs carry this map (e.g. `PurviewDataQuality` on every DataSet type); applicability comes
+        from each attribute's `options.applicableEntityTypes`, a JSON list of type names (inherited).
+        """
+        info = self.entity_info(name)
+        ancestry = set(info.supertypes) if info is not None else {name}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for typedef in self.defs.values():
+            if typedef["category"] != "BUSINESS_METADATA":
+                continue
+            applicable = [a for a in typedef.get("attributeDefs") or [] if ancestry & _applicable_types(a)]
+            if applicable:
+                out[typedef["name"]] = applicable
+        return out
+
     def _relationship_attribute_defs(self, name: str) -> list[dict[str, Any]]:
         info = self.entity_info(name)
         if info is None:
@@ -352,3 +377,13 @@ class TypeRegistry:
                 item["constraints"] = OWNED_REF
             out.append(item)
         return out
+
+
+def _applicable_types(attribute: Mapping[str, Any]) -> set[str]:
+    """`options.applicableEntityTypes` of a business metadata attribute (a JSON list in a string)."""
+    raw = (attribute.get("options") or {}).get("applicableEntityTypes")
+    try:
+        decoded = json.loads(raw) if isinstance(raw, str) else []
+    except ValueError:
+        return set()
+    return {str(item) for item in decoded} if isinstance(decoded, list) else set()

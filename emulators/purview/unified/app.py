@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import Receive, Scope, Send
 
+from emulators._common.app import read_body
 from emulators.purview.errors import AuthorizationError
 from emulators.purview.unified import errors, paging, values
 from emulators.purview.unified.context import PREFIX, Call, Reply
@@ -40,7 +41,7 @@ class UnifiedCatalogApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one HTTP request and send the reply."""
-        body = await _read_body(receive)
+        body = await read_body(receive)
         reply = self.handle(scope, body)
         await _send(send, reply)
 
@@ -128,18 +129,6 @@ def _base_url(scope: Scope, headers: dict[str, str]) -> str:
 
 def _error(status: int, code: str, message: str) -> Reply:
     return Reply(status, errors.error_body(code, message), {"x-ms-error-code": code})
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
 
 
 async def _send(send: Send, reply: Reply) -> None:

@@ -22,10 +22,12 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableServiceClient, UpdateMode
 
+from sync.core.azure_errors import STORAGE_SETTINGS, typed_azure_errors
 from sync.core.state.rows import encode_key, get_json, put_json, quoted
 
 RUN_ID = re.compile(r"^(?P<stamp>\d{8}T\d{9}Z)-(?P<feature>[a-z][a-z0-9_]*)-(?P<suffix>[0-9a-f]{12})$")
 INVERT_BASE = 10**13
+typed = typed_azure_errors("state storage", STORAGE_SETTINGS)
 
 
 def new_run_id(feature: str, started_at: datetime) -> str:
@@ -59,11 +61,13 @@ class RunLog:
         self.outcomes: TableClient = service.get_table_client(f"{prefix}RunChanges")
         self.writes = 0
 
+    @typed
     def ensure_tables(self) -> None:
         """Create the tables if they do not exist yet."""
         for table in (self.reports, self.outcomes):
             self.service.create_table_if_not_exists(table.table_name)
 
+    @typed
     def save(self, feature: str, run_id: str, started_at: datetime, report: dict[str, Any]) -> None:
         """Persist (or overwrite) a run report."""
         entity: dict[str, Any] = {
@@ -75,6 +79,7 @@ class RunLog:
         self.reports.upsert_entity(entity, mode=UpdateMode.REPLACE)
         self.writes += 1
 
+    @typed
     def newest(self, feature: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """The newest run reports of a feature, newest first."""
         pk = quoted(encode_key(feature))
@@ -85,6 +90,7 @@ class RunLog:
                 break
         return out
 
+    @typed
     def find(self, run_id: str, *, feature: str | None = None) -> dict[str, Any] | None:
         """A run report by id: one point read (ids of older versions of the app: a filtered scan)."""
         parsed = parse_run_id(run_id)
@@ -106,6 +112,7 @@ class RunLog:
                 return legacy
         return None
 
+    @typed
     def record_outcomes(self, run_id: str, outcomes: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Remember what applying each change of a message did, in one transaction (they share the run's partition).
 
@@ -122,6 +129,7 @@ class RunLog:
             self.outcomes.submit_transaction(batch[start : start + 100])
             self.writes += len(batch[start : start + 100])
 
+    @typed
     def get_outcome(self, run_id: str, change_key: str) -> dict[str, Any] | None:
         """What applying one change (`<object kind>/<key>`) of a run did: one point read; None if not recorded."""
         try:
@@ -131,12 +139,14 @@ class RunLog:
         outcome: dict[str, Any] = get_json(entity, "Outcome", {})
         return outcome
 
+    @typed
     def iter_outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Outcomes recorded for a run's changes."""
         pk = quoted(encode_key(run_id))
         for entity in self.outcomes.query_entities(f"PartitionKey eq '{pk}'"):
             yield get_json(entity, "Outcome", {})
 
+    @typed
     def prune(self, feature: str, *, older_than: datetime) -> int:
         """Delete the feature's reports started before `older_than`, and their outcomes. Returns how many."""
         pk = quoted(encode_key(feature))

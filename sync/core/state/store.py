@@ -11,17 +11,20 @@ Tables (prefix from SYNC_TABLE_PREFIX, default `sync`):
 The named write operations are the only ways state is written:
 
 - `save` — one row, guarded by the ETag it was read with (insert-if-absent when new);
-- `claim` / `release` / `leased` — a lease on one row while a queue message works on its object
-  (`sync/core/state/leases.py`);
+- `lease` / `leased` / `release` — a renewed, fenced lease on one row while one invocation works on its object
+  (`sync/core/state/leases.py`); `save` of a leased row goes through its lease;
 - `read_many` + `commit_many` — many rows of one kind read at once and written back in entity-group transactions
   guarded by the ETags read (bulk writers such as lineage cannot afford a lease per object);
 - `upsert_many` / `remove_many` — unguarded, for caches only one writer fills;
 - `set_cursor` — a watermark, guarded by its ETag.
+
+Every Azure SDK error leaves the store as the app's typed error naming "state storage" (sync/core/azure_errors.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
@@ -33,6 +36,7 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, TableServiceClient, TableTransactionError, UpdateMode
 
+from sync.core.azure_errors import STORAGE_SETTINGS, typed_azure_errors
 from sync.core.errors import ContentionError
 from sync.core.state.leases import LeaseOperations
 from sync.core.state.rows import (
@@ -49,6 +53,9 @@ from sync.core.state.rows import (
 from sync.core.state.runs import RunLog
 
 CONFLICT_STATUSES = frozenset({409, 412})
+LIGHT_COLUMNS = ("PartitionKey", "RowKey", "Key", "Fingerprint", "Status", "LastRunId", "UpdatedAt", "LeaseOwner")
+"""The columns every planner reads; JSON parts (Source, Target, Data) only when asked for."""
+typed = typed_azure_errors("state storage", STORAGE_SETTINGS)
 
 
 class StateStore(LeaseOperations):
@@ -62,6 +69,7 @@ class StateStore(LeaseOperations):
         self.runs = RunLog(service, prefix)
         self.writes = 0
 
+    @typed
     def ensure_tables(self) -> None:
         """Create the tables if they do not exist yet."""
         for table in (self.objects, self.cursors):
@@ -69,12 +77,25 @@ class StateStore(LeaseOperations):
         self.runs.ensure_tables()
 
     # --- objects --------------------------------------------------------------------------------------------------
-    def iter_objects(self, kind: str) -> Iterator[SyncObject]:
-        """Every object of a kind (one partition scan, paged by the SDK)."""
-        pk = quoted(encode_key(kind))
-        for entity in self.objects.query_entities(f"PartitionKey eq '{pk}'"):
-            yield SyncObject.from_entity(kind, entity)
+    @typed
+    def iter_objects(self, kind: str, *, fields: Collection[str] | None = None) -> Iterator[SyncObject]:
+        """Every object of a kind (one partition scan, paged by the SDK).
 
+        `fields` limits the JSON parts read to those named (`source`, `target`, `data`; default: all): a planner
+        that needs only fingerprints and a few ids does not decode, or hold, what appliers keep in rows.
+        """
+        pk = quoted(encode_key(kind))
+        select = None
+        if fields is not None:
+            select = [*LIGHT_COLUMNS]
+            for name in fields:
+                select += [name.capitalize(), f"{name.capitalize()}_parts"]
+        for row in self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select):
+            if select is not None and any(int(row.get(f"{f.capitalize()}_parts") or 1) > 1 for f in fields or ()):
+                row = self.objects.get_entity(row["PartitionKey"], row["RowKey"])  # noqa: PLW2901 - a large part
+            yield SyncObject.from_entity(kind, row)
+
+    @typed
     def get_object(self, kind: str, key: str) -> SyncObject | None:
         """One object, or None."""
         try:
@@ -86,9 +107,18 @@ class StateStore(LeaseOperations):
     def save(self, obj: SyncObject) -> SyncObject:
         """Write an object, guarded by its ETag when it was read before (insert-if-absent otherwise).
 
+        A row this invocation holds a lease on is written through the lease (which also extends it).
+
         Raises:
-            ContentionError: someone else changed or created the row since it was read.
+            ContentionError: someone else changed or created the row since it was read (or took the lease).
         """
+        if obj.holder is not None:
+            return obj.holder.write(obj)
+        return self.write_row(obj)
+
+    @typed
+    def write_row(self, obj: SyncObject) -> SyncObject:
+        """ETag-guarded write of one object, whatever lease it carries (leases and `save` use this)."""
         obj.updated_at = now()
         entity = obj.to_entity()
         try:
@@ -104,6 +134,29 @@ class StateStore(LeaseOperations):
         obj.etag = metadata.get("etag")
         return obj
 
+    @typed
+    def renew_lease(self, obj: SyncObject, owner: str, until: datetime) -> str:
+        """Extend a lease with a write of only its two columns, guarded by the row's ETag; the new ETag.
+
+        Raises:
+            ContentionError: the row changed since `obj` was read or written (the lease was taken over).
+        """
+        entity = {
+            "PartitionKey": encode_key(obj.kind),
+            "RowKey": encode_key(obj.key),
+            "LeaseOwner": owner,
+            "LeaseUntil": until.isoformat(),
+        }
+        try:
+            metadata = self.objects.update_entity(
+                entity, mode=UpdateMode.MERGE, etag=obj.etag, match_condition=MatchConditions.IfNotModified
+            )
+        except (ResourceModifiedError, ResourceNotFoundError) as exc:
+            raise ContentionError(f"state row {obj.kind}/{obj.key} changed concurrently") from exc
+        self.writes += 1
+        return str(metadata.get("etag"))
+
+    @typed
     def delete_object(self, kind: str, key: str) -> None:
         """Forget an object (idempotent)."""
         try:
@@ -121,6 +174,7 @@ class StateStore(LeaseOperations):
     # row meanwhile the whole commit fails, the message is redelivered, and the retry re-reads the rows (finding
     # the work done, or redoing it).
 
+    @typed
     def read_many(self, kind: str, keys: Iterable[str]) -> dict[str, SyncObject]:
         """The existing objects among `keys` (one query per 14 keys), with the ETags `commit_many` is guarded by."""
         wanted = sorted(set(keys))
@@ -168,6 +222,7 @@ class StateStore(LeaseOperations):
             self.objects, [("delete", {"PartitionKey": partition, "RowKey": encode_key(k)}) for k in sorted(set(keys))]
         )
 
+    @typed
     def submit(self, table: TableClient, operations: list[tuple[Any, ...]]) -> None:
         """Run operations (of one partition) in transactions of at most 100.
 
@@ -186,6 +241,7 @@ class StateStore(LeaseOperations):
             self.writes += len(chunk)
 
     # --- cursors --------------------------------------------------------------------------------------------------
+    @typed
     def get_cursor(self, feature: str, name: str) -> tuple[Any, str | None]:
         """(value, etag) of a cursor; (None, None) when never set."""
         try:
@@ -194,6 +250,7 @@ class StateStore(LeaseOperations):
             return None, None
         return get_json(entity, "Value", None), entity.metadata.get("etag")
 
+    @typed
     def set_cursor(self, feature: str, name: str, value: Any, *, etag: str | None) -> None:
         """Move a cursor, guarded by the ETag it was read with (None = it must not exist yet).
 

@@ -23,6 +23,7 @@ from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
+from sync.core.state.leases import superseded
 from sync.features.datasources.api import DATASOURCE_KIND, ensure_data_source, name_suffix
 from sync.features.datasources.settings import DataSourcesSettings
 from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
@@ -37,6 +38,7 @@ class DataSourcesFeature(Feature):
     settings_model = DataSourcesSettings
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = DATASOURCE_KIND
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"source", "target"})
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
 
@@ -102,8 +104,20 @@ class DataSourcesFeature(Feature):
             removal=lambda key, obj: {"guid": obj.source.get("guid")},
         )
 
+    def check_change(self, change: Change) -> str:
+        """A create or update needs the asset's guid and the group name the planner chose."""
+        if change.kind == ChangeKind.DELETE:
+            return ""
+        missing = [
+            f for f in ("guid", "group_name") if not isinstance(change.desired.get(f), str) or not change.desired[f]
+        ]
+        return f"desired state lacks {', '.join(missing)} (text)" if missing else ""
+
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
-        """Ensure the group and data source exist in CluedIn and record them, with the asset's schema, in state."""
+        """Ensure the group and data source exist in CluedIn and record them, with the asset's schema, in state.
+
+        A change planned before a later cycle wrote the row (e.g. marked it orphaned) is skipped, not re-applied.
+        """
         if change.kind == ChangeKind.DELETE:
             with ctx.state.leased(self.object_kind, change.key, owner=owner) as obj:
                 obj.status = "orphaned"
@@ -112,6 +126,9 @@ class DataSourcesFeature(Feature):
         current = ctx.state.get_object(self.object_kind, change.key)
         if current is not None and current.fingerprint == change.fingerprint and current.active:
             return ApplyOutcome("skipped", "already applied")
+        stale = superseded(current, owner) if current is not None else ""
+        if stale:
+            return ApplyOutcome("skipped", stale)
         purview: PurviewClient = ctx.client("purview")
         asset = read_asset(purview, str(change.desired["guid"]))
         if asset is None:

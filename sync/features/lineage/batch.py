@@ -13,11 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sync.features.lineage.graph import Node, Ref
-from sync.services.purview.client import MutationResult
+from sync.services.purview.client import MAX_ENTITIES_PER_CALL, MutationResult
 
-DEFAULT_MAX_ENTITIES = 1000
-"""Largest bulk call the app sends. Purview has no documented maximum; ~4,000 entities per call are reported to
-fail and pyapacheatlas batches by 1,000 (reference purview-datamap.md §3.2)."""
+DEFAULT_MAX_ENTITIES = MAX_ENTITIES_PER_CALL
+"""Largest bulk call the app sends (see MAX_ENTITIES_PER_CALL; reference purview-datamap.md §3.2)."""
 
 
 class Batch:

@@ -64,6 +64,7 @@ class LineageFeature(Feature):
     depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
     object_kind: ClassVar[str] = LINEAGE_KIND
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"target", "data"})
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 6

@@ -22,6 +22,7 @@ from typing import Any
 
 from sync.features.lineage.model import DATASET, ENTITY, INGEST, MAP
 from sync.services.purview import qualified_names as names
+from sync.services.purview.client import MAX_ATTRIBUTE_BYTES
 from sync.services.purview.typedefs import COLUMN_TYPE, DATASET_TYPE, ENTITY_TYPE, INGEST_PROCESS_TYPE, MAP_PROCESS_TYPE
 
 Ref = tuple[str, str]
@@ -43,6 +44,8 @@ class Node:
     parent: tuple[str, Ref] | None = None
     """(relationship attribute name, parent) for columns."""
     stub: bool = False
+    notes: list[str] = field(default_factory=list)
+    """What had to give way to a service limit (reported with the change's outcome)."""
 
     @property
     def ref(self) -> Ref:
@@ -50,15 +53,37 @@ class Node:
         return self.type_name, self.qualified_name
 
 
-def column_mapping(source: str, sink: str, pairs: Sequence[Sequence[str]]) -> str:
-    """Purview's `columnMapping` value for one input → output dataset pair."""
-    mapping = [
-        {
-            "DatasetMapping": {"Source": source, "Sink": sink},
-            "ColumnMapping": [{"Source": str(s), "Sink": str(t)} for s, t in pairs],
-        }
+def column_mapping(source: str, sink: str, pairs: Sequence[Sequence[str]]) -> tuple[str, int]:
+    """Purview's `columnMapping` value for one input → output dataset pair, and how many pairs it holds.
+
+    Purview refuses an attribute value over 32 KB (`MAX_ATTRIBUTE_BYTES`): a data set of several hundred fields
+    would exceed it, so the mapping keeps the first pairs that fit (field order) and the caller reports the rest.
+    """
+    kept = list(pairs)
+    while True:
+        mapping = [
+            {
+                "DatasetMapping": {"Source": source, "Sink": sink},
+                "ColumnMapping": [{"Source": str(s), "Sink": str(t)} for s, t in kept],
+            }
+        ]
+        text = json.dumps(mapping, separators=(",", ":"), ensure_ascii=False)
+        size = len(text.encode())
+        if size <= MAX_ATTRIBUTE_BYTES or not kept:
+            return text, len(kept)
+        # Drop as many pairs as the excess needs (at least one), judged by their average size.
+        average = max(1, (size - 200) // max(1, len(kept)))
+        kept = kept[: max(0, len(kept) - max(1, (size - MAX_ATTRIBUTE_BYTES) // average + 1))]
+
+
+def _mapping_attributes(source: str, sink: str, pairs: Sequence[Sequence[str]], what: str) -> tuple[str, list[str]]:
+    text, kept = column_mapping(source, sink, pairs)
+    if kept == len(pairs):
+        return text, []
+    return text, [
+        f"{what}: column mapping keeps {kept} of {len(pairs)} column pairs (Purview refuses attribute values over "
+        f"{MAX_ATTRIBUTE_BYTES // 1024} KB)"
     ]
-    return json.dumps(mapping, separators=(",", ":"), ensure_ascii=False)
 
 
 def _columns(parent: Ref, attribute: str, columns: Sequence[Sequence[str]], org: str) -> list[Node]:
@@ -129,6 +154,7 @@ def ingest_nodes(desired: Mapping[str, Any]) -> list[Node]:
     asset = desired["asset"]
     source: Ref = (str(asset["typeName"]), str(asset["qualifiedName"]))
     target = dataset_ref(desired)
+    mapping, notes = _mapping_attributes(source[1], target[1], desired.get("columns") or [], INGEST_PROCESS_NAME)
     process = Node(
         INGEST_PROCESS_TYPE.name,
         names.ingest_process_name(org, desired["id"]),
@@ -137,10 +163,11 @@ def ingest_nodes(desired: Mapping[str, Any]) -> list[Node]:
             "description": f"Ingest Data into CluedIn data set '{desired['name']}'",
             "organization": org,
             "dataSetId": desired["id"],
-            "columnMapping": column_mapping(source[1], target[1], desired.get("columns") or []),
+            "columnMapping": mapping,
         },
         inputs=[source],
         outputs=[target],
+        notes=notes,
     )
     return [process, _dataset_stub(desired)]
 
@@ -150,6 +177,9 @@ def map_nodes(desired: Mapping[str, Any]) -> list[Node]:
     org = str(desired["org"])
     source = dataset_ref(desired)
     entity = entity_node(org, desired["entityType"], stub=True)
+    mapping, notes = _mapping_attributes(
+        source[1], entity.qualified_name, desired.get("columns") or [], MAP_PROCESS_NAME
+    )
     process = Node(
         MAP_PROCESS_TYPE.name,
         names.map_process_name(org, desired["id"]),
@@ -159,10 +189,11 @@ def map_nodes(desired: Mapping[str, Any]) -> list[Node]:
             "organization": org,
             "dataSetId": desired["id"],
             "entityType": desired["entityType"],
-            "columnMapping": column_mapping(source[1], entity.qualified_name, desired.get("columns") or []),
+            "columnMapping": mapping,
         },
         inputs=[source],
         outputs=[entity.ref],
+        notes=notes,
     )
     return [process, _dataset_stub(desired), entity]
 

@@ -130,7 +130,8 @@ class LineageWriter:
             if item.outcome is None:
                 doomed += self._record(item, guids)
                 dirty[item.row.key] = item.row
-                item.outcome = ApplyOutcome("applied", f"{item.kind} written")
+                notes = [note for node in item.nodes for note in node.notes]
+                item.outcome = ApplyOutcome("applied", "; ".join([f"{item.kind} written", *notes]))
         self._delete(purview, doomed)
         if self.shared:  # holds first: a crash before the rows below leaves a hold the retry confirms
             SharedObjects(self.ctx.state).commit(list(self.shared.values()))

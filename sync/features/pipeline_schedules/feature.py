@@ -42,6 +42,7 @@ class PipelineSchedulesFeature(Feature):
     depends_on: ClassVar[tuple[str, ...]] = ("pipelines",)
     needs: ClassVar[tuple[str, ...]] = ("datafactory",)
     object_kind: ClassVar[str] = SCHEDULE_KIND
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"target"})
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 1

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.core.diff import diff
-from sync.core.errors import FatalError, SettingsError
+from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
@@ -26,7 +26,7 @@ from sync.core.state import SyncObject
 from sync.core.telemetry import log_event
 from sync.features.pipeline_schedules.api import remove_schedule
 from sync.features.pipelines.names import PipelineNames
-from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline
+from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline, require_settings
 from sync.features.pipelines.settings import PipelinesSettings
 from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
 from sync.services.datafactory.client import DataFactoryClient
@@ -99,7 +99,12 @@ class PipelinesFeature(Feature):
         return settings.get(PipelinesSettings).data_factory_pipeline_automation
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Assets tagged with a matching term (one search per batch of terms), of supported kinds only."""
+        """Assets tagged with a matching term (one search per batch of terms), of supported kinds only.
+
+        Every setting a pipeline needs (the Key Vault among them) is checked first: a missing one ends the cycle
+        as not-configured, naming it, instead of planning changes that could only fail when applied.
+        """
+        require_settings(ctx.settings)
         pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
         if not pattern:
             raise SettingsError(
@@ -164,6 +169,14 @@ class PipelinesFeature(Feature):
             removal=lambda key, obj: {**obj.source, "names": obj.target.get("names") or {}},
         )
 
+    def check_change(self, change: Change) -> str:
+        """A create or update needs the asset's guid; a removal, the names of what to remove."""
+        if change.kind == ChangeKind.DELETE:
+            names = change.desired.get("names")
+            return "" if isinstance(names, dict) else "desired state lacks names (an object)"
+        guid = change.desired.get("guid")
+        return "" if isinstance(guid, str) and guid else "desired state lacks guid (text)"
+
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Provision (create/update) or remove one asset's pipeline."""
         outcome, pipeline, endpoint = self._apply_one(change, ctx, owner)
@@ -180,6 +193,8 @@ class PipelinesFeature(Feature):
                 outcome, pipeline, endpoint = self._apply_one(change, ctx, owner)
             except FatalError as exc:
                 outcome, pipeline, endpoint = ApplyOutcome("failed", str(exc), fatal=True), None, None
+            except StaleChangeError as exc:
+                outcome, pipeline, endpoint = ApplyOutcome("skipped", str(exc)), None, None
             outcomes.append(outcome)
             pipelines += [pipeline] if pipeline else []
             endpoints += [endpoint] if endpoint else []

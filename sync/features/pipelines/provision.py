@@ -208,6 +208,15 @@ def entity_bodies(
     ]
 
 
+def current_names(ctx: SyncContext, asset: Asset) -> PipelineNames:
+    """The names the asset's pipeline has (from its state row) or will get when first created (read only)."""
+    key = asset_key(asset.type_name, asset.qualified_name)
+    row = ctx.state.get_object(PIPELINE_KIND, key)
+    if row is not None and row.target.get("names"):
+        return PipelineNames.from_dict(row.target["names"])
+    return pipeline_names(asset.name, key)
+
+
 def provision_pipeline(
     ctx: SyncContext,
     asset: Asset,
@@ -221,7 +230,7 @@ def provision_pipeline(
     Args:
         ctx: the invocation's context.
         asset: the asset, as read from Purview.
-        owner: lease owner (queue message id, or the HTTP request's id).
+        owner: lease owner: the invocation's own (`sync.core.state.leases.new_owner`).
         origin: "requested" (HTTP) or "automated" (F12): remembered so automation never deletes a requested one.
         schedule_override: a per-pipeline schedule string ("" = none), None to follow the F13 setting again,
             or UNSET to keep whatever was set before.

@@ -8,43 +8,48 @@ operation (so F13's applier and a request write triggers the same way), and `run
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from sync.core.feature import Notification, SyncContext
+from sync.core.state.leases import new_owner
 from sync.core.telemetry import log_event, notify
 from sync.features.pipeline_schedules.api import apply_schedule, current_schedule, effective_schedule
 from sync.features.pipelines.feature import endpoints_created_text, pipelines_created_text
-from sync.features.pipelines.provision import UNSET, ProvisionResult, find_asset, provision_pipeline
+from sync.features.pipelines.provision import UNSET, ProvisionResult, current_names, find_asset, provision_pipeline
 from sync.features.pipelines.requests import ParsedRequest
-from sync.features.pipelines.runs import RunStart, start_run_once
+from sync.features.pipelines.runs import RunStart, hold_request, run_once
 from sync.features.pipelines.stores import resolve_source
 
 log = logging.getLogger("sync.adf.http")
 
 
 def provision_requested(ctx: SyncContext, parsed: ParsedRequest) -> tuple[dict[str, Any], int]:
-    """Do what the request asks; returns the response body and status (201 when the pipeline was created)."""
+    """Do what the request asks; returns the response body and status (201 when the pipeline was created).
+
+    A `runNow` request holds its request id's run row for the whole request (runs.py): a concurrent request with
+    the same id waits for it, or gets 409, and never starts a second run.
+
+    Raises:
+        RequestInProgressError: a request with the same id is still in flight (409).
+    """
     body = parsed.body
     purview = ctx.client("purview")
     asset = find_asset(
         purview, guid=body.asset.guid, type_name=body.asset.typeName, qualified_name=body.asset.qualifiedName
     )
     resolve_source(asset.type_name, asset.qualified_name, asset.attributes)
-    owner = f"http:{parsed.request_id or uuid.uuid4().hex}"
+    owner = new_owner()
     override: Any = UNSET
     if parsed.schedule_given:
         override = body.schedule if body.schedule is not None else None
-    result = provision_pipeline(ctx, asset, owner=owner, origin="requested", schedule_override=override)
-    notes = list(result.notifications)
-    if result.endpoint_created:
-        notes.append(Notification(event="IngestionEndpointsCreated", text=endpoints_created_text([asset.name])))
-    if result.pipeline_created:
-        notes.append(Notification(event="AdfPipelinesCreated", text=pipelines_created_text([result.names.pipeline])))
-    trigger = _schedule(ctx, parsed, result, owner, notes)
     run = None
     if body.runNow and parsed.request_id:
-        run = start_run_once(ctx, result.names.pipeline, parsed.request_id, owner=owner)
+        pipeline = current_names(ctx, asset).pipeline
+        with hold_request(ctx, pipeline, parsed.request_id, owner=owner) as run_row:
+            result, notes, trigger = _provision(ctx, parsed, asset, owner, override)
+            run = run_once(ctx, run_row, result.names.pipeline, parsed.request_id)
+    else:
+        result, notes, trigger = _provision(ctx, parsed, asset, owner, override)
     for note in notes:
         notify(note.text, event=note.event, feature="adf-http", key=result.key)
     status = "created" if result.pipeline_created else ("updated" if result.changed else "unchanged")
@@ -58,6 +63,20 @@ def provision_requested(ctx: SyncContext, parsed: ParsedRequest) -> tuple[dict[s
         run_started=bool(run and run.started),
     )
     return _response_body(result, status, trigger, run, notes), 201 if result.pipeline_created else 200
+
+
+def _provision(
+    ctx: SyncContext, parsed: ParsedRequest, asset: Any, owner: str, override: Any
+) -> tuple[ProvisionResult, list[Notification], dict[str, Any] | None]:
+    """Provision the pipeline and apply the request's schedule: the result, its notifications and the trigger."""
+    result = provision_pipeline(ctx, asset, owner=owner, origin="requested", schedule_override=override)
+    notes = list(result.notifications)
+    if result.endpoint_created:
+        notes.append(Notification(event="IngestionEndpointsCreated", text=endpoints_created_text([asset.name])))
+    if result.pipeline_created:
+        notes.append(Notification(event="AdfPipelinesCreated", text=pipelines_created_text([result.names.pipeline])))
+    trigger = _schedule(ctx, parsed, result, owner, notes)
+    return result, notes, trigger
 
 
 def _schedule(

@@ -100,12 +100,16 @@ def parse_request(raw: bytes, headers: dict[str, str]) -> ParsedRequest:
         raise RequestError(f"the body is larger than {MAX_BODY_BYTES} bytes", "body", "BodyTooLarge")
     try:
         data: Any = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except RecursionError:
+        raise RequestError("the body is nested too deeply to be a pipeline request", "body", "InvalidJson") from None
     except (ValueError, UnicodeDecodeError):
         raise RequestError("the body is not valid JSON", "body", "InvalidJson") from None
     if not isinstance(data, dict):
         raise RequestError("the body must be a JSON object", "body", "InvalidJson")
     try:
         body = PipelineRequest.model_validate(data)
+    except RecursionError:
+        raise RequestError("the body is nested too deeply to be a pipeline request", "body", "InvalidJson") from None
     except ValidationError as exc:
         raise _validation_error(exc) from None
     header = next((v for k, v in headers.items() if k.lower() == IDEMPOTENCY_HEADER.lower()), None)

@@ -21,7 +21,10 @@ from urllib.parse import unquote, urlparse
 from sync.core.errors import FatalError
 
 AZURE_SUFFIXES = ("core.windows.net", "core.chinacloudapi.cn", "core.usgovcloudapi.net")
-SQL_SUFFIXES = ("database.windows.net", "database.chinacloudapi.cn", "database.usgovcloudapi.net")
+SQL_SUFFIXES = (".database.windows.net", ".database.chinacloudapi.cn", ".database.usgovcloudapi.net")
+"""With their leading dot: `attackerdatabase.windows.net` is not an Azure SQL server."""
+_SQL_SERVER = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_UNSAFE_SEGMENT = re.compile(r"[/\\\x00-\x1f\x7f]")
 _ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 _PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 
@@ -129,6 +132,24 @@ def _storage_host(host: str, service: str) -> str:
     return account
 
 
+def _segments(path: str, *, what: str) -> list[str]:
+    """The percent-decoded segments of a qualifiedName's path, refusing any that could change the path's shape.
+
+    A segment that decodes to `.` or `..`, or that contains a slash, backslash or control character once decoded
+    (`..%2F..`), would let a catalog entry point a pipeline at another folder, container or table.
+    """
+    segments = []
+    for raw in (s for s in path.split("/") if s):
+        segment = unquote(raw)
+        if segment in {".", ".."} or _UNSAFE_SEGMENT.search(segment):
+            raise UnsupportedAssetError(
+                f"the asset's {what} path segment {raw!r} decodes to {segment!r}: relative segments, slashes, "
+                "backslashes and control characters are not allowed"
+            )
+        segments.append(segment)
+    return segments
+
+
 def _file_format(name: str, attributes: dict[str, Any]) -> tuple[FileFormat, str]:
     lower = name.lower()
     for extension in sorted(EXTENSIONS, key=len, reverse=True):
@@ -150,7 +171,7 @@ def _file_store(type_name: str, qualified_name: str, attributes: dict[str, Any])
         raise UnsupportedAssetError(f"the asset's qualifiedName is not an https storage URL: {qualified_name!r}")
     service = "dfs" if kind == SourceKind.ADLS_GEN2 else "blob"
     account = _storage_host(host, service)
-    segments = [unquote(s) for s in parsed.path.split("/") if s]
+    segments = _segments(parsed.path, what="storage")
     if len(segments) < 2:
         raise UnsupportedAssetError("the asset is a container or folder, not a file: its path names no file")
     container, *folders, last = segments
@@ -173,12 +194,18 @@ def _file_store(type_name: str, qualified_name: str, attributes: dict[str, Any])
 def _sql_store(qualified_name: str) -> SourceStore:
     parsed = urlparse(qualified_name)
     host = (parsed.hostname or "").lower()
-    if parsed.scheme != "mssql" or not host.endswith(SQL_SUFFIXES) or parsed.port not in (None, 1433):
+    server, _, suffix = host.partition(".")
+    if (
+        parsed.scheme != "mssql"
+        or f".{suffix}" not in SQL_SUFFIXES
+        or not _SQL_SERVER.match(server)
+        or parsed.port not in (None, 1433)
+    ):
         raise UnsupportedAssetError(
             f"the asset's qualifiedName is not an Azure SQL table (mssql://<server>.database.windows.net/<db>/"
             f"<schema>/<table>): {qualified_name!r}"
         )
-    segments = [unquote(s) for s in parsed.path.split("/") if s]
+    segments = _segments(parsed.path, what="SQL")
     if len(segments) != 3:
         raise UnsupportedAssetError("an Azure SQL table qualifiedName must end in /<database>/<schema>/<table>")
     database, schema, table = segments

@@ -85,6 +85,7 @@ class PollingFeature(Feature):
     depends_on: ClassVar[tuple[str, ...]] = ("lineage",)
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     object_kind: ClassVar[str] = "dataset-metrics"
+    state_fields: ClassVar[frozenset[str] | None] = frozenset()
     queue: ClassVar[Queues] = Queues.PURVIEW_ENTITIES
     deletes_on_target: ClassVar[bool] = False
     max_changes_per_message: ClassVar[int] = 100

@@ -21,6 +21,14 @@ def datafactory_client(settings: Settings) -> DataFactoryClient:
         client_secret=secret_value(factory.data_factory_client_secret),
         static_token=secret_value(factory.data_factory_static_token),
         managed_identity_client_id=settings.engine.storage_client_id,
+        service="datafactory",
+        settings=[
+            "DATA_FACTORY_TENANT_ID",
+            "DATA_FACTORY_CLIENT_ID",
+            "DATA_FACTORY_CLIENT_SECRET",
+            "DATA_FACTORY_STATIC_TOKEN",
+            "AzureWebJobsStorage__clientId",
+        ],
     )
     limiter = shared_rate_limiter(f"datafactory:{base}", DATA_FACTORY_REQUESTS_PER_SECOND)
     return DataFactoryClient(base, auth, rate_limiter=limiter)

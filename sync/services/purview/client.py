@@ -26,6 +26,11 @@ ACCOUNT_API_VERSION = "2019-11-01-preview"
 SEARCH_PAGE_LIMIT = 1000
 BULK_GET_CHUNK = 100
 PURVIEW_SCOPE = "https://purview.azure.net/.default"
+MAX_ATTRIBUTE_BYTES = 32 * 1024
+"""Purview's documented limit on one attribute value (Purview quotas: "maximum size of an asset property")."""
+MAX_ENTITIES_PER_CALL = 1000
+"""Largest bulk call Purview is relied on to accept: no documented maximum; ~4,000 are reported to fail and
+pyapacheatlas batches by 1,000 against live Purview (the emulator enforces the same default)."""
 RUN_ID_ATTRIBUTE = "cluedinSyncRunId"
 """Custom attribute naming the run that last wrote an entity (`customAttributes`, a string map every entity has)."""
 

@@ -21,6 +21,14 @@ def purview_client(settings: Settings) -> PurviewClient:
         client_secret=secret_value(purview.purview_client_secret),
         static_token=secret_value(purview.purview_static_token),
         managed_identity_client_id=settings.engine.storage_client_id,
+        service="purview",
+        settings=[
+            "PURVIEW_TENANT_ID",
+            "PURVIEW_CLIENT_ID",
+            "PURVIEW_CLIENT_SECRET",
+            "PURVIEW_STATIC_TOKEN",
+            "AzureWebJobsStorage__clientId",
+        ],
     )
     limiter = shared_rate_limiter(f"purview:{base}", purview.purview_max_operations_per_second)
     return PurviewClient(base, auth, rate_limiter=limiter)

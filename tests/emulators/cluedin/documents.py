@@ -5,6 +5,32 @@ One document per operation, as a client of CluedIn would send it: namespaced, wi
 paging conventions the reference gives for that field.
 """
 
+import uuid
+
+ZERO = "00000000-0000-0000-0000-000000000000"
+EQUALS = "0bafc522-8011-43ba-978a-babe222ba466"
+NOT_EQUAL = "4f7f2b0f-155a-4208-b849-3e972f5d89d2"
+CONTAINS = "4988d076-3ec1-4414-9f56-5b9b30e25f72"
+ENTITY_TYPE_OBJECT = "3be85371-cbe0-4180-8820-73e6e37a6c32"
+PROPERTY_OBJECT = "011ac3b4-0b46-4f9c-a82a-8c14f9dd642b"
+PROVIDERS_OBJECT = "0a1984a6-7b75-47a9-b076-8f6b45b358ac"
+
+
+def filter_leaf(field: str, operator: str, value: list[object], value_type: str = "string") -> dict[str, object]:
+    """A leaf of CluedIn's filter tree in the full shape the SDK's rule fixtures show (ids included)."""
+    object_type = {"EntityType": ENTITY_TYPE_OBJECT, "ProviderDefinitionIds": PROVIDERS_OBJECT}.get(
+        field, PROPERTY_OBJECT
+    )
+    return {"objectTypeId": object_type, "condition": "AND", "field": field, "id": str(uuid.uuid4()),
+            "operator": operator, "rules": [], "type": value_type, "value": value}  # fmt: skip
+
+
+def filter_group(rules: list[dict[str, object]], condition: str = "AND") -> dict[str, object]:
+    """A group node of the filter tree in the full shape (zero GUIDs, null field/type/value)."""
+    return {"objectTypeId": ZERO, "condition": condition, "field": None, "id": str(uuid.uuid4()), "operator": ZERO,
+            "rules": rules, "type": None, "value": None}  # fmt: skip
+
+
 ME = "query me { administration { me { client entity } } }"
 ORGANIZATION = "query getCurrentOrg { administration { id organization { Id ClientId OrganizationName } } }"
 SETTINGS = """query getConfigurationSettings($id: ID!, $includeHiddenFromUi: Boolean) {

@@ -95,7 +95,7 @@ def test_entity_properties_can_be_narrowed(client):
         data=True,
     )
     assert narrowed["entity"]["properties"] == {
-        "attribute-type": "/Customer",
+        "attribute-type": "/Metadata/KeyValue",
         "property-customer.email": "a@contoso.com",
     }
     missing = client.raw(doc.ENTITY, {"id": "5b5f3c50-6fbc-4d1d-9a19-000000000000"}, data=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import requests
 
 from emulators._common import running
 from emulators.cluedin import build_cluedin_app
 from tests.emulators.cluedin import documents as doc
+from tests.emulators.cluedin import toolkit as tk
 
 
 def test_unknown_field_is_a_validation_error_with_http_200(client):
@@ -117,6 +120,32 @@ def test_unexpected_resolver_errors_are_masked(client, monkeypatch):
     assert "internal detail" not in str(body)
 
 
+def _toolkit_reads(store: Any) -> list[tuple[str, dict[str, object]]]:
+    """The Product Toolkit's read documents for rules and projects, with ids from the demo organization."""
+    rule = next(iter(store.rules))
+    dedup = next(iter(store.dedup_projects))
+    mde = next(iter(store.mde_projects))
+    clean = next(iter(store.clean_projects))
+    return [
+        (tk.GET_RULES, {"pageNumber": 1, "scope": "DataPart"}),
+        (tk.GET_RULE, {"id": rule}),
+        (tk.RULE_OPERATORS, {}),
+        (tk.GET_DEDUP_PROJECTS, {"pageNumber": 1, "itemsPerPage": 20}),
+        (tk.GET_DEDUP_PROJECT, {"id": dedup}),
+        (tk.GET_DEDUP_RULES, {"id": dedup, "pageNumber": 1, "itemsPerPage": 20}),
+        (tk.GET_MDE_PROJECTS, {"pageNumber": 0, "pageSize": 20}),
+        (tk.GET_MDE_PROJECT, {"id": mde}),
+        (tk.GET_CLEAN_PROJECTS, {"page": 1, "pageSize": 20}),
+        (tk.GET_CLEAN_PROJECT, {"id": clean}),
+        (tk.CLEAN_PROJECT_RULES, {"id": clean, "page": 1}),
+        (tk.GET_PRE_PROCESS_RULES, {"annotationId": 1, "page": 0}),
+        (tk.GET_ANNOTATION_CODES, {"annotationId": 1}),
+        (tk.GET_ANNOTATION, {"id": 1}),
+        (tk.GET_DATA_SOURCE, {"id": 1}),
+        (tk.GET_STREAM, {"id": next(iter(store.streams))}),
+    ]
+
+
 def test_fast_read_path_answers_exactly_like_graphql_core(seeded):
     """Every read document on the demo organization, against a second emulator without the fast path."""
     emu = seeded.emulator
@@ -133,6 +162,7 @@ def test_fast_read_path_answers_exactly_like_graphql_core(seeded):
             (doc.ANNOTATION, {"id": 1}),
             (doc.DATA_SOURCE_SETS, {"page": 0, "pageSize": 1, "searchName": "s"}),
             (doc.VOCABULARIES, {"pageNumber": 1, "pageSize": 1}),
+            *_toolkit_reads(emu.services.store),
             ("{ a: inbound { id } b: inbound { dataSourceSets { total __typename } } }", {}),
             (
                 "fragment F on DataSourceSet { id name } "
@@ -148,6 +178,12 @@ def test_fast_read_path_answers_exactly_like_graphql_core(seeded):
         data_documents: list[tuple[str, dict[str, object]]] = [
             (doc.SEARCH, {"query": "*"}),
             (doc.METRICS, {"names": []}),
+            ("{ me { id userName email roles clientId organizationId organizationName } }", {}),
+            (
+                '{ search(query: "*") { entries { id edgesSummary edges { outgoingOfType { entries { id name } } '
+                'incomingOfType(entityType: "/Customer") { entries { id } } } } } }',
+                {},
+            ),
         ]
         for query, variables in data_documents:
             fast = requests.post(

@@ -105,7 +105,7 @@ def test_processed_records_become_golden_records_named_by_vocabulary_keys(client
     contoso = next(e for e in found["entries"] if e["name"] == "Contoso")
     assert contoso["entityType"] == "/Customer"
     assert contoso["properties"]["property-customer.email"] == "a@contoso.com"
-    assert contoso["properties"]["attribute-type"] == "/Customer"
+    assert contoso["properties"]["attribute-type"] == "/Metadata/KeyValue"
     entity = client.ok(doc.ENTITY, {"id": contoso["id"]}, data=True)["entity"]
     assert entity["originEntityCode"].endswith(":1") and entity["codes"] == [entity["originEntityCode"]]
     again = client.activity("activity/process", {"dataSetId": ids["dataSetId"]})

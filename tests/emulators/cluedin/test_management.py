@@ -146,10 +146,7 @@ def test_glossary_categories_and_terms(client):
     ]
     assert page["total"] == 3 and [t["id"] for t in page["data"]] == [t["id"] for t in terms[:2]]
     assert page["data"][0]["active"] is False
-    rule_set = {
-        "condition": "AND",
-        "rules": [{"field": "EntityType", "operator": "Equals", "value": ["/Customer"], "type": "string"}],
-    }
+    rule_set = doc.filter_group([doc.filter_leaf("EntityType", doc.EQUALS, ["/Customer"])])
     saved = client.ok(
         doc.SAVE_TERM,
         {
@@ -197,7 +194,7 @@ def test_rules_dedup_and_manual_data_entry_projects(emu, client):
     assert client.ok(doc.RULE, {"id": rule_id})["management"]["rule"]["name"] == "Rule 1"
     dedup = client.ok(doc.DEDUP_PROJECTS, {"pageNumber": 2, "itemsPerPage": 2})["management"]["deDupProjects"]
     assert dedup["total"] == 3 and [p["name"] for p in dedup["data"]] == ["Dedup 2"]
-    mde = client.ok(doc.MDE_PROJECTS, {"pageNumber": 1, "pageSize": 20})["management"]["manualDataEntryProjects"]
+    mde = client.ok(doc.MDE_PROJECTS, {"pageNumber": 0, "pageSize": 20})["management"]["manualDataEntryProjects"]
     assert mde["data"][0]["title"] == "Account MDE" and mde["data"][0]["formFields"] == []
     one = client.ok(doc.MDE_PROJECT, {"id": mde["data"][0]["id"]})["management"]["manualDataEntryProject"]
     assert one["isOwner"] is True and one["createdByUser"]["username"] == "admin@demo.local"

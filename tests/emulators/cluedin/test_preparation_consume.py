@@ -114,12 +114,9 @@ def test_streams_create_setup_activate_and_page_from_page_one(client):
         doc.CREATE_CONNECTION, {"connectorId": SQL, "authInfo": {"host": "h"}, "accountDisplay": "Golden"}
     )
     target_id = target["inbound"]["createConnection"]["id"]
-    condition = {
-        "condition": "AND",
-        "rules": [{"field": "EntityType", "operator": "Equals", "value": ["/Customer"], "type": "string"}],
-    }
+    condition = doc.filter_group([doc.filter_leaf("EntityType", doc.EQUALS, ["/Customer"])])
     stream = client.ok(doc.CREATE_STREAM, {"stream": {"name": "Customers"}})["consume"]["createStream"]
-    assert stream["status"] == "Stopped" and stream["isActive"] is False and stream["connector"] is None
+    assert stream["status"] == "New" and stream["isActive"] is False and stream["connector"] is None
     saved = client.ok(
         doc.SAVE_STREAM, {"stream": {"id": stream["id"], "name": "Customers", "condition": condition, "rules": []}}
     )
@@ -142,7 +139,7 @@ def test_streams_create_setup_activate_and_page_from_page_one(client):
         "destDataType": "customer.email",
     }
     started = client.ok(doc.ACTIVATE_STREAM, {"streamId": stream["id"]})["consume"]["activateStream"]
-    assert started == {"id": stream["id"], "isActive": True, "status": "Started"}
+    assert started == {"id": stream["id"], "isActive": True, "status": "Streaming"}
     for name in ("B", "C"):
         client.ok(doc.CREATE_STREAM, {"stream": {"name": name}})
     page = client.ok(doc.STREAMS, {"pageNumber": 1, "itemsPerPage": 2})["consume"]["streams"]
@@ -152,7 +149,8 @@ def test_streams_create_setup_activate_and_page_from_page_one(client):
     assert by_target["total"] == 1
     stopped = client.ok(doc.DEACTIVATE_STREAM, {"streamId": stream["id"]})["consume"]["deActivateStream"]
     assert stopped["status"] == "Stopped"
-    assert client.ok(doc.STREAMS, {"status": "Stopped"})["consume"]["streams"]["total"] == 3
+    assert client.ok(doc.STREAMS, {"status": "Stopped"})["consume"]["streams"]["total"] == 1
+    assert client.ok(doc.STREAMS, {"status": "New"})["consume"]["streams"]["total"] == 2
     got = client.ok(doc.STREAM, {"id": stream["id"]})["consume"]["stream"]
     assert got["updatedAt"] == got["modifiedAt"] and got["updatedAt"] > stream["updatedAt"]
     properties = client.ok(doc.STREAM_PROPERTIES)["consume"]["streamMappingProperties"]

@@ -155,10 +155,15 @@ def test_glossary_rest_crud(client):
 
 def test_entity_and_schema_over_rest(seeded):
     [entry] = seeded.ok(doc.SEARCH, {"query": "customer.name:Contoso"}, data=True)["search"]["entries"]
-    entity = seeded.rest("GET", "/api/api/entity", params={"id": entry["id"], "full": "true"}).json()
-    assert entity["name"] == "Contoso" and "contributions" not in entity
+    body = seeded.rest("GET", "/api/api/entity", params={"id": entry["id"], "full": "true"}).json()
+    # The shape the cluedin-client reads: entity['attribute-id'] and entity.processedData.{name, codes, ...}.
+    entity = body["entity"]
+    assert entity["attribute-id"] == entry["id"] and entity["processedData"]["name"] == "Contoso"
+    assert entity["processedData"]["attribute-origin"] in entity["processedData"]["codes"]
+    assert entity["processedData"]["properties"]["property-customer.country"] == "DK"
     schema = seeded.rest("GET", "/api/api/entity/schema").json()
-    assert {"Key": "customer.email", "DisplayName": "email", "DataType": "Email", "Vocabulary": "customer"} in schema
+    email = next(row for row in schema if row["Key"] == "customer.email")
+    assert email["VocabularyName"] == "customer" and email["DataType"] == "Email" and email["DisplayName"] == "email"
 
 
 def test_unknown_routes_and_methods_use_problem_details(client):

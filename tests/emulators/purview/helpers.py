@@ -2,11 +2,69 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
+from azure.core.credentials import AccessToken
+from azure.core.pipeline import PipelineRequest
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+from azure.purview.datamap import DataMapClient
+from pyapacheatlas.auth.azcredential import AzCredentialWrapper
+from pyapacheatlas.core import AtlasClient, PurviewClient
 
 API = "?api-version=2023-09-01"
+SCOPE = "https://purview.azure.net/.default"
+
+
+class StaticCredential:
+    """A TokenCredential that always hands out the same token (the emulator accepts any)."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        assert scopes == (SCOPE,)
+        return AccessToken("sdk-token", int(time.time()) + 3600)
+
+
+class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
+    """Bearer auth that is allowed over http (the emulator is not TLS)."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        request.context["enforce_https"] = False
+        super().on_request(request)
+
+
+class AnyScopeCredential:
+    """pyapacheatlas asks for the Purview app id scope; the emulator accepts any bearer token."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken("paa-token", int(time.time()) + 3600)
+
+
+def paa_client(purview: Any) -> AtlasClient:
+    """pyapacheatlas' AtlasClient, unmodified, on the emulator's legacy `/catalog/api/atlas/v2` base."""
+    return AtlasClient(endpoint_url=purview.atlas_url, authentication=AzCredentialWrapper(AnyScopeCredential()))
+
+
+def paa_purview_client(purview: Any) -> PurviewClient:
+    """pyapacheatlas' PurviewClient (which has the Purview-only methods) re-pointed at the emulator.
+
+    Its constructor hard-codes `https://{account}.purview.azure.com/catalog/api/atlas/v2`; only that
+    base URL is swapped for the emulator's `/catalog/api/atlas/v2`, everything else is unmodified.
+    """
+    client = PurviewClient("emulator", AzCredentialWrapper(AnyScopeCredential()))
+    client.endpoint_url = f"{purview.url}/catalog/api/atlas/v2"
+    return client
+
+
+def sdk_client(purview: Any) -> DataMapClient:
+    """The official azure-purview-datamap client, unmodified, pointed at an emulator handle (no retries)."""
+    credential = StaticCredential()
+    return DataMapClient(
+        endpoint=purview.url,
+        credential=credential,
+        authentication_policy=PlainHttpBearerPolicy(credential, SCOPE),
+        retry_total=0,
+    )
 
 
 def table(qualified_name: str, name: str | None = None, guid: int | str | None = None, **extra: Any) -> dict[str, Any]:

@@ -54,6 +54,9 @@ def test_every_route_is_a_spec_operation_and_every_spec_operation_is_routed(purv
             for route in routes:
                 operation = spec.operations.get(route.operation)
                 assert operation is not None, route.operation
+                if route.legacy:  # an older path of a spec operation (e.g. pyapacheatlas' lineage-next path)
+                    assert operation.method == method and operation.template != route.template, route.template
+                    continue
                 assert (operation.method, operation.template) == (method, route.template), route.operation
                 routed[route.operation] = route
     assert set(specs.datamap.operations) | set(specs.account.operations) == set(routed) | NOT_EMULATED
@@ -244,8 +247,25 @@ def test_scenario_exercises_every_routed_operation_with_spec_valid_responses(pur
     c.call("POST", assigned, expect=204, json=[{"guid": t1}])
     relation = c.call("GET", assigned)[0]["relationshipGuid"]
     c.call("DELETE", assigned, expect=204, json=[{"guid": t1, "relationshipGuid": relation}])
-    c.call("POST", f"{d}{a}/glossary/categories", expect=501, json=[{"name": "c", "anchor": {"glossaryGuid": g}}])
-    c.call("POST", f"{d}{a}/glossary/category", expect=501, json={"name": "c", "anchor": {"glossaryGuid": g}})
+    top = c.call("POST", f"{d}{a}/glossary/categories", json=[{"name": "c", "anchor": {"glossaryGuid": g}}])[0]
+    child = c.call(
+        "POST",
+        f"{d}{a}/glossary/category",
+        json={"name": "k", "anchor": {"glossaryGuid": g}, "parentCategory": {"categoryGuid": top["guid"]}},
+    )
+    cat = f"{d}{a}/glossary/category/{top['guid']}"
+    c.call(
+        "PUT",
+        cat,
+        json={**top, "terms": [{"termGuid": term["guid"]}], "childrenCategories": [{"categoryGuid": child["guid"]}]},
+    )
+    c.call("PUT", f"{cat}/partial", json={"longDescription": "about c"})
+    c.call("GET", cat)
+    c.call("GET", f"{cat}/related")
+    c.call("GET", f"{cat}/terms?limit=-1&offset=0&sort=ASC")
+    c.call("GET", f"{d}{a}/glossary/{g}/categories?limit=-1")
+    c.call("GET", f"{d}{a}/glossary/{g}/categories/headers")
+    c.call("DELETE", f"{d}{a}/glossary/category/{child['guid']}", expect=204)
     for method, suffix in (
         ("GET", ""),
         ("PUT", ""),

@@ -33,10 +33,6 @@ SKIPPED = {
     "Files_DownloadFile": "not an operation of the 2023-09-01 spec",
     "Glossary_GetBulkDeleteOperationStatus": "not an operation of the 2023-09-01 spec",
     "Glossary_GetImportCSVOperationStatusByGloassaryName": "not an operation of the 2023-09-01 spec",
-    "Glossary_GetCategory": "glossary categories are not emulated",
-    "Glossary_ListCategories": "glossary categories are not emulated",
-    "Glossary_UpdateCategory": "glossary categories are not emulated",
-    "Glossary_PartialUpdateCategory": "glossary categories are not emulated",
 }
 OPERATION_OF_FILE = {
     "Lineage_GetGraph": "Lineage_Get",
@@ -70,13 +66,13 @@ class World:
                     {"name": f"TERM_TEMPLATE_ENUM_EXAMPLE_{i}", "elementDefs": [{"value": "a"}, {"value": "b"}]}
                     for i in (1, 2)
                 ],
-                "structDefs": [{"name": "hive_order", "attributeDefs": [{"name": "order", "typeName": "int"}]}],
                 "businessMetadataDefs": [
                     {"name": "myBizMetaData1", "attributeDefs": [{"name": "bizAttr1", "typeName": "string"}]}
                 ],
                 "termTemplateDefs": [{"name": template["name"], "attributeDefs": template["attributeDefs"]}],
             },
         ).ok
+        # hive_order is one of Purview's built-in (Atlas hive model) structs, as the example assumes
         self.struct_guid = self.s.get(f"{base}/atlas/v2/types/structdef/name/hive_order").json()["guid"]
         self.template_guid = self.s.get(f"{base}/types/termtemplatedef/name/MS KPI?api-version=2023-09-01").json()[
             "guid"
@@ -125,6 +121,23 @@ class World:
         assigned = f"{base}/atlas/v2/glossary/terms/{self.term}/assignedEntities"
         self.s.post(assigned, json=[{"guid": self.other}])
         self.assignment = self.s.get(assigned).json()[0]["relationshipGuid"]
+        # the categories the category examples show: ExampleCategory1 below ExampleCategory2, above 3, with a term
+        anchor = {"glossaryGuid": self.glossary}
+        category = f"{base}/atlas/v2/glossary/category"
+        self.parent_category = self.s.post(category, json={"name": "ExampleCategory2", "anchor": anchor}).json()["guid"]
+        self.category = self.s.post(
+            category,
+            json={
+                "name": "ExampleCategory1",
+                "anchor": anchor,
+                "parentCategory": {"categoryGuid": self.parent_category},
+                "terms": [{"termGuid": self.term}],
+            },
+        ).json()["guid"]
+        self.child_category = self.s.post(
+            category,
+            json={"name": "ExampleCategory3", "anchor": anchor, "parentCategory": {"categoryGuid": self.category}},
+        ).json()["guid"]
 
 
 def _set_guids(body: Any, key: str, values: list[str]) -> Any:
@@ -158,6 +171,20 @@ FIXUPS: dict[str, Callable[[World, dict[str, Any]], dict[str, Any]]] = {
     "Glossary_RemoveTermAssignmentFromEntities": lambda w, p: {
         "termId": w.term,
         "relatedObjectIds": [{"guid": w.other, "relationshipGuid": w.assignment}],
+    },
+    "Glossary_GetCategory": lambda w, p: {"categoryGuid": w.category},
+    "Glossary_ListCategories": lambda w, p: {"glossaryGuid": w.glossary},
+    "Glossary_PartialUpdateCategory": lambda w, p: {"categoryId": w.category},
+    "Glossary_UpdateCategory": lambda w, p: {
+        "categoryGuid": w.category,
+        "glossaryCategory": {
+            **p["glossaryCategory"],
+            "guid": w.category,
+            "anchor": {"glossaryGuid": w.glossary},
+            "terms": [{"termGuid": w.term}],
+            "childrenCategories": [{"categoryGuid": w.child_category}],
+            "parentCategory": {"categoryGuid": w.parent_category},
+        },
     },
     "Lineage_GetGraph": lambda w, p: {"guid": w.process},
     "Lineage_GetNextPage": lambda w, p: {"guid": w.process},

@@ -6,44 +6,17 @@ says `enforce_https=False`; a bearer policy subclass that sets it is the support
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.core.pipeline import PipelineRequest
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-from azure.purview.datamap import DataMapClient
 
-SCOPE = "https://purview.azure.net/.default"
-
-
-class StaticCredential:
-    """A TokenCredential that always hands out the same token (the emulator accepts any)."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        assert scopes == (SCOPE,)
-        return AccessToken("sdk-token", int(time.time()) + 3600)
-
-
-class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
-    """Bearer auth that is allowed over http (the emulator is not TLS)."""
-
-    def on_request(self, request: PipelineRequest[Any]) -> None:
-        request.context["enforce_https"] = False
-        super().on_request(request)
+from tests.emulators.purview.helpers import sdk_client
 
 
 @pytest.fixture()
 def client(purview):
-    credential = StaticCredential()
-    return DataMapClient(
-        endpoint=purview.url,
-        credential=credential,
-        authentication_policy=PlainHttpBearerPolicy(credential, SCOPE),
-        retry_total=0,
-    )
+    return sdk_client(purview)
 
 
 TYPES = {

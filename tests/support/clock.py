@@ -1,0 +1,47 @@
+"""A clock tests move by hand, so lease expiry is reproduced by moving time, never by sleeping through it.
+
+`ManualClock.now()` is the real time at creation plus what the test advanced. Threads waiting on the clock
+(lease heartbeats) wake when the test moves time past their deadline; a thread that *sleeps* on it (a request
+waiting for another one's lease) moves time itself, as if the sleep had happened. Install one with the `clock`
+fixture (tests/conftest.py) or `sync.core.clock.use_clock`.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sync.core.clock import Clock
+
+POLL_SECONDS = 0.005
+
+
+class ManualClock(Clock):
+    """Time that moves only when told to (or when a thread sleeps on it)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime.now(UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The clock's current time."""
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> datetime:
+        """Move time forward; returns the new time."""
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+            return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """A sleeping thread lets its time pass at once."""
+        self.advance(max(0.0, seconds))
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Block until the event is set or the test moved time past the deadline."""
+        deadline = self.now() + timedelta(seconds=seconds)
+        while not event.wait(POLL_SECONDS):
+            if self.now() >= deadline:
+                return event.is_set()
+        return True
