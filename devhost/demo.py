@@ -96,11 +96,11 @@ def services() -> Iterator[tuple[Azurite, EmulatorProcess, EmulatorProcess, Emul
                 service.stop()
 
 
-def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str) -> dict[str, str]:
+def app_settings(storage: str, purview: str, cluedin: str, datafactory: str) -> dict[str, str]:
     """The app's settings for the demo: local.settings.json.example with the real local addresses."""
     return {
         "FUNCTIONS_WORKER_RUNTIME": "python",
-        "AzureWebJobsStorage": azurite.connection_string,
+        "AzureWebJobsStorage": storage,
         "SYNC_SCHEDULE": "0 */1 * * * *",
         "SYNC_QUEUE_PREFIX": "sync",
         "POLL_SCHEDULE": "30 */5 * * * *",
@@ -184,7 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         adf_demo.upload_demo_file(azurite.connection_string)
         dataproducts_demo.upload_product_files(azurite.connection_string)
-        host = LocalHost.load("function_app:app", app_settings(azurite, purview.url, cluedin.url, datafactory.url))
+        host = LocalHost.load(
+            "function_app:app", app_settings(azurite.connection_string, purview.url, cluedin.url, datafactory.url)
+        )
         with host:
             from sync import runtime
 
@@ -209,21 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
             )
             run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview; the data product's pipelines")
-            say("== Data product 'Customer Journey': its pipelines load the files into CluedIn")
-            loaded = dataproducts_demo.run_product_pipelines(runtime.context())
-            vocabularies = dataproducts_demo.make_term_vocabularies(runtime.context())
-            table(
-                ["asset", "pipeline", "run", "rows received by CluedIn"],
-                [[n, c.pipeline, c.status, c.received] for n, c in loaded],
-            )
-            say("   Vocabularies of the glossary terms on the files (as F6 makes them): " + "; ".join(vocabularies))
-            say()
-            run_cycle(host, "Cycle 3: the loaded data sets are auto-mapped to their terms' vocabularies (F3)")
-            run_cycle(host, "Cycle 4: the mapped data sets → lineage (Cluedin Entities /Purview/Customer, …)")
-            host.run_timer("plan_sync_schedule")
-            host.drain(timeout=120)
-            say("== Next sync tick: the Cluedin Entities are appended to the data product in the Unified Catalog")
-            dataproducts_demo.show_data_products(runtime.context(), table)
+            data_product_story(host)
             host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
@@ -237,7 +225,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             show_runs(runtime.context())
     say(f"Lineage picture: {path}")
     say(f"Demo finished in {time.monotonic() - started:.0f} s; everything it started has been stopped.")
+    say()
+    for line in NEXT_STEPS:
+        say(line)
     return 0
+
+
+def data_product_story(host: LocalHost) -> None:
+    """The data product's pipelines load its files, F3 maps them, lineage draws them, F10 appends the entities."""
+    from sync import runtime
+
+    say("== Data product 'Customer Journey': its pipelines load the files into CluedIn")
+    loaded = dataproducts_demo.run_product_pipelines(runtime.context())
+    vocabularies = dataproducts_demo.make_term_vocabularies(runtime.context())
+    table(
+        ["asset", "pipeline", "run", "rows received by CluedIn"],
+        [[n, c.pipeline, c.status, c.received] for n, c in loaded],
+    )
+    say("   Vocabularies of the glossary terms on the files (as F6 makes them): " + "; ".join(vocabularies))
+    say()
+    run_cycle(host, "Cycle 3: the loaded data sets are auto-mapped to their terms' vocabularies (F3)")
+    run_cycle(host, "Cycle 4: the mapped data sets → lineage (Cluedin Entities /Purview/Customer, …)")
+    host.run_timer("plan_sync_schedule")
+    host.drain(timeout=120)
+    say("== Next sync tick: the Cluedin Entities are appended to the data product in the Unified Catalog")
+    dataproducts_demo.show_data_products(runtime.context(), table)
+
+
+NEXT_STEPS = (
+    "Worth trying next:",
+    "  make up                                          # the same stack, kept running (make down stops it)",
+    "  .venv/bin/cluedin-purview-sync check             # connections and roles, with the fix for each ✗",
+    "  .venv/bin/cluedin-purview-sync plan --out out/plan.json",
+    "  .venv/bin/cluedin-purview-sync dry-run off",
+    "  .venv/bin/cluedin-purview-sync apply --plan out/plan.json",
+    "  .venv/bin/cluedin-purview-sync runs              # then show RUN_ID, drift, rollback RUN_ID",
+    "  .venv/bin/cluedin-purview-sync lineage --html out/lineage.html",
+    "  docs/operations.md                               # the CLI, dry-run, rollback, drift, telemetry queries",
+)
+"""What `make demo` prints last: the commands worth trying next (the README's quick start names the same)."""
 
 
 def show_data_sources(ctx: Any) -> None:

@@ -32,11 +32,11 @@ from sync.core.errors import (
 )
 from sync.core.feature import ApplyOutcome, Feature, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
-from sync.core.messages import Change, ChangeKind, pack, parse_message
+from sync.core.messages import Change, ChangeKind, ChangeMessage, pack, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
-from sync.core.telemetry import collect_calls, log_event, notify
+from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
 from sync.core.twoway import Planned
 
 log = logging.getLogger("sync.engine")
@@ -71,8 +71,9 @@ def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime) -> RunR
     clock = time.monotonic()
     ctx.feature = feature.name
     report = RunReport(run_id=new_run_id(feature.name, started), feature=feature.name, started_at=started)
-    with collect_calls() as calls:
+    with collect_calls() as calls, planning(feature.name, report.run_id) as span:
         _plan_and_enqueue(feature, ctx, report)
+        planned(span, status=report.status, dry_run=report.dry_run, kinds=report.planned, feature=feature.name)
     report.finished_at = datetime.now(UTC)
     report.duration_ms = int((time.monotonic() - clock) * 1000)
     report.calls = {service: stats.as_dict() for service, stats in sorted(calls.items())}
@@ -118,7 +119,7 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         if not dry_run:
             for write in snapshot.before_send:
                 write()
-        dispatch = _Dispatch(feature, ctx, report, send=not dry_run)
+        dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
         deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
         report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
         kept, orphans, refused = guard_deletes(
@@ -133,6 +134,8 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         report.orphaned = len(orphans)
         for change in kept:
             dispatch.take(change)
+        if ctx.plan_hook is not None:
+            ctx.plan_hook(feature, report, dispatch.pending)  # the whole plan, held back: seen or vetted before sending
         dispatch.flush()
         if dry_run:
             report.status = "dry-run"
@@ -159,22 +162,25 @@ def _plan(
     feature: Feature, desired: Mapping[str, Any], state: Mapping[str, SyncObject], ctx: SyncContext, report: RunReport
 ) -> Iterable[Change]:
     """The feature's plan; a two-sided plan's conflicts and notes go into the report."""
-    planned = feature.plan(desired, state, ctx.settings)
-    if isinstance(planned, Planned):
-        report.conflicts = [conflict.text for conflict in planned.conflicts]
-        report.events += planned.notes
-    return planned
+    result = feature.plan(desired, state, ctx.settings)
+    if isinstance(result, Planned):
+        report.conflicts = [conflict.text for conflict in result.conflicts]
+        report.events += result.notes
+    return result
 
 
 class _Dispatch:
     """Counts, previews and sends a plan's changes as they come, a few hundred changes at a time.
 
     Creates and updates go out while the planner is still producing them, so a large plan is never held whole;
-    deletions are held back (they are few, and the fail-safe must see all of them before any is sent).
+    deletions are held back (they are few, and the fail-safe must see all of them before any is sent). With `hold`
+    (a plan hook is set: the operator CLI saving or vetting a plan) everything is held until the hook has seen it.
     """
 
-    def __init__(self, feature: Feature, ctx: SyncContext, report: RunReport, *, send: bool) -> None:
-        self.feature, self.ctx, self.report, self.send = feature, ctx, report, send
+    def __init__(
+        self, feature: Feature, ctx: SyncContext, report: RunReport, *, send: bool, hold: bool = False
+    ) -> None:
+        self.feature, self.ctx, self.report, self.send, self.hold = feature, ctx, report, send, hold
         self.pending: list[Change] = []
         self.upserts = 0
         self.planned: Counter[str] = Counter()
@@ -197,7 +203,7 @@ class _Dispatch:
         if len(self.report.changes) < PREVIEW_CHANGES:
             self.report.changes.append(change.summary or f"{change.kind} {change.key}")
         self.pending.append(change)
-        if len(self.pending) >= SEND_CHUNK_CHANGES:
+        if len(self.pending) >= SEND_CHUNK_CHANGES and not self.hold:
             self.flush(partial=True)
 
     def flush(self, *, partial: bool = False) -> None:
@@ -291,6 +297,31 @@ def apply_message(
     except MalformedMessageError as exc:
         ctx.queues.send_to_poison(queue, body, str(exc))
         return [ApplyOutcome("failed", str(exc), fatal=True)]
+    kinds = [str(c.kind) for c in message.changes]
+    with applying(message.run_id, feature.name, str(queue), kinds):
+        return _apply(
+            feature,
+            message,
+            body,
+            queue=queue,
+            ctx=ctx,
+            message_id=message_id,
+            dequeue_count=dequeue_count,
+            max_dequeue_count=max_dequeue_count,
+        )
+
+
+def _apply(
+    feature: Feature,
+    message: ChangeMessage,
+    body: bytes | str,
+    *,
+    queue: str,
+    ctx: SyncContext,
+    message_id: str,
+    dequeue_count: int,
+    max_dequeue_count: int,
+) -> list[ApplyOutcome]:
     try:
         outcomes = feature.apply_batch(list(message.changes), ctx, owner=new_owner(message.run_id))
     except (FatalError, SettingsError) as exc:
@@ -325,7 +356,13 @@ def apply_message(
 
 
 def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutcome]]) -> None:
-    """Log and notify each change's outcome, and store them all in one state write."""
+    """Log and notify each change's outcome, and store them all in one state write.
+
+    Each outcome keeps the change's desired state and the run that had written its row before (the journal
+    `rollback` restores from), and the message's span and metrics get the outcomes.
+    """
+    scope = current_run()
+    previous = scope.previous if scope is not None else {}
     rows = []
     for change, outcome in results:
         for note in outcome.notifications:
@@ -339,6 +376,10 @@ def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutc
                     "detail": outcome.detail,
                     "notifications": [n.model_dump() for n in outcome.notifications],
                     "at": datetime.now(UTC).isoformat(),
+                    "object_kind": change.object_kind,
+                    "key": change.key,
+                    "desired": change.desired,
+                    "previous_run": previous.get((change.object_kind, change.key)),
                 },
             )
         )
@@ -353,4 +394,5 @@ def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutc
             result=outcome.result,
             detail=outcome.detail or None,
         )
+    applied(results[0][0].feature if results else "", [(str(c.kind), o.result) for c, o in results])
     ctx.state.runs.record_outcomes(run_id, rows)

@@ -20,7 +20,7 @@ dependencies on other features' published rows, timer schedule, queue, and the c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -31,6 +31,7 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import EngineSettings, Settings, SettingsGroup
 from sync.core.state import StateStore, SyncObject, fingerprint
 from sync.core.storage import QueueSender
+from sync.core.switches import dry_run_state
 
 if TYPE_CHECKING:
     from sync.core.changefeed import ChangeFeeds, FeedSourceFactory, FeedWindow
@@ -77,8 +78,24 @@ class Snapshot:
     """Things the read noticed that the run report should say (e.g. monitor events)."""
 
 
+@dataclass(frozen=True)
+class OwnedEntity:
+    """A Purview entity a feature wrote, with the attributes it last wrote there (what the drift report compares)."""
+
+    key: str
+    """The feature's state key of the object the entity belongs to (what `forget` takes)."""
+    type_name: str
+    qualified_name: str
+    guid: str
+    """'' when the app does not know it (looked up by qualifiedName)."""
+    attributes: dict[str, Any]
+
+
 ClientFactory = Callable[[Settings], Any]
 T = TypeVar("T")
+
+PlanHook = Callable[["Feature", Any, list[Change]], None]
+"""(feature, run report, every planned change) → None; raising stops the cycle before anything is sent."""
 
 
 class SyncContext:
@@ -108,6 +125,9 @@ class SyncContext:
         """The change feeds of the current tick (set by the engine while it plans)."""
         self.feature: str = ""
         """The feature whose cycle is planning (set by the engine)."""
+        self.plan_hook: PlanHook | None = None
+        """Called with every cycle's full plan before anything is sent (the CLI saves it, or refuses a plan that
+        differs from the one reviewed by raising); None in the Function app."""
         self._tick_reads: dict[str, Any] = {}
 
     def begin_tick(self) -> None:
@@ -131,8 +151,8 @@ class SyncContext:
 
     @property
     def dry_run(self) -> bool:
-        """Whether this cycle may only read."""
-        return self.settings.engine.sync_dry_run
+        """Whether this cycle may only read: the app setting, else the operator's switch (read every cycle)."""
+        return dry_run_state(self.settings.engine, self.state).dry_run
 
     def client(self, name: str) -> Any:
         """The named service client ('purview', 'cluedin', 'datafactory'), built once."""
@@ -233,6 +253,32 @@ class Feature(ABC):
     @abstractmethod
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Make one change true, idempotently. `owner` identifies this invocation (for state leases)."""
+
+    def undo(self, applied: Change, row: SyncObject, earlier: Iterator[Change], settings: Settings) -> list[Change]:
+        """Changes that put back what `applied` did to an object (for `rollback`; applied like any other change).
+
+        `earlier` yields the changes applied to the object before, newest first, from the run journal; it yields
+        nothing when `applied` created the object. Default: the feature's own deletion of the object (as its plan
+        makes it when the object is gone from the source) for a creation, else the previous change again. Features
+        whose changes carry only part of an object's desired state override this.
+        """
+        previous = next(earlier, None)
+        if previous is None:
+            deletions = self.plan({}, {row.key: row}, settings)
+            return [c for c in deletions if c.key == row.key and c.kind == ChangeKind.DELETE]
+        return [self.change(ChangeKind.UPDATE, row.key, previous.desired, f"restore {row.key} as it was before")]
+
+    def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
+        """The Purview entities the feature wrote and what it wrote, from state only (drift report). Default: none."""
+        return []
+
+    def forget(self, ctx: SyncContext, keys: Iterable[str]) -> None:
+        """Make the next cycle write these objects again (drift repair). Default: drop their fingerprints."""
+        for key in sorted(set(keys)):
+            obj = ctx.state.get_object(self.object_kind, key)
+            if obj is not None and obj.fingerprint:
+                obj.fingerprint = ""
+                ctx.state.save(obj)
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """Apply the changes of one message; features that write in bulk override this. Default: one by one.

@@ -174,7 +174,7 @@ def test_the_vocabulary_f6_made_of_a_term_is_found_by_the_terms_identity_even_af
     renamed = {"vocabularyId": vocabulary_id, "vocabularyName": "Clients", "description": "our clients"}
     assert not stack.cluedin.graphql(SAVE_VOCABULARY, {"vocabulary": renamed}).get("errors")
     synced_table(stack)
-    report, [outcome] = stack.cycle("automap")
+    _, [outcome] = stack.cycle("automap")
     assert outcome.result == "applied", outcome.detail
     mapping = mapping_of(stack, "customers-extract")
     assert mapping["Email"] == f"{prefix}.Email"  # the key F6 made of the column's child term
