@@ -95,6 +95,7 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
         report.unchanged = max(0, len(snapshot.desired) - sum(1 for c in changes if c.kind != "delete"))
+        planned_deletes = [c for c in changes if c.kind == "delete"]
         changes, orphans, refused = guard_deletes(
             changes,
             owned=report.owned_objects,
@@ -106,7 +107,9 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
         report.orphaned = len(orphans)
         report.planned = dict(Counter(str(c.kind) for c in changes))
-        report.changes = [*report.setup, *(c.summary or f"{c.kind} {c.key}" for c in changes)][:PREVIEW_CHANGES]
+        held_back = [f"held back by the fail-safe: {c.summary or c.key}" for c in planned_deletes] if refused else []
+        report.changes = [*report.setup, *(c.summary or f"{c.kind} {c.key}" for c in changes), *held_back]
+        report.changes = report.changes[:PREVIEW_CHANGES]
         if dry_run:
             report.status = "dry-run"
             return

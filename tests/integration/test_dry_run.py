@@ -104,7 +104,7 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.setup[0].startswith("register the Purview types")  # planned, shown, not done
     assert lineage.setup[1] == f"create the Purview collection(s) CluedIn (PURVIEW_COLLECTION_NAME='{ROOT}/CluedIn')"
     assert lineage.changes[:2] == lineage.setup
-    assert lineage.planned == {"create": 2}  # the data set and its entity type
+    assert lineage.planned == {"create": 3}  # the data set, its entity type and the processing pipeline
     assert reports["datasources"].planned == {"create": 1}
     assert reports["pipelines"].planned == {"create": 1}
     assert stack.purview_client().get_typedef("cluedin_dataset") is None

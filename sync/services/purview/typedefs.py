@@ -164,11 +164,13 @@ DATASET_TYPE = CluedInType(
     ),
     columns_parent_attribute="dataset",
 )
+LINK = Attribute("cluedinUrl", description="Link to the object in CluedIn")
+"""Every node of the processing-pipeline lineage links back to its object in CluedIn."""
 ENTITY_TYPE = CluedInType(
     "cluedin_entity",
-    "Cluedin Entity",
+    "Cluedin MDM Entity",
     "asset",
-    (*_COMMON, Attribute("entityType", description="CluedIn entity type, e.g. /Customer")),
+    (*_COMMON, Attribute("entityType", description="CluedIn entity type, e.g. /Customer"), LINK),
     columns_parent_attribute="entity",
 )
 INGEST_PROCESS_TYPE = CluedInType(
@@ -179,6 +181,7 @@ INGEST_PROCESS_TYPE = CluedInType(
         *_COMMON,
         Attribute("dataSetId", description="CluedIn data set fed by this process"),
         Attribute("columnMapping", description="Column-level lineage (JSON string, Purview's columnMapping format)"),
+        LINK,
     ),
 )
 MAP_PROCESS_TYPE = CluedInType(
