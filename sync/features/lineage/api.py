@@ -1,8 +1,12 @@
-"""What data-set lineage publishes to other features: which data sets have their Cluedin Dataset in Purview.
+"""What data-set lineage publishes to other features.
 
-Rows (kind `lineage`): `dataset|<dataSetId>` (the Cluedin Dataset, its columns and processes) and
-`entity|/<EntityType>` (lineage's hold on a shared Cluedin Entity); docs/state.md has the layout. Polling reads
-them only through `iter_synced_data_sets`.
+- Which data sets have their Cluedin Dataset in Purview (`iter_synced_data_sets`; polling reads it). Rows (kind
+  `lineage`): `dataset|<dataSetId>`, `entity|/<EntityType>`, `backbone|processing-pipeline`; docs/state.md has the
+  layout.
+- The processing-pipeline vocabulary every feature that draws into CluedIn's 2025 lineage shape uses: its Purview
+  types and node builders (`pipeline.py`: the shared Processing Pipeline, Processed Entities, Golden Record and
+  entity-type nodes, Generate Clue), links back to CluedIn (`links.py`), and the base class with its record writer
+  (`objects.py`, `record_writer.py`) that rules, clean, deduplication and manual-data-entry projects build on.
 """
 
 from __future__ import annotations
@@ -11,9 +15,52 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sync.core.state import StateStore
+from sync.features.lineage import links
 from sync.features.lineage.model import DATASET, split_key
+from sync.features.lineage.nodes import Node, Ref, column_nodes
+from sync.features.lineage.objects import OBJECT_PREFIX, PipelineObjectsFeature, RecordContext, object_key
+from sync.features.lineage.pipeline import (
+    BACKBONE_NAME,
+    COLUMN_MAPPING,
+    GENERATE_CLUE,
+    ORGANIZATION,
+    PROCESS_ENTITIES,
+    PROCESS_ENTITIES_TYPE,
+    backbone_nodes,
+    clue_node,
+    entity_type_nodes,
+    golden_record_nodes,
+    pipeline_node,
+    processed_node,
+)
 
 LINEAGE_KIND = "lineage"
+
+__all__ = [
+    "BACKBONE_NAME",
+    "COLUMN_MAPPING",
+    "GENERATE_CLUE",
+    "LINEAGE_KIND",
+    "OBJECT_PREFIX",
+    "ORGANIZATION",
+    "PROCESS_ENTITIES",
+    "PROCESS_ENTITIES_TYPE",
+    "Node",
+    "PipelineObjectsFeature",
+    "RecordContext",
+    "Ref",
+    "SyncedDataSet",
+    "backbone_nodes",
+    "clue_node",
+    "column_nodes",
+    "entity_type_nodes",
+    "golden_record_nodes",
+    "iter_synced_data_sets",
+    "links",
+    "object_key",
+    "pipeline_node",
+    "processed_node",
+]
 
 
 @dataclass(frozen=True)

@@ -37,24 +37,16 @@ from sync.features.lineage.payloads import drop_unused_payloads, offload, write_
 from sync.features.lineage.pipeline import PIPELINE_TYPES
 from sync.features.lineage.plan import plan_lineage
 from sync.features.lineage.settings import LineageSettings
+from sync.features.lineage.setup import setup_steps, target_collection
 from sync.features.lineage.shape import LineageShape, ShapeDecision, decide_shape
 from sync.features.lineage.writer import LineageWriter
 from sync.services.cluedin.client import CluedInClient
-from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import plan_target_collection
-from sync.services.purview.settings import PurviewSettings
-from sync.services.purview.typedefs import TYPES, registration_step
+from sync.services.purview.typedefs import TYPES
 
 
 def asset_link(link: LinkedAsset) -> AssetLink:
     """The lineage model's view of an asset published by "Sync data sources"."""
     return AssetLink(type_name=link.type_name, qualified_name=link.qualified_name, name=link.name, columns=link.columns)
-
-
-def target_collection(ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
-    """The target collection's id (derived, when it is still to be created) and the step that creates it."""
-    purview: PurviewClient = ctx.client("purview")
-    return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
 
 
 class LineageFeature(Feature):
@@ -85,10 +77,8 @@ class LineageFeature(Feature):
 
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
         """Register the custom types (the pipeline's too, in that shape) and create the target collection."""
-        purview: PurviewClient = ctx.client("purview")
-        _, collection_step = target_collection(ctx)
         types = (*TYPES, *PIPELINE_TYPES) if self.shape(ctx).shape == LineageShape.PIPELINE else TYPES
-        return [s for s in (registration_step(purview, ctx.state, types), collection_step) if s is not None]
+        return setup_steps(ctx, types)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Desired lineage records of every current CluedIn data set and entity type, grouped per change."""

@@ -97,6 +97,8 @@ PROCESS_ENTITIES = "Process Entities"
 GOLDEN_RECORD = "Golden Record"
 PIPELINE_NAME = "Processing Pipeline"
 PROCESSED_NAME = "Processed Entities"
+BACKBONE_NAME = "Processing Pipeline, Process Entities and Processed Entities (shared)"
+"""How plans name a feature's hold on the backbone."""
 
 
 # --- qualifiedNames (docs/purview-types.md) -------------------------------------------------------------------
