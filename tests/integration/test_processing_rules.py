@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def stack(azurite, purview, fresh_cluedin_emulator) -> PipelineStack:
     return pipeline_stack(azurite, purview, fresh_cluedin_emulator)
 
 
-def processes(stack: PipelineStack) -> dict[str, dict]:
+def processes(stack: PipelineStack) -> dict[str, dict[str, Any]]:
     return {p["attributes"]["ruleName"]: p for p in stack.entities(RULE_PROCESS).values()}
 
 
