@@ -11,8 +11,11 @@ from graphlib import CycleError, TopologicalSorter
 
 from sync.core.feature import Feature
 from sync.core.settings import EngineSettings, SettingsGroup
+from sync.features.clean_projects.feature import CleanProjectsFeature
 from sync.features.datasources.feature import DataSourcesFeature
+from sync.features.deduplications.feature import DeduplicationsFeature
 from sync.features.lineage.feature import LineageFeature
+from sync.features.manual_data_entry.feature import ManualDataEntryFeature
 from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
@@ -28,6 +31,9 @@ FEATURES: tuple[type[Feature], ...] = (
     PipelinesFeature,
     PipelineSchedulesFeature,
     ProcessingRulesFeature,
+    CleanProjectsFeature,
+    DeduplicationsFeature,
+    ManualDataEntryFeature,
 )
 SERVICE_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewSettings, CluedInSettings, DataFactorySettings)
 

@@ -18,14 +18,15 @@ from sync.features.registry import by_schedule
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
 from tests.support.adf import AUTOMATION_TERM, SECRET_NAME, AdfStack
-from tests.support.lineage import ORG, LineageStack, account_set, group, seed_document
+from tests.support.lineage import ORG, account_set, group, seed_document
+from tests.support.pipeline import TOGGLES, VOCABULARY, PipelineStack
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
 
 
-class EveryFeature(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
-    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities."""
+class EveryFeature(AdfStack, PipelineStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
+    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities, a user."""
 
 
 @pytest.fixture()
@@ -49,9 +50,21 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         DATA_FACTORY_CREATE_RUN_SCHEDULE="true",
         DATA_FACTORY_RUN_SCHEDULE_VALUE="Daily:Hours=[6]",
         SYNC_DELETE_POLICY="soft-delete",
+        **TOGGLES,
     )
     assert isinstance(built, EveryFeature)
-    fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
+    document = seed_document([group("Orders", [account_set("Orders.csv")])])
+    document |= {
+        "vocabularies": [VOCABULARY],
+        "rules": [{"name": "Account Data Part Rule", "scope": "DataPart"}],
+        "cleanProjects": [{"name": "Account Clean Project", "entityType": "/Account"}],
+        "dedupProjects": [{"name": "Account Deduplication Project", "entityTypes": ["/Account"]}],
+        "manualDataEntryProjects": [
+            {"title": "Account MDE", "entityType": "/Account", "vocabulary": "account",
+             "fields": [{"key": "account.id", "label": "Id"}]}
+        ],
+    }  # fmt: skip
+    fresh_cluedin_emulator.seed(document)
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
     built.add_asset("Account.csv", terms=(AUTOMATION_TERM, SYNC_TERM))
@@ -87,9 +100,12 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
     return reports
 
 
+PIPELINE_FEATURES = ("processing_rules", "clean_projects", "deduplications", "manual_data_entry")
+
+
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling"):
+    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling", *PIPELINE_FEATURES):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -97,7 +113,7 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules"}
+    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules", *PIPELINE_FEATURES}
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -107,6 +123,10 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.planned == {"create": 3}  # the data set, its entity type and the processing pipeline
     assert reports["datasources"].planned == {"create": 1}
     assert reports["pipelines"].planned == {"create": 1}
+    assert reports["processing_rules"].planned == {"create": 3}  # the rule, its scope's asset, the backbone hold
+    assert reports["clean_projects"].planned == {"create": 3}  # the project, "Clean Projects", the backbone hold
+    assert reports["deduplications"].planned == {"create": 2}  # the project, the backbone hold
+    assert reports["manual_data_entry"].planned == {"create": 3}  # the project, its entity type, the backbone
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
 
 
@@ -122,10 +142,24 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
             "records": [{"Id": "9"}],
         },
     )
+    user = stack.user()
+    user.create_rule("Account Survivorship Rule", "Survivorship", entity_type="/Account")
+    user.create_clean_project("Website clean-up", entity_type="/Account", keys=["account.website"])
     before = observed(stack)
     first = dry_run_every_feature(stack)
     second = dry_run_every_feature(stack)  # nothing consumed: the same plan again
     assert observed(stack) == before
+    expected = {
+        "processing_rules": {"create": 2},  # the rule and the Survivorship Rules asset
+        "clean_projects": {"create": 1, "update": 1},  # the project; "Clean Projects" gains a column
+    }
+    for feature, planned in expected.items():
+        assert first[feature].planned == second[feature].planned == planned, first[feature].changes
+        assert first[feature].events == second[feature].events and len(first[feature].events) == 1
+    for feature, planned in expected.items():
+        report, _ = stack.cycle(feature)
+        assert report.planned == planned and report.status == "completed"
+        assert len(report.notifications) == 1, report.notifications
     assert first["lineage"].planned == second["lineage"].planned == {"create": 1}, first["lineage"].changes
     assert first["lineage"].events == second["lineage"].events == ["Data set 'Orders-2026.csv' added in CluedIn"]
     report, _ = stack.cycle("lineage")

@@ -21,6 +21,7 @@ from sync.features.lineage.nodes import Node, Ref, column_nodes
 from sync.features.lineage.objects import OBJECT_PREFIX, PipelineObjectsFeature, RecordContext, object_key
 from sync.features.lineage.pipeline import (
     BACKBONE_NAME,
+    CLUE_PROCESS_TYPE,
     COLUMN_MAPPING,
     GENERATE_CLUE,
     ORGANIZATION,
@@ -38,6 +39,7 @@ LINEAGE_KIND = "lineage"
 
 __all__ = [
     "BACKBONE_NAME",
+    "CLUE_PROCESS_TYPE",
     "COLUMN_MAPPING",
     "GENERATE_CLUE",
     "LINEAGE_KIND",

@@ -36,6 +36,8 @@ class Listed:
     name: str
     stamp: str = ""
     """What changes whenever the object does ('' when the listing has nothing of the kind)."""
+    facts: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    """The object's whole facts, when the listing carries them (manual-data-entry projects)."""
 
 
 class _Facts:
