@@ -8,9 +8,12 @@ What happens, in the order a real estate would see it:
    "CluedInADF" asset gets a Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
 3. A CluedIn user maps data sets in two of the new data sources; the pipeline runs and copies the CSV's rows
    from Azurite Blob into CluedIn.
-4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
-   column mappings) (F2); nothing else is rewritten.
-5. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
+4. Cycle 2: lineage appears in Purview in CluedIn's 2025 shape (F2): source asset → Ingest Data → Cluedin
+   Dataset → Annotation → "<data set> - mapping" → Generate Clue → Processing Pipeline → Process Entities →
+   Processed Entities → Golden Record → the entity type, with column mappings; nothing else is rewritten.
+5. A CluedIn user creates, through CluedIn's own API, a data part rule, a survivorship rule, a clean project, a
+   deduplication project and a manual-data-entry project; cycle 3 draws them into the pipeline (F14-F17).
+6. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
 everything it started.
@@ -113,6 +116,10 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "PIPELINE_AUTOMATION_TERM_PATTERN": "CluedInADF",
         "DATA_FACTORY_KEY_VAULT_URL": "https://demo-kv.vault.azure.net/",
         "DATA_FACTORY_CLUEDIN_TOKEN_SECRET_NAME": TOKEN_SECRET,
+        "SYNC_PROCESSING_RULES_TO_PURVIEW": "true",
+        "SYNC_CLEAN_PROJECTS_TO_PURVIEW": "true",
+        "SYNC_DEDUPLICATIONS_TO_PURVIEW": "true",
+        "SYNC_MANUAL_DATA_ENTRY_TO_PURVIEW": "true",
         "DEVHOST_FUNCTION_KEY": "demo-function-key",
         "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:02",
     }
@@ -155,6 +162,29 @@ def map_data_sets(cluedin_url: str) -> list[str]:
     return names
 
 
+def create_rules_and_projects(cluedin_url: str) -> list[list[str]]:
+    """What a CluedIn user does next, through CluedIn's API: rules of two scopes and three kinds of project."""
+    from devhost.cluedin_user import CluedInUser, set_value_action
+
+    user = CluedInUser(cluedin_url, ORG, USER, PASSWORD)
+    user.create_rule(
+        "Account Data Part Rule", "DataPart", entity_type="/Account",
+        actions=[set_value_action("account.industry", "Retail")], key="account.industry",
+    )  # fmt: skip
+    user.create_rule("Account Survivorship Rule", "Survivorship", entity_type="/Account")
+    user.create_clean_project("Account Clean Project", entity_type="/Account", keys=["account.website"])
+    user.create_dedup_project("Account Deduplication Project", entity_type="/Account", key="account.name")
+    mde = user.create_mde_project("Account MDE", entity_type="/Account", vocabulary="account",
+                                  keys=["account.id", "account.name"])  # fmt: skip
+    return [
+        ["data part rule", "Account Data Part Rule (sets account.industry)"],
+        ["survivorship rule", "Account Survivorship Rule"],
+        ["clean project", "Account Clean Project (account.website)"],
+        ["deduplication project", "Account Deduplication Project (matching account.name)"],
+        ["manual data entry project", f"Account MDE ({mde})"],
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -189,7 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ["rows received by CluedIn", f"{copied.received} (expected {adf_demo.demo_rows()})"],
                 ],
             )
-            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview")
+            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview (the processing-pipeline shape)")
+            say("== Meanwhile in CluedIn: a user creates rules and projects (CluedIn's own API)")
+            table(["what", "name"], create_rules_and_projects(cluedin.url))
+            run_cycle(host, "Cycle 3: rules, clean, deduplication and manual data entry → the pipeline in Purview")
             host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
@@ -265,7 +298,9 @@ def show_runs(ctx: Any) -> None:
 
     rows = []
     notes: list[str] = []
-    for feature in ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules"):
+    features = ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules", "processing_rules",
+                "clean_projects", "deduplications", "manual_data_entry")  # fmt: skip
+    for feature in features:
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()
         runs = newest_reports(ctx.state.runs, feature, limit=20)

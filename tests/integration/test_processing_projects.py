@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from sync.features.lineage.pipeline import golden_record_ref
+from sync.reporting.lineage_html import collect, layout, write_lineage_html
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG
 from tests.support.pipeline import PipelineStack, pipeline_stack
@@ -158,7 +159,7 @@ def test_manual_data_entry_projects_feed_the_pipeline_up_to_their_entity_type(st
     assert stack.purview.violations() == []
 
 
-def test_every_pipeline_feature_together_shares_one_pipeline(stack):
+def test_every_pipeline_feature_together_shares_one_pipeline_and_the_picture_draws_it(stack, tmp_path):
     user = stack.user()
     user.create_rule("Account Data Part Rule", "DataPart", entity_type="/Account")
     user.create_clean_project("Account Clean Project", entity_type="/Account", keys=["account.email"])
@@ -177,3 +178,19 @@ def test_every_pipeline_feature_together_shares_one_pipeline(stack):
         "processing_rules",
     ]
     assert stack.purview.violations() == []
+
+    graph = collect(stack.purview_client())
+    layout(graph)
+    layer = {n.type_name: n.layer for n in graph.nodes.values()}
+    assert layer["cluedin_dataset"] < layer["cluedin_mapping"] < layer["cluedin_processing_pipeline"]
+    assert layer["cluedin_manual_data_entry_project"] < layer["cluedin_processing_pipeline"]
+    assert (
+        layer["cluedin_processing_pipeline"] < layer["cluedin_processing_rules"] < layer["cluedin_processed_entities"]
+    )
+    assert layer["cluedin_processed_entities"] < layer["cluedin_clean_projects"]  # the clue back is a loop, cut
+    assert layer["cluedin_processed_entities"] < layer["cluedin_entity"]
+    html = write_lineage_html(stack.purview_client(), tmp_path / "lineage.html").read_text()
+    for label in ("Cluedin Processing Pipeline", "Cluedin Processed Entities", "Cluedin Manual Data Entry Project",
+                  "Cluedin Processing Rules", "Cluedin Clean Projects", "Cluedin Deduplication Project",
+                  "Cluedin Golden Record Process", "Cluedin MDM Entity"):  # fmt: skip
+        assert label in html, label

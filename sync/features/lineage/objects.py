@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,6 +32,8 @@ from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.processing import Listed
 from sync.services.purview.typedefs import TYPES, CluedInType
 
+DETAIL_READERS = 8
+"""Detail reads run side by side (the client's rate limiter still caps them): a first cycle reads every object."""
 OBJECT_PREFIX = "object|"
 """State keys of the objects themselves (`object|<id>`); other keys are derived records."""
 
@@ -60,7 +63,8 @@ class PipelineObjectsFeature(Feature):
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     deletes_on_target: ClassVar[bool] = True
-    max_changes_per_message: ClassVar[int] = 25
+    max_changes_per_message: ClassVar[int] = 100
+    """Records are small (a process, or an asset with a few columns): a message is one bulk call of ~100-300."""
     own_types: ClassVar[tuple[CluedInType, ...]] = ()
     """Purview types the feature declares (registered with the shared and the pipeline types)."""
     object_label: ClassVar[str]
@@ -112,15 +116,24 @@ class PipelineObjectsFeature(Feature):
         facts: dict[str, dict[str, Any]] = {}
         notes: list[str] = []
         listing = self.list_objects(cluedin)
-        for listed in listing:
+
+        def stale(listed: Listed) -> bool:
             known = cached.get(listed.id)
             listed_as = {"name": listed.name, "stamp": listed.stamp}
-            fresh = window.first or not known or known.get("listed") != listed_as or listed.id.lower() in named
-            found = self.read_object(cluedin, listed) if fresh else known
+            return window.first or not known or known.get("listed") != listed_as or listed.id.lower() in named
+
+        fresh = [listed for listed in listing if stale(listed)]
+        with ThreadPoolExecutor(max_workers=DETAIL_READERS) as pool:  # detail reads are independent GETs
+            read = dict(
+                zip([f.id for f in fresh], pool.map(lambda f: self.read_object(cluedin, f), fresh), strict=True)
+            )
+        for listed in listing:
+            known = cached.get(listed.id)
+            found = read.get(listed.id, known)
             if found is None:
                 continue
-            facts[listed.id] = {**found, "listed": listed_as}
-            if fresh and not window.first and facts[listed.id] != known:
+            facts[listed.id] = {**found, "listed": {"name": listed.name, "stamp": listed.stamp}}
+            if listed.id in read and not window.first and facts[listed.id] != known:
                 verb = "added" if not known else "changed"
                 notes.append(f"{self.object_label} '{listed.name}' {verb} in CluedIn")
         for ident, known in sorted(cached.items()):
