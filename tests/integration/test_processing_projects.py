@@ -14,6 +14,7 @@ import pytest
 from sync.features.lineage.pipeline import golden_record_ref
 from sync.reporting.lineage_html import collect, layout, write_lineage_html
 from sync.services.purview import qualified_names as names
+from sync.services.purview.typedefs import forget_registrations
 from tests.support.lineage import ORG
 from tests.support.pipeline import PipelineStack, pipeline_stack
 
@@ -194,3 +195,15 @@ def test_every_pipeline_feature_together_shares_one_pipeline_and_the_picture_dra
                   "Cluedin Processing Rules", "Cluedin Clean Projects", "Cluedin Deduplication Project",
                   "Cluedin Golden Record Process", "Cluedin MDM Entity"):  # fmt: skip
         assert label in html, label
+
+
+def test_a_feature_registers_only_the_types_no_other_feature_registered(stack):
+    stack.user().create_clean_project("Account Clean Project", entity_type="/Account", keys=["account.email"])
+    stack.cycle("lineage")  # the shared and the pipeline types
+    forget_registrations()  # a new process: only the state cursor knows what was registered
+    stack.reset_counters()
+    report, _ = stack.cycle("clean_projects")
+    assert report.setup == ["register the Purview types Cluedin Clean Projects, Cluedin Clean Process"]
+    operations = stack.purview.app.stats.snapshot()["operations"]
+    # its two types and their columns relationship, not the twelve lineage registered
+    assert operations["Type_GetByName"]["count"] == 3, operations
