@@ -356,7 +356,7 @@ def main(argv: list[str]) -> None:
         found = entity_count(purview.url, type_names)
         written = sum(found.values())
         bound = operations / RATE
-        statuses = ", ".join(f"{r.feature} {r.status}" for r in reports)
+        statuses = ", ".join(f"{r.feature} {r.status} in {r.duration_ms / 1000:.1f}s" for r in reports)
         enqueued = sum(r.enqueued for r in reports)
         print(f"plan (the timer): {statuses}; {enqueued} changes in {messages} messages, {plan_seconds:.1f}s")
         print(f"entities written: {written} ({', '.join(f'{k}={v}' for k, v in found.items())})")
