@@ -7,8 +7,21 @@ deduplication and manual-data-entry projects each name one entity type and one o
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
+from sync.features.clean_projects.feature import CleanProjectsFeature
+from sync.features.deduplications.feature import DeduplicationsFeature
+from sync.features.manual_data_entry.feature import ManualDataEntryFeature
+from sync.features.processing_rules.feature import ProcessingRulesFeature
+
+PIPELINE_FEATURES = {
+    "rules": (ProcessingRulesFeature, "SYNC_PROCESSING_RULES_TO_PURVIEW"),
+    "clean": (CleanProjectsFeature, "SYNC_CLEAN_PROJECTS_TO_PURVIEW"),
+    "dedup": (DeduplicationsFeature, "SYNC_DEDUPLICATIONS_TO_PURVIEW"),
+    "mde": (ManualDataEntryFeature, "SYNC_MANUAL_DATA_ENTRY_TO_PURVIEW"),
+}
+SCENARIOS = {"pipeline": {"data_sets": 1000, "shape": "pipeline", "rules": 200, "clean": 50, "dedup": 50, "mde": 50}}
 SCOPES = ("DataPart", "Survivorship", "Entity")
 
 
@@ -79,3 +92,20 @@ def objects_seed(rules: int, clean: int, dedup: int, mde: int, entity_types: int
             for i in range(mde)
         ],
     }
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Arguments; a `--scenario` sets its defaults, which explicit arguments still override."""
+    parser = argparse.ArgumentParser(prog="python -m bench lineage_sync")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
+    parser.add_argument("--data-sets", type=int, default=2000)
+    parser.add_argument("--entity-types", type=int, default=50)
+    parser.add_argument("--columns", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--shape", choices=("classic", "pipeline"), default="classic")
+    for name in PIPELINE_FEATURES:
+        parser.add_argument(f"--{name}", type=int, default=0, help=f"how many {name} objects to seed")
+    first, _ = parser.parse_known_args(argv)
+    if first.scenario:
+        parser.set_defaults(**SCENARIOS[first.scenario])
+    return parser.parse_args(argv)

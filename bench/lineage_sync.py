@@ -25,7 +25,6 @@ renamed rule costs in Purview calls. `--shape`, `--rules`, `--clean`, `--dedup` 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import random
@@ -38,7 +37,7 @@ import requests
 from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueServiceClient
 
-from bench._pipeline_objects import objects_seed
+from bench._pipeline_objects import PIPELINE_FEATURES, objects_seed, parse
 from devhost.azurite import start_azurite
 from devhost.cluedin_user import CluedInUser
 from emulators._common import start_process
@@ -50,11 +49,8 @@ from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
 from sync.core.storage import QueueSender, base64_queue, table_service
 from sync.core.storage import queue_service as queue_service_client
-from sync.features.clean_projects.feature import CleanProjectsFeature
-from sync.features.deduplications.feature import DeduplicationsFeature
 from sync.features.lineage.feature import LineageFeature
 from sync.features.lineage.pipeline import PIPELINE_TYPES
-from sync.features.manual_data_entry.feature import ManualDataEntryFeature
 from sync.features.processing_rules.feature import ProcessingRulesFeature
 from sync.runtime import CLIENT_FACTORIES, FEED_SOURCES
 
@@ -62,13 +58,6 @@ ORG = "bench"
 RATE = 25.0
 ASSET_TYPE = "azure_datalake_gen2_path"
 OUR_TYPES = ("cluedin_dataset", "cluedin_column", "cluedin_ingest_process", "cluedin_map_process", "cluedin_entity")
-PIPELINE_FEATURES = {
-    "rules": (ProcessingRulesFeature, "SYNC_PROCESSING_RULES_TO_PURVIEW"),
-    "clean": (CleanProjectsFeature, "SYNC_CLEAN_PROJECTS_TO_PURVIEW"),
-    "dedup": (DeduplicationsFeature, "SYNC_DEDUPLICATIONS_TO_PURVIEW"),
-    "mde": (ManualDataEntryFeature, "SYNC_MANUAL_DATA_ENTRY_TO_PURVIEW"),
-}
-SCENARIOS = {"pipeline": {"data_sets": 1000, "shape": "pipeline", "rules": 200, "clean": 50, "dedup": 50, "mde": 50}}
 
 
 def cluedin_seed(data_sets: int, entity_types: int, columns: int) -> dict[str, Any]:
@@ -218,7 +207,7 @@ def start_workers(
         client = base64_queue(queue_service, queues.name(Queues.PURVIEW_LINEAGE))
         ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         empty = 0
-        while not (planning_done.is_set() and empty >= 3):
+        while not (planning_done.is_set() and empty >= 3 and not waiting(client)):
             messages = list(client.receive_messages(max_messages=1, visibility_timeout=600))
             if not messages:
                 empty += 1
@@ -245,6 +234,11 @@ def start_workers(
     return threads, applied
 
 
+def waiting(client: Any) -> bool:
+    """Whether the queue still holds messages, visible or not (one deferred after contention comes back later)."""
+    return int(client.get_queue_properties().approximate_message_count or 0) > 0
+
+
 def drain(
     settings: Settings,
     state: StateStore,
@@ -259,23 +253,6 @@ def drain(
     for thread in threads:
         thread.join()
     return len(applied)
-
-
-def parse(argv: list[str]) -> argparse.Namespace:
-    """Arguments; a `--scenario` sets its defaults, which explicit arguments still override."""
-    parser = argparse.ArgumentParser(prog="python -m bench lineage_sync")
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
-    parser.add_argument("--data-sets", type=int, default=2000)
-    parser.add_argument("--entity-types", type=int, default=50)
-    parser.add_argument("--columns", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=16)
-    parser.add_argument("--shape", choices=("classic", "pipeline"), default="classic")
-    for name in PIPELINE_FEATURES:
-        parser.add_argument(f"--{name}", type=int, default=0, help=f"how many {name} objects to seed")
-    first, _ = parser.parse_known_args(argv)
-    if first.scenario:
-        parser.set_defaults(**SCENARIOS[first.scenario])
-    return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> None:
@@ -392,7 +369,9 @@ def main(argv: list[str]) -> None:
             "no_change_purview_writes": again_stats["writes"],
         }
         if counts["rules"]:
-            summary["renamed_rule_purview_calls"] = renamed_rule_calls(settings, state, queue_service, purview.url)
+            summary["renamed_rule_purview_calls"] = renamed_rule_calls(
+                settings, state, queue_service, purview.url, features
+            )
         print(json.dumps({"summary": summary}))
     finally:
         cluedin.stop()
@@ -400,7 +379,9 @@ def main(argv: list[str]) -> None:
         azurite.stop()
 
 
-def renamed_rule_calls(settings: Settings, state: StateStore, queue_service: QueueServiceClient, purview: str) -> int:
+def renamed_rule_calls(
+    settings: Settings, state: StateStore, queue_service: QueueServiceClient, purview: str, features: list[Feature]
+) -> int:
     """A CluedIn user renames one rule; one rules cycle later, how many Purview calls carried it there."""
     user = CluedInUser(settings.environ["CLUEDIN_URL"], ORG, default_username(ORG), DEFAULT_PASSWORD)
     found = user.graphql(
@@ -414,7 +395,7 @@ def renamed_rule_calls(settings: Settings, state: StateStore, queue_service: Que
     queues = QueueSender(queue_service, settings.engine.sync_queue_prefix)
     ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
     [report] = run_tick([rules], ctx)
-    drain(settings, state, queue_service, 1, [rules])
+    drain(settings, state, queue_service, 1, features)
     stats = emulator_stats(purview)
     print(
         f"renamed rule: {report.changes} → {stats['total']} Purview calls ({stats['writes']} writes) "
