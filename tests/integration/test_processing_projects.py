@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from devhost.cluedin_user import UPDATE_CLEAN
 from sync.features.lineage.pipeline import golden_record_ref
 from sync.reporting.lineage_html import collect, layout, write_lineage_html
 from sync.services.purview import qualified_names as names
@@ -207,3 +208,16 @@ def test_a_feature_registers_only_the_types_no_other_feature_registered(stack):
     operations = stack.purview.app.stats.snapshot()["operations"]
     # its two types and their columns relationship, not the twelve lineage registered
     assert operations["Type_GetByName"]["count"] == 3, operations
+
+
+def test_a_change_only_the_audit_log_shows_is_picked_up_through_the_change_feed(stack):
+    user = stack.user()
+    ident = user.create_clean_project("Account Clean Project", entity_type="/Account", keys=["account.email"])
+    stack.cycle("clean_projects")
+    fields = [{"property": k, "type": "vocabulary"} for k in ("account.email", "account.country")]
+    user.graphql(UPDATE_CLEAN, {"id": ident, "cleanProject": {"name": "Account Clean Project", "fields": fields}})
+    report, _ = stack.cycle("clean_projects")  # the listing (id, name, status) looks the same: the audit log tells
+    assert report.events == ["Clean Project 'Account Clean Project' changed in CluedIn"]
+    assert sorted(report.changes) == ["update Clean Project 'Account Clean Project'", "update Clean Projects"]
+    [asset] = stack.entities("cluedin_clean_projects").values()
+    assert column_names(stack, asset) == ["account.country", "account.email"]
