@@ -8,14 +8,16 @@ deduplication and manual-data-entry projects each name one entity type and one o
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
+from sync.core.feature import Feature
 from sync.features.clean_projects.feature import CleanProjectsFeature
 from sync.features.deduplications.feature import DeduplicationsFeature
 from sync.features.manual_data_entry.feature import ManualDataEntryFeature
 from sync.features.processing_rules.feature import ProcessingRulesFeature
 
-PIPELINE_FEATURES = {
+PIPELINE_FEATURES: dict[str, tuple[Callable[[], Feature], str]] = {
     "rules": (ProcessingRulesFeature, "SYNC_PROCESSING_RULES_TO_PURVIEW"),
     "clean": (CleanProjectsFeature, "SYNC_CLEAN_PROJECTS_TO_PURVIEW"),
     "dedup": (DeduplicationsFeature, "SYNC_DEDUPLICATIONS_TO_PURVIEW"),
