@@ -169,11 +169,11 @@ class RecordWriter:
         upserts: Sequence[_Work],
         removals: Sequence[_Work],
     ) -> None:
-        written = {id(w.change) for w in upserts}
+        written = {id(w.change): [note for n in w.nodes for note in n.notes] for w in upserts}
         removed = {id(w.change) for w in removals}
         for change, outcome in zip(changes, outcomes, strict=True):
             if id(change) in written:
-                outcome.detail = "written to Purview"
+                outcome.detail = "; ".join(["written to Purview", *written[id(change)]])
             elif id(change) in removed:
                 outcome.detail = "removed from Purview (shared nodes released)"
             else:

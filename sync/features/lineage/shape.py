@@ -56,16 +56,12 @@ class ShapeDecision:
     notes: list[str] = field(default_factory=list)
 
 
-def _has_lineage(state: StateStore, kind: str) -> bool:
-    return next(iter(state.iter_objects(kind)), None) is not None
-
-
 def decide_shape(state: StateStore, configured: LineageShape | None, *, lineage_kind: str) -> ShapeDecision:
     """The shape to draw (see the module docstring). Only reads."""
     value, etag = state.get_cursor(CURSOR_FEATURE, CURSOR_NAME)
     recorded = value.get("shape") if isinstance(value, dict) else None
     previous = LineageShape(recorded) if recorded in {s.value for s in LineageShape} else None
-    if previous is None and _has_lineage(state, lineage_kind):
+    if previous is None and state.has_objects(lineage_kind):
         previous = LineageShape.CLASSIC  # written before the setting existed: only the classic shape did
     if configured is not None:
         shape, reason = configured, "PURVIEW_LINEAGE_SHAPE"
