@@ -14,13 +14,20 @@ shared limiter at the same rate, Purview is the bottleneck by design; the figure
 duration, from the timer firing to the last message applied, against its lower bound (Purview operations ÷ 25,
 type registration included).
 Printed: entities per bulk call, operations, durations and ratios, and what a second, no-change cycle costs.
+
+    python -m bench lineage_sync --scenario pipeline
+
+runs the same measurement for CluedIn's 2025 lineage shape with every processing-pipeline feature on: 1,000 data
+sets, 200 processing rules, 50 clean, 50 deduplication and 50 manual-data-entry projects, planned in one tick
+(as the timer plans every feature of its schedule) and applied by the same listeners. It also prints what a
+renamed rule costs in Purview calls. `--shape`, `--rules`, `--clean`, `--dedup` and `--mde` set the parts alone.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
+import os
 import random
 import threading
 import time
@@ -31,17 +38,21 @@ import requests
 from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueServiceClient
 
+from bench._pipeline_objects import PIPELINE_FEATURES, objects_seed, parse
 from devhost.azurite import start_azurite
+from devhost.cluedin_user import CluedInUser
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.core.engine import apply_message, run_cycle
-from sync.core.feature import SyncContext
+from sync.core.engine import apply_message, run_tick
+from sync.core.feature import Feature, SyncContext
 from sync.core.messages import Queues
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
 from sync.core.storage import QueueSender, base64_queue, table_service
 from sync.core.storage import queue_service as queue_service_client
 from sync.features.lineage.feature import LineageFeature
+from sync.features.lineage.pipeline import PIPELINE_TYPES
+from sync.features.processing_rules.feature import ProcessingRulesFeature
 from sync.runtime import CLIENT_FACTORIES, FEED_SOURCES
 
 ORG = "bench"
@@ -136,6 +147,15 @@ def link_all(state: StateStore, cluedin_url: str, assets: list[dict[str, str]], 
     state.upsert_many(objects)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115, PTH123
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def emulator_stats(url: str) -> dict[str, Any]:
     """`GET /_emulator/stats` of an emulator."""
     body: dict[str, Any] = requests.get(f"{url}/_emulator/stats", timeout=30).json()
@@ -156,12 +176,12 @@ def bulk_calls(stats: dict[str, Any]) -> int:
     )
 
 
-def entity_count(url: str) -> dict[str, int]:
+def entity_count(url: str, type_names: tuple[str, ...] = OUR_TYPES) -> dict[str, int]:
     """Active entities of each of our types (search counts)."""
     session = requests.Session()
     session.headers["Authorization"] = "Bearer bench"
     counts = {}
-    for type_name in OUR_TYPES:
+    for type_name in type_names:
         answer = session.post(
             f"{url}/datamap/api/search/query?api-version=2023-09-01",
             json={"keywords": None, "limit": 1, "filter": {"entityType": type_name}},
@@ -177,6 +197,8 @@ def start_workers(
     queue_service: QueueServiceClient,
     workers: int,
     planning_done: threading.Event,
+    *,
+    features: list[Feature] | None = None,
 ) -> tuple[list[threading.Thread], list[float]]:
     """Queue listeners applying lineage messages the way the queue trigger does, running before the timer fires.
 
@@ -184,7 +206,7 @@ def start_workers(
     They stop once planning is done and the queue has stayed empty. Returns the threads and a list that receives
     the time of each applied message.
     """
-    feature = LineageFeature()
+    by_name = {f.name: f for f in features or [LineageFeature()]}
     applied: list[float] = []
     queues = QueueSender(queue_service, settings.engine.sync_queue_prefix)
     with contextlib.suppress(ResourceExistsError):  # the host creates trigger queues when it starts
@@ -195,7 +217,7 @@ def start_workers(
         client = base64_queue(queue_service, queues.name(Queues.PURVIEW_LINEAGE))
         ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         empty = 0
-        while not (planning_done.is_set() and empty >= 3):
+        while not (planning_done.is_set() and empty >= 3 and not waiting(client)):
             messages = list(client.receive_messages(max_messages=1, visibility_timeout=600))
             if not messages:
                 empty += 1
@@ -207,7 +229,7 @@ def start_workers(
                 apply_message(
                     message.content,
                     queue=Queues.PURVIEW_LINEAGE.value,
-                    features={feature.name: feature},
+                    features=by_name,
                     ctx=ctx,
                     message_id=message.id,
                     dequeue_count=message.dequeue_count or 1,
@@ -222,11 +244,22 @@ def start_workers(
     return threads, applied
 
 
-def drain(settings: Settings, state: StateStore, queue_service: QueueServiceClient, workers: int) -> int:
+def waiting(client: Any) -> bool:
+    """Whether the queue still holds messages, visible or not (one deferred after contention comes back later)."""
+    return int(client.get_queue_properties().approximate_message_count or 0) > 0
+
+
+def drain(
+    settings: Settings,
+    state: StateStore,
+    queue_service: QueueServiceClient,
+    workers: int,
+    features: list[Feature] | None = None,
+) -> int:
     """Apply every waiting lineage message with `workers` listeners; returns how many were applied."""
     done = threading.Event()
     done.set()
-    threads, applied = start_workers(settings, state, queue_service, workers, done)
+    threads, applied = start_workers(settings, state, queue_service, workers, done, features=features)
     for thread in threads:
         thread.join()
     return len(applied)
@@ -234,12 +267,15 @@ def drain(settings: Settings, state: StateStore, queue_service: QueueServiceClie
 
 def main(argv: list[str]) -> None:
     """Run the benchmark and print its figures."""
-    parser = argparse.ArgumentParser(prog="python -m bench lineage_sync")
-    parser.add_argument("--data-sets", type=int, default=2000)
-    parser.add_argument("--entity-types", type=int, default=50)
-    parser.add_argument("--columns", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=16)
-    args = parser.parse_args(argv)
+    args = parse(argv)
+    counts = {name: int(getattr(args, name)) for name in PIPELINE_FEATURES}
+    features: list[Feature] = [LineageFeature()]
+    features += [cls() for name, (cls, _) in PIPELINE_FEATURES.items() if counts[name]]
+    toggles = {setting: "true" for name, (_, setting) in PIPELINE_FEATURES.items() if counts[name]}
+    type_names = OUR_TYPES
+    if args.shape == "pipeline" or toggles:
+        extra = [t.name for f in features[1:] for t in getattr(f, "own_types", ())]
+        type_names = (*OUR_TYPES, *(t.name for t in PIPELINE_TYPES), *dict.fromkeys(extra))
 
     azurite = start_azurite()
     purview = start_process("emulators.purview", ["--account-name", "bench"])
@@ -247,6 +283,7 @@ def main(argv: list[str]) -> None:
     try:
         clock = time.monotonic()
         seed = cluedin_seed(args.data_sets, args.entity_types, args.columns)
+        seed |= objects_seed(counts["rules"], counts["clean"], counts["dedup"], counts["mde"], args.entity_types)
         requests.put(f"{cluedin.url}/_emulator/state", json=seed, timeout=600).raise_for_status()
         assets = seed_purview(purview.url, args.data_sets)
         prefix = "b" + uuid.uuid4().hex[:10]
@@ -254,9 +291,10 @@ def main(argv: list[str]) -> None:
         state = StateStore(table_service(storage), prefix)
         state.ensure_tables()
         link_all(state, cluedin.url, assets, args.columns)
+        objects = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
         print(
-            f"setup: {args.data_sets} data sets, {args.entity_types} entity types, {args.columns} columns each "
-            f"({time.monotonic() - clock:.1f}s)",
+            f"setup: {args.data_sets} data sets, {args.entity_types} entity types, {args.columns} columns each, "
+            f"{args.shape} lineage shape{'; ' + objects if objects else ''} ({time.monotonic() - clock:.1f}s)",
             flush=True,
         )
 
@@ -274,6 +312,8 @@ def main(argv: list[str]) -> None:
                 "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
                 "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
                 "SYNC_CLUEDIN_DATA_SOURCES": "true",
+                "PURVIEW_LINEAGE_SHAPE": args.shape,
+                **toggles,
             }
         )
         queue_service = queue_service_client(storage)
@@ -285,9 +325,10 @@ def main(argv: list[str]) -> None:
         queues = QueueSender(queue_service, prefix)
         ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         planning_done = threading.Event()
-        threads, applied = start_workers(settings, state, queue_service, args.workers, planning_done)
+        threads, applied = start_workers(settings, state, queue_service, args.workers, planning_done, features=features)
+        emulator_cpu = cpu_seconds(purview.process.pid)
         plan_start = time.monotonic()
-        report = run_cycle(LineageFeature(), ctx)
+        reports = run_tick(features, ctx)  # as the timer plans every feature of its schedule, in one tick
         plan_seconds = time.monotonic() - plan_start
         planning_done.set()
         for thread in threads:
@@ -300,13 +341,13 @@ def main(argv: list[str]) -> None:
         operations = needed_operations(apply_stats)
         throttled = int(apply_stats["statuses"].get("429", 0))
         calls = bulk_calls(apply_stats)
-        counts = entity_count(purview.url)
-        written = sum(counts.values())
+        found = entity_count(purview.url, type_names)
+        written = sum(found.values())
         bound = operations / RATE
-        print(
-            f"plan (the timer): {report.status}, {report.enqueued} changes in {messages} messages, {plan_seconds:.1f}s"
-        )
-        print(f"entities written: {written} ({', '.join(f'{k}={v}' for k, v in counts.items())})")
+        statuses = ", ".join(f"{r.feature} {r.status} in {r.duration_ms / 1000:.1f}s" for r in reports)
+        enqueued = sum(r.enqueued for r in reports)
+        print(f"plan (the timer): {statuses}; {enqueued} changes in {messages} messages, {plan_seconds:.1f}s")
+        print(f"entities written: {written} ({', '.join(f'{k}={v}' for k, v in found.items())})")
         print(f"bulk upserts: {calls}; entities per bulk call: {written / max(calls, 1):.1f} (unique entities ÷ calls)")
         print(
             f"backfill (timer fired → last message applied; queue listeners running, as in the host): "
@@ -315,36 +356,64 @@ def main(argv: list[str]) -> None:
         )
         first = min(applied, default=plan_start) - plan_start
         print(f"  first message applied after {first:.1f}s; the timer returned after {plan_seconds:.1f}s")
+        print(
+            f"  the Purview emulator used {cpu_seconds(purview.process.pid) - emulator_cpu:.1f}s of CPU meanwhile "
+            f"(it shares this machine's {os.cpu_count()} cores with the app, Azurite and the CluedIn emulator)"
+        )
 
         requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
         cluedin_before = emulator_stats(cluedin.url)["total"]
         again_start = time.monotonic()
-        again = run_cycle(
-            LineageFeature(), SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
+        again = run_tick(
+            features, SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
         )
-        leftover = drain(settings, state, queue_service, 2)
+        leftover = drain(settings, state, queue_service, 2, features)
         again_stats = emulator_stats(purview.url)
         print(
-            f"no-change cycle: {sum(again.planned.values())} changes, {leftover} messages, "
+            f"no-change cycle: {sum(sum(r.planned.values()) for r in again)} changes, {leftover} messages, "
             f"{again_stats['writes']} Purview writes, {again_stats['total']} Purview calls, "
             f"{emulator_stats(cluedin.url)['total'] - cluedin_before} CluedIn calls, "
             f"{time.monotonic() - again_start:.1f}s"
         )
-        print(
-            json.dumps(
-                {
-                    "summary": {
-                        "entities_per_bulk_call": round(written / max(calls, 1), 1),
-                        "apply_seconds": round(apply_seconds, 2),
-                        "lower_bound_seconds": round(bound, 2),
-                        "ratio": round(backfill_seconds / max(bound, 1e-9), 3),
-                        "backfill_seconds": round(backfill_seconds, 2),
-                        "no_change_purview_writes": again_stats["writes"],
-                    }
-                }
+        summary: dict[str, Any] = {
+            "entities_per_bulk_call": round(written / max(calls, 1), 1),
+            "apply_seconds": round(apply_seconds, 2),
+            "lower_bound_seconds": round(bound, 2),
+            "ratio": round(backfill_seconds / max(bound, 1e-9), 3),
+            "backfill_seconds": round(backfill_seconds, 2),
+            "no_change_purview_writes": again_stats["writes"],
+        }
+        if counts["rules"]:
+            summary["renamed_rule_purview_calls"] = renamed_rule_calls(
+                settings, state, queue_service, purview.url, features
             )
-        )
+        print(json.dumps({"summary": summary}))
     finally:
         cluedin.stop()
         purview.stop()
         azurite.stop()
+
+
+def renamed_rule_calls(
+    settings: Settings, state: StateStore, queue_service: QueueServiceClient, purview: str, features: list[Feature]
+) -> int:
+    """A CluedIn user renames one rule; one rules cycle later, how many Purview calls carried it there."""
+    user = CluedInUser(settings.environ["CLUEDIN_URL"], ORG, default_username(ORG), DEFAULT_PASSWORD)
+    found = user.graphql(
+        'query r($p: Int) { management { rules(pageNumber: $p, searchName: "Rule 000") { data { id name } } } }',
+        {"p": 1},
+    )
+    rule = next(r for r in found["management"]["rules"]["data"] if r["name"] == "Rule 000")
+    user.rename_rule(str(rule["id"]), "Rule 000 (renamed)")
+    requests.delete(f"{purview}/_emulator/stats", timeout=10)
+    rules = ProcessingRulesFeature()
+    queues = QueueSender(queue_service, settings.engine.sync_queue_prefix)
+    ctx = SyncContext(settings, state, queues, clients=CLIENT_FACTORIES, feed_sources=FEED_SOURCES)
+    [report] = run_tick([rules], ctx)
+    drain(settings, state, queue_service, 1, features)
+    stats = emulator_stats(purview)
+    print(
+        f"renamed rule: {report.changes} → {stats['total']} Purview calls ({stats['writes']} writes) "
+        f"until Purview showed the new name"
+    )
+    return int(stats["total"])

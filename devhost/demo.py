@@ -10,13 +10,17 @@ What happens, in the order a real estate would see it:
    Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
 3. A CluedIn user maps data sets in two of the new data sources; the pipeline runs and copies the CSV's rows
    from Azurite Blob into CluedIn.
-4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
-   column mappings) (F2); the data product's assets get their pipelines, without a term (F12 via F10).
+4. Cycle 2: lineage appears in Purview in CluedIn's 2025 shape (F2): source asset → Ingest Data → Cluedin
+   Dataset → Annotation → "<data set> - mapping" → Generate Clue → Processing Pipeline → Process Entities →
+   Processed Entities → Golden Record → the entity type, with column mappings; the data product's assets get
+   their pipelines, without a term (F12 via F10).
 5. The product's pipelines run; cycle 3 auto-maps the loaded data sets to the vocabularies of their glossary terms
    (F3), cycle 4 draws their lineage, and the next sync tick appends their Cluedin Entities to the data product
    in the Unified Catalog (F10 "append").
-6. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
-7. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
+6. A CluedIn user creates, through CluedIn's own API, a data part rule, a survivorship rule, a clean project, a
+   deduplication project and a manual-data-entry project; cycle 5 draws them into the pipeline (F14-F17).
+7. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
+8. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
    become Purview glossary terms under `CluedIn-demo`; the Purview term "Supplier" (tagged CluedInVocab) becomes a
    CluedIn vocabulary with keys and entity type, and every Purview term becomes an inactive CluedIn glossary term.
 
@@ -126,6 +130,10 @@ def app_settings(storage: str, purview: str, cluedin: str, datafactory: str) -> 
         "PIPELINE_AUTOMATION_TERM_PATTERN": "CluedInADF",
         "DATA_FACTORY_KEY_VAULT_URL": "https://demo-kv.vault.azure.net/",
         "DATA_FACTORY_CLUEDIN_TOKEN_SECRET_NAME": TOKEN_SECRET,
+        "SYNC_PROCESSING_RULES_TO_PURVIEW": "true",
+        "SYNC_CLEAN_PROJECTS_TO_PURVIEW": "true",
+        "SYNC_DEDUPLICATIONS_TO_PURVIEW": "true",
+        "SYNC_MANUAL_DATA_ENTRY_TO_PURVIEW": "true",
         "DEVHOST_FUNCTION_KEY": "demo-function-key",
         "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:02",
         **dataproducts_demo.settings(),
@@ -169,6 +177,29 @@ def map_data_sets(cluedin_url: str) -> list[str]:
     return names
 
 
+def create_rules_and_projects(cluedin_url: str) -> list[list[str]]:
+    """What a CluedIn user does next, through CluedIn's API: rules of two scopes and three kinds of project."""
+    from devhost.cluedin_user import CluedInUser, set_value_action
+
+    user = CluedInUser(cluedin_url, ORG, USER, PASSWORD)
+    user.create_rule(
+        "Account Data Part Rule", "DataPart", entity_type="/Account",
+        actions=[set_value_action("account.industry", "Retail")], key="account.industry",
+    )  # fmt: skip
+    user.create_rule("Account Survivorship Rule", "Survivorship", entity_type="/Account")
+    user.create_clean_project("Account Clean Project", entity_type="/Account", keys=["account.website"])
+    user.create_dedup_project("Account Deduplication Project", entity_type="/Account", key="account.name")
+    mde = user.create_mde_project("Account MDE", entity_type="/Account", vocabulary="account",
+                                  keys=["account.id", "account.name"])  # fmt: skip
+    return [
+        ["data part rule", "Account Data Part Rule (sets account.industry)"],
+        ["survivorship rule", "Account Survivorship Rule"],
+        ["clean project", "Account Clean Project (account.website)"],
+        ["deduplication project", "Account Deduplication Project (matching account.name)"],
+        ["manual data entry project", f"Account MDE ({mde})"],
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -210,8 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ["rows received by CluedIn", f"{copied.received} (expected {adf_demo.demo_rows()})"],
                 ],
             )
-            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview; the data product's pipelines")
+            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview (pipeline shape); product pipelines")
             data_product_story(host)
+            say("== Meanwhile in CluedIn: a user creates rules and projects (CluedIn's own API)")
+            table(["what", "name"], create_rules_and_projects(cluedin.url))
+            run_cycle(host, "Cycle 5: rules, clean, deduplication and manual data entry → the pipeline in Purview")
             host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
@@ -362,6 +396,10 @@ def show_runs(ctx: Any) -> None:
         "polling",
         "pipelines",
         "pipeline_schedules",
+        "processing_rules",
+        "clean_projects",
+        "deduplications",
+        "manual_data_entry",
         *GLOSSARY_FEATURES,
     )
     for feature in features:

@@ -127,6 +127,18 @@ def generate_result(store: CluedInStore, ident: object, author_id: str) -> dict[
     return project
 
 
+def remove_project(store: CluedInStore, ident: object, author_id: str) -> None:
+    """REST `DELETE v2/clean/{projectId}` (Swagger: 200 without a body).
+
+    The rules the project generated stay: they are processing rules of their own, still naming the project in
+    `sourceDetail` **(guess: what CluedIn does with them is undocumented)**.
+    """
+    project = get_project(store, ident)
+    del store.clean_projects[project["id"]]
+    store.version += 1
+    store.audit("CleanProject", project["id"], "Deleted", author_id, name=project["name"])
+
+
 def project_rules(store: CluedInStore, ident: object) -> list[dict[str, Any]]:
     """`allCleanProjectRules(id)`: the processing rules this project generated."""
     return rules.rules_from_source(store, get_project(store, ident)["id"])

@@ -113,6 +113,14 @@ def save_project(store: CluedInStore, ident: object, spec: dict[str, Any] | None
     return project
 
 
+def remove_project(store: CluedInStore, ident: object, author_id: str) -> None:
+    """REST `DELETE deduplication/projects/{projectId}` (Swagger: 200 without a body), matching rules included."""
+    project = get_project(store, ident)
+    del store.dedup_projects[project["id"]]
+    store.version += 1
+    store.audit("DeduplicationProject", project["id"], "Deleted", author_id, name=project["name"])
+
+
 def _criteria(items: object) -> list[dict[str, Any]]:
     if items is None:
         return []

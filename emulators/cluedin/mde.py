@@ -117,6 +117,20 @@ def save_project(store: CluedInStore, ident: object, spec: dict[str, Any] | None
     return project
 
 
+def remove_project(store: CluedInStore, ident: object, author_id: str) -> None:
+    """Delete a project **(guess: CluedIn publishes no operation that deletes one)**.
+
+    The simulated activity `/_emulator/activity/manual-data-entry/remove` stands for whatever a user does. The
+    golden records its entries created stay (they belong to the records now), like a removed session's records in
+    CluedIn's documentation; its mapping goes with it.
+    """
+    project = get_project(store, ident)
+    del store.mde_projects[project["id"]]
+    store.annotations.pop(project["annotationId"], None)
+    store.version += 1
+    store.audit("ManualDataEntryProject", project["id"], "Deleted", author_id, name=project["title"])
+
+
 def _key_for(store: CluedInStore, project: dict[str, Any], spec: dict[str, Any], author_id: str) -> dict[str, Any]:
     """The vocabulary key a form field writes: by id, by full key name, or new in the project's vocabulary."""
     config = spec.get("vocabularyKeyConfiguration") or {}

@@ -219,6 +219,7 @@ def routes() -> list[BaseRoute]:
     """Every REST route in all its prefixed forms (glossary routes live in rest_glossary.py)."""
     from emulators.cluedin.rest_entities import entity_routes
     from emulators.cluedin.rest_glossary import glossary_routes
+    from emulators.cluedin.rest_processing import processing_routes
     from emulators.cluedin.rest_providers import provider_routes
     from emulators.cluedin.rest_streams import stream_routes
     from emulators.cluedin.rest_vocabularies import vocabulary_routes
@@ -239,4 +240,5 @@ def routes() -> list[BaseRoute]:
     table += entity_routes()
     table += stream_routes()
     table += vocabulary_routes()
+    table += processing_routes()
     return table

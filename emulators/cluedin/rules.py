@@ -103,6 +103,14 @@ def save_rule(store: CluedInStore, spec: dict[str, Any] | None, author_id: str) 
     return rule
 
 
+def remove_rule(store: CluedInStore, ident: object, author_id: str) -> None:
+    """REST `DELETE rules/{id}` (Swagger: 200 without a body); the audit log records the deletion."""
+    rule = get_rule(store, ident)
+    del store.rules[rule["id"]]
+    store.version += 1
+    store.audit("Rule", rule["id"], "Deleted", author_id, name=rule["name"], details={"scope": rule["scope"]})
+
+
 def _list(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise EmulatorError(f"{where} must be a list")

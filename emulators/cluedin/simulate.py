@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from emulators.cluedin import consume, filters, inbound, processing, providers
+from emulators.cluedin import consume, filters, inbound, mde, processing, providers
 from emulators.cluedin.rest_providers import provider_view
 from emulators.cluedin.seed import seed_mapping
 from emulators.cluedin.store import CluedInStore
@@ -216,6 +216,12 @@ def remove_stream(store: CluedInStore, body: dict[str, Any], actor: str) -> dict
     return {"removed": body["id"]}
 
 
+def remove_manual_data_entry_project(store: CluedInStore, body: dict[str, Any], actor: str) -> dict[str, Any]:
+    """A manual-data-entry project deleted (CluedIn publishes no API for it; see `mde.remove_project`)."""
+    mde.remove_project(store, _required(body, "id"), actor)
+    return {"removed": str(body["id"])}
+
+
 def advance_clock(store: CluedInStore, body: dict[str, Any], _actor_id: str) -> dict[str, Any]:
     """Move the emulator clock forward by `advanceSeconds` (expires tokens, ages metrics) without sleeping."""
     try:
@@ -248,6 +254,7 @@ ACTIONS: dict[str, Action] = {
     "activity/stream/update": update_stream,
     "activity/stream/reprocess": reprocess_stream,
     "activity/stream/remove": remove_stream,
+    "activity/manual-data-entry/remove": remove_manual_data_entry_project,
     "clock": advance_clock,
     "notifications": add_notification,
 }

@@ -122,18 +122,7 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
         deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
         report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
-        kept, orphans, refused = guard_deletes(
-            deletes,
-            owned=report.owned_objects,
-            settings=ctx.engine,
-            deletes_on_target=feature.deletes_on_target,
-            feature=feature.name,
-            run_id=report.run_id,
-        )
-        report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
-        report.orphaned = len(orphans)
-        for change in kept:
-            dispatch.take(change)
+        orphans = _guard(deletes, feature, ctx, report, dispatch)
         if ctx.plan_hook is not None:
             ctx.plan_hook(feature, report, dispatch.pending)  # the whole plan, held back: seen or vetted before sending
         dispatch.flush()
@@ -156,6 +145,28 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         report.errors.append(f"{type(exc).__name__}: {exc}")
         if not isinstance(exc, SyncError):
             log.exception("planning %s failed with an unexpected error", feature.name)
+
+
+def _guard(
+    deletes: list[Change], feature: Feature, ctx: SyncContext, report: RunReport, dispatch: _Dispatch
+) -> list[Change]:
+    """Pass the planned deletes through the fail-safe: send what it keeps, return the orphans to mark."""
+    kept, orphans, refused = guard_deletes(
+        deletes,
+        owned=report.owned_objects,
+        settings=ctx.engine,
+        deletes_on_target=feature.deletes_on_target,
+        feature=feature.name,
+        run_id=report.run_id,
+    )
+    report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
+    report.orphaned = len(orphans)
+    for change in kept:
+        dispatch.take(change)
+    if refused:  # the plan shows what the fail-safe held back, so a reviewer sees what would have gone
+        held = [f"held back by the fail-safe: {c.summary or c.key}" for c in deletes]
+        report.changes = [*report.changes, *held][:PREVIEW_CHANGES]
+    return orphans
 
 
 def _plan(

@@ -13,14 +13,18 @@ from sync.core.feature import Feature
 from sync.core.settings import EngineSettings, SettingsGroup
 from sync.core.twoway import TwoSidedSettings
 from sync.features.automap.feature import AutoMapFeature
+from sync.features.clean_projects.feature import CleanProjectsFeature
 from sync.features.dataproducts.feature import DataProductsFeature
 from sync.features.datasources.feature import DataSourcesFeature
+from sync.features.deduplications.feature import DeduplicationsFeature
 from sync.features.glossary_to_cluedin_glossary.feature import GlossaryToCluedInGlossaryFeature
 from sync.features.glossary_to_vocabularies.feature import GlossaryToVocabulariesFeature
 from sync.features.lineage.feature import LineageFeature
+from sync.features.manual_data_entry.feature import ManualDataEntryFeature
 from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
+from sync.features.processing_rules.feature import ProcessingRulesFeature
 from sync.features.vocabularies_to_glossary.feature import VocabulariesToGlossaryFeature
 from sync.services.cluedin.settings import CluedInSettings
 from sync.services.datafactory.settings import DataFactorySettings
@@ -37,6 +41,10 @@ FEATURES: tuple[type[Feature], ...] = (
     VocabulariesToGlossaryFeature,
     GlossaryToVocabulariesFeature,
     GlossaryToCluedInGlossaryFeature,
+    ProcessingRulesFeature,
+    CleanProjectsFeature,
+    DeduplicationsFeature,
+    ManualDataEntryFeature,
 )
 SERVICE_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewSettings, CluedInSettings, DataFactorySettings)
 SHARED_SETTINGS: tuple[type[SettingsGroup], ...] = (TwoSidedSettings,)

@@ -1,7 +1,8 @@
 """A picture of the lineage graph as Purview serves it: one self-contained, interactive HTML page.
 
 The report reads the graph back through Purview's lineage API (not from the app's state), so it shows what a
-data steward would see: source assets, Ingest Data, Cluedin Datasets, Map to Entity, Cluedin Entities, laid out
+data steward would see: source assets, Ingest Data, Cluedin Datasets, Map to Entity or (2025 shape) Annotation,
+mappings, Generate Clue, the Processing Pipeline, rules and projects, Processed Entities, Cluedin Entities, laid out
 left to right by lineage depth (each layer ranked by the barycentre of what feeds it, so edges rarely cross) and
 coloured by type. The page (lineage_page.js/.css, inlined) pans and zooms, searches names and qualifiedNames,
 filters by entity type, collapses columns (collapsed by default for large graphs), highlights a node's whole
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -26,7 +27,7 @@ from urllib.parse import quote, urlparse
 
 from sync.services.auth import azure_auth
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
-from sync.services.purview.typedefs import DATASET_TYPE, display_names
+from sync.services.purview.typedefs import DATASET_TYPE, SERVICE_TYPE, display_names
 
 LINEAGE_DEPTH = 6
 MAX_START_POINTS = 5000
@@ -37,7 +38,19 @@ STYLE_BY_TYPE = {
     "cluedin_entity": ("#6d28d9", "#ede9fe"),
     "cluedin_ingest_process": ("#c2410c", "#ffedd5"),
     "cluedin_map_process": ("#b45309", "#fef3c7"),
+    # the 2025 processing-pipeline shape (sync/features/lineage/pipeline.py and the F14-F17 features)
+    "cluedin_processing_pipeline": ("#be123c", "#ffe4e6"),
+    "cluedin_processed_entities": ("#be123c", "#ffe4e6"),
+    "cluedin_mapping": ("#0f766e", "#f0fdfa"),
+    "cluedin_processing_rules": ("#4d7c0f", "#ecfccb"),
+    "cluedin_clean_projects": ("#4d7c0f", "#ecfccb"),
+    "cluedin_deduplication_project": ("#4d7c0f", "#ecfccb"),
+    "cluedin_manual_data_entry_project": ("#1d4ed8", "#e0e7ff"),
 }
+PIPELINE_TYPE = "cluedin_processing_pipeline"
+"""Start point besides the Cluedin Datasets: what feeds the pipeline without a data set (projects) is upstream of it."""
+_LEARNED_LABELS: dict[str, str] = {}
+"""Labels of types declared by feature folders, read from the types' `description` in Purview."""
 SOURCE_STYLE = ("#1d4ed8", "#dbeafe")
 PORTAL = "https://web.purview.azure.com"
 
@@ -76,7 +89,16 @@ class Graph:
 
 def type_label(type_name: str) -> str:
     """The product's label for our types, the type name for everything else."""
-    return display_names().get(type_name, type_name)
+    return display_names().get(type_name) or _LEARNED_LABELS.get(type_name, type_name)
+
+
+def _learn_labels(purview: PurviewClient, type_names: Iterable[str]) -> None:
+    """The labels of our other types (features declare them in their folders) from Purview's typedefs."""
+    for type_name in sorted(set(type_names) - set(display_names()) - set(_LEARNED_LABELS)):
+        if type_name.startswith("cluedin_"):
+            typedef = purview.get_typedef(type_name) or {}
+            if typedef.get("serviceType") == SERVICE_TYPE and typedef.get("description"):
+                _LEARNED_LABELS[type_name] = str(typedef["description"])
 
 
 def collect(purview: PurviewClient, start_guids: Sequence[str] | None = None) -> Graph:
@@ -84,7 +106,8 @@ def collect(purview: PurviewClient, start_guids: Sequence[str] | None = None) ->
     if start_guids is None:
         start_guids = [
             str(hit["id"])
-            for page in purview.iter_search(filter={"entityType": DATASET_TYPE.name})
+            for type_name in (PIPELINE_TYPE, DATASET_TYPE.name)
+            for page in purview.iter_search(filter={"entityType": type_name})
             for hit in page
             if hit.get("id")
         ][:MAX_START_POINTS]
@@ -109,6 +132,7 @@ def collect(purview: PurviewClient, start_guids: Sequence[str] | None = None) ->
                 str(attributes.get("qualifiedName", "")),
             )
     graph.edges = {(a, b) for a, b in graph.edges if a in graph.nodes and b in graph.nodes}
+    _learn_labels(purview, (n.type_name for n in graph.nodes.values()))
     return graph
 
 
@@ -141,10 +165,46 @@ def _node(entity: dict[str, Any]) -> GraphNode:
     )
 
 
+def back_edges(graph: Graph) -> set[tuple[str, str]]:
+    """Edges that close a cycle, found by a depth-first walk from the sources.
+
+    The 2025 shape has loops: clean and deduplication projects feed clues back into the Processing Pipeline. Walked
+    from the sources, the edge back into the pipeline is the one that closes the loop; it is drawn, but left out
+    of the layering, so the pipeline stays left of what it feeds.
+    """
+    children: dict[str, list[str]] = {guid: [] for guid in graph.nodes}
+    has_parent: set[str] = set()
+    for source, target in sorted(graph.edges):
+        children[source].append(target)
+        has_parent.add(target)
+    roots = sorted(g for g in graph.nodes if g not in has_parent) + sorted(graph.nodes)
+    on_path: set[str] = set()
+    done: set[str] = set()
+    back: set[tuple[str, str]] = set()
+    for root in roots:
+        if root in done:
+            continue
+        stack = [(root, iter(children[root]))]
+        on_path.add(root)
+        while stack:
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                on_path.discard(node)
+                done.add(node)
+            elif child in on_path:
+                back.add((node, child))
+            elif child not in done:
+                on_path.add(child)
+                stack.append((child, iter(children[child])))
+    return back
+
+
 def layout(graph: Graph) -> tuple[float, float]:
-    """Place nodes in columns by longest path from a source (the graph is a DAG); returns the canvas size."""
+    """Place nodes in columns by longest path from a source (loops cut, see `back_edges`); returns the canvas size."""
     incoming: dict[str, set[str]] = {guid: set() for guid in graph.nodes}
-    for source, target in graph.edges:
+    for source, target in graph.edges - back_edges(graph):
         incoming[target].add(source)
     layers: dict[str, int] = {}
 

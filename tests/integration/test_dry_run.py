@@ -21,6 +21,7 @@ from tests.support.adf import AUTOMATION_TERM, SECRET_NAME
 from tests.support.dataproducts import MASTER_TERM, ProductStack
 from tests.support.glossary import CREATE_KEY, CREATE_VOCABULARY, TEMPLATE, template_seed
 from tests.support.lineage import ORG, account_set, group, seed_document
+from tests.support.pipeline import TOGGLES, VOCABULARY, PipelineStack
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
@@ -37,8 +38,9 @@ def estate_seed() -> dict[str, Any]:
     return seed
 
 
-class EveryFeature(ProductStack):
-    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities, the catalog."""
+class EveryFeature(ProductStack, PipelineStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
+    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities, the catalog,
+    a signed-in CluedIn user."""
 
 
 @pytest.fixture()
@@ -69,9 +71,21 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         SYNC_DATA_PRODUCTS_TERM_PATTERN=MASTER_TERM,
         APPEND_ASSET_TO_DATA_PRODUCT="true",
         AUTO_MAP_CLUEDIN_DATA_SETS="true",
+        **TOGGLES,
     )
     assert isinstance(built, EveryFeature)
-    fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
+    document = seed_document([group("Orders", [account_set("Orders.csv")])])
+    document |= {
+        "vocabularies": [VOCABULARY],
+        "rules": [{"name": "Account Data Part Rule", "scope": "DataPart"}],
+        "cleanProjects": [{"name": "Account Clean Project", "entityType": "/Account"}],
+        "dedupProjects": [{"name": "Account Deduplication Project", "entityTypes": ["/Account"]}],
+        "manualDataEntryProjects": [
+            {"title": "Account MDE", "entityType": "/Account", "vocabulary": "account",
+             "fields": [{"key": "account.id", "label": "Id"}]}
+        ],
+    }  # fmt: skip
+    fresh_cluedin_emulator.seed(document)
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
     built.add_asset("Account.csv", terms=(AUTOMATION_TERM, SYNC_TERM))
@@ -110,6 +124,9 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
     return reports
 
 
+PIPELINE_FEATURES = ("processing_rules", "clean_projects", "deduplications", "manual_data_entry")
+
+
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
     for feature in (
@@ -121,6 +138,7 @@ def real_cycles(stack: EveryFeature) -> None:
         "automap",
         "polling",
         *GLOSSARY_FEATURES,
+        *PIPELINE_FEATURES,
     ):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
@@ -138,6 +156,7 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
         "pipelines",
         "pipeline_schedules",
         *GLOSSARY_FEATURES,
+        *PIPELINE_FEATURES,
     }
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
@@ -145,14 +164,18 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.setup[0].startswith("register the Purview types")  # planned, shown, not done
     assert lineage.setup[1] == f"create the Purview collection(s) CluedIn (PURVIEW_COLLECTION_NAME='{ROOT}/CluedIn')"
     assert lineage.changes[:2] == lineage.setup
-    assert lineage.planned == {"create": 2}  # the data set and its entity type
+    assert lineage.planned == {"create": 3}  # the data set, its entity type and the processing pipeline
     assert reports["datasources"].planned == {"create": 1}
     assert reports["dataproducts"].planned == {"create": 1}
     assert reports["pipelines"].planned == {"create": 1}  # the product's asset waits for its data source
+    assert reports["processing_rules"].planned == {"create": 3}  # the rule, its scope's asset, the backbone hold
+    assert reports["clean_projects"].planned == {"create": 3}  # the project, "Clean Projects", the backbone hold
+    assert reports["deduplications"].planned == {"create": 2}  # the project, the backbone hold
+    assert reports["manual_data_entry"].planned == {"create": 3}  # the project, its entity type, the backbone
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
-    vocabularies = reports["vocabularies_to_glossary"]  # the account vocabulary (mapped data set) with its 3 keys
+    vocabularies = reports["vocabularies_to_glossary"]  # the seeded account vocabulary with its 5 keys
     assert vocabularies.setup[-1] == "create the root glossary term 'CluedIn-acme'"
-    assert vocabularies.planned == {"create": 1} and vocabularies.changes[-1].endswith("(+3 more terms)")
+    assert vocabularies.planned == {"create": 1} and vocabularies.changes[-1].endswith("(+5 more terms)")
     assert reports["glossary_to_vocabularies"].planned == {"create": 2}  # Contact and its key Email
     assert reports["glossary_to_cluedin_glossary"].setup == ["create the CluedIn glossary category 'Business Glossary'"]
     assert reports["glossary_to_cluedin_glossary"].planned == {"create": 4}
@@ -173,12 +196,26 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     vocabulary = stack.cluedin_graphql(CREATE_VOCABULARY, {"vocabulary": {"vocabularyName": "Order"}})
     vocabulary_id = vocabulary["management"]["createVocabulary"]["vocabularyId"]
     stack.cluedin_graphql(CREATE_KEY, {"vocabularyKey": {"vocabularyId": vocabulary_id, "name": "number"}})
+    user = stack.user()
+    user.create_rule("Account Survivorship Rule", "Survivorship", entity_type="/Account")
+    user.create_clean_project("Website clean-up", entity_type="/Account", keys=["account.website"])
     before = observed(stack)
     first = dry_run_every_feature(stack)
     second = dry_run_every_feature(stack)  # nothing consumed: the same plan again
     assert observed(stack) == before
     terms = first["vocabularies_to_glossary"]
     assert terms.planned == second["vocabularies_to_glossary"].planned == {"create": 1}, terms.changes
+    expected = {
+        "processing_rules": {"create": 2},  # the rule and the Survivorship Rules asset
+        "clean_projects": {"create": 1, "update": 1},  # the project; "Clean Projects" gains a column
+    }
+    for feature, planned in expected.items():
+        assert first[feature].planned == second[feature].planned == planned, first[feature].changes
+        assert first[feature].events == second[feature].events and len(first[feature].events) == 1
+    for feature, planned in expected.items():
+        report, _ = stack.cycle(feature)
+        assert report.planned == planned and report.status == "completed"
+        assert len(report.notifications) == 1, report.notifications
     assert first["lineage"].planned == second["lineage"].planned == {"create": 1}, first["lineage"].changes
     assert first["lineage"].events == second["lineage"].events == ["Data set 'Orders-2026.csv' added in CluedIn"]
     report, _ = stack.cycle("lineage")

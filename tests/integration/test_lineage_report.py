@@ -18,7 +18,7 @@ def test_the_picture_shows_the_graph_and_its_column_mappings(azurite, purview, f
 
     path = write_lineage_html(stack.purview_client(), tmp_path / "out" / "lineage.html")
     html = path.read_text()
-    for label in ("Cluedin Dataset", "Cluedin Ingest Process", "Cluedin Map Process", "Cluedin Entity"):
+    for label in ("Cluedin Dataset", "Cluedin Ingest Process", "Cluedin Map Process", "Cluedin MDM Entity"):
         assert label in html
     assert "azure_datalake_gen2_path" in html and "Account.csv" in html and "Contacts.csv" in html
     assert "/Account" in html

@@ -183,8 +183,13 @@ def test_the_proxy_environment_is_read_once_per_client_not_per_call(monkeypatch)
     assert session.trust_env is False
     assert session.proxies["https"] == "http://proxy.example:3128"
     assert session.verify == "/etc/ssl/certs/ca-certificates.crt"
-    calls = []
+    calls: list[tuple[Any, ...]] = []
     real = requests.sessions.get_environ_proxies
-    monkeypatch.setattr(requests.sessions, "get_environ_proxies", lambda *a, **k: calls.append(a) or real(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", counted)
     settings = session.merge_environment_settings("https://acct.purview.azure.com/x", {}, None, None, None)
     assert calls == [] and settings["proxies"]["https"] == "http://proxy.example:3128"

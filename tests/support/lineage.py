@@ -128,11 +128,14 @@ def lineage_stack(azurite: Any, purview: Any, cluedin: Any, *, org: str = ORG, *
     """The shared stack with lineage's defaults: an empty Purview account, polling on, deletes allowed.
 
     Soft-delete with a 50% fail-safe lets a test remove one of two data sets; the process-wide memos of registered
-    types and resolved collections are dropped, since every test starts from a fresh Purview account.
+    types and resolved collections are dropped, since every test starts from a fresh Purview account. The tests
+    written for the classic shape (Ingest → Dataset → Map → Entity) keep it; pipeline-shape tests pass
+    `PURVIEW_LINEAGE_SHAPE="pipeline"`.
     """
     forget_registrations()
     forget_resolutions()
     defaults = {
+        "PURVIEW_LINEAGE_SHAPE": "classic",
         "POLL_CLUEDIN_DATA_SOURCES": "true",
         "SYNC_DELETE_POLICY": "soft-delete",
         "SYNC_DELETE_FAILSAFE_PERCENT": "50",

@@ -25,7 +25,7 @@ def test_names_and_product_display_names():
     assert display_names() == {
         "cluedin_column": "Cluedin Column",
         "cluedin_dataset": "Cluedin Dataset",
-        "cluedin_entity": "Cluedin Entity",
+        "cluedin_entity": "Cluedin MDM Entity",
         "cluedin_ingest_process": "Cluedin Ingest Process",
         "cluedin_map_process": "Cluedin Map Process",
     }

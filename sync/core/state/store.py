@@ -96,6 +96,13 @@ class StateStore(LeaseOperations):
             yield SyncObject.from_entity(kind, row)
 
     @typed
+    def has_objects(self, kind: str) -> bool:
+        """Whether any object of a kind exists (one row asked for, its key only)."""
+        pk = quoted(encode_key(kind))
+        pages = self.objects.query_entities(f"PartitionKey eq '{pk}'", results_per_page=1, select=["RowKey"])
+        return next(iter(pages), None) is not None
+
+    @typed
     def get_object(self, kind: str, key: str) -> SyncObject | None:
         """One object, or None."""
         try:

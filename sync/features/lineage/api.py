@@ -1,10 +1,16 @@
-"""What data-set lineage publishes to other features: which data sets have their Cluedin Dataset in Purview.
+"""What data-set lineage publishes to other features.
 
-Rows (kind `lineage`): `dataset|<dataSetId>` (the Cluedin Dataset, its columns and processes; `data` names the
-data set's data source and mapped entity type) and `entity|/<EntityType>` (lineage's hold on a shared Cluedin
-Entity); docs/state.md has the layout. Polling reads them only through `iter_synced_data_sets`; the data-product
-sync reads the Cluedin Entities its data sources' data sets map to through `iter_mapped_entities`; auto-mapping
-reads CluedIn's data sets as lineage last read them through `cluedin_data_sets` (its facts cache).
+- Which data sets have their Cluedin Dataset in Purview (`iter_synced_data_sets`; polling reads it). Rows (kind
+  `lineage`): `dataset|<dataSetId>` (the Cluedin Dataset, its columns and processes; `data` names the data set's
+  data source and mapped entity type), `entity|/<EntityType>` (lineage's hold on a shared Cluedin Entity),
+  `backbone|processing-pipeline`; docs/state.md has the layout.
+- The Cluedin Entities its data sources' data sets map to (`iter_mapped_entities`; the data-product sync reads
+  them) and CluedIn's data sets as lineage last read them (`cluedin_data_sets`, its facts cache; auto-mapping
+  reads it).
+- The processing-pipeline vocabulary every feature that draws into CluedIn's 2025 lineage shape uses: its Purview
+  types and node builders (`pipeline.py`: the shared Processing Pipeline, Processed Entities, Golden Record and
+  entity-type nodes, Generate Clue), links back to CluedIn (`links.py`), and the base class with its record writer
+  (`objects.py`, `record_writer.py`) that rules, clean, deduplication and manual-data-entry projects build on.
 """
 
 from __future__ import annotations
@@ -15,14 +21,63 @@ from dataclasses import dataclass
 from sync.core.ownership import SHARED_KIND, shared_key
 from sync.core.settings import Settings
 from sync.core.state import StateStore
+from sync.features.lineage import links
 from sync.features.lineage.detect import read_facts
-from sync.features.lineage.model import DATASET, MAP, split_key
+from sync.features.lineage.model import ANNOTATION, DATASET, MAP, split_key
+from sync.features.lineage.nodes import Node, Ref, column_nodes
+from sync.features.lineage.objects import OBJECT_PREFIX, PipelineObjectsFeature, RecordContext, object_key
+from sync.features.lineage.pipeline import (
+    BACKBONE_NAME,
+    CLUE_PROCESS_TYPE,
+    COLUMN_MAPPING,
+    GENERATE_CLUE,
+    ORGANIZATION,
+    PROCESS_ENTITIES,
+    PROCESS_ENTITIES_TYPE,
+    backbone_nodes,
+    clue_node,
+    entity_type_nodes,
+    golden_record_nodes,
+    pipeline_node,
+    processed_node,
+)
 from sync.features.lineage.settings import LineageSettings
 from sync.services.cluedin.datasets import DataSetFacts
 from sync.services.purview import qualified_names as names
 from sync.services.purview.typedefs import ENTITY_TYPE
 
 LINEAGE_KIND = "lineage"
+
+__all__ = [
+    "BACKBONE_NAME",
+    "CLUE_PROCESS_TYPE",
+    "COLUMN_MAPPING",
+    "GENERATE_CLUE",
+    "LINEAGE_KIND",
+    "OBJECT_PREFIX",
+    "ORGANIZATION",
+    "PROCESS_ENTITIES",
+    "PROCESS_ENTITIES_TYPE",
+    "MappedEntity",
+    "Node",
+    "PipelineObjectsFeature",
+    "RecordContext",
+    "Ref",
+    "SyncedDataSet",
+    "backbone_nodes",
+    "clue_node",
+    "cluedin_data_sets",
+    "column_nodes",
+    "entity_type_nodes",
+    "golden_record_nodes",
+    "iter_mapped_entities",
+    "iter_synced_data_sets",
+    "links",
+    "object_key",
+    "pipeline_node",
+    "processed_node",
+    "writes_lineage",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +113,7 @@ class MappedEntity:
 
 
 def iter_mapped_entities(state: StateStore, data_source_ids: Collection[str]) -> Iterator[MappedEntity]:
-    """Cluedin Entities of the data sets of these CluedIn data sources, once their Map to Entity process exists.
+    """Cluedin Entities of the data sets of these CluedIn data sources, once their mapping process exists.
 
     Data sets written before lineage recorded their data source are found once their lineage is next rewritten.
     """
@@ -69,7 +124,8 @@ def iter_mapped_entities(state: StateStore, data_source_ids: Collection[str]) ->
         source_id = str(obj.data.get("dataSourceId") or "")
         entity_type = str(obj.data.get("entityType") or "")
         org = str(obj.target.get("org") or "")
-        part = (obj.target.get("parts") or {}).get(MAP) or {}
+        parts = obj.target.get("parts") or {}
+        part = parts.get(MAP) or parts.get(ANNOTATION) or {}  # the classic shape's Map to Entity, or the pipeline's
         if kind != DATASET or not obj.active or source_id not in wanted or not entity_type or not org:
             continue
         if part.get("status") == "active":

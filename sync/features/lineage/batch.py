@@ -95,15 +95,29 @@ class Batch:
         return guids
 
 
+def split_unit(unit: Sequence[Node], max_entities: int = DEFAULT_MAX_ENTITIES) -> list[list[Node]]:
+    """A unit too large for one bulk call as consecutive slices: every non-column node first, then its columns.
+
+    Columns in a later slice name their parent by typeName + qualifiedName, and the parent was written by an earlier
+    slice of the same message (slices are sent in order), so each slice resolves. Only a node with more columns
+    than one call holds (an entity type with thousands of keys, the processing pipeline of a large estate) needs it.
+    """
+    if len({n.ref for n in unit}) <= max_entities:
+        return [list(unit)]
+    ordered = [n for n in unit if n.parent is None] + [n for n in unit if n.parent is not None]
+    return [ordered[i : i + max_entities] for i in range(0, len(ordered), max_entities)]
+
+
 def pack(units: Iterable[Sequence[Node]], *, max_entities: int = DEFAULT_MAX_ENTITIES) -> list[Batch]:
-    """Pack units into as few batches as the size limit allows, never splitting a unit."""
+    """Pack units into as few batches as the size limit allows, never splitting a unit that fits in one."""
     batches: list[Batch] = []
     current = Batch()
-    for unit in units:
-        if len(current) and current.size_with(unit) > max_entities:
-            batches.append(current)
-            current = Batch()
-        current.add(unit)
+    for whole in units:
+        for unit in split_unit(whole, max_entities):
+            if len(current) and current.size_with(unit) > max_entities:
+                batches.append(current)
+                current = Batch()
+            current.add(unit)
     if len(current):
         batches.append(current)
     return batches

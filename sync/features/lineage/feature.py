@@ -3,9 +3,11 @@
 For every CluedIn data set: a Cluedin Dataset with its original fields; when its data source came from a
 Purview asset (published by "Sync data sources", or by "Sync data products" for a data product's asset), an
 Ingest Data process from that asset; when at least one
-field is mapped, a Map to Entity process to the Cluedin Entity of the mapped entity type (shared with other
-features, `entities.py`), with column-level lineage field → vocabulary key. This module wires the pieces of this
-folder into the engine:
+field is mapped, either (classic shape) a Map to Entity process to the Cluedin Entity of the mapped entity type,
+or (pipeline shape, `pipeline.py`) Annotation → "<data set> - mapping" → Generate Clue into CluedIn's Processing
+Pipeline, which leads through Processed Entities and a Golden Record process to the same entity-type asset. The
+entity-type assets and the pipeline's backbone are shared with other features (`holds.py`); `shape.py` decides
+the shape. This module wires the pieces of this folder into the engine:
 
 - `prepare`: register the custom types and create the target collection, when needed (skipped in dry-run);
 - `snapshot`: bring the CluedIn facts up to date (`detect.py`: listing + the shared change feed, detail reads
@@ -35,25 +37,19 @@ from sync.features.lineage.api import LINEAGE_KIND
 from sync.features.lineage.detect import FEED_TYPES, refresh_facts
 from sync.features.lineage.model import AssetLink, Context, desired_rows, group_records, row_key, split_key
 from sync.features.lineage.payloads import drop_unused_payloads, offload, write_payloads
+from sync.features.lineage.pipeline import PIPELINE_TYPES
 from sync.features.lineage.plan import SUB_PARTS, plan_lineage
 from sync.features.lineage.settings import LineageSettings
+from sync.features.lineage.setup import setup_steps, target_collection
+from sync.features.lineage.shape import LineageShape, ShapeDecision, decide_shape
 from sync.features.lineage.writer import LineageWriter
 from sync.services.cluedin.client import CluedInClient
-from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import plan_target_collection
-from sync.services.purview.settings import PurviewSettings
-from sync.services.purview.typedefs import registration_step
+from sync.services.purview.typedefs import TYPES
 
 
 def asset_link(link: LinkedAsset) -> AssetLink:
     """The lineage model's view of an asset published by "Sync data sources"."""
     return AssetLink(type_name=link.type_name, qualified_name=link.qualified_name, name=link.name, columns=link.columns)
-
-
-def target_collection(ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
-    """The target collection's id (derived, when it is still to be created) and the step that creates it."""
-    purview: PurviewClient = ctx.client("purview")
-    return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
 
 
 class LineageFeature(Feature):
@@ -78,28 +74,35 @@ class LineageFeature(Feature):
         """Same toggle as F1: 'Sync CluedIn Data Sources' covers both directions of the feature."""
         return settings.get(LineageSettings).sync_cluedin_data_sources
 
+    def shape(self, ctx: SyncContext) -> ShapeDecision:
+        """The lineage shape of this cycle (the setting, else what the deployment has; see shape.py)."""
+        configured = ctx.settings.get(LineageSettings).purview_lineage_shape
+        return decide_shape(ctx.state, configured, lineage_kind=self.object_kind)
+
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
-        """Register the custom types and create the target collection, when the account lacks them."""
-        purview: PurviewClient = ctx.client("purview")
-        _, collection_step = target_collection(ctx)
-        return [s for s in (registration_step(purview, ctx.state), collection_step) if s is not None]
+        """Register the custom types (the pipeline's too, in that shape) and create the target collection."""
+        types = (*TYPES, *PIPELINE_TYPES) if self.shape(ctx).shape == LineageShape.PIPELINE else TYPES
+        return setup_steps(ctx, types)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Desired lineage records of every current CluedIn data set and entity type, grouped per change."""
         cluedin: CluedInClient = ctx.client("cluedin")
         collection, _ = target_collection(ctx)
         window = ctx.feed("cluedin")
+        decision = self.shape(ctx)
         with ThreadPoolExecutor(max_workers=1) as pool:  # F1's and F10's links are read while CluedIn is
             links = pool.submit(lambda: {**product_links(ctx.state), **linked_assets(ctx.state)})
             refresh = refresh_facts(cluedin, ctx.state, window)
             linked = {source_id: asset_link(link) for source_id, link in links.result().items()}
-        context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
+        context = Context(
+            organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url, shape=decision.shape
+        )
         offloaded = offload(ctx.state, group_records(desired_rows(refresh.facts.values(), linked, context)))
         return Snapshot(
             offloaded.records,
             before_send=[lambda: write_payloads(ctx.state, offloaded)],
-            after_send=[refresh.store, lambda: drop_unused_payloads(ctx.state, offloaded)],
-            notes=[event.text for event in refresh.events],
+            after_send=[refresh.store, lambda: drop_unused_payloads(ctx.state, offloaded), decision.store],
+            notes=[*decision.notes, *(event.text for event in refresh.events)],
         )
 
     def plan(

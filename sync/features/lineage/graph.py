@@ -15,85 +15,33 @@ Column-level lineage uses Purview's `columnMapping` process attribute: a JSON *s
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
-from sync.features.lineage.model import DATASET, ENTITY, INGEST, MAP
+from sync.features.lineage import links
+from sync.features.lineage.model import ANNOTATION, BACKBONE, DATASET, ENTITY, GOLDEN, INGEST, MAP
+from sync.features.lineage.nodes import (
+    INGEST_PROCESS_NAME,
+    MAP_PROCESS_NAME,
+    Node,
+    Ref,
+    column_mapping,
+    column_nodes,
+    entity_node,
+    mapping_attributes,
+)
+from sync.features.lineage.pipeline import (
+    annotation_nodes,
+    annotation_refs,
+    backbone_nodes,
+    golden_record_nodes,
+    golden_record_ref,
+    pipeline_ref,
+)
 from sync.services.purview import qualified_names as names
-from sync.services.purview.client import MAX_ATTRIBUTE_BYTES
 from sync.services.purview.typedefs import COLUMN_TYPE, DATASET_TYPE, ENTITY_TYPE, INGEST_PROCESS_TYPE, MAP_PROCESS_TYPE
 
-Ref = tuple[str, str]
-"""(typeName, qualifiedName): how entities are identified before Purview gives them guids."""
-
-INGEST_PROCESS_NAME = "Ingest Data"
-MAP_PROCESS_NAME = "Map to Entity"
-
-
-@dataclass
-class Node:
-    """One entity to upsert. `stub` nodes exist only so a reference resolves; a full node replaces them."""
-
-    type_name: str
-    qualified_name: str
-    attributes: dict[str, Any] = field(default_factory=dict)
-    inputs: list[Ref] | None = None
-    outputs: list[Ref] | None = None
-    parent: tuple[str, Ref] | None = None
-    """(relationship attribute name, parent) for columns."""
-    stub: bool = False
-    notes: list[str] = field(default_factory=list)
-    """What had to give way to a service limit (reported with the change's outcome)."""
-
-    @property
-    def ref(self) -> Ref:
-        """This node's identity."""
-        return self.type_name, self.qualified_name
-
-
-def column_mapping(source: str, sink: str, pairs: Sequence[Sequence[str]]) -> tuple[str, int]:
-    """Purview's `columnMapping` value for one input → output dataset pair, and how many pairs it holds.
-
-    Purview refuses an attribute value over 32 KB (`MAX_ATTRIBUTE_BYTES`): a data set of several hundred fields
-    would exceed it, so the mapping keeps the first pairs that fit (field order) and the caller reports the rest.
-    """
-    kept = list(pairs)
-    while True:
-        mapping = [
-            {
-                "DatasetMapping": {"Source": source, "Sink": sink},
-                "ColumnMapping": [{"Source": str(s), "Sink": str(t)} for s, t in kept],
-            }
-        ]
-        text = json.dumps(mapping, separators=(",", ":"), ensure_ascii=False)
-        size = len(text.encode())
-        if size <= MAX_ATTRIBUTE_BYTES or not kept:
-            return text, len(kept)
-        # Drop as many pairs as the excess needs (at least one), judged by their average size.
-        average = max(1, (size - 200) // max(1, len(kept)))
-        kept = kept[: max(0, len(kept) - max(1, (size - MAX_ATTRIBUTE_BYTES) // average + 1))]
-
-
-def _mapping_attributes(source: str, sink: str, pairs: Sequence[Sequence[str]], what: str) -> tuple[str, list[str]]:
-    text, kept = column_mapping(source, sink, pairs)
-    if kept == len(pairs):
-        return text, []
-    return text, [
-        f"{what}: column mapping keeps {kept} of {len(pairs)} column pairs (Purview refuses attribute values over "
-        f"{MAX_ATTRIBUTE_BYTES // 1024} KB)"
-    ]
-
-
-def _columns(parent: Ref, attribute: str, columns: Sequence[Sequence[str]], org: str) -> list[Node]:
-    nodes = []
-    for name, data_type in columns:
-        attributes: dict[str, Any] = {"name": name, "organization": org}
-        if data_type:
-            attributes["data_type"] = data_type
-        nodes.append(Node(COLUMN_TYPE.name, names.column_name(parent[1], name), attributes, parent=(attribute, parent)))
-    return nodes
+__all__ = ["Node", "Ref", "column_mapping", "entity_node", "nodes_for", "owned"]
 
 
 def dataset_ref(desired: Mapping[str, Any]) -> Ref:
@@ -109,22 +57,6 @@ def entity_ref(desired: Mapping[str, Any]) -> Ref:
 def _dataset_stub(desired: Mapping[str, Any]) -> Node:
     ref = dataset_ref(desired)
     return Node(ref[0], ref[1], {"name": desired["name"]}, stub=True)
-
-
-def entity_node(org: str, entity_type: str, *, stub: bool = False) -> Node:
-    """The Cluedin Entity itself; its attributes depend only on the entity type, so stubs equal the real thing."""
-    display = names.display_entity_type(entity_type)
-    return Node(
-        ENTITY_TYPE.name,
-        names.entity_name(org, entity_type),
-        {
-            "name": display,
-            "description": f"{display} Entity in CluedIn",
-            "organization": org,
-            "entityType": display,
-        },
-        stub=stub,
-    )
 
 
 def dataset_nodes(desired: Mapping[str, Any]) -> list[Node]:
@@ -145,7 +77,7 @@ def dataset_nodes(desired: Mapping[str, Any]) -> list[Node]:
     if desired.get("url"):
         attributes["cluedinUrl"] = desired["url"]
     dataset = Node(ref[0], ref[1], attributes)
-    return [dataset, *_columns(ref, DATASET_TYPE.columns_parent_attribute, desired.get("columns") or [], org)]
+    return [dataset, *column_nodes(ref, DATASET_TYPE.columns_parent_attribute, desired.get("columns") or [], org)]
 
 
 def ingest_nodes(desired: Mapping[str, Any]) -> list[Node]:
@@ -154,7 +86,7 @@ def ingest_nodes(desired: Mapping[str, Any]) -> list[Node]:
     asset = desired["asset"]
     source: Ref = (str(asset["typeName"]), str(asset["qualifiedName"]))
     target = dataset_ref(desired)
-    mapping, notes = _mapping_attributes(source[1], target[1], desired.get("columns") or [], INGEST_PROCESS_NAME)
+    mapping, notes = mapping_attributes(source[1], target[1], desired.get("columns") or [], INGEST_PROCESS_NAME)
     process = Node(
         INGEST_PROCESS_TYPE.name,
         names.ingest_process_name(org, desired["id"]),
@@ -164,6 +96,7 @@ def ingest_nodes(desired: Mapping[str, Any]) -> list[Node]:
             "organization": org,
             "dataSetId": desired["id"],
             "columnMapping": mapping,
+            **({"cluedinUrl": desired["url"]} if desired.get("url") else {}),
         },
         inputs=[source],
         outputs=[target],
@@ -177,7 +110,7 @@ def map_nodes(desired: Mapping[str, Any]) -> list[Node]:
     org = str(desired["org"])
     source = dataset_ref(desired)
     entity = entity_node(org, desired["entityType"], stub=True)
-    mapping, notes = _mapping_attributes(
+    mapping, notes = mapping_attributes(
         source[1], entity.qualified_name, desired.get("columns") or [], MAP_PROCESS_NAME
     )
     process = Node(
@@ -199,13 +132,32 @@ def map_nodes(desired: Mapping[str, Any]) -> list[Node]:
 
 
 def entity_nodes(desired: Mapping[str, Any]) -> list[Node]:
-    """The Cluedin Entity with the vocabulary keys mapped to it as columns."""
+    """The Cluedin Entity with the vocabulary keys mapped to it as columns (linked to CluedIn in the pipeline shape)."""
     org = str(desired["org"])
-    entity = entity_node(org, desired["entityType"])
-    return [entity, *_columns(entity.ref, ENTITY_TYPE.columns_parent_attribute, desired.get("columns") or [], org)]
+    url = links.entity_type_link(str(desired["cluedin"]), desired["entityType"]) if "cluedin" in desired else ""
+    entity = entity_node(org, desired["entityType"], url=url)
+    return [entity, *column_nodes(entity.ref, ENTITY_TYPE.columns_parent_attribute, desired.get("columns") or [], org)]
 
 
-BUILDERS = {DATASET: dataset_nodes, INGEST: ingest_nodes, MAP: map_nodes, ENTITY: entity_nodes}
+def _golden(desired: Mapping[str, Any]) -> list[Node]:
+    return golden_record_nodes(str(desired["org"]), str(desired.get("cluedin") or ""), str(desired["entityType"]))
+
+
+def _backbone(desired: Mapping[str, Any]) -> list[Node]:
+    return backbone_nodes(str(desired["org"]), str(desired.get("cluedin") or ""), desired.get("columns") or [])
+
+
+BUILDERS = {
+    DATASET: dataset_nodes,
+    INGEST: ingest_nodes,
+    MAP: map_nodes,
+    ENTITY: entity_nodes,
+    ANNOTATION: annotation_nodes,
+    GOLDEN: _golden,
+    BACKBONE: _backbone,
+}
+HELD_KINDS = frozenset({ENTITY, GOLDEN, BACKBONE})
+"""Records whose entities are shared: held through `sync/core/ownership.py`, never owned by lineage alone."""
 
 
 def nodes_for(kind: str, desired: Mapping[str, Any]) -> list[Node]:
@@ -229,9 +181,15 @@ MAIN_TYPES = {
 
 
 def main_ref(kind: str, org: str, ident: str) -> Ref:
-    """The entity a record is about (a data set's id, or an entity type for ENTITY records)."""
+    """The entity a record is about (a data set's id, or an entity type for ENTITY and GOLDEN records)."""
     if kind == ENTITY:
         return ENTITY_TYPE.name, names.entity_name(org, ident)
+    if kind == GOLDEN:
+        return golden_record_ref(org, ident)
+    if kind == BACKBONE:
+        return pipeline_ref(org)
+    if kind == ANNOTATION:
+        return annotation_refs(org, ident)[0]
     qualified = {DATASET: names.dataset_name, INGEST: names.ingest_process_name, MAP: names.map_process_name}[kind]
     return MAIN_TYPES[kind], qualified(org, ident)
 
@@ -271,3 +229,64 @@ def target_entities(kind: str, ident: str, target: Mapping[str, Any]) -> list[tu
     for name, guid in (target.get("columns") or {}).items():
         owned_entities.append((COLUMN_TYPE.name, names.column_name(main[1], str(name)), str(guid or "")))
     return owned_entities
+
+
+# --- parts of a data set's row (ingest, map, annotation) -----------------------------------------------------------
+
+
+def part_target(
+    kind: str, ident: str, desired: Mapping[str, Any], guids: Mapping[Ref, str], previous: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a data set's row keeps about one of its process parts: the guids Purview assigned.
+
+    The main entity's, and for the annotation part also its mapping's, Generate Clue's and the mapping columns';
+    guids Purview did not report this time are kept from `previous`.
+    """
+    org = str(desired["org"])
+    main = main_ref(kind, org, ident)
+    info: dict[str, Any] = {"guid": guids.get(main) or str(previous.get("guid") or "")}
+    if kind == ANNOTATION:
+        _, mapping, clue = annotation_refs(org, ident)
+        known = previous.get("guids") or {}
+        info["guids"] = {
+            "mapping": guids.get(mapping) or str(known.get("mapping") or ""),
+            "clue": guids.get(clue) or str(known.get("clue") or ""),
+        }
+        old_columns = previous.get("columns") or {}
+        info["columns"] = {
+            str(key): guids.get((COLUMN_TYPE.name, names.column_name(mapping[1], str(key))))
+            or str(old_columns.get(str(key)) or "")
+            for key, _ in desired.get("keys") or []
+        }
+    return info
+
+
+def part_entities(kind: str, org: str, ident: str, info: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(typeName, qualifiedName, guid) of everything one process part of a data set's row owns."""
+    main = main_ref(kind, org, ident)
+    found = [(main[0], main[1], str(info.get("guid") or ""))]
+    if kind == ANNOTATION:
+        _, mapping, clue = annotation_refs(org, ident)
+        known = info.get("guids") or {}
+        found += [
+            (mapping[0], mapping[1], str(known.get("mapping") or "")),
+            (clue[0], clue[1], str(known.get("clue") or "")),
+        ]
+        for key, guid in (info.get("columns") or {}).items():
+            found.append((COLUMN_TYPE.name, names.column_name(mapping[1], str(key)), str(guid or "")))
+    return found
+
+
+def stale_part_columns(
+    kind: str, org: str, ident: str, info: Mapping[str, Any], desired: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """Mapping columns a changed annotation part no longer has (renamed or unmapped keys)."""
+    if kind != ANNOTATION:
+        return []
+    _, mapping, _ = annotation_refs(org, ident)
+    kept = {str(k) for k, _ in desired.get("keys") or []}
+    return [
+        (COLUMN_TYPE.name, names.column_name(mapping[1], str(key)), str(guid or ""))
+        for key, guid in (info.get("columns") or {}).items()
+        if str(key) not in kept
+    ]

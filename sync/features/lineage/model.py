@@ -11,6 +11,11 @@ read again). `AssetLink` is the Purview asset a data set's data source came from
 | `map|<dataSetId>` | the Map to Entity process (only when at least one field is mapped to a vocabulary key) |
 | `entity|/<EntityType>` | the Cluedin Entity of an entity type and its columns (vocabulary keys), shared |
 
+Under the pipeline shape (`pipeline.py`) a mapped data set has `annotation|<dataSetId>` instead of `map|…` (its
+Annotation process, "<data set> - mapping" asset and Generate Clue process), an entity type has
+`golden|/<EntityType>` (its Golden Record process, shared), and `backbone|processing-pipeline` holds the shared
+Processing Pipeline → Process Entities → Processed Entities with every mapped key as columns.
+
 Each record can disappear on its own (a mapping removed, a link lost, the last data set of an entity type
 gone), and its key names that deletion. The snapshot groups a data set's records under its `dataset|` key
 (`group_records`): a data set is one state row and one change, however many of its records changed
@@ -23,11 +28,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync.features.lineage import links as ui_links
+from sync.features.lineage.shape import LineageShape
 from sync.services.cluedin.datasets import DataSetFacts
 from sync.services.purview import qualified_names as names
 
 DATASET, INGEST, MAP, ENTITY = "dataset", "ingest", "map", "entity"
-ROW_KINDS = (DATASET, INGEST, MAP, ENTITY)
+ANNOTATION, GOLDEN, BACKBONE = "annotation", "golden", "backbone"
+ROW_KINDS = (DATASET, INGEST, MAP, ENTITY, ANNOTATION, GOLDEN, BACKBONE)
+PART_OWNERS = {INGEST: DATASET, MAP: DATASET, ANNOTATION: DATASET, GOLDEN: ENTITY}
+"""Records that are parts of another record's row (and change with it), by the row kind that holds them."""
+BACKBONE_ID = "processing-pipeline"
 
 
 def row_key(kind: str, ident: str) -> str:
@@ -61,13 +72,12 @@ class Context:
     organization: str
     collection: str | None = None
     cluedin_url: str = ""
+    shape: LineageShape = LineageShape.CLASSIC
 
 
 def data_set_url(cluedin_url: str, facts: DataSetFacts) -> str:
-    """Link back to the data set in CluedIn's UI (the route is a guess: CluedIn does not document its UI URLs)."""
-    if not cluedin_url:
-        return ""
-    return f"{cluedin_url.rstrip('/')}/admin/inbound/datasources/{facts.data_source_id}/datasets/{facts.id}"
+    """Link back to the data set in CluedIn's UI (`links.py`: the route is a guess)."""
+    return ui_links.data_set_link(cluedin_url, facts.data_source_id, facts.id)
 
 
 def _field_types(facts: DataSetFacts, link: AssetLink | None) -> dict[str, str]:
@@ -101,6 +111,7 @@ def desired_rows(
     rows: dict[str, dict[str, Any]] = {}
     entity_keys: dict[str, dict[str, str]] = {}
     base = {"org": ctx.organization, "collection": ctx.collection}
+    pipeline = ctx.shape == LineageShape.PIPELINE
     for facts in sorted(all_facts, key=lambda f: f.id):
         link = links.get(facts.data_source_id)
         types = _field_types(facts, link)
@@ -121,35 +132,65 @@ def desired_rows(
                 "name": facts.name,
                 "asset": {"typeName": link.type_name, "qualifiedName": link.qualified_name},
                 "columns": _ingest_pairs(facts, link),
+                **({"url": data_set_url(ctx.cluedin_url, facts)} if pipeline else {}),
             }
         pairs = facts.mapped_pairs()
         if entity_type and pairs:
-            rows[row_key(MAP, facts.id)] = {
+            keys = entity_keys.setdefault(entity_type, {})
+            for _, key in pairs:
+                kind = facts.key_types.get(key, "")
+                if kind or key not in keys:
+                    keys[key] = kind or keys.get(key, "")
+            mapped = {
                 **base,
                 "id": facts.id,
                 "name": facts.name,
                 "entityType": entity_type,
                 "columns": [list(p) for p in pairs],
             }
-            keys = entity_keys.setdefault(entity_type, {})
-            for _, key in pairs:
-                kind = facts.key_types.get(key, "")
-                if kind or key not in keys:
-                    keys[key] = kind or keys.get(key, "")
+            if pipeline:
+                used = dict.fromkeys(key for _, key in pairs)
+                mapping = {
+                    "keys": [[key, facts.key_types.get(key, "")] for key in used],
+                    "url": ui_links.mapping_link(ctx.cluedin_url, facts.data_source_id, facts.id),
+                    "cluedin": ctx.cluedin_url,
+                }
+                rows[row_key(ANNOTATION, facts.id)] = {**mapped, **mapping}
+            else:
+                rows[row_key(MAP, facts.id)] = mapped
+    every_key: dict[str, str] = {}
     for entity_type, keys in sorted(entity_keys.items()):
         rows[row_key(ENTITY, entity_type)] = {
             **base,
             "entityType": entity_type,
             "columns": [[key, keys[key]] for key in sorted(keys)],
+            **({"cluedin": ctx.cluedin_url} if pipeline else {}),
+        }
+        if pipeline:
+            rows[row_key(GOLDEN, entity_type)] = {**base, "entityType": entity_type, "cluedin": ctx.cluedin_url}
+            every_key.update({k: t or every_key.get(k, "") for k, t in keys.items()})
+    if every_key:
+        rows[row_key(BACKBONE, BACKBONE_ID)] = {
+            **base,
+            "cluedin": ctx.cluedin_url,
+            "columns": [[key, every_key[key]] for key in sorted(every_key)],
         }
     return rows
 
 
+def owner_row(kind: str, ident: str) -> str:
+    """The state row (and change) a record belongs to: a part goes with its owner's row, others are their own."""
+    return row_key(PART_OWNERS.get(kind, kind), ident)
+
+
 def group_records(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Records by the change they belong to: `dataset|<id>` → {dataset, ingest?, map?}; `entity|<type>` → {entity}."""
+    """Records by the change they belong to.
+
+    `dataset|<id>` → {dataset, ingest?, map? or annotation?}; `entity|<type>` → {entity, golden?};
+    `backbone|processing-pipeline` → {backbone}.
+    """
     grouped: dict[str, dict[str, dict[str, Any]]] = {}
     for key, desired in rows.items():
         kind, ident = split_key(key)
-        owner = row_key(ENTITY, ident) if kind == ENTITY else row_key(DATASET, ident)
-        grouped.setdefault(owner, {})[kind] = desired
+        grouped.setdefault(owner_row(kind, ident), {})[kind] = desired
     return grouped

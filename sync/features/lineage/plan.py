@@ -1,21 +1,26 @@
 """The lineage planner: desired records vs state → changes, ordered so that bulk calls stay full and local.
 
 State has one row per data set (`dataset|<id>`: the Cluedin Dataset, its columns, and the data set's ingest and
-map processes as parts of the row) and one per entity type (`entity|<type>`). One row per data set rather than
-one per Purview object keeps the backfill's state writes proportional to data sets, which matters because every
-queue message commits its rows and records one outcome per change (docs/decisions/0501-lineage-batches.md).
+map — or, in the pipeline shape, annotation — processes as parts of the row), one per entity type
+(`entity|<type>`, with its Golden Record process as a part in the pipeline shape) and, in the pipeline shape, one
+for the shared backbone (`backbone|processing-pipeline`). One row per data set rather than one per Purview object
+keeps the backfill's state writes proportional to data sets, which matters because every queue message commits
+its rows and records one outcome per change (docs/decisions/0501-lineage-batches.md).
 
-One change per data set carries whichever of its records differ from what was last written; one change per
-entity type carries its Cluedin Entity. Whatever must disappear on its own is a DELETE change the engine's
-delete policy and mass-delete fail-safe see: a removed data set (`dataset|<id>`), an entity type no data set maps
-to (`entity|<type>`), and — under `soft-delete` — a map process whose mapping was removed (`map|<id>`) or an ingest
-process whose source link was lost (`ingest|<id>`). Under `retain` those two are not deleted: the data set's
-change marks them orphaned in its row instead (the engine can only mark rows, and they are parts of one).
+One change per row carries whichever of its records differ from what was last written. Whatever must disappear on
+its own is a DELETE change the engine's delete policy and mass-delete fail-safe see: a removed data set
+(`dataset|<id>`), an entity type no data set maps to (`entity|<type>`), the backbone when nothing is mapped, and —
+under `soft-delete` — a part whose record is no longer desired: a map process whose mapping was removed
+(`map|<id>`), an ingest process whose source link was lost (`ingest|<id>`), an annotation part (`annotation|<id>`)
+or a Golden Record process (`golden|<type>`). A change of lineage shape is exactly that: every mapped data set's
+map part goes and its annotation part comes (or the reverse), one deletion per data set, so the fail-safe holds
+back a switch of a large estate until it is raised for one cycle. Under `retain` parts are not deleted: the
+owning row's change marks them orphaned instead (the engine can only mark rows, and they are parts of one).
 
-Changes come out grouped by entity type: the entity type's change first, then the data sets mapped to it, then
-data sets mapped to nothing, then deletions. Messages are packed from consecutive changes, so one message — one
-bulk call — mostly holds data sets of one entity type and the Cluedin Entity they share is written once per call.
-Pure: no I/O.
+Changes come out grouped by entity type: the backbone first, then each entity type's change followed by the data
+sets mapped to it, then data sets mapped to nothing, then deletions. Messages are packed from consecutive changes,
+so one message — one bulk call — mostly holds data sets of one entity type and the nodes they share are written
+once per call. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -25,18 +30,37 @@ from typing import Any
 
 from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject, fingerprint
-from sync.features.lineage.model import DATASET, ENTITY, INGEST, MAP, row_key, split_key
+from sync.features.lineage.model import (
+    ANNOTATION,
+    BACKBONE,
+    BACKBONE_ID,
+    DATASET,
+    ENTITY,
+    GOLDEN,
+    INGEST,
+    MAP,
+    PART_OWNERS,
+    owner_row,
+    row_key,
+    split_key,
+)
 
-DELETE_ORDER = {MAP: 0, INGEST: 1, DATASET: 2, ENTITY: 3}
-SUB_PARTS = (INGEST, MAP)
-PART_LABELS = {INGEST: "Ingest Data", MAP: "Map to Entity"}
+DELETE_ORDER = {MAP: 0, ANNOTATION: 0, INGEST: 1, GOLDEN: 2, DATASET: 3, ENTITY: 4, BACKBONE: 5}
+SUB_PARTS = tuple(PART_OWNERS)
+PARTS_OF = {owner: tuple(p for p, o in PART_OWNERS.items() if o == owner) for owner in set(PART_OWNERS.values())}
+PART_LABELS = {
+    INGEST: "Ingest Data",
+    MAP: "Map to Entity",
+    ANNOTATION: "Annotation, mapping and Generate Clue",
+    GOLDEN: "Golden Record",
+}
 
 
 def part_state(row: SyncObject | None, kind: str) -> dict[str, Any]:
-    """What a data set's row says about one of its records ({} when never written)."""
+    """What a row says about one of its records ({} when never written)."""
     if row is None:
         return {}
-    if kind in (DATASET, ENTITY):
+    if kind not in PART_OWNERS:
         return {"fingerprint": row.fingerprint, "status": "active" if row.active else row.status}
     found: dict[str, Any] = (row.target.get("parts") or {}).get(kind) or {}
     return found
@@ -47,16 +71,19 @@ def _what(kind: str, ident: str, label: str) -> str:
         DATASET: f"Cluedin Dataset '{label}'",
         INGEST: f"Ingest Data process of '{label}'",
         MAP: f"Map to Entity process of '{label}'",
+        ANNOTATION: f"Annotation, mapping and Generate Clue of '{label}'",
         ENTITY: f"Cluedin Entity '{ident}'",
+        GOLDEN: f"Golden Record process of '{ident}'",
+        BACKBONE: "Processing Pipeline, Process Entities and Processed Entities",
     }[kind]
 
 
 def _summary(verb: ChangeKind, key: str, parts: Mapping[str, Any], orphans: list[str], label: str) -> str:
     row_kind, ident = split_key(key)
     text = f"{verb.value} {_what(row_kind, ident, label)}"
-    extra = [PART_LABELS[p] for p in SUB_PARTS if p in parts]
-    if row_kind == DATASET and extra:
-        text += (" and its " if DATASET in parts else ": ") + " and ".join(extra)
+    extra = [PART_LABELS[p] for p in PARTS_OF.get(row_kind, ()) if p in parts]
+    if extra:
+        text += (" and its " if row_kind in parts else ": ") + " and ".join(extra)
     if orphans:
         text += "; keep " + " and ".join(PART_LABELS[p] for p in orphans) + " (orphaned, delete policy retain)"
     return text
@@ -95,8 +122,8 @@ def plan_lineage(
             if known.get("status") != "active" or known.get("fingerprint") != fingerprint(desired):
                 parts[kind] = desired
         orphans: list[str] = []
-        if row_kind == DATASET and row is not None:
-            for kind in SUB_PARTS:
+        if row is not None:
+            for kind in PARTS_OF.get(row_kind, ()):
                 if kind not in record and part_state(row, kind).get("status") == "active":
                     if retain:
                         orphans.append(kind)
@@ -113,22 +140,19 @@ def plan_lineage(
     for key, record in snapshot.items():
         kind, ident = split_key(key)
         if kind == DATASET:
-            group = str((record.get(MAP) or {}).get("entityType") or "")
-            data_sets_by_type.setdefault(group, []).append(ident)
+            mapped = record.get(MAP) or record.get(ANNOTATION) or {}
+            data_sets_by_type.setdefault(str(mapped.get("entityType") or ""), []).append(ident)
     entity_types = {split_key(k)[1] for k in snapshot if split_key(k)[0] == ENTITY} | set(data_sets_by_type)
 
-    changes: list[Change] = []
+    keys = [row_key(BACKBONE, BACKBONE_ID)]
     for entity_type in [t for t in sorted(entity_types) if t] + [""]:
-        keys = [row_key(ENTITY, entity_type)] if entity_type else []
+        keys += [row_key(ENTITY, entity_type)] if entity_type else []
         keys += [row_key(DATASET, ident) for ident in sorted(data_sets_by_type.get(entity_type, []))]
-        for key in keys:
-            planned = upsert(key) if key in snapshot else None
-            if planned is not None:
-                changes.append(planned)
+    changes = [planned for key in keys if key in snapshot and (planned := upsert(key)) is not None]
 
-    gone = [(split_key(k)[0], split_key(k)[1]) for k, obj in state.items() if k not in snapshot and obj.active]
+    gone = [split_key(k) for k, obj in state.items() if k not in snapshot and obj.active]
     for kind, ident in sorted([*sub_deletes, *gone], key=lambda p: (DELETE_ORDER[p[0]], p[1])):
-        row = state.get(row_key(DATASET if kind in SUB_PARTS else kind, ident))
+        row = state.get(owner_row(kind, ident))
         label = str(row.data.get("name") or "") if row is not None else ""
         key = row_key(kind, ident)
         changes.append(change(ChangeKind.DELETE, key, {"name": label}, f"remove {_what(kind, ident, label)}"))

@@ -18,14 +18,28 @@ from sync.core.feature import ApplyOutcome, Notification, SyncContext
 from sync.core.messages import Change, ChangeKind
 from sync.core.ownership import SharedObjects
 from sync.core.state import SyncObject, fingerprint
-from sync.features.lineage import entities
-from sync.features.lineage.batch import DEFAULT_MAX_ENTITIES, Batch
-from sync.features.lineage.graph import Node, Ref, compact_target, main_ref, nodes_for, owned, target_entities
-from sync.features.lineage.model import DATASET, ENTITY, row_key, split_key
+from sync.features.lineage import holds
+from sync.features.lineage.batch import DEFAULT_MAX_ENTITIES, Batch, split_unit
+from sync.features.lineage.graph import (
+    HELD_KINDS,
+    Node,
+    Ref,
+    compact_target,
+    main_ref,
+    nodes_for,
+    owned,
+    part_entities,
+    part_target,
+    stale_part_columns,
+    target_entities,
+)
+from sync.features.lineage.model import ANNOTATION, BACKBONE, DATASET, ENTITY, GOLDEN, owner_row, split_key
 from sync.features.lineage.payloads import PAYLOAD_KEY, load_payloads
+from sync.features.lineage.pipeline import PIPELINE_TYPES, backbone_refs, golden_record_ref
 from sync.features.lineage.plan import SUB_PARTS, part_state
+from sync.features.lineage.purview_io import delete_entities
 from sync.services.purview.client import PurviewClient
-from sync.services.purview.typedefs import ensure_types
+from sync.services.purview.typedefs import TYPES, ensure_types
 
 SYNCED_EVENT = "DataSetSyncedToPurview"
 REMOVED_EVENT = "DataSetRemovedFromPurview"
@@ -54,22 +68,40 @@ class _Work:
     outcome: ApplyOutcome | None = None
 
 
+PIPELINE_KINDS = frozenset({ANNOTATION, GOLDEN, BACKBONE})
+"""Records only the pipeline shape has: a message holding one also needs the pipeline's Purview types."""
+LIVE = ("active", "orphaned")
+
+
 def owner_key(change: Change) -> str:
-    """The state row a change writes: map/ingest deletions change their data set's row."""
-    kind, ident = split_key(change.key)
-    return row_key(DATASET, ident) if kind in SUB_PARTS else change.key
+    """The state row a change writes: a part's deletion (map, ingest, annotation, golden) changes its owner's row."""
+    return owner_row(*split_key(change.key))
 
 
 def row_entities(row: SyncObject) -> list[tuple[str, str, str]]:
-    """(typeName, qualifiedName, guid) of everything a row owns: its entity, columns, and process parts."""
+    """(typeName, qualifiedName, guid) of everything a data set's row owns: its entity, columns, process parts."""
     kind, ident = split_key(row.key)
     owned_entities = target_entities(kind, ident, row.target)
     org = str(row.target.get("org") or "")
     for part, info in (row.target.get("parts") or {}).items():
-        if org and info.get("status") in ("active", "orphaned"):
-            type_name, qualified_name = main_ref(part, org, ident)
-            owned_entities.append((type_name, qualified_name, str(info.get("guid") or "")))
+        if org and info.get("status") in LIVE and part not in HELD_KINDS:
+            owned_entities += part_entities(part, org, ident, info)
     return owned_entities
+
+
+def held_refs(kind: str, org: str, ident: str) -> list[Ref]:
+    """The shared nodes a held record (entity, golden, backbone) holds, columns aside."""
+    if kind == ENTITY:
+        return [main_ref(ENTITY, org, ident)]
+    if kind == GOLDEN:
+        return [golden_record_ref(org, ident)]
+    return backbone_refs(org)
+
+
+def _types_for(changes: Sequence[Change]) -> tuple[Any, ...]:
+    """The Purview types a message's records need (the pipeline's only when it holds pipeline records)."""
+    kinds = {split_key(c.key)[0] for c in changes} | {k for c in changes for k in c.desired.get("parts") or {}}
+    return (*TYPES, *PIPELINE_TYPES) if kinds & PIPELINE_KINDS else TYPES
 
 
 class LineageWriter:
@@ -83,7 +115,7 @@ class LineageWriter:
     def apply(self, changes: Sequence[Change]) -> list[ApplyOutcome]:
         """Apply a message's changes; outcomes in the same order."""
         purview: PurviewClient = self.ctx.client("purview")
-        ensure_types(purview, self.ctx.state)
+        ensure_types(purview, self.ctx.state, _types_for(changes))
         existing = self.ctx.state.read_many(self.object_kind, {owner_key(c) for c in changes})
         references = [
             str(part[PAYLOAD_KEY])
@@ -132,9 +164,9 @@ class LineageWriter:
                 dirty[item.row.key] = item.row
                 notes = [note for node in item.nodes for note in node.notes]
                 item.outcome = ApplyOutcome("applied", "; ".join([f"{item.kind} written", *notes]))
-        self._delete(purview, doomed)
-        if self.shared:  # holds first: a crash before the rows below leaves a hold the retry confirms
-            SharedObjects(self.ctx.state).commit(list(self.shared.values()))
+        delete_entities(purview, doomed)
+        if self.touched:  # holds first: a crash before the rows below leaves a hold the retry confirms
+            SharedObjects(self.ctx.state).commit([self.shared[k] for k in sorted(self.touched)])
         self.ctx.state.commit_many([r for k, r in dirty.items() if k not in removed], list(removed.values()))
         outcomes = [_combine(items) for items in results]
         self._notify(changes, outcomes)
@@ -148,12 +180,15 @@ class LineageWriter:
         dirty: dict[str, SyncObject],
         removed: dict[str, SyncObject],
     ) -> ApplyOutcome:
-        """A deletion: a whole row (data set or entity type), or one process part of a data set's row."""
+        """A deletion: a whole row (data set, entity type, backbone), or one part of a data set's or entity's row."""
         kind, ident = split_key(change.key)
         if row.etag is None or row.key in removed:
             return ApplyOutcome("skipped", "already removed")
-        if kind == ENTITY:
-            doomed += entities.release(self.shared[ident], str(row.target.get("org") or ""), ident)
+        org = str(row.target.get("org") or "")
+        if kind in (ENTITY, BACKBONE):
+            doomed += self._release(kind, org, ident)
+            if kind == ENTITY and (part_state(row, GOLDEN).get("status") in LIVE):
+                doomed += self._release(GOLDEN, org, ident)
             removed[row.key] = row
             return ApplyOutcome("applied", "released (removed from Purview unless another feature holds it)")
         if kind not in SUB_PARTS:
@@ -164,29 +199,39 @@ class LineageWriter:
         info = parts.pop(kind, None)
         if not info:
             return ApplyOutcome("skipped", "already removed")
-        org = str(row.target.get("org") or "")
-        type_name, qualified_name = main_ref(kind, org, ident)
-        doomed.append((type_name, qualified_name, str(info.get("guid") or "")))
+        doomed += self._release(kind, org, ident) if kind in HELD_KINDS else part_entities(kind, org, ident, info)
         dirty[row.key] = row
         return ApplyOutcome("applied", f"{kind} removed from Purview")
 
+    def _release(self, kind: str, org: str, ident: str) -> list[tuple[str, str, str]]:
+        refs = held_refs(kind, org, ident) if org else []
+        self.touched |= {holds.key_of(r) for r in refs}
+        return holds.release_refs(self.shared, holds.LINEAGE_HOLDER, refs)
+
     def _record(self, item: _Work, guids: dict[Ref, str]) -> list[tuple[str, str, str]]:
-        """Put what Purview assigned into the row; returns the entities the record no longer owns."""
+        """Put what Purview assigned into the row; returns the entities the record no longer owns or holds."""
         row, kind = item.row, item.kind
         ident = split_key(row.key)[1]
-        if kind == ENTITY:
-            org = str(item.desired["org"])
-            stale = entities.hold(self.shared[ident], org, ident, item.desired, guids)
-            row.target, row.fingerprint, row.status = {"org": org}, item.fingerprint, "active"
+        org = str(item.desired["org"])
+        if kind in HELD_KINDS:
+            refs = [n.ref for n in item.nodes if n.shared and not n.stub]
+            self.touched |= {holds.key_of(r) for r in refs}
+            stale = holds.hold_nodes(self.shared, holds.LINEAGE_HOLDER, item.nodes, guids)
+            if kind == GOLDEN:
+                row.target.setdefault("parts", {})[kind] = {"fingerprint": item.fingerprint, "status": "active"}
+                return stale
+            parts = row.target.get("parts")
+            row.target = {"org": org, **({"parts": parts} if parts else {})}
+            row.fingerprint, row.status = item.fingerprint, "active"
             row.data = {"name": item.desired.get("entityType") or ident}
             return stale
         if kind in SUB_PARTS:
             parts = row.target.setdefault("parts", {})
             previous = parts.get(kind) or {}
-            main = main_ref(kind, str(item.desired["org"]), ident)
-            guid = guids.get(main) or str(previous.get("guid") or "")
-            parts[kind] = {"guid": guid, "fingerprint": item.fingerprint, "status": "active"}
-            return []
+            stale = stale_part_columns(kind, org, ident, previous, item.desired)
+            info = part_target(kind, ident, item.desired, guids, previous)
+            parts[kind] = {**info, "fingerprint": item.fingerprint, "status": "active"}
+            return stale
         kept = {q for _, q in owned(kind, item.desired)}
         stale = [(t, q, g) for t, q, g in target_entities(kind, ident, row.target) if q not in kept]
         row.target = {**row.target, **compact_target(kind, ident, item.desired, guids, row.target)}
@@ -204,24 +249,31 @@ class LineageWriter:
         return stale
 
     def _shared_rows(self, changes: Sequence[Change], rows: dict[str, SyncObject]) -> dict[str, SyncObject]:
-        """Shared rows of the entity types this message writes or deletes (by entity type)."""
-        orgs: dict[str, str] = {}
+        """Shared rows of every node this message may hold or release, by shared key (read once, ETag-guarded)."""
+        self.touched: set[str] = set()
+        wanted: dict[str, Ref] = {}
+        legacy: dict[str, SyncObject | None] = {}
         for change in changes:
             kind, ident = split_key(change.key)
-            if kind != ENTITY:
+            row = rows.get(owner_key(change))
+            parts = change.desired.get("parts") or {}
+            org = str(next((p.get("org") for p in parts.values() if p.get("org")), "") or "")
+            org = org or str((row.target.get("org") if row is not None else "") or "")
+            if not org:
                 continue
-            record = (change.desired.get("parts") or {}).get(ENTITY) or {}
-            row = rows.get(change.key)
-            org = str(record.get("org") or (row.target.get("org") if row is not None else "") or "")
-            if org:
-                orgs[ident] = org
-        if not orgs:
+            kinds = [k for k in (kind, *parts) if k in HELD_KINDS]
+            if kind == ENTITY:
+                kinds.append(GOLDEN)  # an entity's removal releases its Golden Record too
+            for held in dict.fromkeys(kinds):
+                for ref in held_refs(held, org, ident):
+                    wanted[holds.key_of(ref)] = ref
+            if kind == ENTITY:
+                legacy[holds.entity_shared_key(org, ident)] = rows.get(change.key)
+        if not wanted:
             return {}
-        keys = {ident: entities.entity_shared_key(org, ident) for ident, org in orgs.items()}
-        found = SharedObjects(self.ctx.state).read(keys.values())
-        shared = {ident: found[key] for ident, key in keys.items()}
-        for ident, row in shared.items():
-            entities.adopt_legacy(row, rows.get(row_key(ENTITY, ident)))
+        shared = SharedObjects(self.ctx.state).read(wanted)
+        for key, row in legacy.items():
+            holds.adopt_legacy(shared[key], row)
         return shared
 
     # --- Purview ------------------------------------------------------------------------------------------------
@@ -232,13 +284,14 @@ class LineageWriter:
         current: dict[str | None, tuple[Batch, list[_Work]]] = {}
         for item in items:
             collection = item.desired.get("collection") or None
-            batch, members = current.get(collection, (Batch(), []))
-            if len(batch) and batch.size_with(item.nodes) > self.max_entities:
-                out.append((collection, batch, members))
-                batch, members = Batch(), []
-            batch.add(item.nodes)
-            members.append(item)
-            current[collection] = (batch, members)
+            for unit in split_unit(item.nodes, self.max_entities):
+                batch, members = current.get(collection, (Batch(), []))
+                if len(batch) and batch.size_with(unit) > self.max_entities:
+                    out.append((collection, batch, members))
+                    batch, members = Batch(), []
+                batch.add(unit)
+                members += [] if any(m is item for m in members) else [item]
+                current[collection] = (batch, members)
         out += [(collection, batch, members) for collection, (batch, members) in current.items()]
         return out
 
@@ -275,20 +328,6 @@ class LineageWriter:
             found = purview.get_entities_by_qualified_names(type_name, names)
             missing |= {(type_name, q) for q in names if q not in found}
         return missing
-
-    def _delete(self, purview: PurviewClient, entities: list[tuple[str, str, str]]) -> None:
-        if not entities:
-            return
-        guids = [g for _, _, g in entities if g]
-        unknown: dict[str, list[str]] = {}
-        for type_name, qualified_name, guid in entities:
-            if not guid:
-                unknown.setdefault(type_name, []).append(qualified_name)
-        for type_name, names in unknown.items():
-            found = purview.get_entities_by_qualified_names(type_name, names)
-            guids += [str(e["guid"]) for e in found.values() if e.get("guid")]
-        if guids:
-            purview.delete_entities(sorted(set(guids)))
 
     # --- notifications -----------------------------------------------------------------------------------------
 

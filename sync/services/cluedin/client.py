@@ -72,6 +72,12 @@ def graphql_document(name: str) -> str:
     return with_fragments((GRAPHQL_DIR / f"{name}.graphql").read_text())
 
 
+def _not_found(error: Any) -> bool:
+    """Whether a GraphQL error only says that the object asked for does not exist."""
+    extensions = error.get("extensions") if isinstance(error, dict) else None
+    return isinstance(extensions, dict) and str(extensions.get("code", "")).upper() == "NOT_FOUND"
+
+
 class GraphQLError(ServiceError):
     """The GraphQL server answered with `errors[]` (HTTP 200): the document or its variables were refused."""
 
@@ -212,10 +218,19 @@ class CluedInClient:
         self._author_id: str | None = None
 
     # --- GraphQL ------------------------------------------------------------------------------------------------
-    def graphql(self, document: str, variables: Mapping[str, Any] | None = None, *, data_api: bool = False) -> Any:
+    def graphql(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        data_api: bool = False,
+        allow_missing: bool = False,
+    ) -> Any:
         """Run a named document (`sync/clients/graphql/<document>.graphql`) and return its `data`.
 
-        Mutations are not idempotent, so the transport will not resend one whose outcome is unknown.
+        Mutations are not idempotent, so the transport will not resend one whose outcome is unknown. With
+        `allow_missing`, errors that only say an object was not found (`extensions.code` NOT_FOUND) leave its field
+        null instead of raising: a read of something deleted meanwhile.
         """
         text = graphql_document(document)
         is_mutation = text.lstrip().startswith("mutation") or "\nmutation" in text
@@ -231,6 +246,8 @@ class CluedInClient:
         )
         body = response.json()
         errors = body.get("errors")
+        if errors and allow_missing and all(_not_found(e) for e in errors):
+            return body.get("data")
         if errors:
             messages = "; ".join(str(e.get("message", e)) for e in errors)
             raise GraphQLError("cluedin", response.status_code, "GraphQLError", messages, url=f"graphql:{document}")

@@ -71,6 +71,13 @@ def entity_name(organization: str, entity_type: str) -> str:
     return f"{organization_root(organization)}/entity/{_part(entity_type_path(entity_type), keep_slashes=True)}"
 
 
+def object_name(organization: str, kind: str, ident: str, *, keep_slashes: bool = False) -> str:
+    """`cluedin://<org>/<kind>/<id>`: a CluedIn object of a later feature (a rule, a project, a stream...)."""
+    if not ident.strip():
+        raise ValueError(f"empty {kind} id")
+    return f"{organization_root(organization)}/{kind}/{_part(ident, keep_slashes=keep_slashes)}"
+
+
 def column_name(parent_qualified_name: str, column: str) -> str:
     """The qualifiedName of a column of a Cluedin Dataset or Cluedin Entity."""
     if not column.strip():

@@ -164,11 +164,13 @@ DATASET_TYPE = CluedInType(
     ),
     columns_parent_attribute="dataset",
 )
+LINK = Attribute("cluedinUrl", description="Link to the object in CluedIn")
+"""Every node of the processing-pipeline lineage links back to its object in CluedIn."""
 ENTITY_TYPE = CluedInType(
     "cluedin_entity",
-    "Cluedin Entity",
+    "Cluedin MDM Entity",
     "asset",
-    (*_COMMON, Attribute("entityType", description="CluedIn entity type, e.g. /Customer")),
+    (*_COMMON, Attribute("entityType", description="CluedIn entity type, e.g. /Customer"), LINK),
     columns_parent_attribute="entity",
 )
 INGEST_PROCESS_TYPE = CluedInType(
@@ -179,6 +181,7 @@ INGEST_PROCESS_TYPE = CluedInType(
         *_COMMON,
         Attribute("dataSetId", description="CluedIn data set fed by this process"),
         Attribute("columnMapping", description="Column-level lineage (JSON string, Purview's columnMapping format)"),
+        LINK,
     ),
 )
 MAP_PROCESS_TYPE = CluedInType(
@@ -282,7 +285,8 @@ def relationship_def_update(wanted: Mapping[str, Any], existing: Mapping[str, An
 _ensured: set[tuple[str, str]] = set()
 _ensured_lock = threading.Lock()
 KEEP_STAMPS = 20
-"""Fingerprints of type sets remembered per account (features register different sets)."""
+"""Fingerprints of type sets remembered per account (features register different sets); each definition's own
+fingerprint is kept too, so a feature whose set overlaps one already registered checks only what is new to it."""
 
 
 def _stamps(cursor: Any) -> list[str]:
@@ -304,6 +308,20 @@ class _Pending:
     etag: str | None
 
 
+def _definition_stamps(cursor: Any) -> dict[str, str]:
+    """Fingerprint of every single definition registered (name → stamp), so overlapping sets cost no re-check."""
+    found = cursor.get("definitions") if isinstance(cursor, dict) else None
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _unregistered(wanted: dict[str, list[dict[str, Any]]], known: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The definitions of `wanted` whose exact content the cursor does not record as registered."""
+    return {
+        section: [d for d in definitions if known.get(str(d["name"])) != fingerprint(d)]
+        for section, definitions in wanted.items()
+    }
+
+
 def _pending(purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...]) -> _Pending | None:
     wanted = typedefs(types)
     stamp = fingerprint(wanted)
@@ -312,16 +330,22 @@ def _pending(purview: PurviewClient, state: StateStore, types: tuple[CluedInType
         if memo_key in _ensured:
             return None
     cursor, etag = state.get_cursor(CURSOR_FEATURE, purview.base_url)
-    if stamp in _stamps(cursor):
+    missing = _unregistered(wanted, _definition_stamps(cursor))
+    if stamp in _stamps(cursor) or not any(missing.values()):
         with _ensured_lock:
             _ensured.add(memo_key)
         return None
-    return _Pending(wanted, stamp, memo_key, cursor, etag)
+    return _Pending(missing, stamp, memo_key, cursor, etag)
 
 
 def _register(purview: PurviewClient, state: StateStore, pending: _Pending) -> bool:
     wrote = register(purview, pending.wanted)
-    value = {"ensured": [pending.stamp, *[s for s in _stamps(pending.cursor) if s != pending.stamp]][:KEEP_STAMPS]}
+    definitions = _definition_stamps(pending.cursor)
+    definitions.update({str(d["name"]): fingerprint(d) for section in pending.wanted.values() for d in section})
+    value = {
+        "ensured": [pending.stamp, *[s for s in _stamps(pending.cursor) if s != pending.stamp]][:KEEP_STAMPS],
+        "definitions": definitions,
+    }
     with contextlib.suppress(RetriableError):  # another instance registered at the same time
         state.set_cursor(CURSOR_FEATURE, purview.base_url, value, etag=pending.etag)
     with _ensured_lock:
@@ -340,7 +364,10 @@ def registration_step(
     pending = _pending(purview, state, types)
     if pending is None:
         return None
-    names = ", ".join(t.display_name for t in types)
+    missing = {str(d["name"]) for d in pending.wanted.get("entityDefs") or []}
+    names = ", ".join(t.display_name for t in types if t.name in missing) or "relationships of " + ", ".join(
+        t.display_name for t in types if t.columns_parent_attribute
+    )
     return SetupStep(f"register the Purview types {names}", lambda: _register(purview, state, pending))
 
 

@@ -387,3 +387,43 @@ def test_clean_project_rules_come_from_seeds_and_point_back(client, emu):
     assert (
         client.ok(tk.GET_CLEAN_PROJECT, {"id": project["id"]})["preparation"]["cleanProjectDetail"]["hasRules"] is True
     )
+
+
+def test_rules_and_projects_are_deleted_through_rest_as_swagger_describes(seeded):
+    """`DELETE /api/v1/rules/{id}`, `/api/v2/clean/{id}`, `/api/deduplication/projects/{id}`: 200, no body."""
+    created = seeded.ok(tk.CREATE_RULE, {"rule": {"name": "Temporary", "scope": "Survivorship"}})
+    rule = created["management"]["createRule"]
+    clean = seeded.ok(tk.CREATE_CLEAN_PROJECT, {"cleanProject": {"name": "Temporary clean"}})
+    clean_id = clean["preparation"]["createNewCleanProject"]["id"]
+    dedup = seeded.ok(tk.CREATE_DEDUP_PROJECT, {"dedupProject": {"name": "Temporary dedup"}})
+    dedup_id = dedup["management"]["createDedupProject"]["id"]
+
+    for path in (
+        f"/api/v1/rules/{rule['id']}",
+        f"/api/v2/clean/{clean_id}",
+        f"/api/api/deduplication/projects/{dedup_id}",
+    ):
+        answer = seeded.rest("DELETE", path)
+        assert answer.status_code == 200 and answer.content == b"", (path, answer.text)
+        again = seeded.rest("DELETE", path)
+        assert again.status_code == 404 and again.json()["status"] == 404
+
+    assert seeded.raw(tk.GET_RULE, {"id": rule["id"]})["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    listed = seeded.ok(tk.GET_CLEAN_PROJECTS, {"page": 1, "pageSize": 50})["preparation"]["allCleanProjects"]
+    assert clean_id not in [p["id"] for p in listed["projects"]]
+    projects = seeded.ok(tk.GET_DEDUP_PROJECTS, {"pageNumber": 1, "itemsPerPage": 50})["management"]["deDupProjects"]
+    assert dedup_id not in [p["id"] for p in projects["data"]]
+    for object_type, ident in (("Rule", rule["id"]), ("CleanProject", clean_id), ("DeduplicationProject", dedup_id)):
+        newest = next(e for e in _audit(seeded, object_type) if e["objectId"] == ident)
+        assert newest["action"] == "Deleted"
+    assert seeded.rest("DELETE", "/api/v1/rules/not-a-guid").status_code in (400, 404)  # never a 500
+
+
+def test_a_manual_data_entry_project_removed_as_user_activity_leaves_the_audit_entry(seeded):
+    projects = seeded.ok(tk.GET_MDE_PROJECTS, {"pageNumber": 0, "pageSize": 50})["management"]
+    project = projects["manualDataEntryProjects"]["data"][0]
+    seeded.activity("activity/manual-data-entry/remove", {"id": project["id"]})
+    after = seeded.ok(tk.GET_MDE_PROJECTS, {"pageNumber": 0, "pageSize": 50})["management"]["manualDataEntryProjects"]
+    assert project["id"] not in [p["id"] for p in after["data"]]
+    newest = next(e for e in _audit(seeded, "ManualDataEntryProject") if e["objectId"] == project["id"])
+    assert newest["action"] == "Deleted" and newest["objectName"] == project["title"]
