@@ -41,12 +41,18 @@ def adopt_legacy(shared: SyncObject, row: SyncObject | None) -> None:
 
 
 def hold(
-    shared: SyncObject, org: str, entity_type: str, desired: Mapping[str, object], guids: Mapping[Ref, str]
+    shared: SyncObject,
+    org: str,
+    entity_type: str,
+    desired: Mapping[str, object],
+    guids: Mapping[Ref, str],
+    *,
+    holder: str = HOLDER,
 ) -> Doomed:
-    """Record lineage's columns of an entity after its upsert; returns the columns nobody needs any more."""
+    """Record a holder's columns of an entity after its upsert; returns the columns nobody needs any more."""
     entity = names.entity_name(org, entity_type)
     columns = column_names("entity", desired)
-    stale = SharedObjects.hold(shared, HOLDER, columns)
+    stale = SharedObjects.hold(shared, holder, columns)
     known = shared.target.get("columns") or {}
     doomed = [(COLUMN_TYPE.name, names.column_name(entity, c), str(known.get(c) or "")) for c in stale]
     assigned = {c: guids.get((COLUMN_TYPE.name, names.column_name(entity, c)), "") for c in columns}
@@ -54,10 +60,10 @@ def hold(
     return doomed
 
 
-def release(shared: SyncObject, org: str, entity_type: str) -> Doomed:
+def release(shared: SyncObject, org: str, entity_type: str, *, holder: str = HOLDER) -> Doomed:
     """Let go of an entity: what nobody holds any more is to be deleted (the entity itself when no holder is left)."""
     entity = names.entity_name(org, entity_type)
-    released = SharedObjects.release(shared, HOLDER)
+    released = SharedObjects.release(shared, holder)
     doomed = [(COLUMN_TYPE.name, names.column_name(entity, c), released.guids.get(c, "")) for c in released.columns]
     if released.object:
         doomed.append((ENTITY_TYPE.name, entity, released.guids.get("", "")))
