@@ -12,6 +12,10 @@ tick started — the Singer-style signpost: entries written while the tick runs 
 subscriber sees only entries after its own position, minus those it already acted on inside the overlap. A
 subscriber's position moves only when its cycle enqueued its changes — never in dry-run, never after a failed
 cycle — so a review run or a failure consumes nothing. The row is written once, at the end of the tick.
+
+A subscriber without a position replays no history: its first window is empty (`first`), and it reads the whole
+source itself. The entries of the overlap before that first tick are remembered as seen, so the next window does
+not show a change the full read already reflected as news.
 """
 
 from __future__ import annotations
@@ -71,6 +75,9 @@ class FeedWindow:
     entries: list[FeedEntry] = field(default_factory=list)
     first: bool = False
     """The subscriber had no position yet: it must read everything once (no history is replayed)."""
+    reflected: list[str] = field(default_factory=list)
+    """Ids of the entries of the last overlap before a first window: the subscriber's full read reflects them, so
+    they are remembered as seen (never shown), and the next window does not show them as news."""
 
 
 def _parse(text: str) -> datetime | None:
@@ -113,24 +120,31 @@ class _Feed:
 
     def window(self, subscriber: str, types: frozenset[str]) -> FeedWindow:
         since = self._since(subscriber)
+        entries = self._read((since or self.now) - OVERLAP)
         if since is None:
-            return FeedWindow(first=True)
-        if self.entries is None or self.read_from is None or since - OVERLAP < self.read_from:
-            # Usually every subscriber stands at the same place; one further behind makes the tick read once more.
-            self.read_from = since - OVERLAP
-            self.entries = list(self.source.read(self.read_from, self.now))
+            # A first read reflects everything written so far; the overlap of the next window would show the last
+            # minutes again as news, so their ids are remembered as seen.
+            return FeedWindow(first=True, reflected=[e.id for e in entries if e.id and self._recent(e.at)])
         seen = set((self.positions.get(subscriber) or {}).get("seen") or [])
         wanted = [
             e
-            for e in self.entries
+            for e in entries
             if not (e.id and e.id in seen)
             and (not types or not e.object_type or e.object_type in types)
             and _not_before(e.at, since - OVERLAP)
         ]
         return FeedWindow(entries=wanted)
 
+    def _read(self, start: datetime) -> list[FeedEntry]:
+        """Entries from `start` to the tick's start, read once per tick (again only for an earlier start)."""
+        if self.entries is None or self.read_from is None or start < self.read_from:
+            # Usually every subscriber stands at the same place; one further behind makes the tick read once more.
+            self.read_from = start
+            self.entries = list(self.source.read(start, self.now))
+        return self.entries
+
     def advance(self, subscriber: str, window: FeedWindow) -> None:
-        recent = [e.id for e in window.entries if e.id and self._recent(e.at)]
+        recent = [e.id for e in window.entries if e.id and self._recent(e.at)] + window.reflected
         kept = [i for i in (self.positions.get(subscriber) or {}).get("seen") or [] if i not in recent]
         self.advanced[subscriber] = {"until": self.now.isoformat(), "seen": (recent + kept)[:MAX_SEEN_IDS]}
 

@@ -16,6 +16,7 @@ from sync.features.lineage.feature import LineageFeature
 from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
+from sync.features.providers.feature import ProvidersFeature
 from sync.features.streams.feature import StreamsFeature
 from sync.services.cluedin.settings import CluedInSettings
 from sync.services.datafactory.settings import DataFactorySettings
@@ -26,6 +27,7 @@ FEATURES: tuple[type[Feature], ...] = (
     LineageFeature,
     PollingFeature,
     StreamsFeature,
+    ProvidersFeature,
     PipelinesFeature,
     PipelineSchedulesFeature,
 )

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sync.core.changefeed import FeedWindow
@@ -109,35 +108,6 @@ class Known:
         """When a stream was last seen reprocessed."""
         return str(self.data.get("reprocessedAt") or "")
 
-    @property
-    def first_seen(self) -> str:
-        """When the app first listed the stream (earlier audit entries were not news to it)."""
-        return str(self.data.get("firstSeen") or "")
-
-
-def _moment(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _news(at: str, cached: Known | None) -> bool:
-    """Whether a reprocessing at `at` is news to the app.
-
-    It must be later than the last one known, and not older than the stream's first listing: the feed's overlap
-    re-delivers entries from before a subscriber's first cycle.
-    """
-    moment = _moment(at)
-    if cached is None or moment is None:
-        return True
-    for bound in (cached.reprocessed_at, cached.first_seen):
-        earlier = _moment(bound) if bound else None
-        if earlier is not None and moment <= earlier:
-            return False
-    return True
-
 
 def _nothing() -> None:
     return None
@@ -152,7 +122,6 @@ class Refresh:
     previews: dict[str, Preview] = field(default_factory=dict)
     reprocessed: dict[str, str] = field(default_factory=dict)
     """Stream id → when it was last reprocessed (ISO time of the audit entry), when known."""
-    first_seen: dict[str, str] = field(default_factory=dict)
     events: list[MonitorEvent] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     previewed: int = 0
@@ -176,28 +145,25 @@ def read_known(state: StateStore) -> dict[str, Known]:
 def refresh_streams(cluedin: CluedInClient, state: StateStore, window: FeedWindow, sample_size: int) -> Refresh:
     """List streams and targets, preview what may have changed, and say what changed (only reads)."""
     known = read_known(state)
-    now = datetime.now(UTC).isoformat()
     refresh = Refresh(streams=list(iter_streams(cluedin)), targets=list(iter_export_targets(cluedin)))
-    named: dict[str, set[str]] = {}
+    news: dict[str, set[str]] = {}
     reprocessed: dict[str, str] = {}
     for entry in window.entries:
         ident = entry.object_id.lower()
-        named.setdefault(entry.object_type, set()).add(ident)
-        cached = known.get(f"{STREAM}|{ident}")
-        if entry.object_type == STREAM_OBJECT and entry.action == "Reprocessed" and _news(entry.at, cached):
+        news.setdefault(entry.object_type, set()).add(ident)
+        if entry.object_type == STREAM_OBJECT and entry.action == "Reprocessed":
             reprocessed[ident] = max(entry.at, reprocessed.get(ident, ""))
-    data_changed = window.first or bool(DATA_OBJECTS & set(named))
+    data_changed = window.first or bool(DATA_OBJECTS & set(news))
     for stream in refresh.streams:
         cached = known.get(f"{STREAM}|{stream.id}")
         refresh.reprocessed[stream.id] = reprocessed.get(stream.id) or (cached.reprocessed_at if cached else "")
-        refresh.first_seen[stream.id] = cached.first_seen if cached is not None and cached.first_seen else now
         previous = cached.preview if cached is not None else None
         if (
             previous is None
             or data_changed
             or previous.condition != stream.condition
             or previous.keys != stream.vocabulary_keys()
-            or stream.id in named.get(STREAM_OBJECT, set())
+            or stream.id in news.get(STREAM_OBJECT, set())
         ):
             previous = _preview(cluedin, stream, sample_size, refresh)
         refresh.previews[stream.id] = previous
@@ -271,7 +237,6 @@ def _rows(refresh: Refresh) -> dict[str, dict[str, Any]]:
             "listing": listing_fingerprint(stream),
             "preview": preview.to_json() if preview is not None else None,
             "reprocessedAt": refresh.reprocessed.get(stream.id, ""),
-            "firstSeen": refresh.first_seen.get(stream.id, ""),
         }
     for target in refresh.targets:
         rows[f"{TARGET}|{target.id}"] = {"name": target.account_display, "listing": listing_fingerprint(target)}

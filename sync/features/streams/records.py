@@ -204,6 +204,8 @@ class RecordWriter:
         org = str(desired["org"])
         row.fingerprint, row.status = item.change.fingerprint, "active"
         row.data = {"name": str(desired.get("name") or desired.get("entityType") or item.ident)}
+        if desired.get("kind"):
+            row.data["kind"] = str(desired["kind"])
         if item.kind == ENTITY:
             row.target = {"org": org}
             return hold_entity(shared[item.ident], org, item.ident, desired, guids, holder=self.holder)
