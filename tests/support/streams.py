@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import requests
+
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
 from tests.support.lineage import ORG, LineageStack, account_set, group
@@ -111,6 +113,15 @@ class StreamsStack(LineageStack):
             out.append(entity["attributes"]["qualifiedName"])
         return sorted(out)
 
+    def rest_pause(self, stream_id: str) -> None:
+        """Pause a stream the way CluedIn's UI does (REST `POST /api/v1/streams/{id}/pause`)."""
+        response = requests.post(
+            f"{self.cluedin.url}/api/v1/streams/{stream_id}/pause",
+            headers={"Authorization": f"Bearer {self.cluedin.access_token()}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+
     def operations(self, needle: str) -> int:
         """How many CluedIn requests of operations whose name contains `needle` were served (since a reset)."""
         operations = self.cluedin.stats()["operations"]
@@ -133,6 +144,7 @@ def streams_stack(azurite: Any, purview: Any, cluedin: Any, **settings: str) -> 
         "SYNC_DELETE_POLICY": "soft-delete",
         "SYNC_DELETE_FAILSAFE_PERCENT": "100",
     }
-    built = build_stack(azurite, purview, cluedin, org=ORG, seed={}, stack_type=StreamsStack, **{**defaults, **settings})
+    merged = {**defaults, **settings}
+    built = build_stack(azurite, purview, cluedin, org=ORG, seed={}, stack_type=StreamsStack, **merged)
     assert isinstance(built, StreamsStack)
     return built
