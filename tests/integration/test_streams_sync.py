@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 import requests
@@ -53,7 +54,7 @@ def test_a_stream_becomes_a_process_from_its_entity_type_to_its_export_target(st
     assert again.planned == {} and again.events == []
 
 
-def target_of(stack: StreamsStack) -> dict:
+def target_of(stack: StreamsStack) -> dict[str, Any]:
     return stack.by_name("cluedin_connector_entity")
 
 
