@@ -50,3 +50,72 @@ def test_crawlers_and_enrichers_become_providers_with_crawl_and_enrich_processes
     again, _ = stack.cycle("providers")
     assert again.planned == {} and again.events == []
     assert stack.operations("entityhistory") == before  # a quiet cycle reads no history
+
+
+def test_adding_and_removing_an_enricher_reaches_purview_within_one_cycle(stack):
+    stack.cycle("providers")
+    stack.reset_counters()
+    added = stack.activity("activity/provider", {"kind": "Enricher", "providerId": "Clearbit Enricher",
+                                                 "name": "Clearbit", "entityType": "/Contact",
+                                                 "properties": {"contact.company": "Contoso"}})  # fmt: skip
+    report, _ = stack.cycle("providers")
+    assert report.events == ["Enricher 'Clearbit' added in CluedIn"]
+    assert "Enricher 'Clearbit' synced to Purview" in [n.text for n in report.notifications]
+    assert stack.operations("entityhistory") == 1  # only the new enricher's record: the others come from the cache
+    enrich = {e["attributes"]["entityType"]: e for e in stack.entities("cluedin_enrich_process").values()}
+    assert set(enrich) == {"/Account", "/Contact"}
+    assert stack.column_names(stack.by_name("cluedin_entity")["/Contact"]) == ["contact.company"]
+
+    stack.activity("activity/provider/remove", {"id": added["id"]})
+    report, _ = stack.cycle("providers")
+    assert report.events == ["Enricher 'Clearbit' removed in CluedIn"]
+    assert "Enricher 'Clearbit' removed from Purview" in [n.text for n in report.notifications]
+    assert "Clearbit" not in stack.by_name("cluedin_organization_provider")
+    assert {e["attributes"]["entityType"] for e in stack.entities("cluedin_enrich_process").values()} == {"/Account"}
+    assert "/Contact" not in stack.by_name("cluedin_entity")  # nobody else holds it
+    assert stack.purview.violations() == []
+
+
+def test_a_provider_without_history_is_synced_and_reported(stack):
+    stack.activity("activity/provider", {"kind": "Enricher", "providerId": "Google Maps Enricher", "name": "Maps",
+                                         "entityType": "/Nowhere", "properties": {"geo.lat": "1"}})  # fmt: skip
+    report, _ = stack.cycle("providers")
+    assert report.status == "completed" and report.errors == []
+    assert (
+        "Enricher 'Maps': no contribution found in the history of the sampled golden records; "
+        "synced without Crawl/Enrich processes"
+    ) in report.events
+    maps = stack.by_name("cluedin_organization_provider")["Maps"]
+    assert stack.column_names(maps) == []
+    assert stack.poison("purview-lineage") == []
+
+
+def test_history_is_sampled_within_the_configured_sizes(stack):
+    stack.reset_counters()
+    report, _ = stack.cycle(
+        "providers",
+        SYNC_CLUEDIN_ORGANIZATION_PROVIDERS_QUERY_ENTITY_TYPE_SAMPLE_SIZE="1",
+        SYNC_CLUEDIN_ORGANIZATION_PROVIDERS_QUERY_SAMPLE_SIZE_PER_ENTITY_TYPE="1",
+    )
+    assert report.status == "completed"
+    assert stack.operations("entityhistory") <= 1 and stack.operations("graphql:search") <= 1
+    assert any(e.startswith("3 entity types are in use; history was sampled for the first 1") for e in report.events)
+
+
+def test_data_source_providers_are_left_to_data_set_lineage(stack):
+    stack.cycle("providers")
+    names_ = set(stack.by_name("cluedin_organization_provider"))
+    assert names_ == {"OrgWebEnricher", "hubspot @ acme"}  # not the data sources Account.csv and Contacts.csv
+
+
+def test_an_enricher_and_data_set_lineage_share_the_entity_node(stack):
+    stack.cycle("lineage")
+    stack.cycle("providers")
+    shared = stack.state.get_object("shared", f"cluedin_entity|{names.entity_name(ORG, '/Account')}")
+    assert shared is not None and set(shared.data["holders"]) == {"lineage", "providers"}
+    account = stack.by_name("cluedin_entity")["/Account"]
+    assert stack.column_names(account) == ["account.email", "account.id", "account.name", "account.website"]
+    stack.activity("activity/provider/remove", {"id": stack.provider_id("OrgWebEnricher")})
+    stack.cycle("providers")
+    account = stack.by_name("cluedin_entity")["/Account"]
+    assert stack.column_names(account) == ["account.email", "account.id", "account.name"]
