@@ -22,6 +22,14 @@ from tests.support.lineage import ORG, LineageStack, account_set, group, seed_do
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
+CONSUMERS = {
+    "exportTargets": [{"connector": "Sql Server Connector", "accountDisplay": "sql.Golden"}],
+    "streams": [{"name": "Accounts", "entityType": "/Account", "exportTarget": "sql.Golden",
+                 "properties": ["account.name"], "active": True}],
+    "providers": [{"kind": "Enricher", "providerId": "Web Enricher", "name": "Web", "entityType": "/Account",
+                   "properties": {"account.website": "https://{name}.example"}}],
+}  # fmt: skip
+"""A stream to an export target and an enricher: work for stream and crawler/enricher lineage to plan."""
 
 
 class EveryFeature(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
@@ -49,9 +57,11 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         DATA_FACTORY_CREATE_RUN_SCHEDULE="true",
         DATA_FACTORY_RUN_SCHEDULE_VALUE="Daily:Hours=[6]",
         SYNC_DELETE_POLICY="soft-delete",
+        SYNC_CLUEDIN_STREAMS="true",
+        SYNC_CLUEDIN_CRAWLERS_AND_ENRICHERS="true",
     )
     assert isinstance(built, EveryFeature)
-    fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
+    fresh_cluedin_emulator.seed({**seed_document([group("Orders", [account_set("Orders.csv")])]), **CONSUMERS})
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
     built.add_asset("Account.csv", terms=(AUTOMATION_TERM, SYNC_TERM))
@@ -89,7 +99,7 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
 
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling"):
+    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling", "streams", "providers"):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -97,7 +107,15 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules"}
+    assert set(reports) == {
+        "datasources",
+        "lineage",
+        "polling",
+        "pipelines",
+        "pipeline_schedules",
+        "streams",
+        "providers",
+    }
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -107,6 +125,8 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.planned == {"create": 2}  # the data set and its entity type
     assert reports["datasources"].planned == {"create": 1}
     assert reports["pipelines"].planned == {"create": 1}
+    assert reports["streams"].planned == {"create": 3}  # the stream, its export target, its hold on /Account
+    assert reports["providers"].planned == {"create": 3}  # the enricher, its Enrich process, its hold on /Account
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
 
 
@@ -122,6 +142,9 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
             "records": [{"Id": "9"}],
         },
     )
+    stack.activity("activity/stream/reprocess", {"id": stream_id(stack, "Accounts")})
+    crawler = {"kind": "Crawler", "providerId": "SharePoint", "name": "SharePoint", "entityType": "/Document"}
+    stack.activity("activity/provider", {**crawler, "records": [{"id": "D1", "doc.title": "Q3"}]})
     before = observed(stack)
     first = dry_run_every_feature(stack)
     second = dry_run_every_feature(stack)  # nothing consumed: the same plan again
@@ -134,3 +157,13 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     assert "Data Set 'Orders-2026.csv' synced to Purview" in [n.text for n in report.notifications]
     again, _ = stack.cycle("lineage")
     assert again.events == [] and again.planned == {}
+    for feature, event in (("streams", "Stream 'Accounts' reprocessed in CluedIn"),
+                           ("providers", "Crawler 'SharePoint' added in CluedIn")):  # fmt: skip
+        assert event in first[feature].events and event in second[feature].events
+        report, _ = stack.cycle(feature)
+        assert event in report.events and report.status == "completed", report.errors
+        assert stack.cycle(feature)[0].planned == {}
+
+
+def stream_id(stack: EveryFeature, name: str) -> str:
+    return str(next(s["id"] for s in stack.cluedin.services.store.streams.values() if s["name"] == name))
