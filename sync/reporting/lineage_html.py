@@ -20,7 +20,7 @@ from typing import Any
 
 from sync.services.auth import azure_auth
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
-from sync.services.purview.typedefs import DATASET_TYPE, display_names
+from sync.services.purview.typedefs import DATASET_TYPE, ENTITY_TYPE, display_names
 
 LINEAGE_DEPTH = 6
 MAX_START_POINTS = 200
@@ -31,6 +31,11 @@ STYLE_BY_TYPE = {
     "cluedin_entity": ("#6d28d9", "#ede9fe"),
     "cluedin_ingest_process": ("#c2410c", "#ffedd5"),
     "cluedin_map_process": ("#b45309", "#fef3c7"),
+    "cluedin_stream_process": ("#be185d", "#fce7f3"),
+    "cluedin_connector_entity": ("#0369a1", "#e0f2fe"),
+    "cluedin_organization_provider": ("#4d7c0f", "#ecfccb"),
+    "cluedin_crawl_process": ("#a16207", "#fef9c3"),
+    "cluedin_enrich_process": ("#a16207", "#fef9c3"),
 }
 SOURCE_STYLE = ("#1d4ed8", "#dbeafe")
 
@@ -66,17 +71,22 @@ class Graph:
 
 def type_label(type_name: str) -> str:
     """The product's label for our types, the type name for everything else."""
-    return display_names().get(type_name, type_name)
+    known = display_names().get(type_name)
+    if known is None and type_name.startswith("cluedin_"):
+        # Types declared in feature folders (streams, providers...) are named after their label.
+        return type_name.replace("_", " ").title()
+    return known or type_name
+
+
+START_TYPES = {"or": [{"entityType": DATASET_TYPE.name}, {"entityType": ENTITY_TYPE.name}]}
+"""Where the walk starts: data sets, and entity types (which streams, crawlers and enrichers reach)."""
 
 
 def collect(purview: PurviewClient, start_guids: Sequence[str] | None = None) -> Graph:
-    """Walk the lineage API from the start entities (default: every Cluedin Dataset) and read node details."""
+    """Walk the lineage API from the start entities (default: every Cluedin Dataset and Entity); read node details."""
     if start_guids is None:
         start_guids = [
-            str(hit["id"])
-            for page in purview.iter_search(filter={"entityType": DATASET_TYPE.name})
-            for hit in page
-            if hit.get("id")
+            str(hit["id"]) for page in purview.iter_search(filter=START_TYPES) for hit in page if hit.get("id")
         ][:MAX_START_POINTS]
     graph = Graph()
     headers: dict[str, dict[str, Any]] = {}

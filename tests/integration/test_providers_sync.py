@@ -6,18 +6,10 @@ import logging
 
 import pytest
 
+from sync.reporting.lineage_html import write_lineage_html
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG
-from tests.support.streams import StreamsStack, estate, mapping_pairs, streams_stack
-
-PROVIDERS = {
-    "providers": [
-        {"kind": "Enricher", "providerId": "Web Enricher", "name": "OrgWebEnricher", "entityType": "/Account",
-         "properties": {"account.website": "https://{name}.example"}},
-        {"kind": "Crawler", "providerId": "HubSpot", "name": "HubSpot", "accountDisplay": "hubspot @ acme",
-         "entityType": "/Lead", "records": [{"id": "H-1", "name": "Tailspin", "lead.country": "US"}]},
-    ]
-}  # fmt: skip
+from tests.support.streams import PROVIDERS, STREAMS, StreamsStack, estate, mapping_pairs, streams_stack
 
 
 @pytest.fixture()
@@ -119,3 +111,14 @@ def test_an_enricher_and_data_set_lineage_share_the_entity_node(stack):
     stack.cycle("providers")
     account = stack.by_name("cluedin_entity")["/Account"]
     assert stack.column_names(account) == ["account.email", "account.id", "account.name"]
+
+
+def test_the_lineage_picture_shows_streams_targets_and_providers(stack, tmp_path):
+    stack.cluedin.seed(estate(**PROVIDERS, **STREAMS))
+    stack.cycle("providers")
+    stack.cycle("streams")
+    html = write_lineage_html(stack.purview_client(), tmp_path / "lineage.html").read_text()
+    for label in ("Cluedin Stream Process", "Cluedin Connector Entity", "Cluedin Organization Provider",
+                  "Cluedin Enrich Process", "Cluedin Crawl Process", "Account Golden Records", "sql.Golden",
+                  "OrgWebEnricher", "hubspot @ acme", "/Lead"):  # fmt: skip
+        assert label in html, label

@@ -10,15 +10,7 @@ import requests
 
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG
-from tests.support.streams import STREAMS_QUEUE, StreamsStack, estate, mapping_pairs, streams_stack
-
-STREAMS = {
-    "exportTargets": [{"connector": "Sql Server Connector", "accountDisplay": "sql.Golden"}],
-    "streams": [
-        {"name": "Account Golden Records", "entityType": "/Account", "exportTarget": "sql.Golden",
-         "properties": ["account.name", "account.email"], "active": True},
-    ],
-}  # fmt: skip
+from tests.support.streams import STREAMS, STREAMS_QUEUE, StreamsStack, estate, mapping_pairs, streams_stack
 
 
 @pytest.fixture()

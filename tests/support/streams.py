@@ -25,6 +25,24 @@ VOCABULARIES = [
      "keys": [{"name": n} for n in ("id", "name", "email")]},
 ]  # fmt: skip
 
+STREAMS = {
+    "exportTargets": [{"connector": "Sql Server Connector", "accountDisplay": "sql.Golden"}],
+    "streams": [
+        {"name": "Account Golden Records", "entityType": "/Account", "exportTarget": "sql.Golden",
+         "properties": ["account.name", "account.email"], "active": True},
+    ],
+}  # fmt: skip
+"""A stream of /Account golden records to a SQL export target (seed keys)."""
+PROVIDERS = {
+    "providers": [
+        {"kind": "Enricher", "providerId": "Web Enricher", "name": "OrgWebEnricher", "entityType": "/Account",
+         "properties": {"account.website": "https://{name}.example"}},
+        {"kind": "Crawler", "providerId": "HubSpot", "name": "HubSpot", "accountDisplay": "hubspot @ acme",
+         "entityType": "/Lead", "records": [{"id": "H-1", "name": "Tailspin", "lead.country": "US"}]},
+    ]
+}  # fmt: skip
+"""An enricher of /Account and a crawler bringing /Lead golden records (seed keys)."""
+
 
 def contact_set(name: str = "Contacts.csv") -> dict[str, Any]:
     """A data set mapped to /Contact, processed into golden records."""
