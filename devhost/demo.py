@@ -8,8 +8,12 @@ What happens, in the order a real estate would see it:
    "CluedInADF" asset gets a Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
 3. A CluedIn user maps data sets in two of the new data sources; the pipeline runs and copies the CSV's rows
    from Azurite Blob into CluedIn.
+   The user also sets up an export target (a data lake), a stream of the /Account golden records to it, and a
+   web enricher that adds a property to every /Account golden record.
 4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
-   column mappings) (F2); nothing else is rewritten.
+   column mappings) (F2); the stream as a Cluedin Stream Process from /Account to the export target's Cluedin
+   Connector Entity (F8); the enricher as a Cluedin Organization Provider → Enrich → /Account (F9). Every one of
+   these CluedIn changes is reported as a monitor event (F11); nothing else is rewritten.
 5. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
@@ -107,6 +111,8 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "SYNC_CLUEDIN_DATA_SOURCES": "true",
         "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": "Sync to CluedIn",
         "POLL_CLUEDIN_DATA_SOURCES": "true",
+        "SYNC_CLUEDIN_STREAMS": "true",
+        "SYNC_CLUEDIN_CRAWLERS_AND_ENRICHERS": "true",
         "DATA_FACTORY_BASE_URL": f"{datafactory}{FACTORY_PATH}/",
         "DATA_FACTORY_STATIC_TOKEN": "local-emulator-token",
         "DATA_FACTORY_PIPELINE_AUTOMATION": "true",
@@ -155,6 +161,26 @@ def map_data_sets(cluedin_url: str) -> list[str]:
     return names
 
 
+def add_stream_and_enricher(cluedin_url: str) -> list[str]:
+    """What the CluedIn user does then: an export target, a stream of /Account golden records to it, an enricher."""
+    import requests
+
+    def act(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = requests.post(f"{cluedin_url}/_emulator/{path}", json=body, timeout=30)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    lake = {"connector": "Azure Data Lake Connector", "accountDisplay": "contosolake / golden-records"}
+    target = act("activity/export-target", lake)
+    exported = ["account.name", "account.industry", "account.website"]
+    stream = {"name": "Account Golden Records", "entityType": "/Account", "properties": exported, "active": True}
+    act("activity/stream", {**stream, "exportTargetId": target["id"]})
+    enricher = {"kind": "Enricher", "providerId": "Web Enricher", "name": "OrgWebEnricher", "entityType": "/Account"}
+    act("activity/provider", {**enricher, "properties": {"web.organization.title": "{name} home page"}})
+    return [f"export target {target['accountDisplay']}", "stream Account Golden Records", "enricher OrgWebEnricher"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -177,19 +203,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             adf_demo.provision_ingestion_token(ctx.client("cluedin"), datafactory.url, TOKEN_SECRET)
             run_cycle(host, "Cycle 1: Purview assets → CluedIn data sources; Data Factory pipeline")
             show_data_sources(ctx)
-            say("== Meanwhile in CluedIn: a user maps data sets; the pipeline copies the CSV into CluedIn")
+            say("== Meanwhile in CluedIn: a user maps data sets, sets up a stream and an enricher; the pipeline copies")
+            say("   the CSV into CluedIn")
             mapped = map_data_sets(cluedin.url)
+            consumers = add_stream_and_enricher(cluedin.url)
             copied = adf_demo.run_and_count(runtime.context(), request_id="demo-run-1")
             table(
                 ["what", "detail"],
                 [
                     ["mapped data sets", ", ".join(mapped)],
+                    ["set up", ", ".join(consumers)],
                     ["pipeline", copied.pipeline],
                     ["run", f"{copied.run_id} {copied.status}"],
                     ["rows received by CluedIn", f"{copied.received} (expected {adf_demo.demo_rows()})"],
                 ],
             )
-            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview")
+            run_cycle(host, "Cycle 2: CluedIn data sets, the stream and the enricher → lineage in Purview")
             host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
@@ -265,7 +294,7 @@ def show_runs(ctx: Any) -> None:
 
     rows = []
     notes: list[str] = []
-    for feature in ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules"):
+    for feature in ("datasources", "lineage", "streams", "providers", "polling", "pipelines", "pipeline_schedules"):
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()
         runs = newest_reports(ctx.state.runs, feature, limit=20)
