@@ -14,8 +14,8 @@ subscriber's position moves only when its cycle enqueued its changes — never i
 cycle — so a review run or a failure consumes nothing. The row is written once, at the end of the tick.
 
 A subscriber without a position replays no history: its first window is empty (`first`), and it reads the whole
-source itself. The entries of the overlap before that first tick are remembered as seen, so the next window does
-not show a change the full read already reflected as news.
+source itself. When its position is first advanced, the entries of the overlap before that tick are remembered as
+seen, so the next window does not show a change the full read already reflected as news.
 """
 
 from __future__ import annotations
@@ -75,9 +75,6 @@ class FeedWindow:
     entries: list[FeedEntry] = field(default_factory=list)
     first: bool = False
     """The subscriber had no position yet: it must read everything once (no history is replayed)."""
-    reflected: list[str] = field(default_factory=list)
-    """Ids of the entries of the last overlap before a first window: the subscriber's full read reflects them, so
-    they are remembered as seen (never shown), and the next window does not show them as news."""
 
 
 def _parse(text: str) -> datetime | None:
@@ -120,11 +117,9 @@ class _Feed:
 
     def window(self, subscriber: str, types: frozenset[str]) -> FeedWindow:
         since = self._since(subscriber)
-        entries = self._read((since or self.now) - OVERLAP)
         if since is None:
-            # A first read reflects everything written so far; the overlap of the next window would show the last
-            # minutes again as news, so their ids are remembered as seen.
-            return FeedWindow(first=True, reflected=[e.id for e in entries if e.id and self._recent(e.at)])
+            return FeedWindow(first=True)
+        entries = self._read(since - OVERLAP)
         seen = set((self.positions.get(subscriber) or {}).get("seen") or [])
         wanted = [
             e
@@ -144,7 +139,13 @@ class _Feed:
         return self.entries
 
     def advance(self, subscriber: str, window: FeedWindow) -> None:
-        recent = [e.id for e in window.entries if e.id and self._recent(e.at)] + window.reflected
+        shown = window.entries
+        if window.first:
+            # The subscriber's full read reflected everything written so far, but the next window's overlap would
+            # show the last minutes again as news: remember them as seen. Read here, once the subscriber's changes
+            # are on their queue, not before its first message.
+            shown = self._read(self.now - OVERLAP)
+        recent = [e.id for e in shown if e.id and self._recent(e.at)]
         kept = [i for i in (self.positions.get(subscriber) or {}).get("seen") or [] if i not in recent]
         self.advanced[subscriber] = {"until": self.now.isoformat(), "seen": (recent + kept)[:MAX_SEEN_IDS]}
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sync.core.changefeed import FeedWindow
-from sync.core.errors import ServiceError
 from sync.core.state import StateStore, SyncObject, fingerprint
 from sync.core.telemetry import log_event
-from sync.services.cluedin.client import CluedInClient
+from sync.services.cluedin import filters
+from sync.services.cluedin.client import CluedInClient, GraphQLError
 from sync.services.cluedin.consume import (
     ExportTargetFacts,
     StreamFacts,
@@ -41,6 +42,7 @@ STREAM_OBJECT, TARGET_OBJECT = "Stream", "ExportTarget"
 DATA_OBJECTS = frozenset({"DataSet", "Annotation", "EntityType", "Provider"})
 """Audit object types after which a condition may select golden records of another entity type."""
 FEED_TYPES = frozenset({STREAM_OBJECT, TARGET_OBJECT, *DATA_OBJECTS})
+PREVIEW_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def refresh_streams(cluedin: CluedInClient, state: StateStore, window: FeedWindo
         if entry.object_type == STREAM_OBJECT and entry.action == "Reprocessed":
             reprocessed[ident] = max(entry.at, reprocessed.get(ident, ""))
     data_changed = window.first or bool(DATA_OBJECTS & set(news))
+    stale: dict[str, list[StreamFacts]] = {}
     for stream in refresh.streams:
         cached = known.get(f"{STREAM}|{stream.id}")
         refresh.reprocessed[stream.id] = reprocessed.get(stream.id) or (cached.reprocessed_at if cached else "")
@@ -165,8 +168,20 @@ def refresh_streams(cluedin: CluedInClient, state: StateStore, window: FeedWindo
             or previous.keys != stream.vocabulary_keys()
             or stream.id in news.get(STREAM_OBJECT, set())
         ):
-            previous = _preview(cluedin, stream, sample_size, refresh)
-        refresh.previews[stream.id] = previous
+            stale.setdefault(filters.canonical(stream.condition), []).append(stream)
+        else:
+            refresh.previews[stream.id] = previous
+    # Streams with the same filter share one preview; previews run a few at a time (the client's limiter still
+    # caps the rate), in a fixed order so notes and results do not depend on timing.
+    groups = list(stale.values())
+    with ThreadPoolExecutor(max_workers=PREVIEW_WORKERS) as pool:
+        results = list(pool.map(lambda streams: _preview(cluedin, streams, sample_size), groups))
+    for streams, (previews, notes, calls) in zip(groups, results, strict=True):
+        refresh.previewed += 1
+        refresh.searches += calls
+        refresh.notes += notes
+        for stream, preview in zip(streams, previews, strict=True):
+            refresh.previews[stream.id] = preview
     refresh.events = monitor_events(known, refresh, reprocessed)
     for event in refresh.events:
         log_event(log, f"CluedIn{event.object_type}{event.event}", event.text, object_id=event.object_id)
@@ -175,24 +190,30 @@ def refresh_streams(cluedin: CluedInClient, state: StateStore, window: FeedWindo
     return refresh
 
 
-def _preview(cluedin: CluedInClient, stream: StreamFacts, size: int, refresh: Refresh) -> Preview:
-    """Preview one stream's condition; an error CluedIn gives is kept and reported, not raised."""
-    keys = stream.vocabulary_keys()
-    preview = Preview(condition=stream.condition, keys=keys)
-    refresh.previewed += 1
+def _preview(cluedin: CluedInClient, streams: list[StreamFacts], size: int) -> tuple[list[Preview], list[str], int]:
+    """Preview a filter once for the streams that share it: (a preview per stream, notes, search calls).
+
+    An error CluedIn gives is kept in the previews and reported, not raised.
+    """
+    condition = streams[0].condition
+    keys = list(dict.fromkeys(k for stream in streams for k in stream.vocabulary_keys()))
     try:
-        sample = sample_condition(cluedin, stream.condition, size, keys)
-    except (ServiceError, ValueError) as exc:
-        preview.error = str(getattr(exc, "detail", "") or exc)
-        refresh.notes.append(
-            f"Stream '{stream.name}': its condition could not be evaluated ({preview.error}); "
-            "synced without entity types"
-        )
-        log_event(log, "StreamConditionNotEvaluated", refresh.notes[-1], level=logging.WARNING, stream_id=stream.id)
-        return preview
-    refresh.searches += sample.calls
-    preview.entity_types = sample.entity_types
-    return preview
+        sample = sample_condition(cluedin, condition, size, keys)
+    except (GraphQLError, ValueError) as exc:
+        error = str(getattr(exc, "detail", "") or exc)
+        notes = []
+        for stream in streams:
+            notes.append(
+                f"Stream '{stream.name}': its condition could not be evaluated ({error}); synced without entity types"
+            )
+            log_event(log, "StreamConditionNotEvaluated", notes[-1], level=logging.WARNING, stream=stream.id)
+        return [Preview(condition=s.condition, keys=s.vocabulary_keys(), error=error) for s in streams], notes, 1
+    previews = []
+    for stream in streams:
+        own = stream.vocabulary_keys()
+        found = {t: [k for k in own if k in held] for t, held in sample.entity_types.items()}
+        previews.append(Preview(entity_types=found, condition=stream.condition, keys=own))
+    return previews, [], sample.calls
 
 
 def monitor_events(known: Mapping[str, Known], refresh: Refresh, reprocessed: Mapping[str, str]) -> list[MonitorEvent]:

@@ -93,3 +93,24 @@ def _describe(node: Mapping[str, Any], *, top: bool = False) -> str:
     values = values if isinstance(values, list) else [values]
     shown = ", ".join(str(v) for v in values)
     return " ".join(p for p in (str(field), OPERATOR_NAMES.get(operator, f"operator {operator}"), shown) if p)
+
+
+def canonical(condition: Any) -> str:
+    """A tree's text without its node ids: two streams whose filters select the same records compare equal.
+
+    CluedIn gives every node of a saved tree an `id` of its own, so the raw text differs between any two streams
+    even when their filters are the same. Text that is not a tree is returned as it is.
+    """
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, Mapping):
+            return {k: strip(v) for k, v in node.items() if k.lower() != "id"}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    try:
+        tree = parse(condition)
+    except ValueError:
+        return str(condition)
+    return "" if tree is None else json.dumps(strip(tree), sort_keys=True, separators=(",", ":"))
