@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import pytest
 import requests
 
+from sync.services.cluedin.consume import sample_condition
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG
 from tests.support.streams import STREAMS, STREAMS_QUEUE, StreamsStack, estate, mapping_pairs, streams_stack
@@ -221,3 +223,12 @@ def test_a_first_cycle_remembers_the_overlap_it_already_reflected(stack):
     stack.reset_counters()
     report, _ = stack.cycle()
     assert report.events == [] and stack.operations("graphql:search") == 0
+
+
+def test_a_preview_pages_with_the_cursor_and_stops_at_its_size(stack):
+    """Three golden records of two types; pages of one record, at most two records: two searches, both types."""
+    everything = json.dumps({"condition": "OR", "rules": []})
+    sample = sample_condition(stack.cluedin_client(), everything, 2, ["account.name"], page_size=1)
+    assert (sample.calls, sample.records) == (2, 2)
+    whole = sample_condition(stack.cluedin_client(), everything, 10, ["account.name", "contact.email"], page_size=2)
+    assert whole.records == 3 and whole.entity_types == {"/Account": ["account.name"], "/Contact": ["contact.email"]}

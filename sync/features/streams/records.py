@@ -94,7 +94,12 @@ class _Work:
     ident: str
     row: SyncObject
     nodes: list[Node] = field(default_factory=list)
-    outcome: ApplyOutcome | None = None
+
+
+def _written(item: _Work) -> ApplyOutcome:
+    """The outcome of a written record, with what had to give way to a limit."""
+    notes = [str(item.change.desired.get("note") or ""), *(n for node in item.nodes for n in node.notes)]
+    return ApplyOutcome("applied", "; ".join(p for p in ("written to Purview", *notes) if p))
 
 
 Doomed = list[tuple[str, str, str]]
@@ -149,23 +154,18 @@ class RecordWriter:
                 items.append(_Work(change, kind, ident, row, self._nodes(kind, change.desired)))
         work = [i for i in items if isinstance(i, _Work)]
         guids = self._upsert(purview, work)
-        dirty = []
         for item in work:
             doomed += self._record(item, shared, guids)
-            dirty.append(item.row)
-            notes = [str(item.change.desired.get("note") or ""), *(n for node in item.nodes for n in node.notes)]
-            item.outcome = ApplyOutcome("applied", "; ".join(p for p in ("written to Purview", *notes) if p))
         self._delete(purview, doomed)
         if shared:  # holds first: a crash before the rows below leaves a hold the retry confirms
             SharedObjects(self.ctx.state).commit(list(shared.values()))
-        self.ctx.state.commit_many(dirty, list(removed.values()))
-        outcomes = [i.outcome if isinstance(i, _Work) and i.outcome else i for i in items]
-        results = [o if isinstance(o, ApplyOutcome) else ApplyOutcome("skipped") for o in outcomes]
+        self.ctx.state.commit_many([item.row for item in work], list(removed.values()))
+        outcomes = [i if isinstance(i, ApplyOutcome) else _written(i) for i in items]
         if self.notify is not None:
-            for change, outcome in zip(changes, results, strict=True):
+            for change, outcome in zip(changes, outcomes, strict=True):
                 if outcome.result == "applied":
                     self.notify(change, outcome)
-        return results
+        return outcomes
 
     # --- records ------------------------------------------------------------------------------------------------
 

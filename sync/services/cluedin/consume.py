@@ -159,8 +159,9 @@ def sample_condition(
     found: dict[str, set[str]] = {}
     cursor: str | None = None
     wanted = {f"property-{k}": k for k in keys}
+    page = min(page_size, size)  # one size for every page: a cursor carries the size it was made with
     while sample.records < size:
-        variables: dict[str, Any] = {"rule": rule, "pageSize": min(page_size, size - sample.records)}
+        variables: dict[str, Any] = {"rule": rule, "pageSize": page}
         if cursor:
             variables["cursor"] = cursor
         if keys:
@@ -169,7 +170,8 @@ def sample_condition(
         sample.calls += 1
         result = (data or {}).get("search") or {}
         entries = result.get("entries") or []
-        for entry in entries[: size - sample.records]:
+        entries = entries[: size - sample.records]
+        for entry in entries:
             entity_type = _text(entry.get("entityType"))
             if not entity_type:
                 continue
@@ -180,7 +182,7 @@ def sample_condition(
             held |= {wanted[k] for k, v in properties.items() if k in wanted and v not in (None, "")}
         sample.records += len(entries)
         cursor = result.get("cursor")
-        if not entries or not cursor or len(entries) < variables["pageSize"]:
+        if not entries or not cursor or len(entries) < page:
             break
     sample.entity_types = {t: [k for k in keys if k in held] for t, held in sorted(found.items())}
     return sample

@@ -124,8 +124,8 @@ def sample_contributions(
     ]
     records: list[str] = []
     cursor: str | None = None
+    page = min(SEARCH_PAGE_SIZE, size)  # one size for every page: a cursor carries the size it was made with
     while len(records) < size:
-        page = min(SEARCH_PAGE_SIZE, size - len(records))
         variables: dict[str, Any] = {"filters": filters, "pageSize": page, **({"cursor": cursor} if cursor else {})}
         result = ((cluedin.graphql("provider_sample", variables, data_api=True) or {}).get("search")) or {}
         sample.searches += 1
