@@ -8,6 +8,7 @@ import pytest
 
 from sync.reporting.lineage_html import write_lineage_html
 from sync.services.purview import qualified_names as names
+from sync.services.purview.collections import collection_id_for
 from tests.support.lineage import ORG
 from tests.support.streams import PROVIDERS, STREAMS, StreamsStack, estate, mapping_pairs, streams_stack
 
@@ -122,3 +123,16 @@ def test_the_lineage_picture_shows_streams_targets_and_providers(stack, tmp_path
                   "Cluedin Enrich Process", "Cluedin Crawl Process", "Account Golden Records", "sql.Golden",
                   "OrgWebEnricher", "hubspot @ acme", "/Lead"):  # fmt: skip
         assert label in html, label
+
+
+def test_everything_goes_into_the_target_collection(stack):
+    stack.cluedin.seed(estate(**PROVIDERS, **STREAMS))
+    path = ["purview-emulator", "CluedIn"]
+    for feature in ("streams", "providers"):
+        report, _ = stack.cycle(feature, PURVIEW_COLLECTION_NAME="/".join(path))
+        assert report.status == "completed", report.errors
+    types = ("cluedin_stream_process", "cluedin_connector_entity", "cluedin_organization_provider",
+             "cluedin_enrich_process", "cluedin_crawl_process", "cluedin_entity", "cluedin_column")  # fmt: skip
+    for type_name in types:
+        found = {e.get("collectionId", "") for e in stack.entities(type_name).values()}
+        assert found == {collection_id_for(path)}, type_name
