@@ -232,3 +232,16 @@ def test_a_preview_pages_with_the_cursor_and_stops_at_its_size(stack):
     assert (sample.calls, sample.records) == (2, 2)
     whole = sample_condition(stack.cluedin_client(), everything, 10, ["account.name", "contact.email"], page_size=2)
     assert whole.records == 3 and whole.entity_types == {"/Account": ["account.name"], "/Contact": ["contact.email"]}
+
+
+def test_every_message_may_arrive_twice(stack):
+    ctx = stack.context()
+    stack.plan("streams", ctx)
+    outcomes = stack.drain(STREAMS_QUEUE, ctx, twice=True)
+    assert [o.result for o in outcomes].count("applied") == 3 and {o.result for o in outcomes} == {"applied", "skipped"}
+    stack.activity("activity/stream/remove", {"id": stack.stream_id("Account Golden Records")})
+    stack.plan("streams", ctx)
+    outcomes = stack.drain(STREAMS_QUEUE, ctx, twice=True)
+    skipped = sorted(o.detail for o in outcomes if o.result == "skipped")  # the target lost its columns; 2 removals
+    assert skipped == ["already applied", "already removed", "already removed"]
+    assert stack.by_name("cluedin_stream_process") == {} and stack.poison(STREAMS_QUEUE) == []
