@@ -15,6 +15,7 @@ is written by the engine after the cycle's changes are enqueued, never in dry-ru
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,8 @@ from sync.services.cluedin.consume import (
 log = logging.getLogger("sync.streams.monitor")
 
 FACTS_KIND = "streams-facts"
+FACTS_BUCKETS = 32
+"""Cached streams and targets share a few rows: a first cycle writes one Table transaction, not one per 100."""
 STREAM, TARGET = "stream", "target"
 STREAM_OBJECT, TARGET_OBJECT = "Stream", "ExportTarget"
 DATA_OBJECTS = frozenset({"DataSet", "Annotation", "EntityType", "Provider"})
@@ -139,9 +142,18 @@ def listing_fingerprint(value: StreamFacts | ExportTargetFacts) -> str:
     return fingerprint(data)
 
 
+def facts_bucket(key: str) -> str:
+    """The bucket row holding a cached stream or target (two hex digits of a hash of its key, FACTS_BUCKETS rows)."""
+    return f"{int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % FACTS_BUCKETS:02x}"
+
+
 def read_known(state: StateStore) -> dict[str, Known]:
-    """Cached streams (`stream|<id>`) and export targets (`target|<id>`): one partition scan."""
-    return {obj.key: Known(dict(obj.data)) for obj in state.iter_objects(FACTS_KIND)}
+    """Cached streams (`stream|<id>`) and export targets (`target|<id>`): one scan of at most FACTS_BUCKETS rows."""
+    known = {}
+    for obj in state.iter_objects(FACTS_KIND):
+        for key, data in (obj.data.get("items") or {}).items():
+            known[str(key)] = Known(dict(data))
+    return known
 
 
 def refresh_streams(cluedin: CluedInClient, state: StateStore, window: FeedWindow, sample_size: int) -> Refresh:
@@ -265,14 +277,22 @@ def _rows(refresh: Refresh) -> dict[str, dict[str, Any]]:
 
 
 def _store(state: StateStore, known: Mapping[str, Known], current: Mapping[str, dict[str, Any]]) -> None:
-    """Write the rows that changed; remove those of streams and targets that are gone."""
-    changed = [
-        SyncObject(kind=FACTS_KIND, key=k, data=v, status="active")
-        for k, v in sorted(current.items())
-        if k not in known or known[k].data != v
+    """Rewrite the buckets holding a stream or target that was added, changed or removed; drop emptied buckets."""
+    keys = set(known) | set(current)
+    touched = {facts_bucket(k) for k in keys if k not in known or k not in current or known[k].data != current[k]}
+    if not touched:
+        return
+    buckets: dict[str, dict[str, Any]] = {b: {} for b in touched}
+    for key, data in current.items():
+        if facts_bucket(key) in buckets:
+            buckets[facts_bucket(key)][key] = data
+    filled = [
+        SyncObject(kind=FACTS_KIND, key=b, data={"items": items}, status="active")
+        for b, items in sorted(buckets.items())
+        if items
     ]
-    if changed:
-        state.upsert_many(changed)
-    gone = [k for k in known if k not in current]
-    if gone:
-        state.remove_many(FACTS_KIND, gone)
+    if filled:
+        state.upsert_many(filled)
+    emptied = [b for b, items in buckets.items() if not items]
+    if emptied:
+        state.remove_many(FACTS_KIND, emptied)
