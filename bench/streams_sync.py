@@ -154,6 +154,8 @@ def tick(
     done.set()
     for thread in threads:
         thread.join()
+    first = min(applied, default=start + planned) - start
+    print(f"  tick: first message applied after {first:.1f}s, planning returned after {planned:.1f}s", flush=True)
     return max(applied, default=start + planned) - start, planned, len(applied), reports
 
 
@@ -244,7 +246,7 @@ def main(argv: Sequence[str]) -> None:
         print(
             "CluedIn reads: "
             + ", ".join(f"{k} {v}" for k, v in cluedin_reads.items())
-            + f"\n  bound on searches: streams x ceil(N/{SAMPLE_PAGE}) + T x ceil(S/{SAMPLE_PAGE}) = "
+            + f"\n  bound on searches: distinct stream filters x ceil(N/{SAMPLE_PAGE}) + T x ceil(S/{SAMPLE_PAGE}) <= "
             f"{previews} + {searches} = {previews + searches} (N={n}, T={types}, S={per_type}); "
             f"bound on history reads: T x S = {types * per_type} (records contributed to by a crawler or enricher "
             "are the ones sampled)"
