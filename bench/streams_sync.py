@@ -260,7 +260,7 @@ def main(argv: Sequence[str]) -> None:
         print(
             f"no-change cycle: {sum(sum(r.planned.values()) for r in again_reports)} changes, {leftover} messages, "
             f"{quiet['writes']} Purview writes, {quiet['total']} Purview calls, CluedIn {quiet_reads['total']} calls "
-            f"({quiet_reads['entity history']} history, {quiet_reads['search (previews and samples)']} searches), "
+            f"({', '.join(f'{k} {v}' for k, v in quiet_reads.items() if v and k != 'total')}), "
             f"{again:.1f}s"
         )
 
