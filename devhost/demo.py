@@ -10,10 +10,14 @@ What happens, in the order a real estate would see it:
    Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
 3. A CluedIn user maps data sets in two of the new data sources; the pipeline runs and copies the CSV's rows
    from Azurite Blob into CluedIn.
+   The user also sets up an export target (a data lake), a stream of the /Account golden records to it, and a
+   web enricher that adds a property to every /Account golden record.
 4. Cycle 2: lineage appears in Purview in CluedIn's 2025 shape (F2): source asset → Ingest Data → Cluedin
    Dataset → Annotation → "<data set> - mapping" → Generate Clue → Processing Pipeline → Process Entities →
-   Processed Entities → Golden Record → the entity type, with column mappings; the data product's assets get
-   their pipelines, without a term (F12 via F10).
+   Processed Entities → Golden Record → the entity type, with column mappings; the stream as a Cluedin Stream
+   Process from /Account to the export target's Cluedin Connector Entity (F8); the enricher as a Cluedin
+   Organization Provider → Enrich → /Account (F9); every one of these CluedIn changes is reported as a monitor
+   event (F11). The data product's assets get their pipelines, without a term (F12 via F10).
 5. The product's pipelines run; cycle 3 auto-maps the loaded data sets to the vocabularies of their glossary terms
    (F3), cycle 4 draws their lineage, and the next sync tick appends their Cluedin Entities to the data product
    in the Unified Catalog (F10 "append").
@@ -124,6 +128,8 @@ def app_settings(storage: str, purview: str, cluedin: str, datafactory: str) -> 
         "SYNC_CLUEDIN_VOCABULARIES_TO_PURVIEW_GLOSSARIES": "true",
         "SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES": "true",
         "SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_GLOSSARIES": "true",
+        "SYNC_CLUEDIN_STREAMS": "true",
+        "SYNC_CLUEDIN_CRAWLERS_AND_ENRICHERS": "true",
         "DATA_FACTORY_BASE_URL": f"{datafactory}{FACTORY_PATH}/",
         "DATA_FACTORY_STATIC_TOKEN": "local-emulator-token",
         "DATA_FACTORY_PIPELINE_AUTOMATION": "true",
@@ -200,6 +206,26 @@ def create_rules_and_projects(cluedin_url: str) -> list[list[str]]:
     ]
 
 
+def add_stream_and_enricher(cluedin_url: str) -> list[str]:
+    """What the CluedIn user does then: an export target, a stream of /Account golden records to it, an enricher."""
+    import requests
+
+    def act(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = requests.post(f"{cluedin_url}/_emulator/{path}", json=body, timeout=30)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    lake = {"connector": "Azure Data Lake Connector", "accountDisplay": "contosolake / golden-records"}
+    target = act("activity/export-target", lake)
+    exported = ["account.name", "account.industry", "account.website"]
+    stream = {"name": "Account Golden Records", "entityType": "/Account", "properties": exported, "active": True}
+    act("activity/stream", {**stream, "exportTargetId": target["id"]})
+    enricher = {"kind": "Enricher", "providerId": "Web Enricher", "name": "OrgWebEnricher", "entityType": "/Account"}
+    act("activity/provider", {**enricher, "properties": {"web.organization.title": "{name} home page"}})
+    return [f"export target {target['accountDisplay']}", "stream Account Golden Records", "enricher OrgWebEnricher"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -229,19 +255,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             dataproducts_demo.show_data_products(ctx, table)
             say("   Reported by the data-product sync (nothing created for these)")
             dataproducts_demo.show_reported(ctx, say)
-            say("== Meanwhile in CluedIn: a user maps data sets; the pipeline copies the CSV into CluedIn")
+            say("== Meanwhile in CluedIn: a user maps data sets, sets up a stream and an enricher; the pipeline copies")
+            say("   the CSV into CluedIn")
             mapped = map_data_sets(cluedin.url)
+            consumers = add_stream_and_enricher(cluedin.url)
             copied = adf_demo.run_and_count(runtime.context(), request_id="demo-run-1")
             table(
                 ["what", "detail"],
                 [
                     ["mapped data sets", ", ".join(mapped)],
+                    ["set up", ", ".join(consumers)],
                     ["pipeline", copied.pipeline],
                     ["run", f"{copied.run_id} {copied.status}"],
                     ["rows received by CluedIn", f"{copied.received} (expected {adf_demo.demo_rows()})"],
                 ],
             )
-            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview (pipeline shape); product pipelines")
+            run_cycle(host, "Cycle 2: data sets, the stream and the enricher → lineage in Purview; product pipelines")
             data_product_story(host)
             say("== Meanwhile in CluedIn: a user creates rules and projects (CluedIn's own API)")
             table(["what", "name"], create_rules_and_projects(cluedin.url))
@@ -394,6 +423,8 @@ def show_runs(ctx: Any) -> None:
         "lineage",
         "automap",
         "polling",
+        "streams",
+        "providers",
         "pipelines",
         "pipeline_schedules",
         "processing_rules",

@@ -183,7 +183,15 @@ def enrich_entities(store: CluedInStore, provider: dict[str, Any], properties: d
 def add_crawled_entities(
     store: CluedInStore, provider: dict[str, Any], records: list[dict[str, Any]], author_id: str
 ) -> int:
-    """A crawler brings golden records of its own (records are vocabulary key -> value; `id`/`name` special)."""
+    """A crawler brings golden records of its own (records are vocabulary key -> value; `id`/`name` special).
+
+    Its entity type becomes a configured (and, with records, used) entity type, as data arriving with a new
+    entity type does in the product's business-domain list **(guess: when CluedIn registers it)**.
+    """
+    from emulators.cluedin.catalog import ensure_entity_type
+
+    if records:
+        ensure_entity_type(store, str(provider["entityType"]), None, None, author_id)
     origin = provider_origin(store, provider, author_id)
     for index, record in enumerate(records):
         code = as_text(record.get("id", index))

@@ -12,6 +12,10 @@ tick started — the Singer-style signpost: entries written while the tick runs 
 subscriber sees only entries after its own position, minus those it already acted on inside the overlap. A
 subscriber's position moves only when its cycle enqueued its changes — never in dry-run, never after a failed
 cycle — so a review run or a failure consumes nothing. The row is written once, at the end of the tick.
+
+A subscriber without a position replays no history: its first window is empty (`first`), and it reads the whole
+source itself. When its position is first advanced, the entries of the overlap before that tick are remembered as
+seen, so the next window does not show a change the full read already reflected as news.
 """
 
 from __future__ import annotations
@@ -118,39 +122,51 @@ class _Feed:
         if since is None:
             return FeedWindow(first=True)
         seen = set((self.positions.get(subscriber) or {}).get("seen") or [])
-        if self.entries is None or self.read_from is None or since - OVERLAP < self.read_from:
-            # Usually every subscriber stands at the same place; one further behind makes the tick read once more.
-            self.read_from = since - OVERLAP
-            self.entries = self._read(since, seen)
+        entries = self._read(since - OVERLAP, since, seen)
         wanted = [
             e
-            for e in self.entries
+            for e in entries
             if not (e.id and e.id in seen)
             and (not types or not e.object_type or e.object_type in types)
             and _not_before(e.at, since - OVERLAP)
         ]
         return FeedWindow(entries=wanted)
 
-    def _read(self, since: datetime, seen: set[str]) -> list[FeedEntry]:
-        """Entries from `read_from` to now, newest first, stopping early inside the overlap once it is all known.
+    def _read(
+        self, start: datetime, since: datetime | None = None, seen: frozenset[str] | set[str] = frozenset()
+    ) -> list[FeedEntry]:
+        """Entries from `start` to the tick's start, newest first, read once per tick (again only for an earlier start).
 
-        The overlap (re-reading before the last position, against clock skew) would otherwise re-read every entry
-        of a burst on every tick for five minutes: after a page's worth of consecutive entries that are older than
-        the position and already acted on, the rest of the overlap is the same burst, and reading stops.
+        With `since` (a subscriber's position) reading stops early inside the overlap once it is all known: the
+        overlap (re-reading before the last position, against clock skew) would otherwise re-read every entry of a
+        burst on every tick for five minutes. After a page's worth of consecutive entries that are older than the
+        position and already acted on, the rest of the overlap is the same burst, and reading stops.
         """
-        assert self.read_from is not None
+        if self.entries is not None and self.read_from is not None and start >= self.read_from:
+            return self.entries
+        # Usually every subscriber stands at the same place; one further behind makes the tick read once more.
+        self.read_from = start
         entries: list[FeedEntry] = []
         known = 0
-        for entry in self.source.read(self.read_from, self.now):
+        for entry in self.source.read(start, self.now):
             entries.append(entry)
+            if since is None:
+                continue
             older = not _not_before(entry.at, since)
             known = known + 1 if older and entry.id and entry.id in seen else 0
             if known >= KNOWN_RUN_TO_STOP:
                 break
+        self.entries = entries
         return entries
 
     def advance(self, subscriber: str, window: FeedWindow) -> None:
-        recent = [e.id for e in window.entries if e.id and self._recent(e.at)]
+        shown = window.entries
+        if window.first:
+            # The subscriber's full read reflected everything written so far, but the next window's overlap would
+            # show the last minutes again as news: remember them as seen. Read here, once the subscriber's changes
+            # are on their queue, not before its first message.
+            shown = self._read(self.now - OVERLAP)
+        recent = [e.id for e in shown if e.id and self._recent(e.at)]
         kept = [i for i in (self.positions.get(subscriber) or {}).get("seen") or [] if i not in recent]
         self.advanced[subscriber] = {"until": self.now.isoformat(), "seen": (recent + kept)[:MAX_SEEN_IDS]}
 

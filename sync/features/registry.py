@@ -25,6 +25,8 @@ from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
 from sync.features.processing_rules.feature import ProcessingRulesFeature
+from sync.features.providers.feature import ProvidersFeature
+from sync.features.streams.feature import StreamsFeature
 from sync.features.vocabularies_to_glossary.feature import VocabulariesToGlossaryFeature
 from sync.services.cluedin.settings import CluedInSettings
 from sync.services.datafactory.settings import DataFactorySettings
@@ -36,6 +38,8 @@ FEATURES: tuple[type[Feature], ...] = (
     LineageFeature,
     AutoMapFeature,
     PollingFeature,
+    StreamsFeature,
+    ProvidersFeature,
     PipelinesFeature,
     PipelineSchedulesFeature,
     VocabulariesToGlossaryFeature,

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlparse
 
 from sync.services.auth import azure_auth
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
-from sync.services.purview.typedefs import DATASET_TYPE, SERVICE_TYPE, display_names
+from sync.services.purview.typedefs import DATASET_TYPE, ENTITY_TYPE, SERVICE_TYPE, display_names
 
 LINEAGE_DEPTH = 6
 MAX_START_POINTS = 5000
@@ -46,6 +46,12 @@ STYLE_BY_TYPE = {
     "cluedin_clean_projects": ("#4d7c0f", "#ecfccb"),
     "cluedin_deduplication_project": ("#4d7c0f", "#ecfccb"),
     "cluedin_manual_data_entry_project": ("#1d4ed8", "#e0e7ff"),
+    # streams, export targets, crawlers and enrichers (sync/features/streams, sync/features/providers)
+    "cluedin_stream_process": ("#be185d", "#fce7f3"),
+    "cluedin_connector_entity": ("#0369a1", "#e0f2fe"),
+    "cluedin_organization_provider": ("#4d7c0f", "#ecfccb"),
+    "cluedin_crawl_process": ("#a16207", "#fef9c3"),
+    "cluedin_enrich_process": ("#a16207", "#fef9c3"),
 }
 PIPELINE_TYPE = "cluedin_processing_pipeline"
 """Start point besides the Cluedin Datasets: what feeds the pipeline without a data set (projects) is upstream of it."""
@@ -101,12 +107,17 @@ def _learn_labels(purview: PurviewClient, type_names: Iterable[str]) -> None:
                 _LEARNED_LABELS[type_name] = str(typedef["description"])
 
 
+START_TYPES = (PIPELINE_TYPE, DATASET_TYPE.name, ENTITY_TYPE.name)
+"""Where the walk starts: data sets, the processing pipeline (what feeds it without a data set: projects) and
+entity types (which streams, crawlers and enrichers reach)."""
+
+
 def collect(purview: PurviewClient, start_guids: Sequence[str] | None = None) -> Graph:
-    """Walk the lineage API from the start entities (default: every Cluedin Dataset) and read node details."""
+    """Walk the lineage API from the start entities (default: every Cluedin Dataset and Entity); read node details."""
     if start_guids is None:
         start_guids = [
             str(hit["id"])
-            for type_name in (PIPELINE_TYPE, DATASET_TYPE.name)
+            for type_name in START_TYPES
             for page in purview.iter_search(filter={"entityType": type_name})
             for hit in page
             if hit.get("id")

@@ -26,6 +26,14 @@ from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
 GLOSSARY_FEATURES = ("vocabularies_to_glossary", "glossary_to_vocabularies", "glossary_to_cluedin_glossary")
+CONSUMERS = {
+    "exportTargets": [{"connector": "Sql Server Connector", "accountDisplay": "sql.Golden"}],
+    "streams": [{"name": "Accounts", "entityType": "/Account", "exportTarget": "sql.Golden",
+                 "properties": ["account.name"], "active": True}],
+    "providers": [{"kind": "Enricher", "providerId": "Web Enricher", "name": "Web", "entityType": "/Account",
+                   "properties": {"account.website": "https://{name}.example"}}],
+}  # fmt: skip
+"""A stream to an export target and an enricher: work for stream and crawler/enricher lineage to plan."""
 
 
 def estate_seed() -> dict[str, Any]:
@@ -71,6 +79,8 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         SYNC_DATA_PRODUCTS_TERM_PATTERN=MASTER_TERM,
         APPEND_ASSET_TO_DATA_PRODUCT="true",
         AUTO_MAP_CLUEDIN_DATA_SETS="true",
+        SYNC_CLUEDIN_STREAMS="true",
+        SYNC_CLUEDIN_CRAWLERS_AND_ENRICHERS="true",
         **TOGGLES,
     )
     assert isinstance(built, EveryFeature)
@@ -85,6 +95,7 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
              "fields": [{"key": "account.id", "label": "Id"}]}
         ],
     }  # fmt: skip
+    document |= CONSUMERS
     fresh_cluedin_emulator.seed(document)
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
@@ -137,6 +148,8 @@ def real_cycles(stack: EveryFeature) -> None:
         "lineage",
         "automap",
         "polling",
+        "streams",
+        "providers",
         *GLOSSARY_FEATURES,
         *PIPELINE_FEATURES,
     ):
@@ -157,6 +170,8 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
         "pipeline_schedules",
         *GLOSSARY_FEATURES,
         *PIPELINE_FEATURES,
+        "streams",
+        "providers",
     }
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
@@ -172,6 +187,8 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert reports["clean_projects"].planned == {"create": 3}  # the project, "Clean Projects", the backbone hold
     assert reports["deduplications"].planned == {"create": 2}  # the project, the backbone hold
     assert reports["manual_data_entry"].planned == {"create": 3}  # the project, its entity type, the backbone
+    assert reports["streams"].planned == {"create": 3}  # the stream, its export target, its hold on /Account
+    assert reports["providers"].planned == {"create": 3}  # the enricher, its Enrich process, its hold on /Account
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
     vocabularies = reports["vocabularies_to_glossary"]  # the seeded account vocabulary with its 5 keys
     assert vocabularies.setup[-1] == "create the root glossary term 'CluedIn-acme'"
@@ -199,12 +216,16 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     user = stack.user()
     user.create_rule("Account Survivorship Rule", "Survivorship", entity_type="/Account")
     user.create_clean_project("Website clean-up", entity_type="/Account", keys=["account.website"])
+    stack.activity("activity/stream/reprocess", {"id": stream_id(stack, "Accounts")})
+    crawler = {"kind": "Crawler", "providerId": "SharePoint", "name": "SharePoint", "entityType": "/Document"}
+    stack.activity("activity/provider", {**crawler, "records": [{"id": "D1", "doc.title": "Q3"}]})
     before = observed(stack)
     first = dry_run_every_feature(stack)
     second = dry_run_every_feature(stack)  # nothing consumed: the same plan again
     assert observed(stack) == before
     terms = first["vocabularies_to_glossary"]
-    assert terms.planned == second["vocabularies_to_glossary"].planned == {"create": 1}, terms.changes
+    # the Order vocabulary, and the crawler's `doc` vocabulary (its records' `doc.title` key)
+    assert terms.planned == second["vocabularies_to_glossary"].planned == {"create": 2}, terms.changes
     expected = {
         "processing_rules": {"create": 2},  # the rule and the Survivorship Rules asset
         "clean_projects": {"create": 1, "update": 1},  # the project; "Clean Projects" gains a column
@@ -224,6 +245,12 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     assert "Data Set 'Orders-2026.csv' synced to Purview" in [n.text for n in report.notifications]
     again, _ = stack.cycle("lineage")
     assert again.events == [] and again.planned == {}
+    for feature, event in (("streams", "Stream 'Accounts' reprocessed in CluedIn"),
+                           ("providers", "Crawler 'SharePoint' added in CluedIn")):  # fmt: skip
+        assert event in first[feature].events and event in second[feature].events
+        report, _ = stack.cycle(feature)
+        assert event in report.events and report.status == "completed", report.errors
+        assert stack.cycle(feature)[0].planned == {}
 
 
 def test_a_dry_run_plans_auto_mapping_and_maps_nothing(stack):
@@ -236,3 +263,7 @@ def test_a_dry_run_plans_auto_mapping_and_maps_nothing(stack):
     reports = dry_run_every_feature(stack)
     assert reports["automap"].planned == {"create": 1}, reports["automap"].errors
     assert observed(stack) == before
+
+
+def stream_id(stack: EveryFeature, name: str) -> str:
+    return str(next(s["id"] for s in stack.cluedin.services.store.streams.values() if s["name"] == name))

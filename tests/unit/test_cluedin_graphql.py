@@ -11,7 +11,7 @@ from graphql import parse, validate
 from emulators.cluedin.graphql.schema import data_schema, ui_schema
 from sync.services.cluedin.client import FRAGMENT_DIR, GRAPHQL_DIR, graphql_document, with_fragments
 
-DATA_API_DOCUMENTS = {"datasets_metrics"}
+DATA_API_DOCUMENTS = {"datasets_metrics", "stream_sample", "provider_sample"}
 """Documents the app sends to the data GraphQL (`data_api=True`); the others go to the UI GraphQL."""
 DOCUMENTS = sorted(path.stem for path in GRAPHQL_DIR.glob("*.graphql"))
 

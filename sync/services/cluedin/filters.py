@@ -113,3 +113,63 @@ def keys_named(tree: Any) -> list[str]:
     if node is None:
         return []
     return list(dict.fromkeys(k for k in (property_key(n.get("field")) for n in _walk(node)) if k))
+
+
+def parse(condition: Any) -> Mapping[str, Any] | None:
+    """A filter tree from what the API answered (an object, or JSON text); None when there is none.
+
+    Raises:
+        ValueError: the text is not JSON, or the value is not an object.
+    """
+    if condition is None or condition == "":
+        return None
+    if isinstance(condition, str):
+        condition = json.loads(condition)
+    if not isinstance(condition, Mapping):
+        raise ValueError(f"a filter tree must be an object, got {type(condition).__name__}")
+    return condition
+
+
+def _check(node: Mapping[str, Any]) -> None:
+    rules = node.get("rules", node.get("Rules"))
+    if rules is None:
+        return
+    if not isinstance(rules, list):
+        raise ValueError("a filter group's rules must be a list")
+    for child in rules:
+        if isinstance(child, Mapping):
+            _check(child)
+
+
+def describe(condition: Any) -> str:
+    """`summary`, for a tree that must be one: a feature that reports an unreadable filter instead of showing it.
+
+    Raises:
+        ValueError: the tree is not a tree (not an object, rules not a list).
+    """
+    tree = parse(condition)
+    if tree is None:
+        return EVERYTHING
+    _check(tree)
+    return summary(tree)
+
+
+def canonical(condition: Any) -> str:
+    """A tree's text without its node ids: two filters that select the same records compare equal.
+
+    CluedIn gives every node of a saved tree an `id` of its own, so the raw text differs between any two streams
+    even when their filters are the same. Text that is not a tree is returned as it is.
+    """
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, Mapping):
+            return {k: strip(v) for k, v in node.items() if k.lower() != "id"}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    try:
+        tree = parse(condition)
+    except ValueError:
+        return str(condition)
+    return "" if tree is None else json.dumps(strip(tree), sort_keys=True, separators=(",", ":"))

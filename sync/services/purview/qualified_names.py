@@ -14,8 +14,13 @@ Scheme (docs/purview-types.md has the full table):
     cluedin://<org>/entity/<EntityType path>            Cluedin Entity (one per entity type)
     cluedin://<org>/entity/<EntityType path>#<key>      its columns (vocabulary keys)
 
-Later features add their own kinds under the same root (`cluedin://<org>/stream/<id>`,
-`cluedin://<org>/export-target/<id>`, `cluedin://<org>/provider/<id>`, ...).
+    cluedin://<org>/stream/<streamId>                   Cluedin Stream Process (F8)
+    cluedin://<org>/export-target/<exportTargetId>      Cluedin Connector Entity (F8), columns `#<column>`
+    cluedin://<org>/provider/<providerDefinitionId>     Cluedin Organization Provider (F9), columns `#<key>`
+    cluedin://<org>/provider/<id>/crawl/<EntityType>    Cluedin Crawl Process (F9)
+    cluedin://<org>/provider/<id>/enrich/<EntityType>   Cluedin Enrich Process (F9)
+
+Later features add their own kinds under the same root.
 
 Every free-text part is percent-encoded (RFC 3986 unreserved characters stay as they are, and `/` stays in
 entity type paths), so `#` only ever separates a column and spaces are `%20`, never `+` (Purview does not
@@ -88,3 +93,29 @@ def column_name(parent_qualified_name: str, column: str) -> str:
 def display_entity_type(entity_type: str) -> str:
     """How CluedIn shows an entity type (and how the Cluedin Entity is named): `/Customer`."""
     return "/" + entity_type_path(entity_type)
+
+
+def _guid(value: str) -> str:
+    """A CluedIn GUID as a name part (lower case: CluedIn's APIs differ in the case they answer with)."""
+    return _part(value.lower())
+
+
+def stream_process_name(organization: str, stream_id: str) -> str:
+    """The qualifiedName of a stream's Cluedin Stream Process (keyed by the stream's GUID, not its name)."""
+    return f"{organization_root(organization)}/stream/{_guid(stream_id)}"
+
+
+def export_target_name(organization: str, export_target_id: str) -> str:
+    """The qualifiedName of an export target's Cluedin Connector Entity (its connector configuration id)."""
+    return f"{organization_root(organization)}/export-target/{_guid(export_target_id)}"
+
+
+def provider_name(organization: str, provider_definition_id: str) -> str:
+    """The qualifiedName of a crawler's or enricher's Cluedin Organization Provider (its provider definition id)."""
+    return f"{organization_root(organization)}/provider/{_guid(provider_definition_id)}"
+
+
+def provider_process_name(organization: str, provider_definition_id: str, verb: str, entity_type: str) -> str:
+    """The qualifiedName of a Crawl or Enrich process from one provider to one entity type (`verb`: crawl, enrich)."""
+    path = _part(entity_type_path(entity_type), keep_slashes=True)
+    return f"{provider_name(organization, provider_definition_id)}/{_part(verb.lower())}/{path}"

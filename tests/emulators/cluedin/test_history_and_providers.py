@@ -328,3 +328,19 @@ def test_the_keys_an_enricher_writes_are_listed_under_its_connector(seeded):
     keys = seeded.ok(PROVIDER_KEYS, {"connectorId": web["id"]})["management"]["vocabularyKeys"]
     assert keys["total"] == 1 and keys["data"][0]["key"] == "customer.website"
     assert keys["data"][0]["isProvider"] is True and keys["data"][0]["connector"]["name"] == "Web Enricher"
+
+
+USED_TYPES = """query getEntityType($pageSize: Int) { management {
+  entityTypeConfigurations(pageNumber: 1, pageSize: $pageSize, filterIsUsed: true) { total data { entityType } } } }"""
+
+
+def test_a_crawler_s_entity_type_is_listed_among_the_used_ones(client, emu):
+    """Golden records of a type nothing configured (a crawler's) appear in the used entity types, as the business
+    domain list shows them: what a client sampling "entity types in use" reads first."""
+    emu.seed({"providers": [{"kind": "Crawler", "providerId": "HubSpot", "entityType": "/Lead",
+                             "records": [{"id": "L-1", "name": "Tailspin", "lead.country": "US"}]}]})  # fmt: skip
+    listed = client.ok(USED_TYPES, {"pageSize": 10})["management"]["entityTypeConfigurations"]
+    assert [t["entityType"] for t in listed["data"]] == ["/Lead"]
+    audit = client.rest("GET", "/api/v1/auditLog/getByObjectTypeIds",
+                        params={"objectTypeIds": OBJECT_TYPE_IDS["EntityType"]}).json()  # fmt: skip
+    assert [e["objectName"] for e in audit["data"]] == ["/Lead"]
