@@ -8,15 +8,16 @@ policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigge
 linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
 Notifications, one per message batch, as CluedIn words them: "N Ingestion Endpoints created for purview
 assets. (Account.csv)" and "N ADF Pipelines created for purview assets. (AccountCsvPipeline_…)".
+Between timer cycles, Purview's entity notifications plan only the assets they name (`snapshot_of`).
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from sync.core.changefeed import FeedEntry
 from sync.core.diff import diff
 from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
@@ -30,8 +31,10 @@ from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, p
 from sync.features.pipelines.settings import PipelinesSettings
 from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
 from sync.services.datafactory.client import DataFactoryClient
-from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
+from sync.services.purview.assets import asset_key, assigned_term_guids, is_syncable_hit, read_asset, search_filter
 from sync.services.purview.client import PurviewClient
+from sync.services.purview.notified import PURVIEW_FEED, entity_identity, read_notified_assets
+from sync.services.purview.terms import iter_terms, pattern_rule, term_guids
 
 log = logging.getLogger("sync.features.pipelines.feature")
 TERMS_PER_SEARCH = 20
@@ -49,15 +52,8 @@ def endpoints_created_text(assets: list[str]) -> str:
 
 def matching_terms(purview: PurviewClient, pattern: str) -> list[tuple[str, str]]:
     """(term name, glossary name) of every glossary term whose name matches the pattern."""
-    regex = re.compile(pattern)
-    matches: list[tuple[str, str]] = []
-    for glossary in purview.list_glossaries():
-        glossary_name = str(glossary.get("name") or glossary.get("qualifiedName") or "")
-        for term in purview.iter_glossary_terms(str(glossary.get("guid"))):
-            name = str(term.get("name") or term.get("displayText") or "")
-            if name and regex.search(name):
-                matches.append((name, glossary_name))
-    return matches
+    accepts = pattern_rule(pattern)
+    return [(term.name, term.glossary) for term in iter_terms(purview) if accepts(term)]
 
 
 def _unsupported_reason(type_name: str, qualified_name: str) -> str | None:
@@ -69,6 +65,26 @@ def _unsupported_reason(type_name: str, qualified_name: str) -> str | None:
     except UnsupportedAssetError as exc:
         return str(exc)
     return None
+
+
+def _candidate(guid: str, type_name: str, qualified_name: str, name: str) -> tuple[str, dict[str, Any]] | None:
+    """(key, desired asset) of a tagged asset a pipeline can be made for; None (and a warning) otherwise."""
+    problem = _unsupported_reason(type_name, qualified_name)
+    if problem:
+        log_event(
+            log,
+            "PipelineAssetUnsupported",
+            f"asset {qualified_name} carries an automation term but is not supported: {problem}",
+            level=logging.WARNING,
+            type_name=type_name,
+        )
+        return None
+    return asset_key(type_name, qualified_name), {
+        "guid": guid,
+        "typeName": type_name,
+        "qualifiedName": qualified_name,
+        "name": name,
+    }
 
 
 def _add_created_notifications(outcome: ApplyOutcome, pipelines: list[str], endpoints: list[str]) -> None:
@@ -93,6 +109,7 @@ class PipelinesFeature(Feature):
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 10
+    pushed_feeds: ClassVar[frozenset[str]] = frozenset({PURVIEW_FEED})
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Data Factory Pipeline Automation'."""
@@ -104,13 +121,7 @@ class PipelinesFeature(Feature):
         Every setting a pipeline needs (the Key Vault among them) is checked first: a missing one ends the cycle
         as not-configured, naming it, instead of planning changes that could only fail when applied.
         """
-        require_settings(ctx.settings)
-        pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
-        if not pattern:
-            raise SettingsError(
-                "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
-                settings=["PIPELINE_AUTOMATION_TERM_PATTERN"],
-            )
+        pattern = self._pattern(ctx)
         purview: PurviewClient = ctx.client("purview")
         terms = matching_terms(purview, pattern)
         assets: dict[str, dict[str, Any]] = {}
@@ -122,24 +133,38 @@ class PipelinesFeature(Feature):
                 for hit in page:
                     if not is_syncable_hit(hit):
                         continue
-                    type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
-                    problem = _unsupported_reason(type_name, qualified_name)
-                    if problem:
-                        log_event(
-                            log,
-                            "PipelineAssetUnsupported",
-                            f"asset {qualified_name} carries an automation term but is not supported: {problem}",
-                            level=logging.WARNING,
-                            type_name=type_name,
-                        )
-                        continue
-                    assets[asset_key(type_name, qualified_name)] = {
-                        "guid": str(hit["id"]),
-                        "typeName": type_name,
-                        "qualifiedName": qualified_name,
-                        "name": str(hit.get("name") or qualified_name),
-                    }
+                    qualified_name = str(hit["qualifiedName"])
+                    name = str(hit.get("name") or qualified_name)
+                    found = _candidate(str(hit["id"]), str(hit["entityType"]), qualified_name, name)
+                    if found is not None:
+                        assets[found[0]] = found[1]
         return Snapshot(assets)
+
+    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
+        """The notified assets carrying a matching term, read by guid (search may not have indexed them yet)."""
+        pattern = self._pattern(ctx)
+        purview: PurviewClient = ctx.client("purview")
+        notified = read_notified_assets(purview, entries)
+        wanted = term_guids(purview, pattern_rule(pattern)) if notified.entities else set()
+        assets: dict[str, dict[str, Any]] = {}
+        for entity in notified.entities:
+            if assigned_term_guids(entity) & wanted:
+                found = _candidate(*entity_identity(entity))
+                if found is not None:
+                    assets[found[0]] = found[1]
+        return Snapshot(assets, scope=notified.scope)
+
+    @staticmethod
+    def _pattern(ctx: SyncContext) -> str:
+        """The term pattern, after every setting a pipeline needs (the Key Vault among them) is checked."""
+        require_settings(ctx.settings)
+        pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
+        if not pattern:
+            raise SettingsError(
+                "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
+                settings=["PIPELINE_AUTOMATION_TERM_PATTERN"],
+            )
+        return pattern
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
