@@ -16,6 +16,7 @@ from sync.features.lineage.feature import LineageFeature
 from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
+from sync.features.purview_feed.settings import PurviewChangeFeedSettings
 from sync.services.cluedin.settings import CluedInSettings
 from sync.services.datafactory.settings import DataFactorySettings
 from sync.services.purview.settings import PurviewSettings
@@ -28,6 +29,8 @@ FEATURES: tuple[type[Feature], ...] = (
     PipelineSchedulesFeature,
 )
 SERVICE_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewSettings, CluedInSettings, DataFactorySettings)
+FEED_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewChangeFeedSettings,)
+"""Settings of pushed change feeds (they plan registered features; they are not features themselves)."""
 
 
 def ordered(features: list[Feature]) -> list[Feature]:
@@ -76,4 +79,4 @@ def settings_groups() -> list[type[SettingsGroup]]:
     for feature in all_features():
         if feature.settings_model is not None and feature.settings_model not in groups:
             groups.append(feature.settings_model)
-    return [*groups, EngineSettings]
+    return [*groups, *FEED_SETTINGS, EngineSettings]

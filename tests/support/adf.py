@@ -89,7 +89,9 @@ class AdfStack(Stack):
         return int(stats["writes"])
 
 
-def adf_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: str) -> AdfStack:
+def adf_stack(
+    azurite: Any, purview: Any, cluedin: Any, adf: Any, *, stack_type: type[AdfStack] | None = None, **settings: str
+) -> AdfStack:
     """The shared stack with the factory's defaults: automation on for `CluedInADF`, CluedIn's token in its vault.
 
     The factory reads CluedIn's API token from its Key Vault (as a deployment would store it), and the stack's
@@ -102,7 +104,8 @@ def adf_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: st
         "PIPELINE_AUTOMATION_TERM_PATTERN": "^CluedIn.*ADF$",
     }
     seed = purview_seed((AUTOMATION_TERM, SYNC_TERM, "Other"))
-    stack = build_stack(azurite, purview, cluedin, adf=adf, seed=seed, stack_type=AdfStack, **{**defaults, **settings})
+    kind = stack_type or AdfStack
+    stack = build_stack(azurite, purview, cluedin, adf=adf, seed=seed, stack_type=kind, **{**defaults, **settings})
     assert isinstance(stack, AdfStack)
     adf.set_secret(SECRET_NAME, f"Bearer {cluedin.api_token('adf-tests')}")
     stack.blob_service.create_container(stack.container)
