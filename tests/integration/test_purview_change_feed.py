@@ -19,7 +19,7 @@ from sync.core.report import RunReport, find_report
 from sync.features.purview_feed.intake import BatchOutcome, ChangeFeedPlanningError, receive_events
 from sync.features.purview_feed.parts import PARTS_KIND
 from sync.features.registry import all_features
-from tests.support.adf import AdfStack, adf_stack
+from tests.support.adf import AdfStack, adf_stack_of
 from tests.support.feed import ON, FeedStack
 from tests.support.stack import SYNC_TERM, build_stack
 
@@ -245,7 +245,7 @@ class AdfFeedStack(AdfStack, FeedStack):
 def test_pipeline_automation_follows_the_feed_and_removes_under_soft_delete(
     azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator
 ):
-    stack = adf_stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator, stack_type=AdfFeedStack)
+    stack = adf_stack_of(AdfFeedStack, azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator)
     assert isinstance(stack, AdfFeedStack)
     stack.skip_published()
     identity = stack.add_asset("Account.csv")

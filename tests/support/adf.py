@@ -89,8 +89,13 @@ class AdfStack(Stack):
         return int(stats["writes"])
 
 
-def adf_stack(
-    azurite: Any, purview: Any, cluedin: Any, adf: Any, *, stack_type: type[AdfStack] | None = None, **settings: str
+def adf_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: str) -> AdfStack:
+    """`adf_stack_of(AdfStack, ...)`."""
+    return adf_stack_of(AdfStack, azurite, purview, cluedin, adf, **settings)
+
+
+def adf_stack_of(
+    stack_type: type[AdfStack], azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: str
 ) -> AdfStack:
     """The shared stack with the factory's defaults: automation on for `CluedInADF`, CluedIn's token in its vault.
 
@@ -104,8 +109,9 @@ def adf_stack(
         "PIPELINE_AUTOMATION_TERM_PATTERN": "^CluedIn.*ADF$",
     }
     seed = purview_seed((AUTOMATION_TERM, SYNC_TERM, "Other"))
-    kind = stack_type or AdfStack
-    stack = build_stack(azurite, purview, cluedin, adf=adf, seed=seed, stack_type=kind, **{**defaults, **settings})
+    stack = build_stack(
+        azurite, purview, cluedin, adf=adf, seed=seed, stack_type=stack_type, **{**defaults, **settings}
+    )
     assert isinstance(stack, AdfStack)
     adf.set_secret(SECRET_NAME, f"Bearer {cluedin.api_token('adf-tests')}")
     stack.blob_service.create_container(stack.container)
