@@ -36,6 +36,8 @@ BUILT_IN_ROLES = {
     "keyVaultSecretsUser": "4633458b-17de-408a-b874-0445c86b69e6",
     "keyVaultSecretsOfficer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     "dataFactoryContributor": "673868aa-7521-48a0-acc6-0f60742d39f5",
+    "azureEventHubsDataReceiver": "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+    "contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
 }
 # Versions whose sources were read at their release tags in Azure/bicep-registry-modules; the first six are the
 # set the Azure-Samples Flex Consumption quickstarts deploy together.
@@ -62,6 +64,8 @@ PLATFORM_SETTINGS = {
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY",
     "PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME",
+    "PURVIEW_CHANGE_FEED__credential",
+    "PURVIEW_CHANGE_FEED__clientId",
 }
 # Replaced by functionAppConfig or unsupported on Flex Consumption (Learn: "Flex Consumption plan deprecations").
 FLEX_DEPRECATED = [
@@ -195,7 +199,11 @@ SYNC_SETTINGS = entries(block(MAIN_CODE, "var namedSettings = {"))
 GENERATED_SETTINGS: dict[str, str] = json.loads(FEATURE_SETTINGS.read_text())
 SECRET_SETTINGS = dict(re.findall(r"\{ (\w+): ('@Microsoft\.KeyVault[^']*') \}", MAIN_CODE))
 PLATFORM = entries(block(code_only(API.read_text()), "var platformSettings = {"))
-ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM}
+CHANGE_FEED_CONNECTION = entries(
+    block(code_only(API.read_text()), "var changeFeedConnection = purviewChangeFeedEnabled ? {")
+)
+ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM, **CHANGE_FEED_CONNECTION}
+CHANGE_FEED = INFRA / "app" / "changefeed.bicep"
 SECRET_NAMES = json.loads((INFRA / "app" / "secret-names.json").read_text())
 ROLES = json.loads((INFRA / "app" / "roles.json").read_text())
 
@@ -422,6 +430,48 @@ def test_outputs_name_what_the_operator_needs():
     } <= outputs(MAIN)
     for line in re.findall(r"^output .*$", MAIN_CODE, re.MULTILINE):
         assert not any(re.search(rf"\b{p.name}\b", line) for p in MAIN_PARAMS.values() if p.secure), line
+
+
+def test_the_change_feed_connects_with_the_apps_identity_and_is_off_unless_enabled():
+    from devhost.registry import collect_functions
+    from function_app import app
+    from sync.features.purview_feed.settings import CONNECTION
+
+    [function] = [f for f in collect_functions(app) if f.get_trigger().get_dict_repr()["type"] == "eventHubTrigger"]
+    assert function.get_trigger().get_dict_repr()["connection"] == CONNECTION
+    assert {
+        f"{CONNECTION}__credential": "'managedidentity'",
+        f"{CONNECTION}__clientId": "identityClientId",
+    } == CHANGE_FEED_CONNECTION
+    assert SYNC_SETTINGS[f"{CONNECTION}__fullyQualifiedNamespace"] == (
+        "purviewChangeFeedEnabled ? changeFeed.outputs.fullyQualifiedNamespace : ''"
+    )
+    api = code_only(API.read_text())
+    disabled = f"'AzureWebJobs.{function.get_function_name()}.Disabled': purviewChangeFeedEnabled ? 'false' : 'true'"
+    assert disabled in api
+    assert "union(appSettings, platformSettings, changeFeedConnection, functionStates)" in api
+    assert MAIN_PARAMS["purviewChangeFeedEnabled"].default == "false"
+    assert "module changeFeed 'app/changefeed.bicep' = if (purviewChangeFeedEnabled) {" in MAIN_CODE
+
+
+def test_the_change_feed_hub_grants_only_what_reading_and_purview_need():
+    code = code_only(CHANGE_FEED.read_text())
+    receiver = block(code, "resource appReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {")
+    assert "scope: hub" in receiver and "roles.azureEventHubsDataReceiver" in receiver  # the hub, not the namespace
+    purview = block(
+        code,
+        "resource purviewContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' "
+        "= if (!empty(purviewPrincipalId)) {",
+    )
+    assert "scope: namespace" in purview and "roles.contributor" in purview
+    namespace = block(code, "resource newNamespace 'Microsoft.EventHub/namespaces@2024-01-01' = if (createNamespace) {")
+    assert "name: 'Standard'" in namespace  # Basic has no Kafka endpoint and no consumer group but $Default
+    assert "disableLocalAuth: true" in namespace
+    group = block(
+        code, "resource appConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {"
+    )
+    assert "name: consumerGroup" in group
+    assert "kafkaConfigurations" not in code  # one Notification configuration per account: never overwritten here
 
 
 # ----- Parameters file and azd ------------------------------------------------------------------------------------
