@@ -437,8 +437,8 @@ def test_the_change_feed_connects_with_the_apps_identity_and_is_off_unless_enabl
     from function_app import app
     from sync.features.purview_feed.settings import CONNECTION
 
-    [function] = [f for f in collect_functions(app) if f.get_trigger().get_dict_repr()["type"] == "eventHubTrigger"]
-    assert function.get_trigger().get_dict_repr()["connection"] == CONNECTION
+    [function] = [f for f in collect_functions(app) if '"eventHubTrigger"' in f.get_function_json()]
+    assert json.loads(function.get_function_json())["bindings"][0]["connection"] == CONNECTION
     assert {
         f"{CONNECTION}__credential": "'managedidentity'",
         f"{CONNECTION}__clientId": "identityClientId",
