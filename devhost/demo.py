@@ -11,6 +11,8 @@ What happens, in the order a real estate would see it:
 4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
    column mappings) (F2); nothing else is rewritten.
 5. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
+6. A steward tags one more asset in Purview: its notification reaches the change feed function through a stand-in
+   Event Hub, and its data source appears in CluedIn within seconds, without waiting for a timer.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
 everything it started.
@@ -26,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from devhost import change_feed_demo
 from devhost.azurite import Azurite, start_azurite
 from devhost.host import LocalHost
 from emulators._common import EmulatorProcess, start_process
@@ -115,6 +118,7 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "DATA_FACTORY_CLUEDIN_TOKEN_SECRET_NAME": TOKEN_SECRET,
         "DEVHOST_FUNCTION_KEY": "demo-function-key",
         "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:02",
+        **change_feed_demo.SETTINGS,
     }
 
 
@@ -198,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [[n, c.invocations, c.failed] for n, c in sorted(summary.functions.items()) if c.invocations],
             )
             show_lineage(runtime.context())
+            say("== Purview change feed: a steward tags WebClicks.csv; no timer fires")
+            table(
+                ["what", "detail"],
+                change_feed_demo.run(host, purview.url, azurite.connection_string, runtime.context()),
+            )
             path = write_picture(runtime.context())
             show_runs(runtime.context())
     say(f"Lineage picture: {path}")
