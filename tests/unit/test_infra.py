@@ -523,7 +523,9 @@ def test_azure_yaml_deploys_the_repository_root_as_the_python_function_service()
 
 
 # ----- Docs -------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("event", ["RunPlanned", "ChangeApplied", "MessagePoisoned", "DeleteFailSafe"])
+@pytest.mark.parametrize(
+    "event", ["RunPlanned", "ChangeApplied", "MessagePoisoned", "DeleteFailSafe", "ChangeFeedBatch"]
+)
 def test_deploy_docs_query_events_the_app_really_logs(event: str):
     docs = (ROOT / "docs" / "deploy.md").read_text()
     code = "\n".join(path.read_text() for path in (ROOT / "sync").rglob("*.py"))
