@@ -14,14 +14,16 @@ import pytest
 
 from devhost.registry import collect_functions
 from function_app import app
+from sync.core.errors import RetriableError
 from sync.core.messages import Queues
 from sync.core.report import RunReport, find_report
+from sync.features.purview_feed import intake
 from sync.features.purview_feed.intake import BatchOutcome, ChangeFeedPlanningError, receive_events
 from sync.features.purview_feed.parts import PARTS_KIND
 from sync.features.registry import all_features
 from tests.support.adf import AdfStack, adf_stack_of
 from tests.support.feed import ON, FeedStack
-from tests.support.stack import SYNC_TERM, build_stack
+from tests.support.stack import GLOSSARY, SYNC_TERM, build_stack
 
 FEED = "purview-change-feed"
 
@@ -262,3 +264,28 @@ def test_pipeline_automation_follows_the_feed_and_removes_under_soft_delete(
     assert report.planned == {"delete": 1}
     stack.drain(Queues.DATA_FACTORY, stack.context(SYNC_DELETE_POLICY="soft-delete"))
     assert stack.factory_entities("pipelines") == {}
+
+
+def test_keywords_naming_their_glossary_are_matched_through_the_glossary(stack):
+    stack.add_table("Customers", terms=[SYNC_TERM])
+    bodies = stack.published()
+
+    right = datasources(stack.deliver(bodies, SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS=f"{SYNC_TERM}@{GLOSSARY}"))
+    wrong = datasources(stack.deliver(bodies, SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS=f"{SYNC_TERM}@Other Glossary"))
+
+    assert right.planned == {"create": 1} and wrong.planned == {}
+
+
+def test_split_parts_that_cannot_be_kept_are_dead_lettered(stack, monkeypatch):
+    def unavailable(*args: object) -> None:
+        raise RetriableError("state storage unavailable")
+
+    monkeypatch.setattr(intake, "keep_parts", unavailable)  # Azurite cannot be made to fail one call on demand
+    stack.purview.set_notification_max_bytes(120)
+    stack.add_table("Customers", terms=[SYNC_TERM])
+    bodies = stack.published()
+
+    outcome = stack.deliver(bodies)
+
+    assert outcome.dead_letters == len(bodies)
+    assert all("could not keep a split message part" in letter["reason"] for letter in stack.dead_letters())

@@ -12,7 +12,7 @@ CluedIn offers no API to delete data source groups, so a removed or untagged ass
 CluedIn: under either delete policy its state is marked orphaned and the report lists it.
 
 Between timer cycles, Purview's entity notifications plan only the assets they name (`snapshot_of`): the same
-desired state read from the entity itself, with the keyword terms matched by guid.
+desired state read from the entity itself, its terms matched by name as search matches them.
 """
 
 from __future__ import annotations
@@ -32,14 +32,13 @@ from sync.features.datasources.api import DATASOURCE_KIND, ensure_data_source, n
 from sync.features.datasources.settings import DataSourcesSettings
 from sync.services.purview.assets import (
     asset_key,
-    assigned_term_guids,
     is_syncable_hit,
     read_asset,
     search_filter,
 )
 from sync.services.purview.client import PurviewClient
 from sync.services.purview.notified import PURVIEW_FEED, entity_identity, read_notified_assets
-from sync.services.purview.terms import keyword_rule, term_guids
+from sync.services.purview.terms import keyword_matcher
 
 
 def _desired(guid: str, type_name: str, qualified_name: str, name: str, update_time: Any) -> dict[str, Any]:
@@ -101,12 +100,10 @@ class DataSourcesFeature(Feature):
         keywords = self._keywords(ctx)
         purview: PurviewClient = ctx.client("purview")
         notified = read_notified_assets(purview, entries)
-        wanted = None
-        if notified.entities and "*" not in keywords:
-            wanted = term_guids(purview, keyword_rule(keywords))
+        tagged = keyword_matcher(purview, keywords) if notified.entities and "*" not in keywords else None
         assets: dict[str, dict[str, Any]] = {}
         for entity in notified.entities:
-            if wanted is not None and not assigned_term_guids(entity) & wanted:
+            if tagged is not None and not tagged(entity):
                 continue
             guid, type_name, qualified_name, name = entity_identity(entity)
             assets[asset_key(type_name, qualified_name)] = _desired(

@@ -31,10 +31,10 @@ from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, p
 from sync.features.pipelines.settings import PipelinesSettings
 from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
 from sync.services.datafactory.client import DataFactoryClient
-from sync.services.purview.assets import asset_key, assigned_term_guids, is_syncable_hit, read_asset, search_filter
+from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
 from sync.services.purview.client import PurviewClient
 from sync.services.purview.notified import PURVIEW_FEED, entity_identity, read_notified_assets
-from sync.services.purview.terms import iter_terms, pattern_rule, term_guids
+from sync.services.purview.terms import iter_terms, pattern_matcher, pattern_rule
 
 log = logging.getLogger("sync.features.pipelines.feature")
 TERMS_PER_SEARCH = 20
@@ -145,10 +145,10 @@ class PipelinesFeature(Feature):
         pattern = self._pattern(ctx)
         purview: PurviewClient = ctx.client("purview")
         notified = read_notified_assets(purview, entries)
-        wanted = term_guids(purview, pattern_rule(pattern)) if notified.entities else set()
+        tagged = pattern_matcher(pattern)
         assets: dict[str, dict[str, Any]] = {}
         for entity in notified.entities:
-            if assigned_term_guids(entity) & wanted:
+            if tagged(entity):
                 found = _candidate(*entity_identity(entity))
                 if found is not None:
                     assets[found[0]] = found[1]

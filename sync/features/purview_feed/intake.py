@@ -108,7 +108,7 @@ def _decode(
 ) -> list[EntityNotification]:
     """Whole notifications of the batch (split ones once complete); unreadable events are dead-lettered."""
     notifications: list[EntityNotification] = []
-    parts: list[SplitPart] = []
+    parts: list[tuple[ReceivedEvent, SplitPart]] = []
     for event in events:
         try:
             decoded = decode_event(event.body)
@@ -116,14 +116,21 @@ def _decode(
             letters.event(event, f"not an Atlas entity notification: {exc}")
             continue
         notifications += [item for item in decoded if isinstance(item, EntityNotification)]
-        parts += [item for item in decoded if isinstance(item, SplitPart)]
-    if parts:
-        keep_parts(ctx.state, parts)
+        parts += [(event, item) for item in decoded if isinstance(item, SplitPart)]
+    if not parts:
+        return notifications
+    try:
+        keep_parts(ctx.state, [part for _, part in parts])
         found = reassemble(ctx.state, now)
-        notifications += found.notifications
-        outcome.waiting_parts = found.waiting
-        for message_id, reason in found.failures:
-            letters.note(reason, {"msgId": message_id})
+    except SyncError as exc:
+        # The trigger will not bring these events back: keep them as dead letters rather than lose them silently.
+        for event in dict.fromkeys(event for event, _ in parts):
+            letters.event(event, f"could not keep a split message part in state: {type(exc).__name__}: {exc}")
+        return notifications
+    notifications += found.notifications
+    outcome.waiting_parts = found.waiting
+    for message_id, reason in found.failures:
+        letters.note(reason, {"msgId": message_id})
     return notifications
 
 

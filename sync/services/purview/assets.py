@@ -63,9 +63,16 @@ def is_syncable_entity(entity: Mapping[str, Any]) -> bool:
     return bool((entity.get("attributes") or {}).get("qualifiedName") and entity.get("guid"))
 
 
-def assigned_term_guids(entity: dict[str, Any]) -> set[str]:
-    """Guids of the glossary terms assigned to an entity (its active `meanings`)."""
-    return {str(ref["guid"]) for ref in _related(entity, ("meanings",)) if ref.get("guid") and _active(ref)}
+def assigned_terms(entity: dict[str, Any]) -> list[tuple[str, str]]:
+    """(guid, name) of the glossary terms assigned to an entity (its active `meanings`).
+
+    The name is the reference's displayText, the term's name: what search's `term` filter matches.
+    """
+    return [
+        (str(ref.get("guid") or ""), str(ref.get("displayText") or ""))
+        for ref in _related(entity, ("meanings",))
+        if _active(ref)
+    ]
 
 
 @dataclass(frozen=True)
