@@ -113,65 +113,76 @@ def reset_stats(*urls: str) -> None:
         requests.delete(f"{url}/_emulator/stats", timeout=30).raise_for_status()
 
 
-def run_timer(environment: dict[str, str]) -> tuple[float, float, str]:
-    """One planning cycle in a fresh process. Returns (seconds, the process's own peak memory in MB, output)."""
+def run_timer(environment: dict[str, str], changes_file: str = "") -> tuple[float, float, str]:
+    """One planning cycle in a fresh process. Returns (seconds, the process's own peak memory in MB, output).
+
+    With `changes_file`, the planned changes are also written there, one JSON line each, as they are planned.
+    """
     code = (
-        "import time, json\n"
+        "import time, json, os\n"
         "from sync import runtime\n"
         "from sync.core.engine import run_cycle\n"
         "from sync.features.datasources.feature import DataSourcesFeature\n"
-        "t = time.monotonic(); report = run_cycle(DataSourcesFeature(), runtime.context())\n"
+        "feature = DataSourcesFeature()\n"
+        "path = os.environ.get('BENCH_CHANGES_FILE')\n"
+        "if path:\n"
+        "    out = open(path, 'w'); plan = feature.plan\n"
+        "    def tee(*args):\n"
+        "        for change in plan(*args):\n"
+        "            out.write(change.model_dump_json() + '\\n'); yield change\n"
+        "    feature.plan = tee\n"
+        "t = time.monotonic(); report = run_cycle(feature, runtime.context())\n"
         "d = time.monotonic() - t\n"
         "assert report.ok, report.errors\n"
         "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
         "print(json.dumps({'seconds': d, 'rss_mb': int(hwm.split()[1]) / 1024, 'planned': report.planned}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], env={**os.environ, **environment}, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        env={**os.environ, **environment, "BENCH_CHANGES_FILE": changes_file},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return float(result["seconds"]), float(result["rss_mb"]), done.stderr
 
 
-def write_applied_state(environment: dict[str, str]) -> int:
+def write_applied_state(environment: dict[str, str], changes_file: Path) -> int:
     """What applying every planned change would leave in state (for `--plan-only`); the queued messages are dropped.
 
-    The rows are derived the way the applier derives them (the planned desired state and its fingerprint), read
-    back from the messages themselves, so the next cycle is exactly a no-change cycle.
+    The rows are derived the way the applier derives them (the planned desired state and its fingerprint), so the
+    next cycle is exactly a no-change cycle.
     """
-    from sync.core.messages import Queues, parse_message
+    from sync.core.messages import Change, Queues
     from sync.core.settings import Settings
     from sync.core.state import StateStore, SyncObject
     from sync.core.storage import base64_queue, queue_service, table_service
 
     engine = Settings(environment).engine
     state = StateStore(table_service(engine), engine.sync_table_prefix)
-    queue = base64_queue(queue_service(engine), f"{engine.sync_queue_prefix}-{Queues.CLUEDIN.value}")
+    base64_queue(queue_service(engine), f"{engine.sync_queue_prefix}-{Queues.CLUEDIN.value}").clear_messages()
     rows: list[SyncObject] = []
     written = 0
-    while True:
-        batch = list(queue.receive_messages(max_messages=32, visibility_timeout=300))
-        if not batch:
-            break
-        for message in batch:
-            for change in parse_message(message.content).changes:
-                desired = change.desired
-                rows.append(
-                    SyncObject(
-                        kind=change.object_kind,
-                        key=change.key,
-                        source={k: desired[k] for k in ("guid", "typeName", "qualifiedName")},
-                        target={"group_id": "0", "group_name": desired["group_name"], "source_id": "0"},
-                        data={"name": desired["name"], "schema": [], "terms": []},
-                        fingerprint=change.fingerprint,
-                        status="active",
-                    )
+    with changes_file.open() as lines:
+        for line in lines:
+            change = Change.model_validate_json(line)
+            desired = change.desired
+            rows.append(
+                SyncObject(
+                    kind=change.object_kind,
+                    key=change.key,
+                    source={k: desired[k] for k in ("guid", "typeName", "qualifiedName")},
+                    target={"group_id": "0", "group_name": desired["group_name"], "source_id": "0"},
+                    data={"name": desired["name"], "schema": [], "terms": []},
+                    fingerprint=change.fingerprint,
+                    status="active",
                 )
-            queue.delete_message(message)
-        while len(rows) >= 100:
-            state.upsert_many(rows[:100])
-            written += 100
-            del rows[:100]
+            )
+            if len(rows) == 100:
+                state.upsert_many(rows)
+                written += len(rows)
+                rows = []
     if rows:
         state.upsert_many(rows)
         written += len(rows)
@@ -216,7 +227,8 @@ def main(argv: list[str]) -> None:
             "FUNCTIONS_WORKER_RUNTIME": "python",
         }
         reset_stats(purview.url, cluedin.url)
-        plan_seconds, plan_rss, _ = run_timer(environment)
+        changes_file = Path(tempfile.mkdtemp()) / "changes.jsonl"
+        plan_seconds, plan_rss, _ = run_timer(environment, str(changes_file) if args.plan_only else "")
         planned_purview = stats(purview.url)
         print("\nInitial sync")
         print(
@@ -225,7 +237,7 @@ def main(argv: list[str]) -> None:
         )
         if args.plan_only:
             started = time.monotonic()
-            written = write_applied_state(environment)
+            written = write_applied_state(environment, changes_file)
             apply_seconds = 0.0
             print(f"  (plan only: {written} state rows written as an apply would, {time.monotonic() - started:.0f} s)")
         else:

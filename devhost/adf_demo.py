@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from sync.core.feature import SyncContext
+from sync.core.state import SyncObject
 from sync.features.pipelines.provision import PIPELINE_KIND
 from sync.features.pipelines.runs import start_run_once
 from sync.services.cluedin.client import CluedInClient
@@ -95,6 +96,11 @@ def run_and_count(ctx: SyncContext, *, request_id: str = "demo", timeout: float 
     row = ctx.state.get_object(PIPELINE_KIND, asset_key(ASSET_TYPE, ASSET_QUALIFIED_NAME))
     if row is None or not row.active or not row.target.get("names"):
         raise LookupError("the demo asset has no pipeline yet: run the F12 timer (plan_pipelines) and drain first")
+    return run_pipeline_and_count(ctx, row, request_id=request_id, timeout=timeout)
+
+
+def run_pipeline_and_count(ctx: SyncContext, row: SyncObject, *, request_id: str, timeout: float = 120.0) -> CopiedRows:
+    """Run a generated pipeline (its `adf_pipeline` state row) once per request id, wait, count the rows received."""
     pipeline = str(row.target["names"]["pipeline"])
     run = start_run_once(ctx, pipeline, request_id, owner=f"demo:{request_id}")
     adf: DataFactoryClient = ctx.client("datafactory")

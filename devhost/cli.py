@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import signal
 import sys
 import threading
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+
+from azure.core.exceptions import ServiceRequestError
 
 from devhost.host import LocalHost
 from devhost.hostconfig import HostConfigError
@@ -121,10 +124,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, HostConfigError, ScheduleError, RegistryError, RouteError, StorageConfigError) as error:
         print(f"devhost: error: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    with host:
-        if args.once:
-            return run_once(host, args.timeout)
-        return run_forever(host, http=not args.no_http)
+    try:
+        with host:
+            if args.once:
+                return run_once(host, args.timeout)
+            return run_forever(host, http=not args.no_http)
+    except ServiceRequestError as error:
+        print(f"devhost: error: {storage_unreachable(error)}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def storage_unreachable(error: ServiceRequestError) -> str:
+    """One line for a storage account that does not answer (usually: Azurite is not running)."""
+    where = re.search(r"host='([^']+)', port=(\d+)", str(error))
+    address = f"{where[1]}:{where[2]}" if where else "the AzureWebJobsStorage endpoint"
+    return (
+        f"cannot reach storage at {address}: start Azurite with `make up` "
+        "(or `npx azurite --skipApiVersionCheck --loose`), or fix AzureWebJobsStorage"
+    )
 
 
 def run_once(host: LocalHost, timeout: float) -> int:

@@ -3,15 +3,23 @@
 What happens, in the order a real estate would see it:
 
 1. Purview holds a scanned estate (devhost/seeds/purview-estate.json): ADLS files and SQL tables with schemas,
-   some tagged "Sync to CluedIn", one also tagged "CluedInADF".
+   some tagged "Sync to CluedIn", one also tagged "CluedInADF"; its Unified Catalog holds the published
+   master-data product "Customer Journey" (Employee.csv, Customer.csv) linked to the term "CluedIn Master Data".
 2. Cycle 1 — every timer fires once and every queue drains: tagged assets become CluedIn data sources (F1); the
-   "CluedInADF" asset gets a Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
+   data product becomes a data source group with a data source per asset (F10); the "CluedInADF" asset gets a
+   Data Factory copy pipeline to a CluedIn ingestion endpoint (F12).
 3. A CluedIn user maps data sets in two of the new data sources; the pipeline runs and copies the CSV's rows
    from Azurite Blob into CluedIn.
 4. Cycle 2: lineage appears in Purview (source asset → Ingest → Cluedin Dataset → Map → Cluedin Entity, with
-   column mappings) (F2); nothing else is rewritten.
-5. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
-6. A steward tags one more asset in Purview: its notification reaches the change feed function through a stand-in
+   column mappings) (F2); the data product's assets get their pipelines, without a term (F12 via F10).
+5. The product's pipelines run; cycle 3 auto-maps the loaded data sets to the vocabularies of their glossary terms
+   (F3), cycle 4 draws their lineage, and the next sync tick appends their Cluedin Entities to the data product
+   in the Unified Catalog (F10 "append").
+6. The next metrics poll (F4) puts record counts and data-quality metrics on the Cluedin Dataset entities.
+7. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
+   become Purview glossary terms under `CluedIn-demo`; the Purview term "Supplier" (tagged CluedInVocab) becomes a
+   CluedIn vocabulary with keys and entity type, and every Purview term becomes an inactive CluedIn glossary term.
+8. A steward tags one more asset in Purview: its notification reaches the change feed function through a stand-in
    Event Hub, and its data source appears in CluedIn within seconds, without waiting for a timer.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
@@ -28,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from devhost import change_feed_demo
+from devhost import change_feed_demo, dataproducts_demo
 from devhost.azurite import Azurite, start_azurite
 from devhost.host import LocalHost
 from emulators._common import EmulatorProcess, start_process
@@ -46,6 +54,7 @@ FACTORY_PATH = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/"
     "Microsoft.DataFactory/factories/demo-adf"
 )
+GLOSSARY_FEATURES = ("vocabularies_to_glossary", "glossary_to_vocabularies", "glossary_to_cluedin_glossary")
 MAPPED_DATA_SETS = SEEDS / "cluedin-lineage.json"
 """The data sets a CluedIn user maps in the demo (CluedIn emulator seed format; each data set is also a valid
 `/_emulator/activity/data-set` body once its group and data source are named)."""
@@ -89,11 +98,11 @@ def services() -> Iterator[tuple[Azurite, EmulatorProcess, EmulatorProcess, Emul
                 service.stop()
 
 
-def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str) -> dict[str, str]:
+def app_settings(storage: str, purview: str, cluedin: str, datafactory: str) -> dict[str, str]:
     """The app's settings for the demo: local.settings.json.example with the real local addresses."""
     return {
         "FUNCTIONS_WORKER_RUNTIME": "python",
-        "AzureWebJobsStorage": azurite.connection_string,
+        "AzureWebJobsStorage": storage,
         "SYNC_SCHEDULE": "0 */1 * * * *",
         "SYNC_QUEUE_PREFIX": "sync",
         "POLL_SCHEDULE": "30 */5 * * * *",
@@ -110,6 +119,9 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "SYNC_CLUEDIN_DATA_SOURCES": "true",
         "SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS": "Sync to CluedIn",
         "POLL_CLUEDIN_DATA_SOURCES": "true",
+        "SYNC_CLUEDIN_VOCABULARIES_TO_PURVIEW_GLOSSARIES": "true",
+        "SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES": "true",
+        "SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_GLOSSARIES": "true",
         "DATA_FACTORY_BASE_URL": f"{datafactory}{FACTORY_PATH}/",
         "DATA_FACTORY_STATIC_TOKEN": "local-emulator-token",
         "DATA_FACTORY_PIPELINE_AUTOMATION": "true",
@@ -118,6 +130,7 @@ def app_settings(azurite: Azurite, purview: str, cluedin: str, datafactory: str)
         "DATA_FACTORY_CLUEDIN_TOKEN_SECRET_NAME": TOKEN_SECRET,
         "DEVHOST_FUNCTION_KEY": "demo-function-key",
         "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:02",
+        **dataproducts_demo.settings(),
         **change_feed_demo.SETTINGS,
     }
 
@@ -173,14 +186,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from devhost import adf_demo
 
         adf_demo.upload_demo_file(azurite.connection_string)
-        host = LocalHost.load("function_app:app", app_settings(azurite, purview.url, cluedin.url, datafactory.url))
+        dataproducts_demo.upload_product_files(azurite.connection_string)
+        host = LocalHost.load(
+            "function_app:app", app_settings(azurite.connection_string, purview.url, cluedin.url, datafactory.url)
+        )
         with host:
             from sync import runtime
 
             ctx = runtime.context()
             adf_demo.provision_ingestion_token(ctx.client("cluedin"), datafactory.url, TOKEN_SECRET)
-            run_cycle(host, "Cycle 1: Purview assets → CluedIn data sources; Data Factory pipeline")
+            run_cycle(host, "Cycle 1: Purview assets and data products → CluedIn data sources; Data Factory pipeline")
             show_data_sources(ctx)
+            say("   Unified Catalog data product → CluedIn data source group")
+            dataproducts_demo.show_data_products(ctx, table)
+            say("   Reported by the data-product sync (nothing created for these)")
+            dataproducts_demo.show_reported(ctx, say)
             say("== Meanwhile in CluedIn: a user maps data sets; the pipeline copies the CSV into CluedIn")
             mapped = map_data_sets(cluedin.url)
             copied = adf_demo.run_and_count(runtime.context(), request_id="demo-run-1")
@@ -193,7 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ["rows received by CluedIn", f"{copied.received} (expected {adf_demo.demo_rows()})"],
                 ],
             )
-            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview")
+            run_cycle(host, "Cycle 2: CluedIn data sets → lineage in Purview; the data product's pipelines")
+            data_product_story(host)
             host.run_timer("plan_poll_schedule")
             summary = host.drain(timeout=120)
             say("== Next metrics poll: record counts and data-quality metrics on the Cluedin Datasets")
@@ -202,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 [[n, c.invocations, c.failed] for n, c in sorted(summary.functions.items()) if c.invocations],
             )
             show_lineage(runtime.context())
+            show_glossary(runtime.context())
             say("== Purview change feed: a steward tags WebClicks.csv; no timer fires")
             table(
                 ["what", "detail"],
@@ -211,7 +233,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             show_runs(runtime.context())
     say(f"Lineage picture: {path}")
     say(f"Demo finished in {time.monotonic() - started:.0f} s; everything it started has been stopped.")
+    say()
+    for line in NEXT_STEPS:
+        say(line)
     return 0
+
+
+def data_product_story(host: LocalHost) -> None:
+    """The data product's pipelines load its files, F3 maps them, lineage draws them, F10 appends the entities."""
+    from sync import runtime
+
+    say("== Data product 'Customer Journey': its pipelines load the files into CluedIn")
+    loaded = dataproducts_demo.run_product_pipelines(runtime.context())
+    vocabularies = dataproducts_demo.make_term_vocabularies(runtime.context())
+    table(
+        ["asset", "pipeline", "run", "rows received by CluedIn"],
+        [[n, c.pipeline, c.status, c.received] for n, c in loaded],
+    )
+    say("   Vocabularies of the glossary terms on the files (as F6 makes them): " + "; ".join(vocabularies))
+    say()
+    run_cycle(host, "Cycle 3: the loaded data sets are auto-mapped to their terms' vocabularies (F3)")
+    run_cycle(host, "Cycle 4: the mapped data sets → lineage (Cluedin Entities /Purview/Customer, …)")
+    host.run_timer("plan_sync_schedule")
+    host.drain(timeout=120)
+    say("== Next sync tick: the Cluedin Entities are appended to the data product in the Unified Catalog")
+    dataproducts_demo.show_data_products(runtime.context(), table)
+
+
+NEXT_STEPS = (
+    "Worth trying next:",
+    "  make up                                          # the same stack, kept running (make down stops it)",
+    "  .venv/bin/cluedin-purview-sync check             # connections and roles, with the fix for each ✗",
+    "  .venv/bin/cluedin-purview-sync plan --out out/plan.json",
+    "  .venv/bin/cluedin-purview-sync dry-run off",
+    "  .venv/bin/cluedin-purview-sync apply --plan out/plan.json",
+    "  .venv/bin/cluedin-purview-sync runs              # then show RUN_ID, drift, rollback RUN_ID",
+    "  .venv/bin/cluedin-purview-sync lineage --html out/lineage.html",
+    "  docs/operations.md                               # the CLI, dry-run, rollback, drift, telemetry queries",
+)
+"""What `make demo` prints last: the commands worth trying next (the README's quick start names the same)."""
 
 
 def show_data_sources(ctx: Any) -> None:
@@ -259,6 +319,34 @@ def show_lineage(ctx: Any) -> None:
     table(["type", "name", "details"], rows)
 
 
+def show_glossary(ctx: Any) -> None:
+    """One CluedIn vocabulary as Purview terms, and one Purview term as a CluedIn vocabulary and glossary term."""
+    from sync.services.cluedin.glossary import categories, iter_terms
+    from sync.services.cluedin.vocabularies import iter_vocabularies, iter_vocabulary_keys
+    from sync.services.purview.glossary import read_listing
+
+    listing = read_listing(ctx.client("purview"))
+    root = next(t for t in listing.terms.values() if t.name == f"CluedIn-{ORG}")
+    contact = next(t for t in listing.children(root.guid) if t.name == "contact")
+    rows = [[root.name, "", root.status], [f"  {contact.name}", contact.long_description, contact.status]]
+    rows += [[f"    {k.name}", k.long_description, k.status] for k in sorted(listing.children(contact.guid), key=str)]
+    say("   CluedIn vocabulary 'contact' → Purview glossary terms (F5)")
+    table(["term", "definition", "status"], rows)
+
+    cluedin = ctx.client("cluedin")
+    supplier = next(v for v in iter_vocabularies(cluedin) if v.key_prefix == "purview.Supplier")
+    keys = [k for k in iter_vocabulary_keys(cluedin) if k.vocabulary_id == supplier.id]
+    rows = [[supplier.name, supplier.key_prefix, supplier.entity_type, supplier.description]]
+    rows += [[f"  {k.display_name}", k.key, k.data_type, k.description] for k in keys]
+    say("   Purview term 'Supplier' → CluedIn vocabulary and keys (F6)")
+    table(["vocabulary / key", "key", "entity type / data type", "description"], rows)
+
+    names = {v: k for k, v in categories(cluedin).items()}
+    terms = [[names.get(t.category_id, ""), t.name, "active" if t.active else "inactive"] for t in iter_terms(cluedin)]
+    say("   Purview glossary terms → CluedIn glossary (F7)")
+    table(["category", "term", "state"], sorted(terms))
+
+
 def write_picture(ctx: Any) -> Path:
     """out/lineage.html from Purview's lineage API."""
     from sync.reporting.lineage_html import write_lineage_html
@@ -274,7 +362,17 @@ def show_runs(ctx: Any) -> None:
 
     rows = []
     notes: list[str] = []
-    for feature in ("datasources", "lineage", "polling", "pipelines", "pipeline_schedules"):
+    features = (
+        "datasources",
+        "dataproducts",
+        "lineage",
+        "automap",
+        "polling",
+        "pipelines",
+        "pipeline_schedules",
+        *GLOSSARY_FEATURES,
+    )
+    for feature in features:
         planned: Counter[str] = Counter()
         applied: Counter[str] = Counter()
         runs = newest_reports(ctx.state.runs, feature, limit=20)

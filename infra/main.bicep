@@ -41,6 +41,9 @@ param maximumInstanceCount int = 40
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
 param storageSkuName string = 'Standard_LRS'
 
+@description('Private networking: VNet integration for the app, private endpoints for storage and Key Vault, no public network access to either.')
+param vnetEnabled bool = false
+
 @description('Key Vault purge protection. Once on it cannot be turned off, and a deleted vault keeps its name for 90 days.')
 param keyVaultPurgeProtection bool = true
 
@@ -177,8 +180,11 @@ param pollSchedule string = '30 */5 * * * *'
 @description('PIPELINE_AUTOMATION_SCHEDULE: NCRONTAB of the Data Factory automation timer.')
 param pipelineAutomationSchedule string = '15 */1 * * * *'
 
-@description('SYNC_DRY_RUN: plan and report only. On by default in Azure: review the first plans, then set it to false.')
-param syncDryRun bool = true
+@description('SYNC_DRY_RUN: plan and report only, whatever the operator switch says (true wins).')
+param syncDryRun bool = false
+
+@description('SYNC_DRY_RUN_UNTIL_SWITCHED: on by default in Azure: review the first plans, then run `cluedin-purview-sync dry-run off` (no redeploy).')
+param syncDryRunUntilSwitched bool = true
 
 @description('SYNC_DELETE_POLICY: what happens to objects whose source disappeared.')
 @allowed(['retain', 'soft-delete'])
@@ -258,9 +264,9 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     blobServices: {
@@ -307,7 +313,24 @@ module keyVault 'br/public:avm/res/key-vault/vault:0.13.3' = {
     enableVaultForDeployment: false
     enableVaultForTemplateDeployment: false
     enableVaultForDiskEncryption: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+// ----- Private networking (optional) ---------------------------------------------------------------------------
+module network 'app/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'sync-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -406,6 +429,7 @@ var namedSettings = {
   POLL_SCHEDULE: pollSchedule
   PIPELINE_AUTOMATION_SCHEDULE: pipelineAutomationSchedule
   SYNC_DRY_RUN: syncDryRun ? 'true' : 'false'
+  SYNC_DRY_RUN_UNTIL_SWITCHED: syncDryRunUntilSwitched ? 'true' : 'false'
   SYNC_DELETE_POLICY: syncDeletePolicy
   SYNC_DELETE_FAILSAFE_PERCENT: syncDeleteFailsafePercent
   SYNC_TABLE_PREFIX: syncTablePrefix
@@ -434,6 +458,7 @@ module api 'app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     purviewChangeFeedEnabled: purviewChangeFeedEnabled
     appSettings: union(syncSettings, secretSettings)
+    virtualNetworkSubnetId: vnetEnabled ? network.outputs.appSubnetId : ''
   }
   // The identity must hold its storage, vault, telemetry (and Event Hub) roles before the host first starts.
   dependsOn: [
@@ -456,4 +481,4 @@ output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = appInsights.outputs.name
-output PURVIEW_CHANGE_FEED_NAMESPACE_ID string = purviewChangeFeedEnabled ? changeFeed.outputs.namespaceResourceId : 
+output PURVIEW_CHANGE_FEED_NAMESPACE_ID string = purviewChangeFeedEnabled ? changeFeed.outputs.namespaceResourceId : ''

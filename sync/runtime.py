@@ -20,7 +20,7 @@ from sync.core.telemetry import configure_telemetry
 from sync.features.registry import all_features
 from sync.services.cluedin.connection import audit_feed, cluedin_client
 from sync.services.datafactory.connection import datafactory_client
-from sync.services.purview.connection import purview_client
+from sync.services.purview.connection import purview_client, unified_catalog_client
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
@@ -29,6 +29,7 @@ CLIENT_FACTORIES: dict[str, ClientFactory] = {
     "purview": purview_client,
     "cluedin": cluedin_client,
     "datafactory": datafactory_client,
+    "unified": unified_catalog_client,
 }
 FEED_SOURCES: dict[str, FeedSourceFactory] = {"cluedin": audit_feed}
 

@@ -340,3 +340,50 @@ def filter_keys(
     if not args.get("skipFilterVisibility"):
         result = [k for k in result if k["isVisible"]]
     return result
+
+
+# ---------------------------------------------------------------------- deletes (REST only)
+
+
+def key_in_use(store: CluedInStore, key: dict[str, Any]) -> bool:
+    """Whether a mapping uses the key."""
+    return any(m.get("key") == key["key"] for ds in store.data_sets.values() for m in ds["fieldMappings"])
+
+
+def delete_vocabulary_key(store: CluedInStore, vocabulary_id: object, key_id: object, author_id: str) -> str:
+    """`DELETE vocabs/vocabulary/{vid}/key/{kid}`: `Deleted`, or `Obsolete` for a key a mapping uses.
+
+    CluedIn documents that deleting a key in use leaves it obsolete instead.
+    """
+    vocabulary = get_vocabulary(store, vocabulary_id)
+    key = get_vocabulary_key(store, key_id)
+    if key["vocabularyId"] != vocabulary["vocabularyId"]:
+        raise NotFoundError("VocabularyKey", key_id)
+    if key_in_use(store, key):
+        if not key["isObsolete"]:
+            key["isObsolete"] = True
+            store.touch(key)
+            store.audit("VocabularyKey", key["vocabularyKeyId"], "Updated", author_id, name=key["key"])
+        return "Obsolete"
+    del store.vocabulary_keys[key["vocabularyKeyId"]]
+    store.version += 1
+    store.audit("VocabularyKey", key["vocabularyKeyId"], "Deleted", author_id, name=key["key"])
+    return "Deleted"
+
+
+def delete_vocabulary(store: CluedInStore, vocabulary_id: object, author_id: str) -> None:
+    """`DELETE vocabs/vocabulary/{vid}`: the vocabulary with all its keys.
+
+    Refused while a mapping uses one of its keys **(guess: the documented rule for keys, applied to their
+    vocabulary)**.
+    """
+    vocabulary = get_vocabulary(store, vocabulary_id)
+    keys = keys_of(store, vocabulary["vocabularyId"])
+    if any(key_in_use(store, k) for k in keys):
+        raise EmulatorError(f"vocabulary '{vocabulary['vocabularyName']}' has keys in use by a mapping")
+    for key in keys:
+        del store.vocabulary_keys[key["vocabularyKeyId"]]
+        store.audit("VocabularyKey", key["vocabularyKeyId"], "Deleted", author_id, name=key["key"])
+    del store.vocabularies[vocabulary["vocabularyId"]]
+    store.version += 1
+    store.audit("Vocabulary", vocabulary["vocabularyId"], "Deleted", author_id, name=vocabulary["vocabularyName"])

@@ -221,6 +221,7 @@ def routes() -> list[BaseRoute]:
     from emulators.cluedin.rest_glossary import glossary_routes
     from emulators.cluedin.rest_providers import provider_routes
     from emulators.cluedin.rest_streams import stream_routes
+    from emulators.cluedin.rest_vocabularies import vocabulary_routes
 
     table: list[BaseRoute] = [
         Route(p, status, methods=["GET"]) for p in ("/status", *(f"{x}/status" for x in REST_PREFIXES))
@@ -237,4 +238,5 @@ def routes() -> list[BaseRoute]:
     table += provider_routes()
     table += entity_routes()
     table += stream_routes()
+    table += vocabulary_routes()
     return table

@@ -41,6 +41,9 @@ param purviewChangeFeedEnabled bool
 @description('The sync settings (the settings groups (sync/core/settings.py, sync/services/*/settings.py, sync/features/*/settings.py)), secrets already turned into Key Vault references.')
 param appSettings object
 
+@description('Subnet for regional VNet integration (vnetEnabled); empty = no VNet integration.')
+param virtualNetworkSubnetId string = ''
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -91,6 +94,7 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
       ]
     }
     keyVaultAccessIdentityResourceId: identityResourceId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {
       deployment: {
         storage: {

@@ -34,62 +34,88 @@ param dataFactoryResourceId string = ''
 @description('Principal id of the factory\'s system-assigned identity; empty = no factory.')
 param dataFactoryPrincipalId string = ''
 
+@description('Days a secret set by this deployment stays valid (Key Vault refuses to serve it afterwards: rotate by setting it again).')
+param secretLifetimeDays int = 365
+
+@description('Deployment time (a parameter only so that utcNow() may be used).')
+param deployedAt string = utcNow()
+
 var names = loadJsonContent('secret-names.json')
+// Every secret states what it holds and when it expires (checkov CKV_AZURE_114, CKV_AZURE_41): secret.bicep.
+var expiresAt = dateTimeToEpoch(dateTimeAdd(deployedAt, 'P${secretLifetimeDays}D'))
 var roles = loadJsonContent('roles.json')
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
 
-resource purviewClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(purviewClientSecret)) {
-  parent: vault
-  name: names.purviewClientSecret
-  properties: {
+module purviewClientSecretValue 'secret.bicep' = if (!empty(purviewClientSecret)) {
+  name: 'purviewClientSecretValue'
+  params: {
+    keyVaultName: keyVaultName
+    name: names.purviewClientSecret
     value: purviewClientSecret
+    expiresAt: expiresAt
   }
 }
 
-resource cluedinPasswordValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(cluedinPassword)) {
-  parent: vault
-  name: names.cluedinPassword
-  properties: {
+module cluedinPasswordValue 'secret.bicep' = if (!empty(cluedinPassword)) {
+  name: 'cluedinPasswordValue'
+  params: {
+    keyVaultName: keyVaultName
+    name: names.cluedinPassword
     value: cluedinPassword
+    expiresAt: expiresAt
   }
 }
 
-resource cluedinApiTokenValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(cluedinApiToken)) {
-  parent: vault
-  name: names.cluedinApiToken
-  properties: {
+module cluedinApiTokenValue 'secret.bicep' = if (!empty(cluedinApiToken)) {
+  name: 'cluedinApiTokenValue'
+  params: {
+    keyVaultName: keyVaultName
+    name: names.cluedinApiToken
     value: cluedinApiToken
+    expiresAt: expiresAt
   }
 }
 
-resource dataFactoryClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(dataFactoryClientSecret)) {
-  parent: vault
-  name: names.dataFactoryClientSecret
-  properties: {
+module dataFactoryClientSecretValue 'secret.bicep' = if (!empty(dataFactoryClientSecret)) {
+  name: 'dataFactoryClientSecretValue'
+  params: {
+    keyVaultName: keyVaultName
+    name: names.dataFactoryClientSecret
     value: dataFactoryClientSecret
+    expiresAt: expiresAt
   }
 }
 
 // ADF sends a header value verbatim, so the secret holds the whole value (docs/decisions/0601).
-resource ingestionTokenValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(cluedinIngestionToken)) {
+module ingestionTokenValue 'secret.bicep' = if (!empty(cluedinIngestionToken)) {
+  name: 'ingestionTokenValue'
+  params: {
+    keyVaultName: keyVaultName
+    name: ingestionTokenSecretName
+    value: startsWith(cluedinIngestionToken, 'Bearer ') ? cluedinIngestionToken : 'Bearer ${cluedinIngestionToken}'
+    expiresAt: expiresAt
+  }
+}
+
+resource ingestionTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
   parent: vault
   name: ingestionTokenSecretName
-  properties: {
-    value: startsWith(cluedinIngestionToken, 'Bearer ') ? cluedinIngestionToken : 'Bearer ${cluedinIngestionToken}'
-  }
 }
 
 // The factory may read this one secret, not the vault: anyone who can author pipelines in the factory can make
 // its identity read whatever that identity may read, and the vault also holds the app's own credentials.
 resource ingestionTokenReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(cluedinIngestionToken) && !empty(dataFactoryPrincipalId)) {
   name: guid(vault.id, ingestionTokenSecretName, dataFactoryResourceId, roles.keyVaultSecretsUser)
-  scope: ingestionTokenValue
+  scope: ingestionTokenSecret
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: dataFactoryPrincipalId
     principalType: 'ServicePrincipal'
   }
+  dependsOn: [
+    ingestionTokenValue
+  ]
 }

@@ -33,6 +33,8 @@ CURSOR_PARTITION = "change-feed"
 OVERLAP = timedelta(minutes=5)
 MAX_SEEN_IDS = 5000
 LEGACY_CURSOR = "audit-log"
+KNOWN_RUN_TO_STOP = 100
+"""Consecutive already-acted-on entries inside the overlap after which reading stops (one page of the audit log)."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,11 @@ class _Feed:
         since = self._since(subscriber)
         if since is None:
             return FeedWindow(first=True)
+        seen = set((self.positions.get(subscriber) or {}).get("seen") or [])
         if self.entries is None or self.read_from is None or since - OVERLAP < self.read_from:
             # Usually every subscriber stands at the same place; one further behind makes the tick read once more.
             self.read_from = since - OVERLAP
-            self.entries = list(self.source.read(self.read_from, self.now))
-        seen = set((self.positions.get(subscriber) or {}).get("seen") or [])
+            self.entries = self._read(since, seen)
         wanted = [
             e
             for e in self.entries
@@ -128,6 +130,24 @@ class _Feed:
             and _not_before(e.at, since - OVERLAP)
         ]
         return FeedWindow(entries=wanted)
+
+    def _read(self, since: datetime, seen: set[str]) -> list[FeedEntry]:
+        """Entries from `read_from` to now, newest first, stopping early inside the overlap once it is all known.
+
+        The overlap (re-reading before the last position, against clock skew) would otherwise re-read every entry
+        of a burst on every tick for five minutes: after a page's worth of consecutive entries that are older than
+        the position and already acted on, the rest of the overlap is the same burst, and reading stops.
+        """
+        assert self.read_from is not None
+        entries: list[FeedEntry] = []
+        known = 0
+        for entry in self.source.read(self.read_from, self.now):
+            entries.append(entry)
+            older = not _not_before(entry.at, since)
+            known = known + 1 if older and entry.id and entry.id in seen else 0
+            if known >= KNOWN_RUN_TO_STOP:
+                break
+        return entries
 
     def advance(self, subscriber: str, window: FeedWindow) -> None:
         recent = [e.id for e in window.entries if e.id and self._recent(e.at)]

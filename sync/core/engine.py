@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 from sync.core.changefeed import ChangeFeeds, FeedEntry
 from sync.core.errors import (
@@ -32,17 +33,21 @@ from sync.core.errors import (
 )
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
-from sync.core.messages import Change, ChangeKind, iter_messages, parse_message
+from sync.core.messages import Change, ChangeKind, ChangeMessage, pack, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
 from sync.core.targeted import DeleteAllowance, Targets, preview, read_targets
-from sync.core.telemetry import collect_calls, log_event, notify
+from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
+from sync.core.twoway import Planned
 
 log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
 """A message deferred by contention this many times is left to the host's own retries (and poison queue)."""
 MAX_REQUEUE_DELAY = 60.0
+CONTINUATION_DELAY_SECONDS = 2
+"""A group split across messages (a vocabulary with more keys than a message holds): later parts become visible
+this much after the first, which usually creates what they need by then (otherwise they are deferred)."""
 SEND_CHUNK_CHANGES = 500
 """Changes held before they are packed and sent while a plan is still being produced (bounds planning memory)."""
 MAX_DETAIL_CHARS = 500
@@ -52,6 +57,7 @@ def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | N
     """Plan the given features in order (the registry orders them by dependency), each change feed read once."""
     started = now or datetime.now(UTC)
     ctx.feeds = ChangeFeeds(ctx.state, ctx.feed_sources, ctx, started)
+    ctx.begin_tick()
     reports = [_run_one(feature, ctx, started) for feature in features]
     ctx.feeds.commit()
     return reports
@@ -79,6 +85,7 @@ def run_targeted(
     """
     started = now or datetime.now(UTC)
     ctx.feeds = ChangeFeeds(ctx.state, ctx.feed_sources, ctx, started)
+    ctx.begin_tick()
     targets = Targets(source, tuple(entries))
     return [_run_one(f, ctx, started, targets) for f in features if source in f.pushed_feeds]
 
@@ -90,8 +97,9 @@ def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime, targets
     report = RunReport(run_id=new_run_id(feature.name, started), feature=feature.name, started_at=started)
     if targets is not None:
         report.trigger = targets.trigger
-    with collect_calls() as calls:
+    with collect_calls() as calls, planning(feature.name, report.run_id) as span:
         _plan_and_enqueue(feature, ctx, report, targets)
+        planned(span, status=report.status, dry_run=report.dry_run, kinds=report.planned, feature=feature.name)
     report.finished_at = datetime.now(UTC)
     report.duration_ms = int((time.monotonic() - clock) * 1000)
     report.calls = {service: stats.as_dict() for service, stats in sorted(calls.items())}
@@ -123,14 +131,16 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, tar
         if not dry_run:
             for write in snapshot.before_send:
                 write()
-        dispatch = _Dispatch(feature, ctx, report, send=not dry_run)
-        deletes = dispatch.hold_deletes(feature.plan(snapshot.desired, state, ctx.settings))
+        dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
+        deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
         report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
         kept, orphans, refused = _guard(feature, ctx, report, deletes, targeted=targets is not None)
         report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
         report.orphaned = len(orphans)
         for change in kept:
             dispatch.take(change)
+        if ctx.plan_hook is not None:
+            ctx.plan_hook(feature, report, dispatch.pending)  # the whole plan, held back: seen or vetted before sending
         dispatch.flush()
         if dry_run:
             report.status = "dry-run"
@@ -211,15 +221,29 @@ def _read_everything(feature: Feature, ctx: SyncContext) -> tuple[Snapshot, dict
         return snapshot, state_read.result()
 
 
+def _plan(
+    feature: Feature, desired: Mapping[str, Any], state: Mapping[str, SyncObject], ctx: SyncContext, report: RunReport
+) -> Iterable[Change]:
+    """The feature's plan; a two-sided plan's conflicts and notes go into the report."""
+    result = feature.plan(desired, state, ctx.settings)
+    if isinstance(result, Planned):
+        report.conflicts = [conflict.text for conflict in result.conflicts]
+        report.events += result.notes
+    return result
+
+
 class _Dispatch:
     """Counts, previews and sends a plan's changes as they come, a few hundred changes at a time.
 
     Creates and updates go out while the planner is still producing them, so a large plan is never held whole;
-    deletions are held back (they are few, and the fail-safe must see all of them before any is sent).
+    deletions are held back (they are few, and the fail-safe must see all of them before any is sent). With `hold`
+    (a plan hook is set: the operator CLI saving or vetting a plan) everything is held until the hook has seen it.
     """
 
-    def __init__(self, feature: Feature, ctx: SyncContext, report: RunReport, *, send: bool) -> None:
-        self.feature, self.ctx, self.report, self.send = feature, ctx, report, send
+    def __init__(
+        self, feature: Feature, ctx: SyncContext, report: RunReport, *, send: bool, hold: bool = False
+    ) -> None:
+        self.feature, self.ctx, self.report, self.send, self.hold = feature, ctx, report, send, hold
         self.pending: list[Change] = []
         self.upserts = 0
         self.planned: Counter[str] = Counter()
@@ -242,18 +266,35 @@ class _Dispatch:
         if len(self.report.changes) < PREVIEW_CHANGES:
             self.report.changes.append(change.summary or f"{change.kind} {change.key}")
         self.pending.append(change)
-        if len(self.pending) >= SEND_CHUNK_CHANGES:
-            self.flush()
+        if len(self.pending) >= SEND_CHUNK_CHANGES and not self.hold:
+            self.flush(partial=True)
 
-    def flush(self) -> None:
-        """Send what is pending (in dry-run, only forget it)."""
+    def flush(self, *, partial: bool = False) -> None:
+        """Send what is pending (in dry-run, only forget it).
+
+        A partial flush (while the plan is still coming) keeps the last message group back, so a group is packed
+        whole (`Feature.message_group`); a group split across messages has its later parts sent a moment later.
+        """
         if not self.pending:
             return
-        batch, self.pending = self.pending, []
+        cut = len(self.pending)
+        last = self.feature.message_group(self.pending[-1]) if partial else None
+        if last is not None:
+            while cut and self.feature.message_group(self.pending[cut - 1]) == last:
+                cut -= 1
+            cut = cut or len(self.pending)  # one group larger than a chunk: it goes as it is
+        batch, self.pending = self.pending[:cut], self.pending[cut:]
         if not self.send:
             return
-        texts = iter_messages(self.report.run_id, batch, max_changes=self.feature.max_changes_per_message)
-        self.ctx.queues.send_many(self.feature.queue, texts)
+        packed = pack(
+            self.report.run_id,
+            batch,
+            max_changes=self.feature.max_changes_per_message,
+            group=self.feature.message_group,
+        )
+        self.ctx.queues.send_many(self.feature.queue, [p.text for p in packed if not p.continues])
+        for later in (p for p in packed if p.continues):  # the rest of a split group: its first part goes first
+            self.ctx.queues.send(self.feature.queue, later.text, visibility_timeout=CONTINUATION_DELAY_SECONDS)
         self.report.enqueued += len(batch)
 
 
@@ -278,6 +319,7 @@ def _log_report(report: RunReport) -> None:
         deletes_refused=report.deletes_refused,
         duration_ms=report.duration_ms,
         errors=len(report.errors),
+        conflicts=len(report.conflicts),
         error_type=report.error_type or None,
     )
 
@@ -318,6 +360,31 @@ def apply_message(
     except MalformedMessageError as exc:
         ctx.queues.send_to_poison(queue, body, str(exc))
         return [ApplyOutcome("failed", str(exc), fatal=True)]
+    kinds = [str(c.kind) for c in message.changes]
+    with applying(message.run_id, feature.name, str(queue), kinds):
+        return _apply(
+            feature,
+            message,
+            body,
+            queue=queue,
+            ctx=ctx,
+            message_id=message_id,
+            dequeue_count=dequeue_count,
+            max_dequeue_count=max_dequeue_count,
+        )
+
+
+def _apply(
+    feature: Feature,
+    message: ChangeMessage,
+    body: bytes | str,
+    *,
+    queue: str,
+    ctx: SyncContext,
+    message_id: str,
+    dequeue_count: int,
+    max_dequeue_count: int,
+) -> list[ApplyOutcome]:
     try:
         outcomes = feature.apply_batch(list(message.changes), ctx, owner=new_owner(message.run_id))
     except (FatalError, SettingsError) as exc:
@@ -352,7 +419,13 @@ def apply_message(
 
 
 def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutcome]]) -> None:
-    """Log and notify each change's outcome, and store them all in one state write."""
+    """Log and notify each change's outcome, and store them all in one state write.
+
+    Each outcome keeps the change's desired state and the run that had written its row before (the journal
+    `rollback` restores from), and the message's span and metrics get the outcomes.
+    """
+    scope = current_run()
+    previous = scope.previous if scope is not None else {}
     rows = []
     for change, outcome in results:
         for note in outcome.notifications:
@@ -366,6 +439,10 @@ def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutc
                     "detail": outcome.detail,
                     "notifications": [n.model_dump() for n in outcome.notifications],
                     "at": datetime.now(UTC).isoformat(),
+                    "object_kind": change.object_kind,
+                    "key": change.key,
+                    "desired": change.desired,
+                    "previous_run": previous.get((change.object_kind, change.key)),
                 },
             )
         )
@@ -380,4 +457,5 @@ def _record(ctx: SyncContext, run_id: str, results: list[tuple[Change, ApplyOutc
             result=outcome.result,
             detail=outcome.detail or None,
         )
+    applied(results[0][0].feature if results else "", [(str(c.kind), o.result) for c, o in results])
     ctx.state.runs.record_outcomes(run_id, rows)

@@ -24,9 +24,9 @@ dependencies on other features' published rows, timer schedule, queue, and the c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
@@ -35,6 +35,7 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import EngineSettings, Settings, SettingsGroup
 from sync.core.state import StateStore, SyncObject, fingerprint
 from sync.core.storage import QueueSender
+from sync.core.switches import dry_run_state
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -86,7 +87,24 @@ class Snapshot:
     with `desired` (a key in scope but not desired is gone); rows outside the scope are not compared at all."""
 
 
+@dataclass(frozen=True)
+class OwnedEntity:
+    """A Purview entity a feature wrote, with the attributes it last wrote there (what the drift report compares)."""
+
+    key: str
+    """The feature's state key of the object the entity belongs to (what `forget` takes)."""
+    type_name: str
+    qualified_name: str
+    guid: str
+    """'' when the app does not know it (looked up by qualifiedName)."""
+    attributes: dict[str, Any]
+
+
 ClientFactory = Callable[[Settings], Any]
+T = TypeVar("T")
+
+PlanHook = Callable[["Feature", Any, list[Change]], None]
+"""(feature, run report, every planned change) → None; raising stops the cycle before anything is sent."""
 
 
 class SyncContext:
@@ -116,6 +134,24 @@ class SyncContext:
         """The change feeds of the current tick (set by the engine while it plans)."""
         self.feature: str = ""
         """The feature whose cycle is planning (set by the engine)."""
+        self.plan_hook: PlanHook | None = None
+        """Called with every cycle's full plan before anything is sent (the CLI saves it, or refuses a plan that
+        differs from the one reviewed by raising); None in the Function app."""
+        self._tick_reads: dict[str, Any] = {}
+
+    def begin_tick(self) -> None:
+        """Forget the reads shared by the features of the previous tick (called by the engine)."""
+        self._tick_reads = {}
+
+    def once_per_tick(self, key: str, read: Callable[[], T]) -> T:
+        """The result of a read that several features of one tick need (e.g. Purview's glossary), made once.
+
+        Like the change feeds, a shared read is capped at the tick: what is written meanwhile is seen next tick.
+        """
+        if key not in self._tick_reads:
+            self._tick_reads[key] = read()
+        value: T = self._tick_reads[key]
+        return value
 
     @property
     def engine(self) -> EngineSettings:
@@ -124,8 +160,8 @@ class SyncContext:
 
     @property
     def dry_run(self) -> bool:
-        """Whether this cycle may only read."""
-        return self.settings.engine.sync_dry_run
+        """Whether this cycle may only read: the app setting, else the operator's switch (read every cycle)."""
+        return dry_run_state(self.settings.engine, self.state).dry_run
 
     def client(self, name: str) -> Any:
         """The named service client ('purview', 'cluedin', 'datafactory'), built once."""
@@ -181,6 +217,13 @@ class Feature(ABC):
     """Pushed change feeds (e.g. 'purview': entity notifications) whose entries the feature plans alone, through
     `snapshot_of`, between its full cycles."""
 
+    def message_group(self, change: Change) -> str | None:
+        """Changes of one group stay in one queue message when they fit (e.g. a parent and its children).
+
+        Default: no groups; messages are packed from consecutive changes only.
+        """
+        return None
+
     def change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
         """A change of this feature's objects, fingerprinted by its desired state."""
         return Change(
@@ -230,6 +273,32 @@ class Feature(ABC):
     @abstractmethod
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Make one change true, idempotently. `owner` identifies this invocation (for state leases)."""
+
+    def undo(self, applied: Change, row: SyncObject, earlier: Iterator[Change], settings: Settings) -> list[Change]:
+        """Changes that put back what `applied` did to an object (for `rollback`; applied like any other change).
+
+        `earlier` yields the changes applied to the object before, newest first, from the run journal; it yields
+        nothing when `applied` created the object. Default: the feature's own deletion of the object (as its plan
+        makes it when the object is gone from the source) for a creation, else the previous change again. Features
+        whose changes carry only part of an object's desired state override this.
+        """
+        previous = next(earlier, None)
+        if previous is None:
+            deletions = self.plan({}, {row.key: row}, settings)
+            return [c for c in deletions if c.key == row.key and c.kind == ChangeKind.DELETE]
+        return [self.change(ChangeKind.UPDATE, row.key, previous.desired, f"restore {row.key} as it was before")]
+
+    def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
+        """The Purview entities the feature wrote and what it wrote, from state only (drift report). Default: none."""
+        return []
+
+    def forget(self, ctx: SyncContext, keys: Iterable[str]) -> None:
+        """Make the next cycle write these objects again (drift repair). Default: drop their fingerprints."""
+        for key in sorted(set(keys)):
+            obj = ctx.state.get_object(self.object_kind, key)
+            if obj is not None and obj.fingerprint:
+                obj.fingerprint = ""
+                ctx.state.save(obj)
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """Apply the changes of one message; features that write in bulk override this. Default: one by one.

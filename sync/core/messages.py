@@ -10,7 +10,8 @@ app itself with its reason, instead of being retried five times.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sync.core.errors import MalformedMessageError
 
 MAX_MESSAGE_BYTES = 48 * 1024
+ENVELOPE_MARGIN = 16
+"""Bytes a message's envelope may grow by between packing and sending (its timestamp's fraction of a second)."""
 MESSAGE_VERSION = 1
 
 
@@ -96,31 +99,92 @@ class ChangeMessage(BaseModel):
         return text
 
 
-def iter_messages(run_id: str, changes: Iterable[Change], *, max_changes: int) -> Iterator[str]:
-    """Pack consecutive changes into as few messages as the size limit and `max_changes` allow, as they come.
+@dataclass(frozen=True)
+class Packed:
+    """One message's text, and whether it continues a group begun in the message before it."""
 
-    Order is kept, so a feature that plans related changes next to each other gets them in the same message; a
-    message is yielded as soon as it is full, so a planner's changes never have to be held all at once.
+    text: str
+    continues: bool = False
+
+
+def iter_messages(
+    run_id: str,
+    changes: Iterable[Change],
+    *,
+    max_changes: int,
+    group: Callable[[Change], str | None] | None = None,
+) -> Iterator[str]:
+    """The texts of `pack` (see there), one message at a time."""
+    for packed in pack(run_id, list(changes), max_changes=max_changes, group=group):
+        yield packed.text
+
+
+def pack_messages(
+    run_id: str,
+    changes: Iterable[Change],
+    *,
+    max_changes: int,
+    group: Callable[[Change], str | None] | None = None,
+) -> list[str]:
+    """All messages for a list of changes (see `pack`)."""
+    return list(iter_messages(run_id, changes, max_changes=max_changes, group=group))
+
+
+def pack(
+    run_id: str,
+    changes: list[Change],
+    *,
+    max_changes: int,
+    group: Callable[[Change], str | None] | None = None,
+) -> list[Packed]:
+    """Pack consecutive changes into as few messages as the size limit and `max_changes` allow.
+
+    Order is kept, so a feature that plans related changes next to each other gets them in the same message.
+    With `group`, consecutive changes of one group (a parent term and its children, say) are not split across
+    messages when the whole group fits in one: a group that does not fit in the current message starts a new one.
+    Only a group larger than a message is split; its later messages are marked `continues` (their changes may
+    need what the first one creates, so the engine sends them a moment later).
     """
-    batch: list[Change] = []
-    batch_json = ""
-    for change in changes:
-        if batch:
-            candidate = [*batch, change]
-            text = ChangeMessage(run_id=run_id, changes=candidate).model_dump_json()
-            if len(candidate) <= max_changes and len(text.encode()) <= MAX_MESSAGE_BYTES:
-                batch, batch_json = candidate, text
+    if not changes:
+        return []
+    runs: list[list[int]] = []
+    previous: str | None = None
+    for index, change in enumerate(changes):
+        name = group(change) if group is not None else None
+        if runs and name is not None and name == previous:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+        previous = name
+    # Sizes are added up rather than serialising every candidate message: a message is its envelope plus its
+    # changes' JSON joined by commas (the envelope's timestamp may be a few bytes longer: ENVELOPE_MARGIN).
+    sizes = [len(change.model_dump_json().encode()) for change in changes]
+    envelope = len(ChangeMessage(run_id=run_id, changes=changes[:1]).model_dump_json().encode()) - sizes[0]
+    envelope += ENVELOPE_MARGIN
+
+    def fits(count: int, size: int) -> bool:
+        return count <= max_changes and envelope + size + count - 1 <= MAX_MESSAGE_BYTES
+
+    batches: list[tuple[list[int], bool]] = []
+    batch: list[int] = []
+    batch_size = 0
+    continues = False
+    for run in runs:
+        run_size = sum(sizes[i] for i in run)
+        if batch and fits(len(batch) + len(run), batch_size + run_size):
+            batch, batch_size = [*batch, *run], batch_size + run_size
+            continue
+        for index in run:  # the run starts a message of its own, and is split only if no message holds it
+            if batch and index != run[0] and fits(len(batch) + 1, batch_size + sizes[index]):
+                batch, batch_size = [*batch, index], batch_size + sizes[index]
                 continue
-            yield batch_json
-        batch = [change]
-        batch_json = ChangeMessage(run_id=run_id, changes=batch).to_json()
-    if batch:
-        yield batch_json
-
-
-def pack_messages(run_id: str, changes: Iterable[Change], *, max_changes: int) -> list[str]:
-    """All messages for a list of changes (see `iter_messages`)."""
-    return list(iter_messages(run_id, changes, max_changes=max_changes))
+            if batch:
+                batches.append((batch, continues))
+            batch, batch_size, continues = [index], sizes[index], index != run[0]
+    batches.append((batch, continues))
+    return [
+        Packed(ChangeMessage(run_id=run_id, changes=[changes[i] for i in b]).to_json(), more) for b, more in batches
+    ]
 
 
 def parse_message(body: bytes | str) -> ChangeMessage:

@@ -52,6 +52,9 @@ class RunReport(BaseModel):
     notifications: list[Notification] = Field(default_factory=list)
     events: list[str] = Field(default_factory=list)
     """What the cycle noticed in the source (e.g. monitor events: "Data set 'X' changed in CluedIn")."""
+    conflicts: list[str] = Field(default_factory=list)
+    """Two-sided features: fields edited on the target side since the app wrote them, and what the conflict
+    policy did about each (docs/decisions/0804)."""
     errors: list[str] = Field(default_factory=list)
     error_type: str = ""
     """The class of the error that stopped the cycle, when one did."""

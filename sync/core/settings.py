@@ -167,6 +167,12 @@ class EngineSettings(SettingsGroup):
         description="Plan and report only: nothing is written to Purview, CluedIn or Data Factory, and no cursor "
         "or cache moves (the next real cycle still sees every change).",
     )
+    sync_dry_run_until_switched: bool = Field(
+        False,
+        validation_alias=env("SYNC_DRY_RUN_UNTIL_SWITCHED"),
+        description="Plan only until an operator switches dry-run off (`cluedin-purview-sync dry-run off`, stored "
+        "in Table Storage and read every cycle, so no redeploy is needed). SYNC_DRY_RUN=true always wins.",
+    )
     sync_delete_policy: DeletePolicy = Field(
         DeletePolicy.RETAIN,
         validation_alias=env("SYNC_DELETE_POLICY"),

@@ -11,24 +11,37 @@ from graphlib import CycleError, TopologicalSorter
 
 from sync.core.feature import Feature
 from sync.core.settings import EngineSettings, SettingsGroup
+from sync.core.twoway import TwoSidedSettings
+from sync.features.automap.feature import AutoMapFeature
+from sync.features.dataproducts.feature import DataProductsFeature
 from sync.features.datasources.feature import DataSourcesFeature
+from sync.features.glossary_to_cluedin_glossary.feature import GlossaryToCluedInGlossaryFeature
+from sync.features.glossary_to_vocabularies.feature import GlossaryToVocabulariesFeature
 from sync.features.lineage.feature import LineageFeature
 from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
 from sync.features.purview_feed.settings import PurviewChangeFeedSettings
+from sync.features.vocabularies_to_glossary.feature import VocabulariesToGlossaryFeature
 from sync.services.cluedin.settings import CluedInSettings
 from sync.services.datafactory.settings import DataFactorySettings
 from sync.services.purview.settings import PurviewSettings
 
 FEATURES: tuple[type[Feature], ...] = (
     DataSourcesFeature,
+    DataProductsFeature,
     LineageFeature,
+    AutoMapFeature,
     PollingFeature,
     PipelinesFeature,
     PipelineSchedulesFeature,
+    VocabulariesToGlossaryFeature,
+    GlossaryToVocabulariesFeature,
+    GlossaryToCluedInGlossaryFeature,
 )
 SERVICE_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewSettings, CluedInSettings, DataFactorySettings)
+SHARED_SETTINGS: tuple[type[SettingsGroup], ...] = (TwoSidedSettings,)
+"""Groups several features read (the glossary features' conflict policy)."""
 FEED_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewChangeFeedSettings,)
 """Settings of pushed change feeds (they plan registered features; they are not features themselves)."""
 
@@ -79,4 +92,4 @@ def settings_groups() -> list[type[SettingsGroup]]:
     for feature in all_features():
         if feature.settings_model is not None and feature.settings_model not in groups:
             groups.append(feature.settings_model)
-    return [*groups, *FEED_SETTINGS, EngineSettings]
+    return [*groups, *SHARED_SETTINGS, *FEED_SETTINGS, EngineSettings]

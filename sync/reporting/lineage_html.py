@@ -1,9 +1,14 @@
-"""A picture of the lineage graph as Purview serves it: one self-contained HTML file with inline SVG.
+"""A picture of the lineage graph as Purview serves it: one self-contained, interactive HTML page.
 
 The report reads the graph back through Purview's lineage API (not from the app's state), so it shows what a
 data steward would see: source assets, Ingest Data, Cluedin Datasets, Map to Entity, Cluedin Entities, laid out
-left to right by lineage depth and coloured by type, with every process's column mapping drawn field by field.
-It has no scripts, fonts or images from the network, so it opens anywhere.
+left to right by lineage depth (each layer ranked by the barycentre of what feeds it, so edges rarely cross) and
+coloured by type. The page (lineage_page.js/.css, inlined) pans and zooms, searches names and qualifiedNames,
+filters by entity type, collapses columns (collapsed by default for large graphs), highlights a node's whole
+lineage, shows the polled metrics and each process's column mapping, and links every entity to the Purview portal
+and each data set to CluedIn. It loads nothing from the network, so it opens anywhere; `cluedin-purview-sync
+lineage --html FILE` writes it and `GET /api/lineage` serves it (Purview is read with the app's credential:
+azure-identity in Azure).
 
     python -m sync.reporting.lineage_html --purview-url http://127.0.0.1:8081 --token dev --out out/lineage.html
 """
@@ -12,18 +17,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlparse
 
 from sync.services.auth import azure_auth
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
 from sync.services.purview.typedefs import DATASET_TYPE, display_names
 
 LINEAGE_DEPTH = 6
-MAX_START_POINTS = 200
+MAX_START_POINTS = 5000
 NODE_WIDTH, NODE_GAP_X, NODE_GAP_Y, HEADER_HEIGHT, LINE_HEIGHT = 230, 90, 26, 44, 16
 MAX_COLUMNS_SHOWN = 12
 STYLE_BY_TYPE = {
@@ -33,6 +39,7 @@ STYLE_BY_TYPE = {
     "cluedin_map_process": ("#b45309", "#fef3c7"),
 }
 SOURCE_STYLE = ("#1d4ed8", "#dbeafe")
+PORTAL = "https://web.purview.azure.com"
 
 
 @dataclass
@@ -45,6 +52,9 @@ class GraphNode:
     qualified_name: str
     columns: list[str] = field(default_factory=list)
     column_mapping: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    """The polled metrics on a Cluedin Dataset (records received/processed/failed, quality, last ingestion)."""
+    cluedin_url: str = ""
     layer: int = 0
     x: float = 0.0
     y: float = 0.0
@@ -126,6 +136,8 @@ def _node(entity: dict[str, Any]) -> GraphNode:
         qualified_name=str(attributes.get("qualifiedName", "")),
         columns=sorted(c for c in columns if c),
         column_mapping=mapping,
+        metrics={k: attributes[k] for k in METRIC_ATTRIBUTES if attributes.get(k) is not None},
+        cluedin_url=str(attributes.get("cluedinUrl") or ""),
     )
 
 
@@ -170,163 +182,132 @@ def layout(graph: Graph) -> tuple[float, float]:
     return width, height
 
 
-def _style(node: GraphNode) -> tuple[str, str]:
-    return STYLE_BY_TYPE.get(node.type_name, SOURCE_STYLE)
+PAGE = Path(__file__).parent
+METRIC_ATTRIBUTES = ("recordsReceived", "recordsProcessed", "recordsFailed", "lastIngestedAt", "dataQualityMetrics")
+COLUMNS_BY_DEFAULT_UP_TO = 150
+"""Below this many entities the page opens with columns shown; above, collapsed (counts only) to stay readable."""
 
 
-def _svg_node(node: GraphNode) -> str:
-    stroke, fill = _style(node)
-    radius = 18 if node.is_process else 4
+def portal_url(purview_url: str, guid: str) -> str:
+    """The entity's page in the Microsoft Purview governance portal (account = first label of the endpoint)."""
+    account = urlparse(purview_url).hostname or "purview"
+    return f"{PORTAL}/resource/{account.split('.')[0]}/main/catalog/entity?guid={quote(guid)}"
+
+
+def _metric_line(metrics: dict[str, Any]) -> str:
     parts = [
-        f'<g class="node"><title>{escape(node.qualified_name)}</title>',
-        f'<rect x="{node.x:.0f}" y="{node.y:.0f}" width="{NODE_WIDTH}" height="{node.height:.0f}" rx="{radius}" '
-        f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>',
-        f'<text x="{node.x + 10:.0f}" y="{node.y + 18:.0f}" class="name">{escape(_clip(node.name, 30))}</text>',
-        f'<text x="{node.x + 10:.0f}" y="{node.y + 34:.0f}" class="type" fill="{stroke}">'
-        f"{escape(type_label(node.type_name))}</text>",
-    ]
-    shown = node.columns[:MAX_COLUMNS_SHOWN]
-    for index, column in enumerate(shown):
-        y = node.y + HEADER_HEIGHT + 10 + index * LINE_HEIGHT
-        parts.append(f'<text x="{node.x + 16:.0f}" y="{y:.0f}" class="col">{escape(_clip(column, 32))}</text>')
-    if len(node.columns) > MAX_COLUMNS_SHOWN:
-        y = node.y + HEADER_HEIGHT + 10 + len(shown) * LINE_HEIGHT
-        hidden = len(node.columns) - len(shown)
-        parts.append(f'<text x="{node.x + 16:.0f}" y="{y:.0f}" class="col more">+{hidden} more</text>')
-    if node.is_process and node.column_mapping:
-        pairs = sum(len(m.get("ColumnMapping") or []) for m in node.column_mapping)
-        parts.append(
-            f'<a href="#m-{escape(node.guid)}"><text x="{node.x + 10:.0f}" y="{node.y + 52:.0f}" '
-            f'class="type link">{pairs} column mappings ↓</text></a>'
+        f"{metrics[k]} {label}"
+        for k, label in (
+            ("recordsReceived", "received"),
+            ("recordsProcessed", "processed"),
+            ("recordsFailed", "failed"),
         )
-    parts.append("</g>")
-    return "".join(parts)
-
-
-def _svg_edge(source: GraphNode, target: GraphNode) -> str:
-    x1, y1 = source.x + NODE_WIDTH, source.y + HEADER_HEIGHT / 2
-    x2, y2 = target.x, target.y + HEADER_HEIGHT / 2
-    bend = (x2 - x1) / 2
-    return (
-        f'<path d="M{x1:.0f},{y1:.0f} C{x1 + bend:.0f},{y1:.0f} {x2 - bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" '
-        'class="edge" marker-end="url(#arrow)"/>'
-    )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _mapping_svg(mapping: dict[str, Any]) -> str:
-    """One DatasetMapping as two column lists joined by lines, source left, sink right."""
-    pairs = [(str(m.get("Source", "")), str(m.get("Sink", ""))) for m in mapping.get("ColumnMapping") or []]
-    sources = list(dict.fromkeys(s for s, _ in pairs))
-    sinks = list(dict.fromkeys(t for _, t in pairs))
-    rows = max(len(sources), len(sinks), 1)
-    height = 20 + rows * 22
-    out = [f'<svg class="mapping" width="620" height="{height}" viewBox="0 0 620 {height}" role="img">']
-    for index, name in enumerate(sources):
-        label = escape(_clip(name, 28))
-        out.append(f'<text x="190" y="{24 + index * 22}" text-anchor="end" class="col">{label}</text>')
-    for index, name in enumerate(sinks):
-        out.append(f'<text x="430" y="{24 + index * 22}" class="col">{escape(_clip(name, 28))}</text>')
-    for source, sink in pairs:
-        y1, y2 = 20 + sources.index(source) * 22, 20 + sinks.index(sink) * 22
-        out.append(f'<path d="M200,{y1} C310,{y1} 310,{y2} 420,{y2}" class="edge thin" marker-end="url(#arrow)"/>')
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _label(node: GraphNode | None, fallback: str) -> str:
-    """`name (type)` of a mapping's end, or its qualifiedName when the graph does not hold it."""
-    if node is None:
-        return escape(fallback)
-    return f"{escape(node.name)} <small>({escape(type_label(node.type_name))})</small>"
-
-
-def _mapping_sections(graph: Graph) -> list[str]:
-    by_qn = {n.qualified_name: n for n in graph.nodes.values()}
-    sections = []
-    processes = sorted((n for n in graph.nodes.values() if n.column_mapping), key=lambda n: (n.layer, n.name, n.guid))
-    for node in processes:
-        for mapping in node.column_mapping:
-            dataset = mapping.get("DatasetMapping") or {}
-            source = by_qn.get(str(dataset.get("Source")))
-            sink = by_qn.get(str(dataset.get("Sink")))
-            title = (
-                f"{escape(type_label(node.type_name))} “{escape(node.name)}”: "
-                f"{_label(source, str(dataset.get('Source')))} → {_label(sink, str(dataset.get('Sink')))}"
-            )
-            rows = "".join(
-                f"<tr><td>{escape(str(m.get('Source')))}</td><td>→</td><td>{escape(str(m.get('Sink')))}</td></tr>"
-                for m in mapping.get("ColumnMapping") or []
-            )
-            sections.append(
-                f'<section id="m-{escape(node.guid)}"><h3>{title}</h3>{_mapping_svg(mapping)}'
-                f"<details><summary>as a table</summary><table><tr><th>Source column</th><th></th>"
-                f"<th>Sink column</th></tr>{rows}</table></details></section>"
-            )
-    return sections
-
-
-def _legend(types: Iterable[str]) -> str:
-    items = []
-    for type_name in sorted(set(types), key=lambda t: (t not in STYLE_BY_TYPE, type_label(t))):
-        stroke, fill = STYLE_BY_TYPE.get(type_name, SOURCE_STYLE)
-        items.append(
-            f'<li><span class="swatch" style="background:{fill};border-color:{stroke}"></span>'
-            f"{escape(type_label(type_name))}</li>"
-        )
-    return f'<ul class="legend">{"".join(items)}</ul>'
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#111827;background:#fff}
-h1{font-size:20px;margin:0 0 4px} h3{font-size:14px;margin:18px 0 6px} p.meta{color:#6b7280;margin:0 0 12px}
-.legend{list-style:none;padding:0;display:flex;gap:18px;flex-wrap:wrap;font-size:13px}
-.swatch{display:inline-block;width:14px;height:14px;border:1.5px solid;border-radius:3px;margin-right:6px;
-vertical-align:-2px} .canvas{overflow:auto;border:1px solid #e5e7eb;border-radius:6px}
-text{font-size:12px} text.name{font-weight:600;font-size:13px} text.type{font-size:11px} text.col{fill:#374151}
-text.more{font-style:italic} .link{text-decoration:underline} .edge{fill:none;stroke:#6b7280;stroke-width:1.4}
-.edge.thin{stroke:#9ca3af;stroke-width:1} table{border-collapse:collapse;font-size:12px}
-td,th{padding:2px 8px;text-align:left;border-bottom:1px solid #f3f4f6}
-"""
-
-
-def render(graph: Graph, *, title: str = "CluedIn lineage in Microsoft Purview") -> str:
-    """The complete HTML document for a collected graph."""
-    width, height = layout(graph)
-    nodes = {n.guid: n for n in graph.nodes.values()}
-    edges = [_svg_edge(nodes[a], nodes[b]) for a, b in sorted(graph.edges)]
-    w, h = max(width, 300), max(height, 100)
-    body = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" viewBox="0 0 {w:.0f} {h:.0f}">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>',
-        *edges,
-        *(_svg_node(n) for n in sorted(nodes.values(), key=lambda n: n.guid)),
-        "</svg>",
+        if k in metrics
     ]
+    quality = metrics.get("dataQualityMetrics") or {}
+    if quality:
+        parts.append(f"quality {sum(quality.values()) / len(quality):.2f}")
+    return " · ".join(parts)
+
+
+def page_data(graph: Graph, *, purview_url: str) -> dict[str, Any]:
+    """What the page's script draws: nodes in layers (ranked so edges rarely cross), edges, type styles."""
+    layout(graph)
+    layers: dict[int, list[GraphNode]] = {}
+    for node in graph.nodes.values():
+        layers.setdefault(node.layer, []).append(node)
+    ordered = [[n.guid for n in sorted(nodes, key=lambda n: n.y)] for _, nodes in sorted(layers.items())]
+    types = {t: {"label": type_label(t), "stroke": s, "fill": f} for t, (s, f) in STYLE_BY_TYPE.items()}
+    types[""] = {"label": "Source asset", "stroke": SOURCE_STYLE[0], "fill": SOURCE_STYLE[1]}
+    for node in graph.nodes.values():
+        if node.type_name not in types:
+            types[node.type_name] = {
+                "label": type_label(node.type_name),
+                "stroke": SOURCE_STYLE[0],
+                "fill": SOURCE_STYLE[1],
+            }
+    nodes = [
+        {
+            "id": n.guid,
+            "type": n.type_name,
+            "name": n.name,
+            "qualifiedName": n.qualified_name,
+            "process": n.is_process,
+            "columns": n.columns,
+            "columnMapping": n.column_mapping,
+            "mappings": sum(len(m.get("ColumnMapping") or []) for m in n.column_mapping),
+            "metrics": n.metrics,
+            "metricLine": _metric_line(n.metrics),
+            "portal": portal_url(purview_url, n.guid),
+            "cluedinUrl": n.cluedin_url,
+        }
+        for n in graph.nodes.values()
+    ]
+    return {
+        "nodes": nodes,
+        "edges": sorted([a, b] for a, b in graph.edges),
+        "layers": ordered,
+        "types": types,
+        "layout": {
+            "nodeWidth": NODE_WIDTH,
+            "gapX": NODE_GAP_X,
+            "gapY": NODE_GAP_Y,
+            "header": HEADER_HEIGHT,
+            "line": LINE_HEIGHT,
+            "maxColumns": MAX_COLUMNS_SHOWN,
+            "columnsByDefaultUpTo": COLUMNS_BY_DEFAULT_UP_TO,
+        },
+    }
+
+
+def _filters(data: dict[str, Any]) -> str:
+    present = sorted({n["type"] for n in data["nodes"]}, key=lambda t: (t not in STYLE_BY_TYPE, type_label(t)))
+    boxes = []
+    for type_name in present:
+        style = data["types"].get(type_name) or data["types"][""]
+        boxes.append(
+            f'<label><input type="checkbox" checked data-type="{escape(type_name)}">'
+            f'<span class="swatch" style="background:{style["fill"]};border-color:{style["stroke"]}"></span>'
+            f"{escape(style['label'])}</label>"
+        )
+    return "".join(boxes)
+
+
+def render(graph: Graph, *, title: str = "CluedIn lineage in Microsoft Purview", purview_url: str = "") -> str:
+    """The complete, self-contained HTML document (inline data, style and script; nothing from the network)."""
+    data = page_data(graph, purview_url=purview_url)
     counts: dict[str, int] = {}
     for node in graph.nodes.values():
         counts[type_label(node.type_name)] = counts.get(type_label(node.type_name), 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no lineage found"
-    mappings = _mapping_sections(graph)
+    payload = json.dumps(data, separators=(",", ":"), default=str).replace("</", "<\\/")
+    css = (PAGE / "lineage_page.css").read_text(encoding="utf-8")
+    script = (PAGE / "lineage_page.js").read_text(encoding="utf-8")
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
-        f'<p class="meta">Read back from the Purview lineage API: {escape(summary)}.</p>'
-        f"{_legend(n.type_name for n in graph.nodes.values())}"
-        f'<div class="canvas">{"".join(body)}</div>'
-        f"<h2>Column mappings</h2>{''.join(mappings) or '<p>None.</p>'}</body></html>"
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{css}</style></head><body>'
+        f"<header><h1>{escape(title)}</h1>"
+        '<input id="search" type="search" placeholder="Search name or qualifiedName (Enter: next)">'
+        '<span id="count"></span>'
+        f'<label><input id="columns" type="checkbox">columns</label>{_filters(data)}'
+        '<button id="zoom-in" title="Zoom in">+</button><button id="zoom-out" title="Zoom out">&minus;</button>'
+        '<button id="fit" title="Fit to window">fit</button>'
+        f'<span class="meta">Read back from the Purview lineage API: {escape(summary)}.</span></header>'
+        '<main><div id="stage"><svg id="canvas" xmlns="http://www.w3.org/2000/svg"><g id="viewport"></g></svg></div>'
+        '<aside id="details"></aside></main>'
+        f'<script type="application/json" id="lineage-data">{payload}</script><script>{script}</script></body></html>'
     )
+
+
+def lineage_page(purview: PurviewClient, *, start_guids: list[str] | None = None) -> str:
+    """The lineage picture of what Purview holds, as one HTML document (also served by `GET /api/lineage`)."""
+    return render(collect(purview, start_guids), purview_url=purview.base_url)
 
 
 def write_lineage_html(purview: PurviewClient, out_path: Path, *, start_guids: list[str] | None = None) -> Path:
     """Read the lineage graph from Purview and write it as one self-contained HTML file; returns the path."""
-    graph = collect(purview, start_guids)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(render(graph), encoding="utf-8")
+    out_path.write_text(lineage_page(purview, start_guids=start_guids), encoding="utf-8")
     return out_path
 
 
@@ -334,7 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     """CLI: `python -m sync.reporting.lineage_html --purview-url URL --token TOKEN --out out/lineage.html`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--purview-url", required=True, help="Purview account endpoint (or the emulator's URL)")
-    parser.add_argument("--token", required=True, help="bearer token (the emulators accept any)")
+    parser.add_argument("--token", help="bearer token (the emulators accept any); default: azure-identity")
     parser.add_argument("--out", type=Path, default=Path("out/lineage.html"), help="where to write the HTML file")
     parser.add_argument("--start-guid", action="append", dest="start_guids", help="start entity (repeatable)")
     args = parser.parse_args(argv)
@@ -343,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
         tenant_id=None,
         client_id=None,
         client_secret=None,
-        static_token=args.token,
+        static_token=args.token or None,
         managed_identity_client_id=None,
     )
     path = write_lineage_html(PurviewClient(args.purview_url, auth), args.out, start_guids=args.start_guids)

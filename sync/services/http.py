@@ -23,6 +23,7 @@ never retry. Rules here:
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -133,11 +134,7 @@ class HttpTransport:
         self.retry = retry or RetryPolicy()
         self.error_parser = error_parser or default_error_parser
         self.stats = CallStats()
-        self.session = requests.Session()
-        # Authorization is set per request; a session-level no-op auth stops requests from reading ~/.netrc on
-        # every call (measured at ~10% of a lineage apply), while proxies and CA bundles from the environment
-        # still apply.
-        self.session.auth = _no_session_auth
+        self.session = environment_session(self.base_url)
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -343,9 +340,21 @@ def _never_sent(exc: requests.RequestException) -> bool | None:
     return False  # read timeouts, answers cut off (ChunkedEncodingError), undecodable bodies, anything else
 
 
-def _no_session_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    """Session auth that leaves the request as it is (see HttpTransport.__init__)."""
-    return request
+def environment_session(url: str) -> requests.Session:
+    """A session that reads the proxy and CA-bundle environment once, not on every call.
+
+    With `trust_env` (the default) requests re-reads the proxy environment (twice) and looks for ~/.netrc on every
+    request — measured at 13.7% of an applier's time. The environment is read here once for the service's URL
+    (HTTPS_PROXY/HTTP_PROXY/NO_PROXY, REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE) and `trust_env` is turned off; the
+    Authorization header is set per request, so no netrc is ever needed.
+    """
+    session = requests.Session()
+    session.proxies.update(requests.utils.get_environ_proxies(url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+    return session
 
 
 def _is_connect_failure(exc: Exception) -> bool:

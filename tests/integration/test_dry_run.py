@@ -19,15 +19,28 @@ from sync.features.purview_feed.letters import ReceivedEvent
 from sync.features.registry import all_features, by_schedule
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
-from tests.support.adf import AUTOMATION_TERM, SECRET_NAME, AdfStack
-from tests.support.lineage import ORG, LineageStack, account_set, group, seed_document
+from tests.support.adf import AUTOMATION_TERM, SECRET_NAME
+from tests.support.dataproducts import MASTER_TERM, ProductStack
+from tests.support.glossary import CREATE_KEY, CREATE_VOCABULARY, TEMPLATE, template_seed
+from tests.support.lineage import ORG, account_set, group, seed_document
 from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 ROOT = "purview-emulator"
+GLOSSARY_FEATURES = ("vocabularies_to_glossary", "glossary_to_vocabularies", "glossary_to_cluedin_glossary")
 
 
-class EveryFeature(AdfStack, LineageStack):  # type: ignore[misc]  # AdfStack's add_asset (a copyable file) wins
-    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities."""
+def estate_seed() -> dict[str, Any]:
+    """The terms the asset features need, plus a term the glossary features import (CluedInVocab, a child)."""
+    seed = template_seed(*purview_seed((AUTOMATION_TERM, SYNC_TERM))["glossaries"])
+    seed["glossaries"][0]["terms"] += [
+        {"name": "Contact", "attributes": {TEMPLATE: {"CluedInVocab": True}}},
+        {"name": "Email", "parentTerm": {"name": "Contact"}},
+    ]
+    return seed
+
+
+class EveryFeature(ProductStack):
+    """The stack with every helper: files the factory can copy, CluedIn data sets, lineage entities, the catalog."""
 
 
 @pytest.fixture()
@@ -40,7 +53,7 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         fresh_cluedin_emulator,
         adf=fresh_datafactory_emulator,
         org=ORG,
-        seed=purview_seed((AUTOMATION_TERM, SYNC_TERM)),
+        seed=estate_seed(),
         stack_type=EveryFeature,
         POLL_CLUEDIN_DATA_SOURCES="true",
         PURVIEW_COLLECTION_NAME=f"{ROOT}/CluedIn",
@@ -51,12 +64,22 @@ def stack(azurite, purview, fresh_cluedin_emulator, fresh_datafactory_emulator) 
         DATA_FACTORY_CREATE_RUN_SCHEDULE="true",
         DATA_FACTORY_RUN_SCHEDULE_VALUE="Daily:Hours=[6]",
         SYNC_DELETE_POLICY="soft-delete",
+        SYNC_CLUEDIN_VOCABULARIES_TO_PURVIEW_GLOSSARIES="true",
+        SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_VOCABULARIES="true",
+        SYNC_PURVIEW_GLOSSARIES_TO_CLUEDIN_GLOSSARIES="true",
+        SYNC_DATA_PRODUCTS_DATASOURCES="true",
+        SYNC_DATA_PRODUCTS_TERM_PATTERN=MASTER_TERM,
+        APPEND_ASSET_TO_DATA_PRODUCT="true",
+        AUTO_MAP_CLUEDIN_DATA_SETS="true",
     )
     assert isinstance(built, EveryFeature)
     fresh_cluedin_emulator.seed(seed_document([group("Orders", [account_set("Orders.csv")])]))
     fresh_datafactory_emulator.set_secret(SECRET_NAME, f"Bearer {fresh_cluedin_emulator.api_token('dry-run')}")
     built.blob_service.create_container(built.container)
     built.add_asset("Account.csv", terms=(AUTOMATION_TERM, SYNC_TERM))
+    domain = built.domain()
+    customers = built.add_asset("Customers.csv", terms=())
+    built.product("Customer Master", domain, terms=[built.term(MASTER_TERM, domain)], assets=[customers])
     return built
 
 
@@ -91,7 +114,16 @@ def dry_run_every_feature(stack: EveryFeature) -> dict[str, Any]:
 
 def real_cycles(stack: EveryFeature) -> None:
     """Real cycles until the estate is settled (the pipeline's ingestion endpoint is a data set lineage shows)."""
-    for feature in ("datasources", "pipelines", "pipeline_schedules", "lineage", "polling"):
+    for feature in (
+        "datasources",
+        "dataproducts",
+        "pipelines",
+        "pipeline_schedules",
+        "lineage",
+        "automap",
+        "polling",
+        *GLOSSARY_FEATURES,
+    ):
         report, _ = stack.cycle(feature)
         assert report.ok, (feature, report.errors)
 
@@ -99,7 +131,16 @@ def real_cycles(stack: EveryFeature) -> None:
 def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     before = observed(stack)
     reports = dry_run_every_feature(stack)
-    assert set(reports) == {"datasources", "lineage", "polling", "pipelines", "pipeline_schedules"}
+    assert set(reports) == {
+        "datasources",
+        "dataproducts",
+        "lineage",
+        "automap",
+        "polling",
+        "pipelines",
+        "pipeline_schedules",
+        *GLOSSARY_FEATURES,
+    }
     assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
     assert observed(stack) == before
     lineage = reports["lineage"]
@@ -108,8 +149,15 @@ def test_a_dry_run_on_a_fresh_account_writes_nothing_anywhere(stack):
     assert lineage.changes[:2] == lineage.setup
     assert lineage.planned == {"create": 2}  # the data set and its entity type
     assert reports["datasources"].planned == {"create": 1}
-    assert reports["pipelines"].planned == {"create": 1}
+    assert reports["dataproducts"].planned == {"create": 1}
+    assert reports["pipelines"].planned == {"create": 1}  # the product's asset waits for its data source
     assert stack.purview_client().get_typedef("cluedin_dataset") is None
+    vocabularies = reports["vocabularies_to_glossary"]  # the account vocabulary (mapped data set) with its 3 keys
+    assert vocabularies.setup[-1] == "create the root glossary term 'CluedIn-acme'"
+    assert vocabularies.planned == {"create": 1} and vocabularies.changes[-1].endswith("(+3 more terms)")
+    assert reports["glossary_to_vocabularies"].planned == {"create": 2}  # Contact and its key Email
+    assert reports["glossary_to_cluedin_glossary"].setup == ["create the CluedIn glossary category 'Business Glossary'"]
+    assert reports["glossary_to_cluedin_glossary"].planned == {"create": 4}
 
 
 def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
@@ -124,10 +172,15 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
             "records": [{"Id": "9"}],
         },
     )
+    vocabulary = stack.cluedin_graphql(CREATE_VOCABULARY, {"vocabulary": {"vocabularyName": "Order"}})
+    vocabulary_id = vocabulary["management"]["createVocabulary"]["vocabularyId"]
+    stack.cluedin_graphql(CREATE_KEY, {"vocabularyKey": {"vocabularyId": vocabulary_id, "name": "number"}})
     before = observed(stack)
     first = dry_run_every_feature(stack)
     second = dry_run_every_feature(stack)  # nothing consumed: the same plan again
     assert observed(stack) == before
+    terms = first["vocabularies_to_glossary"]
+    assert terms.planned == second["vocabularies_to_glossary"].planned == {"create": 1}, terms.changes
     assert first["lineage"].planned == second["lineage"].planned == {"create": 1}, first["lineage"].changes
     assert first["lineage"].events == second["lineage"].events == ["Data set 'Orders-2026.csv' added in CluedIn"]
     report, _ = stack.cycle("lineage")
@@ -136,6 +189,18 @@ def test_a_dry_run_does_not_swallow_changes_waiting_in_cluedin(stack):
     assert "Data Set 'Orders-2026.csv' synced to Purview" in [n.text for n in report.notifications]
     again, _ = stack.cycle("lineage")
     assert again.events == [] and again.planned == {}
+
+
+def test_a_dry_run_plans_auto_mapping_and_maps_nothing(stack):
+    real_cycles(stack)
+    stack.f6_vocabulary(AUTOMATION_TERM, {})
+    body = {"group": "Account.csv", "dataSource": "Account.csv", "dataSet": "accounts-2026", "records": [{"Id": "1"}]}
+    stack.activity("activity/data-set", {**body, "process": False})
+    assert stack.cycle("lineage")[0].ok  # lineage's view of CluedIn is what auto-mapping plans from
+    before = observed(stack)
+    reports = dry_run_every_feature(stack)
+    assert reports["automap"].planned == {"create": 1}, reports["automap"].errors
+    assert observed(stack) == before
 
 
 def test_a_dry_run_of_the_purview_change_feed_writes_nothing_anywhere(stack):

@@ -168,3 +168,23 @@ def test_retry_after_parsing():
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_the_proxy_environment_is_read_once_per_client_not_per_call(monkeypatch):
+    """requests re-reads the proxy environment on every call while a session trusts it; ours reads it once."""
+    import requests
+
+    from sync.services.http import environment_session
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    session = environment_session("https://acct.purview.azure.com")
+    assert session.trust_env is False
+    assert session.proxies["https"] == "http://proxy.example:3128"
+    assert session.verify == "/etc/ssl/certs/ca-certificates.crt"
+    calls = []
+    real = requests.sessions.get_environ_proxies
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", lambda *a, **k: calls.append(a) or real(*a, **k))
+    settings = session.merge_environment_settings("https://acct.purview.azure.com/x", {}, None, None, None)
+    assert calls == [] and settings["proxies"]["https"] == "http://proxy.example:3128"

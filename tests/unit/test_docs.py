@@ -36,6 +36,24 @@ def test_readme_quick_start_is_exactly_two_commands():
     assert commands == ["make demo", "make test"]
 
 
+def test_the_demo_ends_with_commands_that_exist():
+    from devhost.demo import NEXT_STEPS
+    from sync.cli.commands import admin, check, drift, plans, runs  # noqa: F401 - registers the commands
+    from sync.cli.main import cli
+
+    assert "make up" in NEXT_STEPS[1]
+    for line in NEXT_STEPS[2:-1]:
+        command = line.split("cluedin-purview-sync", 1)[1].split()[0]
+        assert command in cli.commands, command
+
+
+def test_readme_names_the_operator_cli_and_make_up_right_after_the_quick_start():
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "make up" in quick_start and "make down" in quick_start and "cluedin-purview-sync check" in quick_start
+    assert "## Operations" in readme and "docs/operations.md" in readme
+
+
 def test_every_test_named_in_the_reliability_promises_exists():
     import ast
     import re

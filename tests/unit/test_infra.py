@@ -1,9 +1,9 @@
-"""The deployment templates, checked by reading them.
+"""The deployment templates, checked by reading them (parsed by pycep-parser: tests/support/bicep.py).
 
-No Bicep compiler can be installed where this project is developed and tested, so these tests are the only
-guard the templates have here: every setting the app needs is set, secrets are only Key Vault references,
-role ids are the built-in ones, modules are pinned, and local module calls match the modules they call.
-The small Bicep reader they need lives here too, so the infrastructure's checks stay in one place.
+No Bicep compiler can be installed where this project is developed and tested, so these tests and checkov's
+scan (test_infra_scan.py) are the only guard the templates have here: every setting the app needs is set,
+secrets are only Key Vault references, role ids are the built-in ones, modules are pinned, and local module
+calls match the modules they call.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 import typing
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,12 +20,13 @@ from sync.core.settings import Settings, SettingsGroup, is_secret, load_settings
 from sync.core.telemetry import NOTIFICATIONS
 from sync.features.registry import settings_groups
 from sync.settings_doc import FEATURE_SETTINGS, feature_settings_text
+from tests.support import bicep
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 MAIN = INFRA / "main.bicep"
 API = INFRA / "app" / "api.bicep"
-BICEP_FILES = sorted(INFRA.rglob("*.bicep"))
+BICEP_FILES = bicep.FILES
 
 # Built-in role definition ids (Azure built-in roles reference; the AVM modules' builtInRoleNames tables agree).
 BUILT_IN_ROLES = {
@@ -81,129 +82,33 @@ FLEX_DEPRECATED = [
     "linuxFxVersion",
 ]
 KEY_VAULT_REFERENCE = re.compile(
-    r"^'@Microsoft\.KeyVault\(SecretUri=\$\{keyVaultUri\}secrets/\$\{secretNames\.(\w+)\}/\)'$"
+    r"^@Microsoft\.KeyVault\(SecretUri=\$\{keyVaultUri\}secrets/\$\{secretNames\.(\w+)\}/\)$"
 )
-DRY_RUN_ON_IN_AZURE = {"SYNC_DRY_RUN"}  # decision 0701: a fresh deployment only plans until someone looks
+DRY_RUN_ON_IN_AZURE = {"SYNC_DRY_RUN_UNTIL_SWITCHED"}  # decision 0701: a fresh deployment plans until switched
 
 
-# ----- A small Bicep reader ---------------------------------------------------------------------------------------
-def code_only(text: str) -> str:
-    """The text without // and /* */ comments (string contents kept)."""
-    out, i, in_string = [], 0, False
-    while i < len(text):
-        char = text[i]
-        if in_string:
-            out.append(char)
-            if char == "\\":
-                out.append(text[i + 1])
-                i += 1
-            elif char == "'":
-                in_string = False
-        elif char == "'":
-            in_string = True
-            out.append(char)
-        elif text.startswith("//", i):
-            while i < len(text) and text[i] != "\n":
-                i += 1
-            continue
-        elif text.startswith("/*", i):
-            i = text.index("*/", i) + 2
-            continue
-        else:
-            out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def without_strings(text: str) -> str:
-    """The text with string contents blanked (same length, so positions still match)."""
-    return re.sub(r"'(?:\\.|[^'\\])*'", lambda m: "'" + " " * (len(m[0]) - 2) + "'", text)
-
-
-@dataclass
-class Param:
-    name: str
-    type: str
-    default: str | None
-    decorators: list[str]
-
-    @property
-    def secure(self) -> bool:
-        return any(d.startswith("@secure(") for d in self.decorators)
-
-
-def params(path: Path) -> dict[str, Param]:
-    found: dict[str, Param] = {}
-    decorators: list[str] = []
-    for line in code_only(path.read_text()).splitlines():
-        stripped = line.strip()
-        if stripped.startswith("@"):
-            decorators.append(stripped)
-            continue
-        match = re.match(r"param (\w+) (\w+)(?: = (.+))?$", stripped)
-        if match:
-            found[match[1]] = Param(match[1], match[2], match[3], decorators)
-        if stripped:
-            decorators = []
-    return found
-
-
-def outputs(path: Path) -> set[str]:
-    return set(re.findall(r"^output (\w+) ", code_only(path.read_text()), re.MULTILINE))
-
-
-def block(text: str, opening: str) -> str:
-    """The text between the brace that ends `opening` and its matching closing brace."""
-    start = text.index(opening) + len(opening)
-    assert text[start - 1] == "{", opening
-    depth, i = 1, start
-    masked = without_strings(text)
-    while depth:
-        depth += {"{": 1, "}": -1}.get(masked[i], 0)
-        i += 1
-    return text[start : i - 1]
-
-
-def module_call(code: str, symbol: str) -> str:
-    """The body of `module <symbol> '<source>' = [if (...)] {...}`."""
-    opening = re.search(rf"^module {symbol} '[^']+' = [^\n]*\{{$", code, re.MULTILINE)
-    assert opening, symbol
-    return block(code, opening[0])
-
-
-def entries(body: str) -> dict[str, str]:
-    """Top-level `key: expression` lines of an object body."""
-    result, depth = {}, 0
-    for line in body.splitlines():
-        if depth == 0:
-            match = re.match(r"\s*([\w'-]+)\s*:\s*(.*)$", line)
-            if match:
-                result[match[1].strip("'")] = match[2].strip()
-        masked = without_strings(line)
-        depth += masked.count("{") + masked.count("[") - masked.count("}") - masked.count("]")
-    return result
-
-
-def literal(expression: str) -> str | bool | int:
-    if expression in {"true", "false"}:
-        return expression == "true"
-    if re.fullmatch(r"-?\d+", expression):
-        return int(expression)
-    assert expression.startswith("'") and expression.endswith("'"), expression
-    return expression[1:-1].replace("\\'", "'")
-
-
-MAIN_CODE = code_only(MAIN.read_text())
-MAIN_PARAMS = params(MAIN)
-SYNC_SETTINGS = entries(block(MAIN_CODE, "var namedSettings = {"))
+# ----- The templates, parsed by pycep (tests/support/bicep.py) ----------------------------------------------------
+MAIN_PARAMS = bicep.params(MAIN)
+SYNC_SETTINGS: dict[str, Any] = bicep.variable(MAIN, "namedSettings")
 GENERATED_SETTINGS: dict[str, str] = json.loads(FEATURE_SETTINGS.read_text())
-SECRET_SETTINGS = dict(re.findall(r"\{ (\w+): ('@Microsoft\.KeyVault[^']*') \}", MAIN_CODE))
-PLATFORM = entries(block(code_only(API.read_text()), "var platformSettings = {"))
-CHANGE_FEED_CONNECTION = entries(
-    block(code_only(API.read_text()), "var changeFeedConnection = purviewChangeFeedEnabled ? {")
-)
-ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM, **CHANGE_FEED_CONNECTION}
+SECRET_SETTINGS: dict[str, str] = {
+    name: value
+    for _, item in bicep.walk(bicep.parse(MAIN)["variables"])
+    if isinstance(item, dict)
+    for name, value in item.items()
+    if isinstance(value, str) and value.startswith("@Microsoft.KeyVault")
+}
+PLATFORM: dict[str, Any] = bicep.variable(API, "platformSettings")
 CHANGE_FEED = INFRA / "app" / "changefeed.bicep"
+
+
+def when_true(expression: Any) -> Any:
+    """The value of `condition ? value : other` when the condition holds (pycep's ternary operator)."""
+    return expression["operator"]["operands"]["true_value"]
+
+
+CHANGE_FEED_CONNECTION: dict[str, Any] = when_true(bicep.variable(API, "changeFeedConnection"))
+ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM, **CHANGE_FEED_CONNECTION}
 SECRET_NAMES = json.loads((INFRA / "app" / "secret-names.json").read_text())
 ROLES = json.loads((INFRA / "app" / "roles.json").read_text())
 
@@ -223,10 +128,25 @@ def secret_fields() -> set[str]:
     }
 
 
-def plain_param(expression: str) -> str | None:
+def plain_param(expression: Any) -> str | None:
     """The parameter an app setting is a plain copy of (`x` or `x ? 'true' : 'false'`), else None."""
-    match = re.fullmatch(r"(\w+)(?: \? 'true' : 'false')?", expression)
-    return match[1] if match and match[1] in MAIN_PARAMS else None
+    if isinstance(expression, dict):
+        operands = (expression.get("operator") or {}).get("operands") or {}
+        if operands.get("true_value") != "true" or operands.get("false_value") != "false":
+            return None
+        expression = operands.get("condition")
+    return expression if isinstance(expression, str) and expression in MAIN_PARAMS else None
+
+
+def bicep_default(param: bicep.Param) -> str:
+    """A parameter's default as the App Setting text it becomes."""
+    default = param.default
+    return str(default).lower() if isinstance(default, bool) else str(default)
+
+
+def identifiers(value: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Every (path, string) in a parsed template: pycep gives identifiers and literals alike as strings."""
+    return [(trail, item) for trail, item in bicep.walk(value) if isinstance(item, str)]
 
 
 # ----- App settings -----------------------------------------------------------------------------------------------
@@ -239,7 +159,7 @@ def test_settings_the_host_needs_at_start_are_set():
     assert {"SYNC_SCHEDULE", "POLL_SCHEDULE", "PIPELINE_AUTOMATION_SCHEDULE", "SYNC_QUEUE_PREFIX"} <= placeholders
     assert placeholders <= set(ALL_SETTINGS), f"unset binding expressions: {placeholders - set(ALL_SETTINGS)}"
     assert PLATFORM["AzureWebJobsStorage__accountName"] == "storageAccountName"
-    assert PLATFORM["AzureWebJobsStorage__credential"] == "'managedidentity'"
+    assert PLATFORM["AzureWebJobsStorage__credential"] == "managedidentity"
     assert PLATFORM["AzureWebJobsStorage__clientId"] == "identityClientId"
     assert "AzureWebJobsStorage" not in ALL_SETTINGS
 
@@ -248,7 +168,10 @@ def test_generated_deployment_settings_are_current():
     assert FEATURE_SETTINGS.read_text() == feature_settings_text(MAIN.read_text()), (
         "run: .venv/bin/python -m sync.settings_doc --write"
     )
-    assert "loadJsonContent('app/feature-settings.json')" in MAIN_CODE
+    loaded = [
+        v for _, v in bicep.walk(bicep.variable(MAIN, "generatedSettings")) if isinstance(v, dict) and "file_path" in v
+    ]
+    assert [v["file_path"] for v in loaded] == ["app/feature-settings.json"]
     assert "appSettingsJson" in MAIN_PARAMS
 
 
@@ -264,20 +187,19 @@ def test_every_deployable_setting_of_the_app_is_set_and_nothing_unknown():
 
 def test_no_deprecated_flex_consumption_setting_anywhere():
     for path in BICEP_FILES:
-        code = code_only(path.read_text())
+        keys = {trail[-1] for trail, _ in bicep.walk(bicep.parse(path)) if trail}
         for name in [*FLEX_DEPRECATED, *NOT_DEPLOYED]:
-            assert not re.search(rf"\b{name}\b(?!__)", code), f"{name} in {path.name}"
+            assert name not in keys, f"{name} in {path.name}"
 
 
 def test_secrets_are_only_ever_key_vault_references():
     secrets = secret_fields()
     assert {"PURVIEW_CLIENT_SECRET", "CLUEDIN_PASSWORD", "CLUEDIN_API_TOKEN", "DATA_FACTORY_CLIENT_SECRET"} <= secrets
     for path in BICEP_FILES:
-        code = code_only(path.read_text())
-        for name in secrets:
-            for value in re.findall(rf"\b{name}\s*:\s*('(?:\\.|[^'\\])*'|[^\s}}]+)", code):
-                reference = KEY_VAULT_REFERENCE.match(value)
-                assert reference, f"{name} in {path.name} is not a Key Vault reference: {value}"
+        for trail, value in bicep.walk(bicep.parse(path)):
+            if trail and trail[-1] in secrets:
+                reference = KEY_VAULT_REFERENCE.match(value) if isinstance(value, str) else None
+                assert reference, f"{trail[-1]} in {path.name} is not a Key Vault reference: {value}"
                 assert reference[1] in SECRET_NAMES
     assert set(SECRET_SETTINGS) == secrets - set(NOT_DEPLOYED)
 
@@ -285,23 +207,23 @@ def test_secrets_are_only_ever_key_vault_references():
 def test_secure_parameters_only_reach_the_secrets_module():
     secure = [p for p in MAIN_PARAMS.values() if p.secure]
     assert {p.name for p in secure} >= {"purviewClientSecret", "cluedinPassword", "cluedinIngestionToken"}
-    secrets_call = module_call(MAIN_CODE, "secrets")
+    secrets_call = bicep.module_params(MAIN, "secrets")
+    parsed = bicep.parse(MAIN)
+    uses = identifiers({k: v for k, v in parsed.items() if k != "parameters"})
     for param in secure:
-        assert param.default == "''", f"{param.name} must default to empty"
-        uses = re.findall(rf"[^\n]*(?<![.\w]){param.name}\b[^\n]*", MAIN_CODE)
-        for use in uses:
-            allowed = (
-                use.strip().startswith(f"param {param.name} ")
-                or use.strip() == f"{param.name}: {param.name}"
-                or f"empty({param.name})" in use
-            )
-            assert allowed, f"secure parameter {param.name} used outside the secrets module: {use.strip()}"
-        assert f"{param.name}: {param.name}" in secrets_call
-    assert not any(p.secure for p in params(API).values())
+        assert param.default == "", f"{param.name} must default to empty"
+        for trail, value in uses:
+            if value != param.name:
+                continue
+            passed_on = trail[:1] == ("modules",) and trail[1] == "secrets" and trail[-1] == param.name
+            emptiness = trail[-1] == "item_to_test"  # empty(<param>)
+            assert passed_on or emptiness, f"secure parameter {param.name} used at {'.'.join(trail)}"
+        assert secrets_call.get(param.name) == param.name
+    assert not any(p.secure for p in bicep.params(API).values())
     for path in BICEP_FILES:
-        for param in params(path).values():
+        for param in bicep.params(path).values():
             if param.secure:
-                assert param.default in {None, "''"}, f"{path.name}: {param.name} has a default value"
+                assert param.required or param.default == "", f"{path.name}: {param.name} has a default value"
 
 
 def test_infra_defaults_are_the_app_defaults():
@@ -311,8 +233,8 @@ def test_infra_defaults_are_the_app_defaults():
         name = plain_param(expression)
         if name is None:
             continue
-        default = literal(str(MAIN_PARAMS[name].default))
-        environment[setting] = str(default).lower() if isinstance(default, bool) else str(default)
+        default = MAIN_PARAMS[name].default
+        environment[setting] = bicep_default(MAIN_PARAMS[name])
         group, field = app_settings()[setting]
         app_default = group.model_fields[field].default
         if setting in DRY_RUN_ON_IN_AZURE:
@@ -333,91 +255,105 @@ def test_infra_defaults_are_the_app_defaults():
 def test_allowed_delete_policies_are_the_apps():
     from sync.core.settings import DeletePolicy
 
-    allowed = next(d for d in MAIN_PARAMS["syncDeletePolicy"].decorators if d.startswith("@allowed"))
-    assert set(re.findall(r"'([^']+)'", allowed)) == {p.value for p in DeletePolicy}
+    assert set(MAIN_PARAMS["syncDeletePolicy"].decorators["allowed"]) == {p.value for p in DeletePolicy}
 
 
 def test_telemetry_goes_through_the_worker_with_entra_auth():
-    assert PLATFORM["PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY"] == "'true'"
-    logger_root = literal(PLATFORM["PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME"])
-    assert NOTIFICATIONS.name.startswith(f"{logger_root}.")
+    assert PLATFORM["PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY"] == "true"
+    assert NOTIFICATIONS.name.startswith(f"{PLATFORM['PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME']}.")
     assert "Authorization=AAD" in PLATFORM["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]
     assert "ClientId=${identityClientId}" in PLATFORM["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]
     assert re.search(r"^azure-monitor-opentelemetry==", (ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    assert json.loads((ROOT / "host.json").read_text())["telemetryMode"] == "OpenTelemetry"
 
 
 # ----- Resources --------------------------------------------------------------------------------------------------
 def test_flex_consumption_app_configuration():
-    api = code_only(API.read_text())
-    config = block(api, "functionAppConfig: {")
-    assert re.search(r"runtime: \{\s*name: 'python'\s*version: '3\.11'\s*\}", config)
+    site = bicep.module_params(API, "site")
+    config = site["functionAppConfig"]
+    assert config["runtime"] == {"name": "python", "version": "3.11"}
     assert "3.11" in (ROOT / "pyproject.toml").read_text().split("requires-python", 1)[1].splitlines()[0]
-    assert "type: 'blobContainer'" in config and "type: 'UserAssignedIdentity'" in config
-    assert "instanceMemoryMB: instanceMemoryMB" in config and "maximumInstanceCount: maximumInstanceCount" in config
-    assert "keyVaultAccessIdentityResourceId: identityResourceId" in api
+    storage = config["deployment"]["storage"]
+    assert storage["type"] == "blobContainer" and storage["authentication"]["type"] == "UserAssignedIdentity"
+    assert config["scaleAndConcurrency"] == {
+        "instanceMemoryMB": "instanceMemoryMB",
+        "maximumInstanceCount": "maximumInstanceCount",
+    }
+    assert site["keyVaultAccessIdentityResourceId"] == "identityResourceId"
     assert {"instanceMemoryMB", "maximumInstanceCount"} <= set(MAIN_PARAMS)
-    assert "sku: {\n      name: 'FC1'\n      tier: 'FlexConsumption'" in MAIN_CODE
+    assert bicep.module_params(MAIN, "plan")["sku"] == {"name": "FC1", "tier": "FlexConsumption"}
 
 
 def test_secure_defaults_of_storage_monitoring_and_vault():
-    assert "allowSharedKeyAccess: false" in module_call(MAIN_CODE, "storage")
-    assert "disableLocalAuth: true" in module_call(MAIN_CODE, "appInsights")
-    assert "enableRbacAuthorization: true" in module_call(MAIN_CODE, "keyVault")
+    assert bicep.module_params(MAIN, "storage")["allowSharedKeyAccess"] is False
+    assert bicep.module_params(MAIN, "appInsights")["disableLocalAuth"] is True
+    assert bicep.module_params(MAIN, "keyVault")["enableRbacAuthorization"] is True
 
 
 def test_role_definition_ids_are_the_built_in_ones():
     assert ROLES == BUILT_IN_ROLES
     used = set()
     for path in BICEP_FILES:
-        code = code_only(path.read_text())
-        text = without_strings(code)
-        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text), f"{path.name}: role ids belong in roles.json"
-        for name in re.findall(r"roleDefinitions', roles\.(\w+)\)", code):
-            assert name in ROLES
-            used.add(name)
-        for body in re.findall(r"roleAssignments@2022-04-01' = (?:if \([^\n]*\) )?\{\n  name: ([^\n]+)", code):
-            assert body.startswith("guid("), f"{path.name}: role assignment names must be deterministic"
+        parsed = bicep.parse(path)
+        guids = [v for _, v in identifiers(parsed) if re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", v)]
+        assert not guids, f"{path.name}: role ids belong in roles.json: {guids}"
+        for resource in parsed["resources"].values():
+            if resource["type"] != "Microsoft.Authorization/roleAssignments" or resource.get("existing"):
+                continue
+            body = bicep.config(resource)
+            assert "guid" in json.dumps(body["name"]), f"{path.name}: role assignment names must be deterministic"
+            names = bicep.accessed(body["properties"]["roleDefinitionId"], "roles")
+            assert names and names <= set(ROLES)
+            used |= names
     assert used == set(ROLES), f"roles never assigned: {set(ROLES) - used}"
 
 
 def test_modules_are_pinned_and_local_module_calls_match_the_modules():
     seen = {}
     for path in BICEP_FILES:
-        code = code_only(path.read_text())
-        for symbol, source in re.findall(r"^module (\w+) '([^']+)'", code, re.MULTILINE):
-            if source.startswith("br/public:"):
-                module, _, version = source.removeprefix("br/public:").rpartition(":")
-                assert re.fullmatch(r"\d+\.\d+\.\d+", version), source
-                seen[module] = version
+        parsed = bicep.parse(path)
+        for symbol, module in parsed["modules"].items():
+            detail = module["detail"]
+            if module["type"] != "local":
+                assert detail.get("public") and re.fullmatch(r"\d+\.\d+\.\d+", detail["tag"]), detail
+                seen[detail["path"]] = detail["tag"]
                 continue
-            child = path.parent / source
-            assert child.is_file(), source
-            passed = set(entries(block(module_call(code, symbol), "params: {")))
-            declared = params(child)
+            child = path.parent / detail["path"]
+            assert child.is_file(), detail
+            passed = set(bicep.module_params(path, symbol))
+            declared = bicep.params(child)
             assert passed <= set(declared), f"{symbol}: unknown parameters {passed - set(declared)}"
-            required = {n for n, p in declared.items() if p.default is None}
+            required = {n for n, p in declared.items() if p.required}
             assert required <= passed, f"{symbol}: missing parameters {required - passed}"
-            for name in re.findall(rf"\b{symbol}\.outputs\.(\w+)", code):
-                assert name in outputs(child), f"{symbol}.outputs.{name}"
+            for value in bicep.walk(parsed):
+                item = value[1]
+                if isinstance(item, dict) and item.get("type") == "property_accessor":
+                    operands = item["operands"]
+                    if operands.get("operand_1") == symbol:
+                        read = bicep.accessed(operands.get("operand_2"), "outputs")
+                        assert read <= bicep.outputs(child), f"{symbol}.outputs.{read}"
     assert seen == AVM_VERSIONS
 
 
 def test_json_files_and_the_keys_read_from_them_exist():
     for path in BICEP_FILES:
-        code = code_only(path.read_text())
-        for variable, file in re.findall(r"var (\w+) = loadJsonContent\('([^']+)'\)", code):
-            data = json.loads((path.parent / file).read_text())
-            for key in re.findall(rf"(?<![.\w]){variable}\.(\w+)", re.sub(r"loadJsonContent\('[^']*'\)", "", code)):
-                assert key in data, f"{path.name}: {variable}.{key} not in {file}"
+        parsed = bicep.parse(path)
+        for name, spec in parsed["variables"].items():
+            function = (spec["value"] or {}).get("function") if isinstance(spec["value"], dict) else None
+            if not function or function.get("type") != "load_json_content":
+                continue
+            data = json.loads((path.parent / function["parameters"]["file_path"]).read_text())
+            for key in bicep.accessed(parsed, name):
+                assert key in data, f"{path.name}: {name}.{key} not in {function['parameters']['file_path']}"
 
 
-def test_brackets_balance_and_every_parameter_is_used():
+def test_every_template_parses_and_every_parameter_is_used():
     for path in BICEP_FILES:
-        code = without_strings(code_only(path.read_text()))
-        for opening, closing in [("{", "}"), ("[", "]"), ("(", ")")]:
-            assert code.count(opening) == code.count(closing), f"{path.name}: {opening}{closing} unbalanced"
-        for name in params(path):
-            assert len(re.findall(rf"\b{name}\b", code_only(path.read_text()))) >= 2, f"{path.name}: {name} unused"
+        parsed = bicep.parse(path)
+        used = {v for _, v in identifiers({k: v for k, v in parsed.items() if k != "parameters"})}
+        text = json.dumps({k: v for k, v in parsed.items() if k != "parameters"})
+        for name in bicep.params(path):
+            assert name in used or f"{{{name}}}" in text, f"{path.name}: {name} unused"
 
 
 def test_outputs_name_what_the_operator_needs():
@@ -427,9 +363,9 @@ def test_outputs_name_what_the_operator_needs():
         "FUNCTION_APP_IDENTITY_CLIENT_ID",
         "FUNCTION_APP_IDENTITY_PRINCIPAL_ID",
         "KEY_VAULT_NAME",
-    } <= outputs(MAIN)
-    for line in re.findall(r"^output .*$", MAIN_CODE, re.MULTILINE):
-        assert not any(re.search(rf"\b{p.name}\b", line) for p in MAIN_PARAMS.values() if p.secure), line
+    } <= bicep.outputs(MAIN)
+    secure = {p.name for p in MAIN_PARAMS.values() if p.secure}
+    assert not secure & {v for _, v in identifiers(bicep.parse(MAIN)["outputs"])}
 
 
 def test_the_change_feed_connects_with_the_apps_identity_and_is_off_unless_enabled():
@@ -440,38 +376,36 @@ def test_the_change_feed_connects_with_the_apps_identity_and_is_off_unless_enabl
     [function] = [f for f in collect_functions(app) if '"eventHubTrigger"' in f.get_function_json()]
     assert json.loads(function.get_function_json())["bindings"][0]["connection"] == CONNECTION
     assert {
-        f"{CONNECTION}__credential": "'managedidentity'",
+        f"{CONNECTION}__credential": "managedidentity",
         f"{CONNECTION}__clientId": "identityClientId",
     } == CHANGE_FEED_CONNECTION
-    assert SYNC_SETTINGS[f"{CONNECTION}__fullyQualifiedNamespace"] == (
-        "purviewChangeFeedEnabled ? changeFeed.outputs.fullyQualifiedNamespace : ''"
-    )
-    api = code_only(API.read_text())
-    disabled = f"'AzureWebJobs.{function.get_function_name()}.Disabled': purviewChangeFeedEnabled ? 'false' : 'true'"
-    assert disabled in api
-    assert "union(appSettings, platformSettings, changeFeedConnection, functionStates)" in api
-    assert MAIN_PARAMS["purviewChangeFeedEnabled"].default == "false"
-    assert "module changeFeed 'app/changefeed.bicep' = if (purviewChangeFeedEnabled) {" in MAIN_CODE
+    namespace = json.dumps(SYNC_SETTINGS[f"{CONNECTION}__fullyQualifiedNamespace"])
+    assert "purviewChangeFeedEnabled" in namespace and "fullyQualifiedNamespace" in namespace
+    states = {key.strip("'"): value for key, value in bicep.variable(API, "functionStates").items()}  # quoted key
+    disabled = states[f"AzureWebJobs.{function.get_function_name()}.Disabled"]["operator"]["operands"]
+    assert disabled == {"condition": "purviewChangeFeedEnabled", "true_value": "false", "false_value": "true"}
+    assert [v for _, v in identifiers(bicep.module_params(API, "site")["appSettingsKeyValuePairs"])] >= [
+        "changeFeedConnection",
+        "functionStates",
+    ]
+    assert MAIN_PARAMS["purviewChangeFeedEnabled"].default is False
+    module = bicep.parse(MAIN)["modules"]["changeFeed"]
+    assert module["detail"]["path"] == "app/changefeed.bicep" and "condition" in module["config"]
 
 
 def test_the_change_feed_hub_grants_only_what_reading_and_purview_need():
-    code = code_only(CHANGE_FEED.read_text())
-    receiver = block(code, "resource appReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {")
-    assert "scope: hub" in receiver and "roles.azureEventHubsDataReceiver" in receiver  # the hub, not the namespace
-    purview = block(
-        code,
-        "resource purviewContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' "
-        "= if (!empty(purviewPrincipalId)) {",
-    )
-    assert "scope: namespace" in purview and "roles.contributor" in purview
-    namespace = block(code, "resource newNamespace 'Microsoft.EventHub/namespaces@2024-01-01' = if (createNamespace) {")
-    assert "name: 'Standard'" in namespace  # Basic has no Kafka endpoint and no consumer group but $Default
-    assert "disableLocalAuth: true" in namespace
-    group = block(
-        code, "resource appConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = {"
-    )
-    assert "name: consumerGroup" in group
-    assert "kafkaConfigurations" not in code  # one Notification configuration per account: never overwritten here
+    resources = bicep.parse(CHANGE_FEED)["resources"]
+    receiver = bicep.config(resources["appReceiver"])
+    assert receiver["scope"] == "hub"  # the hub, not the namespace
+    assert bicep.accessed(receiver["properties"]["roleDefinitionId"], "roles") == {"azureEventHubsDataReceiver"}
+    purview = bicep.config(resources["purviewContributor"])
+    assert purview["scope"] == "namespace"
+    assert bicep.accessed(purview["properties"]["roleDefinitionId"], "roles") == {"contributor"}
+    namespace = bicep.config(resources["newNamespace"])
+    assert namespace["sku"]["name"] == "Standard"  # Basic has no Kafka endpoint and no consumer group but $Default
+    assert namespace["properties"]["disableLocalAuth"] is True
+    assert bicep.config(resources["appConsumerGroup"])["name"] == "consumerGroup"
+    assert not any("kafkaConfigurations" in r["type"] for r in resources.values())  # Purview's own, never overwritten
 
 
 # ----- Parameters file and azd ------------------------------------------------------------------------------------
@@ -486,8 +420,7 @@ def test_parameters_file_holds_no_secrets_and_mirrors_the_defaults():
         if name in setting_of:
             assert match[1] == setting_of[name], f"{name} should read the environment variable {setting_of[name]}"
         if match[2] is not None:
-            default = literal(str(MAIN_PARAMS[name].default))
-            assert match[2] == (str(default).lower() if isinstance(default, bool) else str(default)), name
+            assert match[2] == bicep_default(MAIN_PARAMS[name]), name
     assert {"environmentName", "location", "principalId"} <= set(values)
     not_mapped = {name for name, param in MAIN_PARAMS.items() if not param.secure} - set(values)
     assert not not_mapped, f"azd users could not set: {sorted(not_mapped)}"
@@ -518,7 +451,7 @@ def test_azure_yaml_deploys_the_repository_root_as_the_python_function_service()
     assert services["api"] == {"project": ".", "language": "python", "host": "function"}
     for needed in ["function_app.py", "host.json", "requirements.txt", ".funcignore"]:
         assert (ROOT / needed).is_file()
-    assert "'azd-service-name': 'api'" in code_only(API.read_text())
+    assert "azd-service-name" in json.dumps(bicep.module_params(API, "site")["tags"])
     assert not (ROOT / "infra" / "main.bicepparam").exists()
 
 
@@ -536,6 +469,6 @@ def test_deploy_docs_query_events_the_app_really_logs(event: str):
 
 def test_deploy_docs_name_every_secret_and_the_untested_compile():
     docs = (ROOT / "docs" / "deploy.md").read_text()
-    for secret in [*SECRET_NAMES.values(), literal(str(MAIN_PARAMS["dataFactoryCluedinTokenSecretName"].default))]:
+    for secret in [*SECRET_NAMES.values(), MAIN_PARAMS["dataFactoryCluedinTokenSecretName"].default]:
         assert f"`{secret}`" in docs
     assert "az bicep build" in docs

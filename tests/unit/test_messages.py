@@ -47,3 +47,13 @@ def test_a_single_oversized_change_is_refused_at_planning():
 def test_malformed_messages_name_the_problem(body, reason):
     with pytest.raises(MalformedMessageError, match=reason):
         parse_message(body)
+
+
+def test_packed_messages_are_as_full_as_the_size_limit_allows():
+    changes = [change(f"c{i}", 1000) for i in range(200)]
+    packed = pack_messages("r", changes, max_changes=1000)
+    sizes = [len(m.encode()) for m in packed]
+    assert all(s <= MAX_MESSAGE_BYTES for s in sizes)
+    one_more = len(parse_message(packed[0]).changes) + 1
+    bigger = ChangeMessage(run_id="r", changes=changes[:one_more]).model_dump_json()
+    assert len(bigger.encode()) > MAX_MESSAGE_BYTES - 16  # the first message could not hold another change

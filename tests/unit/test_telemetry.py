@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,8 @@ from sync.core.telemetry import RESERVED_RECORD_KEYS, dimension_name, log_event
 def test_a_field_named_like_a_log_record_attribute_is_renamed_not_fatal(key, caplog):
     logger = logging.getLogger("sync.test.telemetry")
     with caplog.at_level(logging.DEBUG, logger="sync.test.telemetry"):
-        log_event(logger, "Probe", "probing", level=logging.INFO, **{key: "value"})
+        fields: dict[str, Any] = {key: "value"}
+        log_event(logger, "Probe", "probing", level=logging.INFO, **fields)
     [record] = caplog.records
     assert getattr(record, f"sync_{key}") == "value"
     assert record.event == "Probe"

@@ -22,6 +22,8 @@ from sync.core import clock
 if TYPE_CHECKING:
     from sync.core.state.leases import HeldLease
 
+from sync.core.telemetry import current_run
+
 MAX_PROPERTY_CHARS = 30_000
 MAX_KEY_UNITS = 512
 """PartitionKey/RowKey limit in UTF-16 code units (1 KiB): Azure's documented size, Azurite's check."""
@@ -129,6 +131,8 @@ class SyncObject:
     fingerprint: str = ""
     status: str = "pending"
     last_run_id: str = ""
+    previous_run_id: str = ""
+    """The run that had written the row before `last_run_id` (what `rollback` of the last run restores)."""
     lease_owner: str = ""
     lease_until: datetime | None = None
     updated_at: datetime | None = None
@@ -141,14 +145,28 @@ class SyncObject:
         """Whether the object currently exists on the target side as far as the app knows."""
         return self.status == "active"
 
+    def stamp(self) -> None:
+        """Record the run in scope (if any) as the row's last writer, remembering the one before it.
+
+        Every write goes through `to_entity`, so every row a run writes names it: DataHub-style provenance without
+        a write of its own. A redelivered message of the same run changes nothing here.
+        """
+        scope = current_run()
+        if scope is None or scope.run_id == self.last_run_id:
+            return
+        scope.previous.setdefault((self.kind, self.key), self.last_run_id)
+        self.previous_run_id, self.last_run_id = self.last_run_id, scope.run_id
+
     def to_entity(self) -> dict[str, Any]:
-        """Table entity form."""
+        """Table entity form (stamped with the run in scope)."""
+        self.stamp()
         entity: dict[str, Any] = {
             "PartitionKey": encode_key(self.kind),
             "RowKey": encode_key(self.key),
             "Fingerprint": self.fingerprint,
             "Status": self.status,
             "LastRunId": self.last_run_id,
+            "PreviousRunId": self.previous_run_id,
             "LeaseOwner": self.lease_owner,
             "UpdatedAt": (self.updated_at or now()).isoformat(),
         }
@@ -174,6 +192,7 @@ class SyncObject:
             fingerprint=str(entity.get("Fingerprint", "")),
             status=str(entity.get("Status", "pending")),
             last_run_id=str(entity.get("LastRunId", "")),
+            previous_run_id=str(entity.get("PreviousRunId", "")),
             lease_owner=str(entity.get("LeaseOwner", "")),
             lease_until=datetime.fromisoformat(lease) if lease else None,
             updated_at=datetime.fromisoformat(updated) if updated else None,

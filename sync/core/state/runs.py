@@ -130,6 +130,16 @@ class RunLog:
             self.writes += len(batch[start : start + 100])
 
     @typed
+    def get_outcome(self, run_id: str, change_key: str) -> dict[str, Any] | None:
+        """What applying one change (`<object kind>/<key>`) of a run did: one point read; None if not recorded."""
+        try:
+            entity = self.outcomes.get_entity(encode_key(run_id), encode_key(change_key))
+        except ResourceNotFoundError:
+            return None
+        outcome: dict[str, Any] = get_json(entity, "Outcome", {})
+        return outcome
+
+    @typed
     def iter_outcomes(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Outcomes recorded for a run's changes."""
         pk = quoted(encode_key(run_id))

@@ -6,6 +6,7 @@ Rows (kind `datasource`, key `<typeName>|<qualifiedName>` of the Purview asset):
 
 Other features never read those rows as JSON: lineage reads `linked_assets`, the pipeline automation calls
 `ensure_data_source` (the same code F1's own applier runs), so the row layout can change in this folder alone.
+"Sync data products" makes its groups with `ensure_group` on rows of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class LinkedAsset:
     data_source_id: str
     columns: tuple[tuple[str, str], ...] = ()
     """(name, type) of the asset's schema columns, as read when the data source was last synced."""
+    guid: str = ""
+    """The asset's Purview guid when it was last synced."""
 
 
 def created_text(name: str) -> str:
@@ -59,6 +62,7 @@ def iter_linked_assets(state: StateStore) -> Iterator[LinkedAsset]:
             name=str(obj.data.get("name") or ""),
             data_source_id=source_id,
             columns=tuple((str(c.get("name", "")), str(c.get("type", ""))) for c in schema if c.get("name")),
+            guid=str(obj.source.get("guid") or ""),
         )
 
 
@@ -96,7 +100,7 @@ def ensure_data_source(
     with ctx.state.leased(DATASOURCE_KIND, key, owner=owner) as obj:
         obj.source = {"guid": asset.guid, "typeName": asset.type_name, "qualifiedName": asset.qualified_name}
         wanted = str(obj.target.get("group_name") or group_name or asset.name)
-        created = _ensure_group(cluedin, ctx.state, obj, wanted, asset.qualified_name)
+        created = ensure_group(cluedin, ctx.state, obj, wanted, asset.qualified_name)
         created = _ensure_source(cluedin, ctx.state, obj, asset.name) or created
         obj.data = {"schema": asset.schema(), "name": asset.name, "terms": asset.terms}
         if fingerprint:
@@ -107,8 +111,12 @@ def ensure_data_source(
     return EnsuredDataSource(str(obj.target["source_id"]), str(obj.target["group_name"]), created, notes)
 
 
-def _ensure_group(cluedin: CluedInClient, state: StateStore, obj: SyncObject, name: str, qualified_name: str) -> bool:
-    """Find or create the data source group. Returns True when this call created it.
+def ensure_group(cluedin: CluedInClient, state: StateStore, obj: SyncObject, name: str, identity: str) -> bool:
+    """Find or create the data source group of a state row. Returns True when this call created it.
+
+    Shared with "Sync data products", whose rows keep their group the same way (`target.group_id`,
+    `target.group_name`, `data.creating_group`); `identity` (an asset's qualifiedName, a data product's id)
+    derives the suffix used when the name is taken.
 
     The intended name is written to state before the create call: if the process dies after CluedIn created the
     group but before its id was saved, the retry adopts the group of that name instead of creating another. A group
@@ -116,7 +124,7 @@ def _ensure_group(cluedin: CluedInClient, state: StateStore, obj: SyncObject, na
     """
     if obj.target.get("group_id"):
         return False
-    for candidate in (name, f"{name} ({name_suffix(qualified_name)})"):
+    for candidate in (name, f"{name} ({name_suffix(identity)})"):
         existing = cluedin.find_data_source_set(candidate)
         if existing is not None and obj.data.get("creating_group") == candidate:
             obj.target.update(group_id=str(existing["id"]), group_name=candidate)

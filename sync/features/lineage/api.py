@@ -1,17 +1,26 @@
 """What data-set lineage publishes to other features: which data sets have their Cluedin Dataset in Purview.
 
-Rows (kind `lineage`): `dataset|<dataSetId>` (the Cluedin Dataset, its columns and processes) and
-`entity|/<EntityType>` (lineage's hold on a shared Cluedin Entity); docs/state.md has the layout. Polling reads
-them only through `iter_synced_data_sets`.
+Rows (kind `lineage`): `dataset|<dataSetId>` (the Cluedin Dataset, its columns and processes; `data` names the
+data set's data source and mapped entity type) and `entity|/<EntityType>` (lineage's hold on a shared Cluedin
+Entity); docs/state.md has the layout. Polling reads them only through `iter_synced_data_sets`; the data-product
+sync reads the Cluedin Entities its data sources' data sets map to through `iter_mapped_entities`; auto-mapping
+reads CluedIn's data sets as lineage last read them through `cluedin_data_sets` (its facts cache).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
+from sync.core.ownership import SHARED_KIND, shared_key
+from sync.core.settings import Settings
 from sync.core.state import StateStore
-from sync.features.lineage.model import DATASET, split_key
+from sync.features.lineage.detect import read_facts
+from sync.features.lineage.model import DATASET, MAP, split_key
+from sync.features.lineage.settings import LineageSettings
+from sync.services.cluedin.datasets import DataSetFacts
+from sync.services.purview import qualified_names as names
+from sync.services.purview.typedefs import ENTITY_TYPE
 
 LINEAGE_KIND = "lineage"
 
@@ -32,3 +41,55 @@ def iter_synced_data_sets(state: StateStore) -> Iterator[SyncedDataSet]:
         kind, ident = split_key(obj.key)
         if kind == DATASET and obj.active:
             yield SyncedDataSet(ident, str(obj.data.get("name") or ident), str(obj.data.get("url") or ""))
+
+
+@dataclass(frozen=True)
+class MappedEntity:
+    """The Cluedin Entity (golden-record entity type) a synced data set is mapped to, as written in Purview."""
+
+    data_set_id: str
+    data_source_id: str
+    entity_type: str
+    """CluedIn's entity type, e.g. `/Customer`."""
+    type_name: str
+    qualified_name: str
+    guid: str
+    """The Cluedin Entity's Purview guid ('' while Purview's answer has not been recorded)."""
+
+
+def iter_mapped_entities(state: StateStore, data_source_ids: Collection[str]) -> Iterator[MappedEntity]:
+    """Cluedin Entities of the data sets of these CluedIn data sources, once their Map to Entity process exists.
+
+    Data sets written before lineage recorded their data source are found once their lineage is next rewritten.
+    """
+    wanted = set(data_source_ids)
+    found: list[tuple[str, str, str, str]] = []
+    for obj in state.iter_objects(LINEAGE_KIND):
+        kind, ident = split_key(obj.key)
+        source_id = str(obj.data.get("dataSourceId") or "")
+        entity_type = str(obj.data.get("entityType") or "")
+        org = str(obj.target.get("org") or "")
+        part = (obj.target.get("parts") or {}).get(MAP) or {}
+        if kind != DATASET or not obj.active or source_id not in wanted or not entity_type or not org:
+            continue
+        if part.get("status") == "active":
+            found.append((ident, source_id, entity_type, names.entity_name(org, entity_type)))
+    shared = state.read_many(SHARED_KIND, {shared_key(ENTITY_TYPE.name, qn) for *_, qn in found})
+    for data_set_id, source_id, entity_type, qualified_name in found:
+        row = shared.get(shared_key(ENTITY_TYPE.name, qualified_name))
+        guid = str(row.target.get("guid") or "") if row is not None else ""
+        yield MappedEntity(data_set_id, source_id, entity_type, ENTITY_TYPE.name, qualified_name, guid)
+
+
+def writes_lineage(settings: Settings) -> bool:
+    """Whether data-set lineage runs (it shares F1's toggle 'Sync CluedIn Data Sources')."""
+    return settings.get(LineageSettings).sync_cluedin_data_sources
+
+
+def cluedin_data_sets(state: StateStore) -> dict[str, DataSetFacts]:
+    """Every CluedIn data set (id → facts: fields, mapping, data source) as lineage last read them.
+
+    Kept current by lineage every sync tick (listing, change feed, detail reads only for what changed), so
+    other features see CluedIn's data sets without reading CluedIn themselves.
+    """
+    return read_facts(state)

@@ -1,7 +1,8 @@
 """F2 — data-set lineage in Purview, with F11 monitor events for data sources and data sets.
 
 For every CluedIn data set: a Cluedin Dataset with its original fields; when its data source came from a
-Purview asset (published by "Sync data sources"), an Ingest Data process from that asset; when at least one
+Purview asset (published by "Sync data sources", or by "Sync data products" for a data product's asset), an
+Ingest Data process from that asset; when at least one
 field is mapped, a Map to Entity process to the Cluedin Entity of the mapped entity type (shared with other
 features, `entities.py`), with column-level lineage field → vocabulary key. This module wires the pieces of this
 folder into the engine:
@@ -19,20 +20,22 @@ lineage was written, and lands in the run report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
-from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
-from sync.core.messages import Change, Queues
+from sync.core.feature import ApplyOutcome, Feature, OwnedEntity, SetupStep, Snapshot, SyncContext
+from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
 from sync.core.state import SyncObject
+from sync.features.dataproducts.api import linked_assets as product_links
 from sync.features.datasources.api import LinkedAsset, linked_assets
+from sync.features.lineage import drift
 from sync.features.lineage.api import LINEAGE_KIND
 from sync.features.lineage.detect import FEED_TYPES, refresh_facts
-from sync.features.lineage.model import AssetLink, Context, desired_rows, group_records
+from sync.features.lineage.model import AssetLink, Context, desired_rows, group_records, row_key, split_key
 from sync.features.lineage.payloads import drop_unused_payloads, offload, write_payloads
-from sync.features.lineage.plan import plan_lineage
+from sync.features.lineage.plan import SUB_PARTS, plan_lineage
 from sync.features.lineage.settings import LineageSettings
 from sync.features.lineage.writer import LineageWriter
 from sync.services.cluedin.client import CluedInClient
@@ -60,7 +63,7 @@ class LineageFeature(Feature):
     title: ClassVar[str] = "Sync CluedIn Data Sources (data-set lineage)"
     settings_model = LineageSettings
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
-    depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources", "dataproducts")
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
     object_kind: ClassVar[str] = LINEAGE_KIND
     state_fields: ClassVar[frozenset[str] | None] = frozenset({"target", "data"})
@@ -86,8 +89,8 @@ class LineageFeature(Feature):
         cluedin: CluedInClient = ctx.client("cluedin")
         collection, _ = target_collection(ctx)
         window = ctx.feed("cluedin")
-        with ThreadPoolExecutor(max_workers=1) as pool:  # F1's links are read while CluedIn is
-            links = pool.submit(linked_assets, ctx.state)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # F1's and F10's links are read while CluedIn is
+            links = pool.submit(lambda: {**product_links(ctx.state), **linked_assets(ctx.state)})
             refresh = refresh_facts(cluedin, ctx.state, window)
             linked = {source_id: asset_link(link) for source_id, link in links.result().items()}
         context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
@@ -105,6 +108,46 @@ class LineageFeature(Feature):
         """Creates, updates and deletes, grouped by entity type (see plan.py)."""
         retain = settings.engine.sync_delete_policy == DeletePolicy.RETAIN
         return plan_lineage(snapshot, state, feature=self.name, object_kind=self.object_kind, retain=retain)
+
+    def undo(self, applied: Change, row: SyncObject, earlier: Iterator[Change], settings: Settings) -> list[Change]:
+        """Put back the records a change wrote (or orphaned), each as the latest earlier change left it.
+
+        A lineage change carries only the records of a data set that changed, so the journal is walked back until
+        every one of them is found; a process record the run created is deleted, and a data set or entity the run
+        created is removed altogether (the default).
+        """
+        touched = [*(applied.desired.get("parts") or {}), *(applied.desired.get("orphan") or [])]
+        found: dict[str, Any] = {}
+        for change in earlier:
+            for part, desired in (change.desired.get("parts") or {}).items():
+                if part in touched:
+                    found.setdefault(part, desired)
+            if set(touched) <= set(found):
+                break
+        row_kind, ident = split_key(row.key)
+        if not found and row_kind in touched:
+            return super().undo(applied, row, iter(()), settings)
+        label = str(row.data.get("name") or ident)
+        changes = [self.change(ChangeKind.UPDATE, row.key, {"parts": found}, f"restore lineage of '{label}'")]
+        for part in (p for p in touched if p not in found and p in SUB_PARTS):
+            changes.append(
+                self.change(ChangeKind.DELETE, row_key(part, ident), {"name": label}, f"remove {part} of '{label}'")
+            )
+        return changes if found else changes[1:]
+
+    def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
+        """Every entity of an applied lineage record and the attributes written (from state: see drift.py)."""
+        collection, _ = target_collection(ctx)
+        return drift.owned_entities(ctx, collection, drift.linked(ctx, asset_link))
+
+    def forget(self, ctx: SyncContext, keys: Iterable[str]) -> None:
+        """Drop the fingerprints of the data sets' and entity types' records: the next cycle writes them again."""
+        rows = ctx.state.read_many(self.object_kind, keys)
+        for row in rows.values():
+            row.fingerprint = ""
+            for part in (row.target.get("parts") or {}).values():
+                part["fingerprint"] = ""
+        ctx.state.commit_many(list(rows.values()))
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """One change (the queue normally delivers several: see apply_batch)."""

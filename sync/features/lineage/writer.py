@@ -195,6 +195,12 @@ class LineageWriter:
         row.data = {"name": item.desired.get("name") or item.desired.get("entityType") or ""}
         if item.desired.get("url"):
             row.data["url"] = item.desired["url"]
+        # What other features read through api.py: the data set's data source and mapped entity type.
+        source_id = (item.desired.get("dataSource") or {}).get("id")
+        if source_id:
+            row.data["dataSourceId"] = str(source_id)
+        if item.desired.get("entityType"):
+            row.data["entityType"] = str(item.desired["entityType"])
         return stale
 
     def _shared_rows(self, changes: Sequence[Change], rows: dict[str, SyncObject]) -> dict[str, SyncObject]:

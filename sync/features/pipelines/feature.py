@@ -2,7 +2,9 @@
 
 Every Purview asset carrying a glossary term whose name matches "Pipeline Automation Term Pattern" (a
 regular expression, searched anywhere in the term name as .NET's Regex.IsMatch does) gets its copy pipeline
-once; the pipeline is the one the HTTP function would make (provision.py), in the same state row.
+once; the pipeline is the one the HTTP function would make (provision.py), in the same state row. The assets
+of data products synced by "Sync Data Products DataSources" are automated too, without a term, into their
+product's data source (read through that feature's `api.py`; docs/decisions/0910-data-products.md).
 Assets of unsupported kinds are reported and skipped. An asset that loses its term is handled by the delete
 policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigger, pipeline and datasets (shared
 linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
@@ -25,11 +27,12 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
 from sync.core.state import SyncObject
 from sync.core.telemetry import log_event
+from sync.features.dataproducts.api import assets_to_automate, syncs_data_products
 from sync.features.pipeline_schedules.api import remove_schedule
 from sync.features.pipelines.names import PipelineNames
 from sync.features.pipelines.provision import PIPELINE_KIND, pipeline_desired, provision_pipeline, require_settings
 from sync.features.pipelines.settings import PipelinesSettings
-from sync.features.pipelines.stores import UnsupportedAssetError, is_supported_type, resolve_source
+from sync.features.pipelines.stores import UnsupportedAssetError, unsupported_reason
 from sync.services.datafactory.client import DataFactoryClient
 from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
 from sync.services.purview.client import PurviewClient
@@ -56,20 +59,29 @@ def matching_terms(purview: PurviewClient, pattern: str) -> list[tuple[str, str]
     return [(term.name, term.glossary) for term in iter_terms(purview) if accepts(term)]
 
 
-def _unsupported_reason(type_name: str, qualified_name: str) -> str | None:
-    """Why no pipeline can be made for a search hit (from its type and qualifiedName alone), or None."""
-    if not is_supported_type(type_name):
-        return f"type {type_name} is not supported"
-    try:
-        resolve_source(type_name, qualified_name)
-    except UnsupportedAssetError as exc:
-        return str(exc)
-    return None
+def tagged_assets(purview: PurviewClient, pattern: str) -> dict[str, dict[str, Any]]:
+    """Assets carrying a term matching the pattern (one search per batch of terms), of supported kinds only."""
+    terms = matching_terms(purview, pattern)
+    assets: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(terms), TERMS_PER_SEARCH):
+        keywords = [
+            f"{term}@{glossary}" if glossary else term for term, glossary in terms[start : start + TERMS_PER_SEARCH]
+        ]
+        for page in purview.iter_search(filter=search_filter(keywords)):
+            for hit in page:
+                if not is_syncable_hit(hit):
+                    continue
+                qualified_name = str(hit["qualifiedName"])
+                name = str(hit.get("name") or qualified_name)
+                found = _candidate(str(hit["id"]), str(hit["entityType"]), qualified_name, name)
+                if found is not None:
+                    assets[found[0]] = found[1]
+    return assets
 
 
 def _candidate(guid: str, type_name: str, qualified_name: str, name: str) -> tuple[str, dict[str, Any]] | None:
     """(key, desired asset) of a tagged asset a pipeline can be made for; None (and a warning) otherwise."""
-    problem = _unsupported_reason(type_name, qualified_name)
+    problem = unsupported_reason(type_name, qualified_name)
     if problem:
         log_event(
             log,
@@ -84,6 +96,20 @@ def _candidate(guid: str, type_name: str, qualified_name: str, name: str) -> tup
         "typeName": type_name,
         "qualifiedName": qualified_name,
         "name": name,
+    }
+
+
+def _product_assets(ctx: SyncContext) -> dict[str, dict[str, Any]]:
+    """Desired state of the assets of synced data products (loaded into their product's data source)."""
+    return {
+        key: {
+            "guid": asset.guid,
+            "typeName": asset.type_name,
+            "qualifiedName": asset.qualified_name,
+            "name": asset.name,
+            "dataSourceId": asset.data_source_id,
+        }
+        for key, asset in assets_to_automate(ctx.state).items()
     }
 
 
@@ -103,7 +129,7 @@ class PipelinesFeature(Feature):
     title: ClassVar[str] = "Data Factory Pipeline Automation"
     settings_model = PipelinesSettings
     schedule: ClassVar[str] = "PIPELINE_AUTOMATION_SCHEDULE"
-    depends_on: ClassVar[tuple[str, ...]] = ("datasources",)
+    depends_on: ClassVar[tuple[str, ...]] = ("datasources", "dataproducts")
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin", "datafactory")
     object_kind: ClassVar[str] = PIPELINE_KIND
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
@@ -116,55 +142,50 @@ class PipelinesFeature(Feature):
         return settings.get(PipelinesSettings).data_factory_pipeline_automation
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Assets tagged with a matching term (one search per batch of terms), of supported kinds only.
+        """Assets tagged with a matching term, and the assets of synced data products (no term needed).
 
-        Every setting a pipeline needs (the Key Vault among them) is checked first: a missing one ends the cycle
-        as not-configured, naming it, instead of planning changes that could only fail when applied.
+        A data product's asset is loaded into its product's data source (published by the data-product sync), so
+        when an asset is both tagged and in a product, the product's data source wins: one automation path per
+        asset, as CluedIn's documentation asks. Every setting a pipeline needs (the Key Vault among them) is
+        checked first: a missing one ends the cycle as not-configured, naming it, instead of planning changes that
+        could only fail when applied.
         """
-        pattern = self._pattern(ctx)
-        purview: PurviewClient = ctx.client("purview")
-        terms = matching_terms(purview, pattern)
-        assets: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(terms), TERMS_PER_SEARCH):
-            keywords = [
-                f"{term}@{glossary}" if glossary else term for term, glossary in terms[start : start + TERMS_PER_SEARCH]
-            ]
-            for page in purview.iter_search(filter=search_filter(keywords)):
-                for hit in page:
-                    if not is_syncable_hit(hit):
-                        continue
-                    qualified_name = str(hit["qualifiedName"])
-                    name = str(hit.get("name") or qualified_name)
-                    found = _candidate(str(hit["id"]), str(hit["entityType"]), qualified_name, name)
-                    if found is not None:
-                        assets[found[0]] = found[1]
+        pattern, products = self._sources(ctx)
+        assets = tagged_assets(ctx.client("purview"), pattern) if pattern else {}
+        if products:
+            assets.update(_product_assets(ctx))
         return Snapshot(assets)
 
     def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
-        """The notified assets carrying a matching term, read by guid (search may not have indexed them yet)."""
-        pattern = self._pattern(ctx)
-        purview: PurviewClient = ctx.client("purview")
-        notified = read_notified_assets(purview, entries)
-        tagged = pattern_matcher(pattern)
+        """The notified assets carrying a matching term, or belonging to a synced data product.
+
+        Assets are read by guid (search may not have indexed them yet); a product's data source wins, as in the full
+        snapshot.
+        """
+        pattern, products = self._sources(ctx)
+        notified = read_notified_assets(ctx.client("purview"), entries)
+        in_products = _product_assets(ctx) if products and notified.scope else {}
+        tagged = pattern_matcher(pattern) if pattern else None
         assets: dict[str, dict[str, Any]] = {}
         for entity in notified.entities:
-            if tagged(entity):
-                found = _candidate(*entity_identity(entity))
-                if found is not None:
-                    assets[found[0]] = found[1]
+            found = _candidate(*entity_identity(entity)) if tagged is not None and tagged(entity) else None
+            if found is not None:
+                assets[found[0]] = found[1]
+        assets.update({key: asset for key, asset in in_products.items() if key in notified.scope})
         return Snapshot(assets, scope=notified.scope)
 
     @staticmethod
-    def _pattern(ctx: SyncContext) -> str:
-        """The term pattern, after every setting a pipeline needs (the Key Vault among them) is checked."""
+    def _sources(ctx: SyncContext) -> tuple[str, bool]:
+        """(term pattern, whether data products are automated), after every setting a pipeline needs is checked."""
         require_settings(ctx.settings)
         pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
-        if not pattern:
+        products = syncs_data_products(ctx.settings)
+        if not pattern and not products:
             raise SettingsError(
                 "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
                 settings=["PIPELINE_AUTOMATION_TERM_PATTERN"],
             )
-        return pattern
+        return pattern, products
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
@@ -239,7 +260,10 @@ class PipelinesFeature(Feature):
         if asset is None:
             return ApplyOutcome("skipped", "asset no longer exists in Purview"), None, None
         try:
-            result = provision_pipeline(ctx, asset, owner=owner, origin="automated")
+            data_source = change.desired.get("dataSource")
+            result = provision_pipeline(
+                ctx, asset, owner=owner, origin="automated", data_source_id=str(data_source) if data_source else None
+            )
         except UnsupportedAssetError as exc:
             return ApplyOutcome("failed", str(exc), fatal=True), None, None
         detail = f"pipeline {result.names.pipeline}: wrote {len(result.written)} entities"

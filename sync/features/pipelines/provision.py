@@ -97,9 +97,13 @@ def require_settings(settings: Settings) -> None:
 
 
 def pipeline_desired(identity: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """What a pipeline depends on: the asset and the settings that shape its bodies (for the state fingerprint)."""
+    """What a pipeline depends on (for the state fingerprint).
+
+    The asset, the settings that shape its bodies, and the CluedIn data source it loads into when another feature
+    chose it (`dataSourceId`, a data product's).
+    """
     factory = settings.get(DataFactorySettings)
-    return {
+    desired = {
         "guid": identity.get("guid"),
         "typeName": identity.get("typeName"),
         "qualifiedName": identity.get("qualifiedName"),
@@ -109,6 +113,9 @@ def pipeline_desired(identity: dict[str, Any], settings: Settings) -> dict[str, 
         "secret": factory.data_factory_cluedin_token_secret_name,
         "cluedin": settings.get(CluedInSettings).cluedin_url,
     }
+    if identity.get("dataSourceId"):  # only then: fingerprints of term-automated pipelines stay as they were
+        desired["dataSource"] = identity["dataSourceId"]
+    return desired
 
 
 def asset_identity(asset: Asset) -> dict[str, Any]:
@@ -224,6 +231,7 @@ def provision_pipeline(
     owner: str,
     origin: str,
     schedule_override: Any = UNSET,
+    data_source_id: str | None = None,
 ) -> ProvisionResult:
     """Ensure endpoint + factory entities for an asset; idempotent, and a no-op when nothing changed.
 
@@ -234,6 +242,8 @@ def provision_pipeline(
         origin: "requested" (HTTP) or "automated" (F12): remembered so automation never deletes a requested one.
         schedule_override: a per-pipeline schedule string ("" = none), None to follow the F13 setting again,
             or UNSET to keep whatever was set before.
+        data_source_id: the CluedIn data source to create the ingestion endpoint in (a data product's); None =
+            the asset's own data source, as "Sync data sources" makes it.
 
     Raises:
         UnsupportedAssetError: no pipeline can be generated for this asset.
@@ -243,8 +253,11 @@ def provision_pipeline(
     store = resolve_source(asset.type_name, asset.qualified_name, asset.attributes)
     require_settings(settings)
     key = asset_key(asset.type_name, asset.qualified_name)
-    ensured = ensure_data_source(ctx, asset, owner=owner)
-    data_source_id, notes = ensured.data_source_id, ensured.notifications
+    notes: list[Notification] = []
+    chosen = {"dataSourceId": data_source_id} if data_source_id else {}
+    if data_source_id is None:
+        ensured = ensure_data_source(ctx, asset, owner=owner)
+        data_source_id, notes = ensured.data_source_id, ensured.notifications
     adf: DataFactoryClient = ctx.client("datafactory")
     with ctx.state.leased(PIPELINE_KIND, key, owner=owner) as obj:
         names = (
@@ -285,7 +298,7 @@ def provision_pipeline(
                 obj.data.pop("schedule_override", None)
             else:
                 obj.data["schedule_override"] = str(schedule_override)
-        obj.fingerprint = fingerprint(pipeline_desired(asset_identity(asset), settings))
+        obj.fingerprint = fingerprint(pipeline_desired(asset_identity(asset) | chosen, settings))
         obj.status = "active"
         ctx.state.release(obj)
     return result

@@ -18,12 +18,13 @@ class PipelinesSettings(SettingsGroup):
         False,
         validation_alias=env("DATA_FACTORY_PIPELINE_AUTOMATION"),
         description="CluedIn label 'Data Factory Pipeline Automation': create a copy pipeline to CluedIn for "
-        "every asset whose glossary terms match the term pattern.",
+        "every asset whose glossary terms match the term pattern, and for the assets of synced data products.",
     )
     pipeline_automation_term_pattern: Regex = Field(
         "",
         validation_alias=env("PIPELINE_AUTOMATION_TERM_PATTERN"),
-        description="CluedIn label 'Pipeline Automation Term Pattern': regex on glossary term names.",
+        description="CluedIn label 'Pipeline Automation Term Pattern': regex on glossary term names (may stay "
+        "empty when only data products' assets are automated).",
     )
     pipeline_automation_schedule: Ncrontab = Field(
         "15 */1 * * * *",

@@ -224,3 +224,17 @@ def resolve_source(type_name: str, qualified_name: str, attributes: dict[str, An
 def is_supported_type(type_name: str) -> bool:
     """Whether a pipeline can be generated for assets of this Purview type (checked again per asset)."""
     return type_name in FILE_TYPES or type_name in SQL_TABLE_TYPES
+
+
+def unsupported_reason(type_name: str, qualified_name: str) -> str | None:
+    """Why no pipeline can be made for an asset, judged from its type and qualifiedName alone; None if it can.
+
+    Used on search hits and catalog listings, before the asset itself is read (it is checked again then).
+    """
+    if not is_supported_type(type_name):
+        return f"type {type_name} is not supported"
+    try:
+        resolve_source(type_name, qualified_name)
+    except UnsupportedAssetError as exc:
+        return str(exc)
+    return None

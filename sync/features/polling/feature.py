@@ -20,13 +20,13 @@ records are not all processed yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 from sync.core.diff import diff
 from sync.core.errors import ConflictError, RetriableError
-from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
+from sync.core.feature import ApplyOutcome, Feature, OwnedEntity, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
@@ -165,6 +165,25 @@ class PollingFeature(Feature):
             return self.change(kind, key, desired, f"refresh metrics of Cluedin Dataset '{desired['name']}'")
 
         return diff(snapshot, state, make)
+
+    def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
+        """The metric attributes last written on each Cluedin Dataset (state keeps them: `data.written`)."""
+        cluedin: CluedInClient = ctx.client("cluedin")
+        return [
+            OwnedEntity(
+                row.key, DATASET_TYPE.name, names.dataset_name(cluedin.organization, row.key), "", row.data["written"]
+            )
+            for row in ctx.state.iter_objects(self.object_kind)
+            if row.active and row.data.get("written")
+        ]
+
+    def forget(self, ctx: SyncContext, keys: Iterable[str]) -> None:
+        """Forget what was written on these data sets, so the next poll writes every metric again."""
+        rows = ctx.state.read_many(self.object_kind, keys)
+        for row in rows.values():
+            row.fingerprint = ""
+            row.data = {**row.data, "written": {}}
+        ctx.state.commit_many(list(rows.values()))
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """One change (messages normally carry many: see apply_batch)."""

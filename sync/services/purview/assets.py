@@ -1,4 +1,4 @@
-"""Reading a Purview asset the way every feature needs it: identity, glossary terms and schema columns.
+"""Reading a Purview asset the way every feature needs it: identity, glossary terms and schema columns (with theirs).
 
 Purview keeps a schema in two shapes: tables point at their columns directly (`columns` relationship), files
 point at a `tabular_schema` entity that holds the columns. Column types live in `data_type` (SQL columns) or
@@ -76,11 +76,21 @@ def assigned_terms(entity: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class TermRef:
+    """A glossary term assigned to an asset or a column (its guid, and the name Purview displays)."""
+
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Column:
     """One schema column."""
 
     name: str
     type: str = ""
+    terms: tuple[TermRef, ...] = ()
+    """Glossary terms assigned to the column itself."""
 
 
 @dataclass
@@ -95,6 +105,8 @@ class Asset:
     terms: list[str] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    term_refs: list[TermRef] = field(default_factory=list)
+    """The asset's glossary terms with their guids (`terms` has their names)."""
 
     def schema(self) -> list[dict[str, str]]:
         """Columns as JSON-able data (for state)."""
@@ -126,7 +138,8 @@ def _active(ref: dict[str, Any]) -> bool:
 def _column_of(entity: dict[str, Any]) -> Column:
     attributes = entity.get("attributes") or {}
     column_type = next((str(attributes[a]) for a in COLUMN_TYPE_ATTRIBUTES if attributes.get(a)), "")
-    return Column(name=str(attributes.get("name") or entity.get("displayText") or ""), type=column_type)
+    name = str(attributes.get("name") or entity.get("displayText") or "")
+    return Column(name=name, type=column_type, terms=tuple(_term_refs(entity)))
 
 
 def read_asset(purview: PurviewClient, guid: str) -> Asset | None:
@@ -140,17 +153,27 @@ def read_asset(purview: PurviewClient, guid: str) -> Asset | None:
     referred: dict[str, Any] = dict(found.get("referredEntities") or {})
     columns = _columns(purview, entity, referred)
     attributes = entity.get("attributes") or {}
-    terms = [str(m.get("displayText")) for m in _related(entity, ("meanings",)) if m.get("displayText") and _active(m)]
+    term_refs = _term_refs(entity)
     return Asset(
         guid=str(entity.get("guid", guid)),
         type_name=str(entity.get("typeName", "")),
         qualified_name=str(attributes.get("qualifiedName", "")),
         name=str(attributes.get("name") or attributes.get("qualifiedName", "")),
         collection_id=str(entity.get("collectionId") or ""),
-        terms=terms,
+        terms=[t.name for t in term_refs],
         columns=columns,
         attributes=attributes,
+        term_refs=term_refs,
     )
+
+
+def _term_refs(entity: dict[str, Any]) -> list[TermRef]:
+    """The active glossary terms assigned to an entity (its `meanings`)."""
+    return [
+        TermRef(str(m.get("guid") or ""), str(m.get("displayText")))
+        for m in _related(entity, ("meanings",))
+        if m.get("displayText") and _active(m)
+    ]
 
 
 def _columns(purview: PurviewClient, entity: dict[str, Any], referred: dict[str, Any]) -> list[Column]:

@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from sync.core.errors import NotFoundError
+from sync.core.telemetry import current_run
 from sync.services.http import AuthProvider, HttpTransport, RateLimiter, RetryPolicy
+from sync.services.purview.glossary_calls import GlossaryCalls
 
 DATAMAP_API_VERSION = "2023-09-01"
 ACCOUNT_API_VERSION = "2019-11-01-preview"
@@ -30,6 +32,22 @@ MAX_ATTRIBUTE_BYTES = 32 * 1024
 MAX_ENTITIES_PER_CALL = 1000
 """Largest bulk call Purview is relied on to accept: no documented maximum; ~4,000 are reported to fail and
 pyapacheatlas batches by 1,000 against live Purview (the emulator enforces the same default)."""
+RUN_ID_ATTRIBUTE = "cluedinSyncRunId"
+"""Custom attribute naming the run that last wrote an entity (`customAttributes`, a string map every entity has)."""
+
+
+def stamped(entities: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entities, each carrying the run in scope (if any) in its custom attributes.
+
+    So an operator sees in Purview which run wrote an entity, and `rollback` knows what it may undo.
+    """
+    scope = current_run()
+    if scope is None:
+        return list(entities)
+    return [
+        {**entity, "customAttributes": {**(entity.get("customAttributes") or {}), RUN_ID_ATTRIBUTE: scope.run_id}}
+        for entity in entities
+    ]
 
 
 @dataclass
@@ -64,8 +82,8 @@ class MutationResult:
         return out
 
 
-class PurviewClient:
-    """Calls to one Purview account."""
+class PurviewClient(GlossaryCalls):
+    """Calls to one Purview account (glossary writes: `glossary_calls.py`)."""
 
     def __init__(
         self,
@@ -168,7 +186,8 @@ class PurviewClient:
     ) -> MutationResult:
         """Create or update entities in one bulk call, matched by guid or typeName + qualifiedName.
 
-        Upserts keyed by qualifiedName are idempotent, so the call is retried like a PUT.
+        Upserts keyed by qualifiedName are idempotent, so the call is retried like a PUT. Every entity carries the
+        run in scope (`RUN_ID_ATTRIBUTE`).
         """
         params: dict[str, str] = {"api-version": DATAMAP_API_VERSION}
         if collection_id:
@@ -177,7 +196,7 @@ class PurviewClient:
             "POST",
             "/datamap/api/atlas/v2/entity/bulk",
             params=params,
-            json={"entities": list(entities), "referredEntities": {}},
+            json={"entities": stamped(entities), "referredEntities": {}},
             idempotent=True,
             operation="entity.bulk_upsert",
         )

@@ -1,19 +1,23 @@
-"""The Purview client the settings describe (built once per process by `sync/runtime.py`)."""
+"""The Purview clients the settings describe (built once per process by `sync/runtime.py`).
+
+The Data Map and the Unified Catalog share the endpoint and credentials but not their rate limits: each client
+gets its own process-wide limiter.
+"""
 
 from __future__ import annotations
 
 from sync.core.settings import Settings, secret_value
 from sync.services.auth import azure_auth
-from sync.services.http import shared_rate_limiter
+from sync.services.http import AuthProvider, shared_rate_limiter
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
 from sync.services.purview.settings import PurviewSettings
+from sync.services.purview.unified import REQUESTS_PER_SECOND, UnifiedCatalogClient
 
 
-def purview_client(settings: Settings) -> PurviewClient:
-    """Purview client from settings (names any missing setting)."""
+def _endpoint(settings: Settings, purpose: str) -> tuple[str, AuthProvider]:
+    """The Purview base URL and the credential for it (names any missing setting)."""
     purview = settings.get(PurviewSettings)
-    purview.require("purview_base_url", purpose="Calling Purview")
-    base = str(purview.purview_base_url)
+    purview.require("purview_base_url", purpose=purpose)
     auth = azure_auth(
         scope=PURVIEW_SCOPE,
         tenant_id=purview.purview_tenant_id,
@@ -30,5 +34,17 @@ def purview_client(settings: Settings) -> PurviewClient:
             "AzureWebJobsStorage__clientId",
         ],
     )
-    limiter = shared_rate_limiter(f"purview:{base}", purview.purview_max_operations_per_second)
-    return PurviewClient(base, auth, rate_limiter=limiter)
+    return str(purview.purview_base_url), auth
+
+
+def purview_client(settings: Settings) -> PurviewClient:
+    """Data Map client from settings."""
+    base, auth = _endpoint(settings, "Calling Purview")
+    rate = settings.get(PurviewSettings).purview_max_operations_per_second
+    return PurviewClient(base, auth, rate_limiter=shared_rate_limiter(f"purview:{base}", rate))
+
+
+def unified_catalog_client(settings: Settings) -> UnifiedCatalogClient:
+    """Unified Catalog client from settings, limited to the catalog's documented 200 requests per 20 s."""
+    base, auth = _endpoint(settings, "Calling Purview's Unified Catalog")
+    return UnifiedCatalogClient(base, auth, rate_limiter=shared_rate_limiter(f"unified:{base}", REQUESTS_PER_SECOND))

@@ -1,0 +1,1 @@
+"""`cluedin-purview-sync`: the operator's command line (plan, apply the reviewed plan, runs, rollback, drift…)."""

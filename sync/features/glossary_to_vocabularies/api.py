@@ -1,0 +1,86 @@
+"""What "Purview glossary terms → CluedIn vocabularies" (F6) publishes: which vocabularies came from Purview.
+
+F5 exports CluedIn vocabularies to Purview and must never export one F6 made from a Purview term (decision 0804).
+It asks `vocabularies_from_purview`: by identity first — every vocabulary F6 created or adopted (rows of kind
+`purview_vocabulary`, `vocab|<term guid>` → vocabulary id), so a rename in CluedIn does not fool it — and by the
+object second: the description F6 writes (the product's "<Term> added from Purview Glossary", which CluedIn's
+built-in integration writes too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sync.core.state import StateStore
+
+PURVIEW_VOCABULARY_KIND = "purview_vocabulary"
+DESCRIPTION_MARK = "added from Purview Glossary"
+
+
+def vocabulary_description(term_name: str) -> str:
+    """The description of a vocabulary made from a glossary term (the product's words)."""
+    return f"{term_name} {DESCRIPTION_MARK}"
+
+
+def came_from_purview(description: str) -> bool:
+    """Whether a vocabulary's (plain-text) description says a Purview glossary sync made it."""
+    return DESCRIPTION_MARK.lower() in description.lower()
+
+
+def imported_vocabulary_ids(state: StateStore) -> set[str]:
+    """Ids of every CluedIn vocabulary F6 created or adopted."""
+    return {
+        str(obj.target["vocabularyId"])
+        for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND)
+        if obj.key.startswith("vocab|") and obj.target.get("vocabularyId")
+    }
+
+
+def vocabularies_from_purview(state: StateStore, descriptions: dict[str, str]) -> set[str]:
+    """Of the given vocabularies (id → plain-text description), those that came from Purview."""
+    return imported_vocabulary_ids(state) | {vid for vid, text in descriptions.items() if came_from_purview(text)}
+
+
+@dataclass(frozen=True)
+class TermVocabulary:
+    """The CluedIn vocabulary F6 made (or adopted) from a Purview glossary term."""
+
+    vocabulary_id: str
+    key_prefix: str
+
+
+@dataclass(frozen=True)
+class TermKey:
+    """The CluedIn vocabulary key F6 made from a child term."""
+
+    vocabulary_id: str
+    key_id: str
+    key: str
+    """The full key, `<prefix>.<Term>.<Child>`."""
+    name: str
+
+
+def term_vocabularies(state: StateStore) -> dict[str, TermVocabulary]:
+    """Term guid → the vocabulary F6 made of it (active rows only)."""
+    found: dict[str, TermVocabulary] = {}
+    for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND, fields={"target"}):
+        if obj.active and obj.key.startswith("vocab|") and obj.target.get("vocabularyId"):
+            found[obj.key.partition("|")[2]] = TermVocabulary(
+                str(obj.target["vocabularyId"]), str(obj.target.get("keyPrefix") or "")
+            )
+    return found
+
+
+def term_keys(state: StateStore) -> dict[str, TermKey]:
+    """Child term guid → the vocabulary key F6 made of it (active rows only)."""
+    found: dict[str, TermKey] = {}
+    for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND, fields={"target"}):
+        target = obj.target
+        if obj.active and obj.key.startswith("key|") and target.get("vocabularyKeyId"):
+            found[obj.key.partition("|")[2]] = TermKey(
+                str(target.get("vocabularyId") or ""),
+                str(target["vocabularyKeyId"]),
+                str(target.get("key") or ""),
+                str(target.get("name") or ""),
+            )
+    return found

@@ -1,0 +1,154 @@
+"""Which Purview terms become vocabularies and keys, and the names CluedIn accepts for them (pure).
+
+A term becomes a vocabulary when it passes the three filters (attribute, term-name regex, template-name regex) and
+its parent does not (so a vocabulary is the topmost passing term); its direct child terms become keys. Terms that
+came from CluedIn (F5's, or under a `CluedIn-` root) are never considered.
+
+CluedIn's rules for key prefixes — no leading digit, no spaces or special characters — are met by a deterministic
+transformation: accents are folded to ASCII, everything but letters, digits and `_` is dropped, and a leading digit
+gets a `_`. A term whose name has nothing left is skipped, with the reason in the run report.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.core.errors import SettingsError
+from sync.features.glossary_to_vocabularies.api import vocabulary_description
+from sync.features.glossary_to_vocabularies.settings import GlossaryToVocabulariesSettings
+from sync.services.purview.glossary import GlossaryListing, GlossaryTerm
+
+DATA_TYPES = (
+    "Text", "DateTime", "Time", "Duration", "Boolean", "Integer", "Number", "Uri", "Guid", "Email", "PhoneNumber",
+    "TimeZone", "GeographyCity", "GeographyState", "GeographyCountry", "GeographyCoordinates", "GeographyLocation",
+    "Json", "Xml", "Html", "IPAddress", "Color", "Money", "Currency", "PersonName", "OrganizationName",
+    "Identifier", "Lookup",
+)  # fmt: skip
+"""CluedIn's vocabulary key data types (reference cluedin.md §2.5)."""
+DATA_TYPE_ATTRIBUTES = ("datatype", "cluedindatatype")
+"""Term-template attributes (any case) whose value names a key's data type."""
+_NOT_WORD = re.compile(r"[^A-Za-z0-9_]")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def segment(name: str) -> str:
+    """A term name as one segment of a CluedIn key prefix or key name ('' when nothing is left)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = _NOT_WORD.sub("", ascii_name)
+    return f"_{text}" if text[:1].isdigit() else text
+
+
+def plain(text: str) -> str:
+    """A Purview definition (which may hold HTML) as plain text."""
+    return html.unescape(_TAGS.sub("", text)).strip()
+
+
+@dataclass
+class Selection:
+    """The vocabularies and keys the glossary asks for, and why other terms were skipped."""
+
+    desired: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_templates(settings: GlossaryToVocabulariesSettings, templates: Mapping[str, set[str]]) -> None:
+    """The filters must name term templates and attributes that exist.
+
+    Raises:
+        SettingsError: naming the setting whose template or attribute the account does not have.
+    """
+    pattern = re.compile(settings.glossary_to_vocabulary_template_name_pattern)
+    matching = {name: attrs for name, attrs in templates.items() if pattern.search(name)}
+    if not pattern.search("") and not matching:
+        raise SettingsError(
+            "GLOSSARY_TO_VOCABULARY_TEMPLATE_NAME_PATTERN matches no term template of the Purview account "
+            f"(templates: {', '.join(sorted(templates)) or 'none'})",
+            settings=["GLOSSARY_TO_VOCABULARY_TEMPLATE_NAME_PATTERN"],
+        )
+    wanted = settings.attribute_filter()
+    if wanted is not None and not any(wanted[0] in attrs for attrs in matching.values()):
+        raise SettingsError(
+            f"GLOSSARY_TO_VOCABULARY_ATTRIBUTE_FILTER: no term template defines the attribute '{wanted[0]}' "
+            f"(templates: {', '.join(sorted(matching)) or 'none'})",
+            settings=["GLOSSARY_TO_VOCABULARY_ATTRIBUTE_FILTER"],
+        )
+
+
+def passes(term: GlossaryTerm, settings: GlossaryToVocabulariesSettings) -> bool:
+    """Whether a term passes the attribute, term-name and template-name filters."""
+    term_pattern = re.compile(settings.glossary_to_vocabulary_term_pattern)
+    if not (term_pattern.search(term.name) or (term.nick_name and term_pattern.search(term.nick_name))):
+        return False
+    template_pattern = re.compile(settings.glossary_to_vocabulary_template_name_pattern)
+    templates = {n: v for n, v in term.templates.items() if template_pattern.search(n)}
+    if not templates and not (not term.templates and template_pattern.search("")):
+        return False
+    wanted = settings.attribute_filter()
+    if wanted is None:
+        return True
+    name, value = wanted
+    return any(str(attrs.get(name)).lower() == value.lower() for attrs in templates.values() if name in attrs)
+
+
+def data_type(term: GlossaryTerm) -> tuple[str, str]:
+    """A key's data type from the term's attributes (Text unless one names a CluedIn type), and a note if unknown."""
+    known = {t.lower(): t for t in DATA_TYPES}
+    for attributes in term.templates.values():
+        for name, value in attributes.items():
+            if name.lower() in DATA_TYPE_ATTRIBUTES and value not in (None, ""):
+                found = known.get(str(value).lower())
+                if found is not None:
+                    return found, ""
+                return "Text", f"term '{term.name}': data type '{value}' is not a CluedIn data type; using Text"
+    return "Text", ""
+
+
+def select(listing: GlossaryListing, skip: set[str], settings: GlossaryToVocabulariesSettings) -> Selection:
+    """The vocabularies (`vocab|<term guid>`) and keys (`key|<child guid>`) the glossary asks for."""
+    chosen = Selection()
+    candidates = {g: t for g, t in listing.terms.items() if g not in skip}
+    passing = {g for g, t in candidates.items() if passes(t, settings)}
+    for guid in sorted(passing, key=lambda g: (listing.terms[g].name, g)):
+        term = listing.terms[guid]
+        if term.parent_guid in passing:
+            continue
+        name = segment(term.name)
+        if not name:
+            chosen.notes.append(f"skipped term '{term.name}': no letter or digit CluedIn accepts in a key prefix")
+            continue
+        chosen.desired[f"vocab|{guid}"] = {
+            "segment": name,
+            "values": {"vocabularyName": term.name, "description": vocabulary_description(term.name)},
+            "entity_type": f"/{settings.business_domain_prefix}/{name}",
+            "entity_type_name": term.name,
+            "prefix": settings.vocabulary_prefix,
+            "group": guid,
+            "label": f"vocabulary of term '{term.name}'",
+        }
+        for child in sorted(listing.children(guid), key=lambda t: (t.name, t.guid)):
+            if child.guid in skip:
+                continue
+            key_name = segment(child.name)
+            if not key_name:
+                chosen.notes.append(f"skipped term '{child.name}': no letter or digit CluedIn accepts in a key name")
+                continue
+            kind, note = data_type(child)
+            if note:
+                chosen.notes.append(note)
+            chosen.desired[f"key|{child.guid}"] = {
+                "segment": key_name,
+                "values": {
+                    "displayName": child.name,
+                    "dataType": kind,
+                    "description": plain(child.long_description or child.short_description),
+                },
+                "parent": f"vocab|{guid}",
+                "group": guid,
+                "label": f"vocabulary key of term '{term.name}/{child.name}'",
+            }
+    return chosen
