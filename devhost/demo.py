@@ -27,6 +27,8 @@ What happens, in the order a real estate would see it:
 8. Glossary both ways (F5, F6, F7), in the same cycles: the vocabularies CluedIn made for the mapped data sets
    become Purview glossary terms under `CluedIn-demo`; the Purview term "Supplier" (tagged CluedInVocab) becomes a
    CluedIn vocabulary with keys and entity type, and every Purview term becomes an inactive CluedIn glossary term.
+8. A steward tags one more asset in Purview: its notification reaches the change feed function through a stand-in
+   Event Hub, and its data source appears in CluedIn within seconds, without waiting for a timer.
 
 It prints what was synced, writes out/lineage.html (open it in a browser; no network needed) and stops
 everything it started.
@@ -42,7 +44,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from devhost import dataproducts_demo
+from devhost import change_feed_demo, dataproducts_demo
 from devhost.azurite import Azurite, start_azurite
 from devhost.host import LocalHost
 from emulators._common import EmulatorProcess, start_process
@@ -143,6 +145,7 @@ def app_settings(storage: str, purview: str, cluedin: str, datafactory: str) -> 
         "DEVHOST_FUNCTION_KEY": "demo-function-key",
         "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:02",
         **dataproducts_demo.settings(),
+        **change_feed_demo.SETTINGS,
     }
 
 
@@ -284,6 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             show_lineage(runtime.context())
             show_glossary(runtime.context())
+            say("== Purview change feed: a steward tags WebClicks.csv; no timer fires")
+            table(
+                ["what", "detail"],
+                change_feed_demo.run(host, purview.url, azurite.connection_string, runtime.context()),
+            )
             path = write_picture(runtime.context())
             show_runs(runtime.context())
     say(f"Lineage picture: {path}")

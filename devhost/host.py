@@ -1,4 +1,6 @@
-"""`LocalHost`: runs a `func.FunctionApp`'s timer, queue and HTTP functions the way the Functions host does.
+"""`LocalHost`: runs a `func.FunctionApp`'s timer, queue, HTTP and Event Hub functions the way the Functions host does.
+
+Event Hub triggers read a stand-in for the hub (an Azurite queue; devhost/eventhubs.py).
 
 Built for machines without Azure Functions Core Tools. Everything is checked when the host is created —
 schedules and queue names resolved from settings, connection strings present, route templates valid — so a
@@ -22,12 +24,14 @@ from typing import Any
 
 import azure.functions as func
 
+from devhost.eventhubs import EventHubListener
 from devhost.hostconfig import HostConfig, load_host_config
 from devhost.http import HttpFrontEnd, HttpServer, Keys
 from devhost.invocation import InvocationResult, Invoker
 from devhost.ncrontab import ScheduleError, parse_schedule, schedule_time_zone
 from devhost.queues import QueueListener
 from devhost.registry import (
+    EventHubFunction,
     FunctionSpec,
     HttpFunction,
     QueueFunction,
@@ -38,7 +42,7 @@ from devhost.registry import (
     load_app,
     select,
 )
-from devhost.settings import export_settings, resolve_placeholders
+from devhost.settings import SettingsError, export_settings, resolve_placeholders
 from devhost.storage import connection_string_for, validate_queue_name
 from devhost.summary import FunctionCounts, Stats, Summary
 from devhost.timer_monitor import ScheduleMonitor, default_host_id, monitor_default
@@ -99,6 +103,7 @@ class LocalHost:
         self._time_zone = schedule_time_zone()
         self.timers: dict[str, TimerRunner] = {}
         self.listeners: dict[str, QueueListener] = {}
+        self.event_hubs: dict[str, EventHubListener] = {}
         self._http_functions = [spec for spec in chosen if isinstance(spec, HttpFunction)]
         self.function_key = function_key or self.settings.get("DEVHOST_FUNCTION_KEY") or secrets.token_urlsafe(30)
         self.master_key = self.settings.get("DEVHOST_MASTER_KEY") or self.function_key
@@ -145,7 +150,7 @@ class LocalHost:
             except ValueError as error:
                 raise RegistryError(f"PYTHON_THREADPOOL_THREAD_COUNT={configured!r} is not an integer") from error
         queues = sum(1 for spec in chosen if isinstance(spec, QueueFunction))
-        return queues * self.config.queues.max_concurrency + len(chosen) + 16
+        return queues * self.config.queues.max_concurrency + len(chosen) + 16  # an Event Hub listener: one at a time
 
     def _build_triggers(self, chosen: Sequence[FunctionSpec]) -> None:
         for spec in chosen:
@@ -168,13 +173,39 @@ class LocalHost:
                     invoker=self.invoker,
                     stats=self.stats,
                 )
+            elif isinstance(spec, EventHubFunction):
+                self._build_event_hub(spec)
+
+    def _build_event_hub(self, spec: EventHubFunction) -> None:
+        """An Event Hub listener on the hub's stand-in; a binding that does not resolve disables the function only.
+
+        The real host fails indexing of that function ("Function '…' failed indexing and will be disabled") and
+        runs the others, so a feature whose settings are absent does not stop the app.
+        """
+        try:
+            hub = resolve_placeholders(spec.event_hub_name, self.settings, what=f"event hub of '{spec.name}'")
+            group = resolve_placeholders(spec.consumer_group, self.settings, what=f"consumer group of '{spec.name}'")
+        except SettingsError as error:
+            log.warning("Function '%s' failed indexing and will be disabled: %s", spec.name, error)
+            return
+        self.event_hubs[spec.name] = EventHubListener(
+            spec,
+            hub,
+            group,
+            connection_string_for("AzureWebJobsStorage", self.settings),
+            max_batch_size=self.config.event_hubs.max_event_batch_size,
+            invoker=self.invoker,
+            stats=self.stats,
+        )
 
     # ----------------------------------------------------------------- cycle mode
 
     def ensure_queues(self) -> None:
-        """Create every trigger queue that does not exist yet (done before any function runs)."""
+        """Create every trigger queue (and Event Hub stand-in) that does not exist yet, before any function runs."""
         for listener in self.listeners.values():
             listener.ensure_queue()
+        for hub in self.event_hubs.values():
+            hub.ensure_queue()
 
     def run_timer(self, name: str, *, past_due: bool = False) -> InvocationResult:
         """Invoke one timer function now (waits for a run of the same timer in progress)."""
@@ -198,8 +229,8 @@ class LocalHost:
         including timer runs fired before it.
         """
         self.ensure_queues()
-        started_here = []
-        for listener in self.listeners.values():
+        started_here: list[QueueListener | EventHubListener] = []
+        for listener in self._all_listeners():
             if not listener.running:
                 listener.start()
                 started_here.append(listener)
@@ -217,7 +248,7 @@ class LocalHost:
         return self.stats.take_cycle(idle=idle, remaining=remaining)
 
     def _idle_state(self) -> tuple[bool, dict[str, int]]:
-        listeners = list(self.listeners.values())
+        listeners = self._all_listeners()
         before = [(listener.activity, listener.in_flight) for listener in listeners]
         busy_timer = any(runner.busy for runner in self.timers.values())
         remaining: dict[str, int] = {}
@@ -227,6 +258,10 @@ class LocalHost:
         quiet = before == after and all(in_flight == 0 for _, in_flight in after)
         return quiet and not busy_timer and not any(remaining.values()), remaining
 
+    def _all_listeners(self) -> list[QueueListener | EventHubListener]:
+        """Queue listeners and Event Hub listeners (both poll a queue and report their activity alike)."""
+        return [*self.listeners.values(), *self.event_hubs.values()]
+
     def totals(self) -> dict[str, FunctionCounts]:
         """Counts per function since the host was created."""
         return self.stats.totals()
@@ -234,7 +269,7 @@ class LocalHost:
     # ----------------------------------------------------------------- long-running mode
 
     def start(self, *, http: bool = True, timers: bool = True, queues: bool = True) -> None:
-        """Start the HTTP server, the timer schedules and the queue listeners (each can be left out)."""
+        """Start the HTTP server, the timer schedules and the queue and Event Hub listeners (each can be left out)."""
         if self._running:
             raise RuntimeError("the local host is already running")
         self._running = True
@@ -243,7 +278,7 @@ class LocalHost:
             self._server.start()
         self.ensure_queues()
         if queues:
-            for listener in self.listeners.values():
+            for listener in self._all_listeners():
                 listener.start()
         if timers:
             monitor = self._monitor()
@@ -266,7 +301,7 @@ class LocalHost:
         """Stop everything started by `start()`, waiting (bounded) for invocations in progress."""
         for runner in self.timers.values():
             runner.stop(timeout)
-        for listener in self.listeners.values():
+        for listener in self._all_listeners():
             if listener.running:
                 listener.stop(timeout)
         if self._server is not None:
@@ -304,6 +339,9 @@ class LocalHost:
                 lines.append(f"  {spec.name}: queueTrigger ({self.listeners[spec.name].queue_name})")
             elif isinstance(spec, TimerFunction):
                 lines.append(f"  {spec.name}: timerTrigger ({self.timers[spec.name].schedule.text})")
+            elif isinstance(spec, EventHubFunction) and spec.name in self.event_hubs:
+                hub = self.event_hubs[spec.name]
+                lines.append(f"  {spec.name}: eventHubTrigger ({hub.hub}, stand-in queue {hub.queue_name})")
             else:
                 lines.append(f"  {spec.name}: {spec.trigger_type} (not run by the local host)")
         log.info("\n".join(lines))
@@ -316,4 +354,6 @@ def _trigger_label(spec: FunctionSpec) -> str:
         return "queue"
     if isinstance(spec, HttpFunction):
         return "http"
+    if isinstance(spec, EventHubFunction):
+        return "eventHub"
     return spec.trigger_type

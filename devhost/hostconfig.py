@@ -63,10 +63,18 @@ class QueueOptions:
 
 
 @dataclass(frozen=True)
+class EventHubOptions:
+    """`extensions.eventHubs` (extension 5.x, EventHubOptions.cs): what the stand-in uses of it."""
+
+    max_event_batch_size: int = 100
+
+
+@dataclass(frozen=True)
 class HostConfig:
     """What the local host needs from host.json."""
 
     queues: QueueOptions = QueueOptions()
+    event_hubs: EventHubOptions = EventHubOptions()
     function_timeout: timedelta | None = timedelta(minutes=30)
     route_prefix: str = "api"
 
@@ -75,6 +83,10 @@ class HostConfig:
         """Build from a parsed host.json, validating the values the host would validate."""
         extensions = _object(document.get("extensions", {}), "extensions")
         queues = _queue_options(_object(extensions.get("queues", {}), "extensions.queues"))
+        hubs = _object(extensions.get("eventHubs", {}), "extensions.eventHubs")
+        batch = _integer(hubs, "maxEventBatchSize", EventHubOptions.max_event_batch_size, "eventHubs")
+        if batch < 1:
+            raise HostConfigError("extensions.eventHubs.maxEventBatchSize must be at least 1")
         http = _object(extensions.get("http", {}), "extensions.http")
         prefix = http.get("routePrefix", "api")
         if not isinstance(prefix, str):
@@ -85,7 +97,12 @@ class HostConfig:
             if not isinstance(timeout_text, str):
                 raise HostConfigError("functionTimeout must be a TimeSpan string such as '00:10:00'")
             timeout = None if timeout_text.strip() == "-1" else parse_timespan(timeout_text, what="functionTimeout")
-        return cls(queues=queues, function_timeout=timeout, route_prefix=prefix.strip("/"))
+        return cls(
+            queues=queues,
+            event_hubs=EventHubOptions(max_event_batch_size=batch),
+            function_timeout=timeout,
+            route_prefix=prefix.strip("/"),
+        )
 
 
 def load_host_config(
@@ -176,14 +193,14 @@ def _queue_options(section: Mapping[str, Any]) -> QueueOptions:
     )
 
 
-def _integer(section: Mapping[str, Any], key: str, default: int) -> int:
+def _integer(section: Mapping[str, Any], key: str, default: int, extension: str = "queues") -> int:
     value = section.get(key, default)
     if isinstance(value, bool):
-        raise HostConfigError(f"extensions.queues.{key} must be an integer")
+        raise HostConfigError(f"extensions.{extension}.{key} must be an integer")
     try:
         return int(value)
     except (TypeError, ValueError) as error:
-        raise HostConfigError(f"extensions.queues.{key} must be an integer, not {value!r}") from error
+        raise HostConfigError(f"extensions.{extension}.{key} must be an integer, not {value!r}") from error
 
 
 def _duration(section: Mapping[str, Any], key: str, default: timedelta) -> timedelta:

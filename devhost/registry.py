@@ -63,7 +63,7 @@ class FunctionSpec:
 
     @property
     def trigger_type(self) -> str:
-        """`timerTrigger`, `queueTrigger` or `httpTrigger` (or whatever else the app declares)."""
+        """`timerTrigger`, `queueTrigger`, `httpTrigger`, `eventHubTrigger` (or whatever else the app declares)."""
         return str(self.binding.get("type", ""))
 
 
@@ -91,6 +91,17 @@ class HttpFunction(FunctionSpec):
     route: str = ""
     methods: tuple[str, ...] = ALL_METHODS
     auth_level: str = "function"
+
+
+@dataclass(frozen=True)
+class EventHubFunction(FunctionSpec):
+    """An `@event_hub_message_trigger` function; hub and consumer group may still contain `%SETTING%` references."""
+
+    event_hub_name: str = ""
+    consumer_group: str = "$Default"
+    connection: str = ""
+    cardinality: str = "one"
+    data_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,15 @@ def describe(function: func.Function) -> FunctionSpec:
             queue_name=str(binding.get("queueName", "")),
             connection=str(binding.get("connection") or "AzureWebJobsStorage"),
         )
+    if kind == "eventHubTrigger":
+        return EventHubFunction(
+            **common,
+            event_hub_name=str(binding.get("eventHubName", "")),
+            consumer_group=str(binding.get("consumerGroup") or "$Default"),
+            connection=str(binding.get("connection") or ""),
+            cardinality=str(binding.get("cardinality") or "one").lower(),
+            data_type=_enum_name(trigger.get_dict_repr().get("dataType")),
+        )
     if kind == "httpTrigger":
         methods = binding.get("methods")
         return HttpFunction(
@@ -138,6 +158,13 @@ def describe(function: func.Function) -> FunctionSpec:
             auth_level=str(binding.get("authLevel") or "function").lower(),
         )
     return UnsupportedFunction(**common)
+
+
+def _enum_name(value: object) -> str:
+    """`DataType.BINARY` → 'binary' (its value is a number; function.json shows the name)."""
+    if isinstance(value, Enum):
+        return value.name.lower()
+    return str(value or "").lower()
 
 
 def _optional_bool(value: object) -> bool | None:

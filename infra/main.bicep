@@ -151,6 +151,25 @@ param dataFactoryCluedinTokenSecretName string = 'cluedin-ingestion-token'
 @description('Optional: stores the CluedIn API token for generated pipelines (as "Bearer <token>") and lets the factory read that one secret.')
 param cluedinIngestionToken string = ''
 
+// ----- Purview change feed (PURVIEW_CHANGE_FEED_*) -------------------------------------------------------------
+@description('PURVIEW_CHANGE_FEED_ENABLED: plan the assets Purview notifies within seconds (Atlas notifications through Event Hubs). Also set up Purview\'s Notification Kafka configuration on this hub (docs/deploy.md).')
+param purviewChangeFeedEnabled bool = false
+
+@description('Existing Event Hubs namespace of Purview\'s Notification configuration; empty = create one (Standard) with the hub.')
+param purviewChangeFeedNamespaceName string = ''
+
+@description('Resource group of that existing namespace (in this subscription); empty = the app\'s resource group.')
+param purviewChangeFeedNamespaceResourceGroupName string = ''
+
+@description('PURVIEW_CHANGE_FEED_HUB: the event hub Purview sends its notifications to.')
+param purviewChangeFeedHub string = 'atlas_entities'
+
+@description('PURVIEW_CHANGE_FEED_CONSUMER_GROUP: the app\'s own consumer group on that hub (created here).')
+param purviewChangeFeedConsumerGroup string = 'cluedin-sync'
+
+@description('Object id of the identity Purview\'s Kafka configuration uses (its managed identity, or the user-assigned one chosen there); empty = grant it Contributor on the namespace yourself.')
+param purviewPrincipalId string = ''
+
 // ----- Engine --------------------------------------------------------------------------------------------------
 @description('SYNC_SCHEDULE: NCRONTAB (6 fields, UTC) of the planning timers.')
 param syncSchedule string = '0 */1 * * * *'
@@ -193,6 +212,10 @@ var useDataFactory = !empty(dataFactoryName)
 var factorySubscriptionId = !empty(dataFactorySubscriptionId) ? dataFactorySubscriptionId : subscription().subscriptionId
 var factoryResourceGroupName = !empty(dataFactoryResourceGroupName) ? dataFactoryResourceGroupName : appResourceGroupName
 var factoryResourceId = '/subscriptions/${factorySubscriptionId}/resourceGroups/${factoryResourceGroupName}/providers/Microsoft.DataFactory/factories/${dataFactoryName}'
+
+var createChangeFeedNamespace = empty(purviewChangeFeedNamespaceName)
+var changeFeedNamespaceName = createChangeFeedNamespace ? '${abbrs.eventHubsNamespace}sync-${resourceToken}' : purviewChangeFeedNamespaceName
+var changeFeedResourceGroupName = !empty(purviewChangeFeedNamespaceResourceGroupName) ? purviewChangeFeedNamespaceResourceGroupName : appResourceGroupName
 
 resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
   name: appResourceGroupName
@@ -334,6 +357,24 @@ module dataFactoryAccess 'app/datafactory.bicep' = if (useDataFactory) {
   }
 }
 
+module changeFeed 'app/changefeed.bicep' = if (purviewChangeFeedEnabled) {
+  name: 'changeFeed'
+  scope: resourceGroup(changeFeedResourceGroupName)
+  params: {
+    namespaceName: changeFeedNamespaceName
+    createNamespace: createChangeFeedNamespace
+    location: location
+    tags: tags
+    hubName: purviewChangeFeedHub
+    consumerGroup: purviewChangeFeedConsumerGroup
+    appPrincipalId: identity.outputs.principalId
+    purviewPrincipalId: purviewPrincipalId
+  }
+  dependsOn: [
+    rg
+  ]
+}
+
 module secrets 'app/secrets.bicep' = {
   name: 'secrets'
   scope: rg
@@ -392,6 +433,10 @@ var namedSettings = {
   SYNC_DELETE_POLICY: syncDeletePolicy
   SYNC_DELETE_FAILSAFE_PERCENT: syncDeleteFailsafePercent
   SYNC_TABLE_PREFIX: syncTablePrefix
+  PURVIEW_CHANGE_FEED_ENABLED: purviewChangeFeedEnabled ? 'true' : 'false'
+  PURVIEW_CHANGE_FEED_HUB: purviewChangeFeedHub
+  PURVIEW_CHANGE_FEED_CONSUMER_GROUP: purviewChangeFeedConsumerGroup
+  PURVIEW_CHANGE_FEED__fullyQualifiedNamespace: purviewChangeFeedEnabled ? changeFeed.outputs.fullyQualifiedNamespace : ''
 }
 var syncSettings = union(generatedSettings, namedSettings)
 
@@ -411,12 +456,14 @@ module api 'app/api.bicep' = {
     appInsightsName: appInsights.outputs.name
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    purviewChangeFeedEnabled: purviewChangeFeedEnabled
     appSettings: union(syncSettings, secretSettings)
     virtualNetworkSubnetId: vnetEnabled ? network.outputs.appSubnetId : ''
   }
-  // The identity must hold its storage, vault and telemetry roles before the host first starts.
+  // The identity must hold its storage, vault, telemetry (and Event Hub) roles before the host first starts.
   dependsOn: [
     rbac
+    changeFeed
   ]
 }
 
@@ -434,3 +481,4 @@ output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = appInsights.outputs.name
+output PURVIEW_CHANGE_FEED_NAMESPACE_ID string = purviewChangeFeedEnabled ? changeFeed.outputs.namespaceResourceId : ''

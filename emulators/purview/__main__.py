@@ -11,6 +11,7 @@ from pathlib import Path
 from emulators._common import FaultSettings, common_arguments, serve_forever
 from emulators.purview.app import PurviewOptions, build_purview_app
 from emulators.purview.limits import Limits, parse_limit
+from emulators.purview.model.notifications import DEFAULT_MAX_MESSAGE_BYTES
 
 CAPACITY_UNIT_OPS = 25.0
 """Documented Data Map throughput per capacity unit (operations per second)."""
@@ -37,6 +38,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--capacity-units", type=float, help="throttle at 25 operations/s per capacity unit (429 + Retry-After)"
+    )
+    parser.add_argument(
+        "--notification-max-bytes",
+        type=int,
+        default=DEFAULT_MAX_MESSAGE_BYTES,
+        help="Atlas notification size limit: longer notifications are gzipped, then split (default 999,488)",
     )
     parser.add_argument("--no-default-glossary", action="store_true", help="start without the default 'Glossary'")
     parser.add_argument("--no-gc-tuning", action="store_true", help="keep Python's default garbage-collector settings")
@@ -80,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         faults=faults,
         tune_gc=not args.no_gc_tuning,
         limits=Limits().merged(dict(args.limit)),
+        notification_max_bytes=args.notification_max_bytes,
     )
     serve_forever(build_purview_app(options), args, name="purview emulator")
 

@@ -35,6 +35,7 @@ from emulators.purview.api.router import Ctx, Reply, RouteDef, RouteTable, split
 from emulators.purview.limits import Limits, check_request
 from emulators.purview.model.access import AccessPolicy
 from emulators.purview.model.clock import principal_for
+from emulators.purview.model.notifications import DEFAULT_MAX_MESSAGE_BYTES
 from emulators.purview.model.store import PurviewStore
 from emulators.purview.spec import Violation, parse_query, purview_specs
 from emulators.purview.unified.app import UnifiedCatalogApp
@@ -65,6 +66,8 @@ class PurviewOptions:
     tune_gc: bool = False
     faults: FaultSettings | None = None
     limits: Limits | Mapping[str, Any] = field(default_factory=Limits)
+    notification_max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    """Atlas's notification size limit (minus its 512-byte margin): longer ones are gzipped, then split."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -75,7 +78,10 @@ class PurviewEmulator:
         self.options = options
         self.fault_extra: Callable[[], Mapping[str, Any]] = dict
         self.store = PurviewStore(
-            account_name=options.account_name, default_glossary=options.default_glossary, search_lag=self.search_lag
+            account_name=options.account_name,
+            default_glossary=options.default_glossary,
+            search_lag=self.search_lag,
+            notification_max_bytes=options.notification_max_bytes,
         )
         self.access = AccessPolicy(options.tokens, options.roles)
         self.violations: list[dict[str, Any]] = []
@@ -118,7 +124,8 @@ class PurviewEmulator:
         body = await read_body(receive)
         path: str = scope["path"]
         if path.startswith("/_emulator/"):
-            status, payload = handle_admin(self, scope["method"], path, body)
+            query = scope.get("query_string", b"").decode("latin-1")
+            status, payload = handle_admin(self, scope["method"], path, body, query)
             await _send(send, Reply(status, payload))
             return
         method: str = scope["method"]

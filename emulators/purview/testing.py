@@ -99,9 +99,23 @@ class PurviewHandle:
         """Spec violations recorded so far (requests and responses)."""
         return list(self.emulator.violations)
 
+    def notifications(self, after: int = 0) -> list[str]:
+        """Bodies of the Atlas notifications published after number `after` (what the notification hub carries)."""
+        records, _ = self.store.notifications.read(after, limit=1_000_000)
+        return [record.body for record in records]
+
+    def notification_position(self) -> int:
+        """Number of the last notification published (read from here to see only what happens next)."""
+        return self.store.notifications.read(0, limit=0)[1]
+
+    def set_notification_max_bytes(self, size: int) -> None:
+        """Atlas's notification size limit: longer notifications are gzipped, then split."""
+        self.store.notifications.packer.max_message_bytes = size
+
     def reset(self) -> None:
         """Fresh account, no faults, no counters, no violations, no role model, any token accepted."""
         self.store.reset()
+        self.store.notifications.packer.max_message_bytes = self.emulator.options.notification_max_bytes
         self.clear_faults()
         self.app.stats.reset()
         self.emulator.violations.clear()

@@ -35,6 +35,9 @@ param instanceMemoryMB int
 @description('Most instances the app may scale out to.')
 param maximumInstanceCount int
 
+@description('Whether the Purview change feed function runs; its Event Hub connection then uses the app\'s identity.')
+param purviewChangeFeedEnabled bool
+
 @description('The sync settings (the settings groups (sync/core/settings.py, sync/services/*/settings.py, sync/features/*/settings.py)), secrets already turned into Key Vault references.')
 param appSettings object
 
@@ -63,6 +66,16 @@ var platformSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'true'
   PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME: 'sync'
+}
+
+// The change feed's Event Hub trigger connects like the host storage: the user-assigned identity (connection
+// PURVIEW_CHANGE_FEED; its namespace is a sync setting). Off, the function is disabled: it has no hub to read.
+var changeFeedConnection = purviewChangeFeedEnabled ? {
+  PURVIEW_CHANGE_FEED__credential: 'managedidentity'
+  PURVIEW_CHANGE_FEED__clientId: identityClientId
+} : {}
+var functionStates = {
+  'AzureWebJobs.purview_change_feed.Disabled': purviewChangeFeedEnabled ? 'false' : 'true'
 }
 
 module site 'br/public:avm/res/web/site:0.15.1' = {
@@ -105,7 +118,7 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
     siteConfig: {
       alwaysOn: false
     }
-    appSettingsKeyValuePairs: union(appSettings, platformSettings)
+    appSettingsKeyValuePairs: union(appSettings, platformSettings, changeFeedConnection, functionStates)
   }
 }
 

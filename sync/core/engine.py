@@ -4,7 +4,8 @@ A tick (one timer firing) plans the enabled features of its schedule in dependen
 change feed. Each feature's cycle: settings and clients checked → `prepare` (set-up writes; skipped in dry-run)
 → `snapshot` (reads) → `plan` (pure) → delete policy and fail-safe → enqueue → pending state committed → run
 report. In dry-run, or for a plan-only request, the cycle reads and reports and writes nothing but its report.
-Queue functions then apply each message idempotently (`apply_message`).
+Queue functions then apply each message idempotently (`apply_message`). A pushed change feed (Purview's entity
+notifications) plans only the objects it named, through the same cycle (`run_targeted`, sync/core/targeted.py).
 
 Any error in planning ends the cycle with a *failed* report naming the error's class and message: a planner
 never dies silently, and a timer whose feature could not run fails so the host's alerts fire.
@@ -20,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.core.changefeed import ChangeFeeds
+from sync.core.changefeed import ChangeFeeds, FeedEntry
 from sync.core.errors import (
     ContentionError,
     FatalError,
@@ -30,12 +31,13 @@ from sync.core.errors import (
     StaleChangeError,
     SyncError,
 )
-from sync.core.feature import ApplyOutcome, Feature, SyncContext
+from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
 from sync.core.messages import Change, ChangeKind, ChangeMessage, pack, parse_message
 from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
+from sync.core.targeted import DeleteAllowance, Targets, preview, read_targets
 from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
 from sync.core.twoway import Planned
 
@@ -66,13 +68,37 @@ def run_cycle(feature: Feature, ctx: SyncContext, *, now: datetime | None = None
     return run_tick([feature], ctx, now=now)[0]
 
 
-def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime) -> RunReport:
+def run_targeted(
+    features: Sequence[Feature],
+    ctx: SyncContext,
+    entries: Sequence[FeedEntry],
+    *,
+    source: str,
+    now: datetime | None = None,
+) -> list[RunReport]:
+    """Plan only the objects a pushed change feed named, for each given feature subscribed to it (in order).
+
+    Each is a cycle like a full one — settings and clients checked, set-up steps, the feature's own `plan`, the
+    delete policy and fail-safe (with the allowance change-feed runs share, sync/core/targeted.py), the same queues
+    and appliers, dry-run — whose run report says `trigger: '<source>-change-feed'`. Pull feeds are readable but
+    never advanced: positions belong to the full cycles.
+    """
+    started = now or datetime.now(UTC)
+    ctx.feeds = ChangeFeeds(ctx.state, ctx.feed_sources, ctx, started)
+    ctx.begin_tick()
+    targets = Targets(source, tuple(entries))
+    return [_run_one(f, ctx, started, targets) for f in features if source in f.pushed_feeds]
+
+
+def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime, targets: Targets | None = None) -> RunReport:
     started = datetime.now(UTC) if tick_started.tzinfo else tick_started
     clock = time.monotonic()
     ctx.feature = feature.name
     report = RunReport(run_id=new_run_id(feature.name, started), feature=feature.name, started_at=started)
+    if targets is not None:
+        report.trigger = targets.trigger
     with collect_calls() as calls, planning(feature.name, report.run_id) as span:
-        _plan_and_enqueue(feature, ctx, report)
+        _plan_and_enqueue(feature, ctx, report, targets)
         planned(span, status=report.status, dry_run=report.dry_run, kinds=report.planned, feature=feature.name)
     report.finished_at = datetime.now(UTC)
     report.duration_ms = int((time.monotonic() - clock) * 1000)
@@ -89,30 +115,16 @@ def _retention(ctx: SyncContext) -> int:
         return 30
 
 
-def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> None:
+def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, targets: Targets | None) -> None:
     """Prepare, snapshot, plan, guard and enqueue, recording everything in the report (errors included)."""
     try:
         report.dry_run = dry_run = ctx.dry_run
-        if feature.settings_model is not None:
-            ctx.settings.get(feature.settings_model)  # names an invalid setting of this feature only
-        for name in feature.needs:
-            ctx.client(name)  # building a client checks its settings (SettingsError names what is missing)
-        assert ctx.feeds is not None
-        ctx.feeds.subscribe(feature.name, feature.change_feeds)
-        steps = feature.prepare(ctx)
-        report.setup = [step.summary for step in steps]
-        report.changes = list(report.setup)
-        if not dry_run:
-            for step in steps:
-                step.run()
-        # The feature's own state rows are read while its snapshot reads the services: both are only reads.
-        # Only the columns the planner needs are read (`Feature.state_fields`), so large rows cost no memory.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            state_read = pool.submit(
-                lambda: {o.key: o for o in ctx.state.iter_objects(feature.object_kind, fields=feature.state_fields)}
-            )
-            snapshot = feature.snapshot(ctx)
-            state = state_read.result()
+        _prepare(feature, ctx, report, run_steps=not dry_run)
+        if targets is None:
+            snapshot, state = _read_everything(feature, ctx)
+        else:
+            snapshot, state, scope = read_targets(feature, ctx, targets)
+            report.targets = preview(scope)
         report.events = list(snapshot.notes)
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
@@ -122,7 +134,14 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
         dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
         deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
         report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
-        orphans = _guard(deletes, feature, ctx, report, dispatch)
+        kept, orphans, refused = _guard(feature, ctx, report, deletes, targeted=targets is not None)
+        report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
+        report.orphaned = len(orphans)
+        for change in kept:
+            dispatch.take(change)
+        if refused:  # the plan shows what the fail-safe held back, so a reviewer sees what would have gone
+            held = [f"held back by the fail-safe: {c.summary or c.key}" for c in deletes]
+            report.changes = [*report.changes, *held][:PREVIEW_CHANGES]
         if ctx.plan_hook is not None:
             ctx.plan_hook(feature, report, dispatch.pending)  # the whole plan, held back: seen or vetted before sending
         dispatch.flush()
@@ -133,7 +152,9 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
             write()
         if orphans:
             mark_orphaned(orphans, state, ctx.state, report.run_id, report.errors.append)
-        ctx.feeds.advance(feature.name)
+        if targets is None:
+            assert ctx.feeds is not None
+            ctx.feeds.advance(feature.name)
         report.status = "enqueued" if report.enqueued else "completed"
     except SettingsError as exc:
         report.status = "not-configured"
@@ -147,26 +168,60 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport) -> 
             log.exception("planning %s failed with an unexpected error", feature.name)
 
 
+def _prepare(feature: Feature, ctx: SyncContext, report: RunReport, *, run_steps: bool) -> None:
+    """Check the feature's settings and clients, subscribe its feeds, and run (or only report) its set-up steps."""
+    if feature.settings_model is not None:
+        ctx.settings.get(feature.settings_model)  # names an invalid setting of this feature only
+    for name in feature.needs:
+        ctx.client(name)  # building a client checks its settings (SettingsError names what is missing)
+    assert ctx.feeds is not None
+    ctx.feeds.subscribe(feature.name, feature.change_feeds)
+    steps = feature.prepare(ctx)
+    report.setup = [step.summary for step in steps]
+    report.changes = list(report.setup)
+    if run_steps:
+        for step in steps:
+            step.run()
+
+
 def _guard(
-    deletes: list[Change], feature: Feature, ctx: SyncContext, report: RunReport, dispatch: _Dispatch
-) -> list[Change]:
-    """Pass the planned deletes through the fail-safe: send what it keeps, return the orphans to mark."""
+    feature: Feature, ctx: SyncContext, report: RunReport, deletes: list[Change], *, targeted: bool
+) -> tuple[list[Change], list[Change], str]:
+    """The delete policy and fail-safe: (deletions to send, deletions to mark orphaned, the refusal or '').
+
+    A change-feed run judges its deletions against the whole owned count and spends the allowance such runs share
+    (sync/core/targeted.py); a full cycle against the rows it read.
+    """
+    allowance = DeleteAllowance(ctx.state, feature, report.started_at) if targeted and deletes else None
     kept, orphans, refused = guard_deletes(
         deletes,
-        owned=report.owned_objects,
+        owned=allowance.owned() if allowance else report.owned_objects,
         settings=ctx.engine,
         deletes_on_target=feature.deletes_on_target,
         feature=feature.name,
         run_id=report.run_id,
+        already=allowance.used() if allowance else 0,
     )
-    report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
-    report.orphaned = len(orphans)
-    for change in kept:
-        dispatch.take(change)
-    if refused:  # the plan shows what the fail-safe held back, so a reviewer sees what would have gone
-        held = [f"held back by the fail-safe: {c.summary or c.key}" for c in deletes]
-        report.changes = [*report.changes, *held][:PREVIEW_CHANGES]
-    return orphans
+    if allowance and not refused and not report.dry_run:
+        spent = allowance.take(len(deletes), ctx.engine.sync_delete_failsafe_percent)
+        if not spent:
+            refused = "the change feed's delete allowance for this hour ran out meanwhile; left to the full cycle"
+            kept, orphans = [c for c in kept if c.kind != ChangeKind.DELETE], []
+    return kept, orphans, refused
+
+
+def _read_everything(feature: Feature, ctx: SyncContext) -> tuple[Snapshot, dict[str, SyncObject]]:
+    """A full cycle's reads: the whole snapshot, and every state row of the feature's kind.
+
+    The state rows are read while the snapshot reads the services: both are only reads. Only the columns the planner
+    needs are read (`Feature.state_fields`), so large rows cost no memory.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        state_read = pool.submit(
+            lambda: {o.key: o for o in ctx.state.iter_objects(feature.object_kind, fields=feature.state_fields)}
+        )
+        snapshot = feature.snapshot(ctx)
+        return snapshot, state_read.result()
 
 
 def _plan(

@@ -13,6 +13,10 @@ A feature is a small class (one per folder under `sync/features/`):
 - `plan(snapshot, state, settings)` — pure: desired vs what the app last wrote → typed changes.
 - `apply(change, ctx, owner=...)` — makes one change true, idempotently (twice, or after a crash, is harmless).
 
+A feature that can plan a few objects alone also implements `snapshot_of(ctx, entries)`: the snapshot of only the
+objects a pushed change feed named (Purview's entity notifications), which the engine plans with the same `plan`,
+fail-safe and appliers (`engine.run_targeted`, docs/decisions/0901-purview-change-feed.md).
+
 Declarations (class variables) tell the engine and the registry the rest: settings group, service clients,
 dependencies on other features' published rows, timer schedule, queue, and the change feeds it subscribes to.
 """
@@ -34,7 +38,9 @@ from sync.core.storage import QueueSender
 from sync.core.switches import dry_run_state
 
 if TYPE_CHECKING:
-    from sync.core.changefeed import ChangeFeeds, FeedSourceFactory, FeedWindow
+    from collections.abc import Sequence
+
+    from sync.core.changefeed import ChangeFeeds, FeedEntry, FeedSourceFactory, FeedWindow
 
 
 class Notification(BaseModel):
@@ -76,6 +82,9 @@ class Snapshot:
     after_send: list[Callable[[], None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Things the read noticed that the run report should say (e.g. monitor events)."""
+    scope: set[str] | None = None
+    """Only for a targeted snapshot (`Feature.snapshot_of`): the keys it looked at. Their state rows are compared
+    with `desired` (a key in scope but not desired is gone); rows outside the scope are not compared at all."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,9 @@ class Feature(ABC):
     fewer keeps planning memory small when rows carry what only appliers need (schemas, guids)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
+    pushed_feeds: ClassVar[frozenset[str]] = frozenset()
+    """Pushed change feeds (e.g. 'purview': entity notifications) whose entries the feature plans alone, through
+    `snapshot_of`, between its full cycles."""
 
     def message_group(self, change: Change) -> str | None:
         """Changes of one group stay in one queue message when they fit (e.g. a parent and its children).
@@ -235,6 +247,14 @@ class Feature(ABC):
     @abstractmethod
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Read the source side (only read): desired state of every object, and pending state to commit later."""
+
+    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
+        """Read only the objects a pushed feed's entries name (only read), for a targeted plan.
+
+        Returns their desired state, with `Snapshot.scope` = every key looked at. Implemented by features that
+        declare `pushed_feeds`; their full cycle stays the safety net for whatever a feed does not say.
+        """
+        raise NotImplementedError(f"{self.name} cannot plan from a pushed change feed")
 
     @abstractmethod
     def plan(

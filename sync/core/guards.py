@@ -25,14 +25,20 @@ def allowed_deletes(owned: int, percent: float) -> int:
     return max(1, math.floor(owned * percent / 100.0))
 
 
-def refusal(deletes: int, owned: int, settings: EngineSettings) -> str:
-    """Why a cycle's deletions were refused (empty when they may go ahead)."""
+def refusal(deletes: int, owned: int, settings: EngineSettings, *, already: int = 0) -> str:
+    """Why a cycle's deletions were refused (empty when they may go ahead).
+
+    `already` counts deletions made earlier in the same window by change-feed runs, which share one allowance
+    (docs/decisions/0901-purview-change-feed.md).
+    """
     limit = allowed_deletes(owned, settings.sync_delete_failsafe_percent)
-    if deletes <= limit:
+    if deletes + already <= limit:
         return ""
+    earlier = f", {already} already deleted by the change feed this hour" if already else ""
     return (
         f"refused to delete {deletes} of {owned} owned objects "
-        f"(fail-safe allows {limit}: SYNC_DELETE_FAILSAFE_PERCENT={settings.sync_delete_failsafe_percent:g}); "
+        f"(fail-safe allows {limit}{earlier}: "
+        f"SYNC_DELETE_FAILSAFE_PERCENT={settings.sync_delete_failsafe_percent:g}); "
         "nothing was deleted. If this is intended, raise the setting for one cycle."
     )
 
@@ -45,6 +51,7 @@ def guard_deletes(
     deletes_on_target: bool,
     feature: str,
     run_id: str,
+    already: int = 0,
 ) -> tuple[list[Change], list[Change], str]:
     """(changes to send, deletions to mark orphaned instead, the fail-safe's refusal or '').
 
@@ -54,7 +61,7 @@ def guard_deletes(
     if not deletes:
         return changes, [], ""
     keep = [c for c in changes if c.kind != ChangeKind.DELETE]
-    refused = refusal(len(deletes), owned, settings)
+    refused = refusal(len(deletes), owned, settings, already=already)
     if refused:
         log_event(log, "DeleteFailSafe", refused, level=logging.WARNING, feature=feature, run_id=run_id)
         return keep, [], refused

@@ -27,6 +27,11 @@ class RunReport(BaseModel):
 
     run_id: str
     feature: str
+    trigger: str = ""
+    """What started the cycle: '' for a full cycle (its timer, or a plan request); '<source>-change-feed' for a plan
+    of only the objects a pushed change feed named (e.g. 'purview-change-feed')."""
+    targets: list[str] = Field(default_factory=list)
+    """For a change-feed run: the keys it compared (the first few)."""
     started_at: datetime
     finished_at: datetime | None = None
     duration_ms: int = 0

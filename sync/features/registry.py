@@ -26,6 +26,7 @@ from sync.features.pipelines.feature import PipelinesFeature
 from sync.features.polling.feature import PollingFeature
 from sync.features.processing_rules.feature import ProcessingRulesFeature
 from sync.features.providers.feature import ProvidersFeature
+from sync.features.purview_feed.settings import PurviewChangeFeedSettings
 from sync.features.streams.feature import StreamsFeature
 from sync.features.vocabularies_to_glossary.feature import VocabulariesToGlossaryFeature
 from sync.services.cluedin.settings import CluedInSettings
@@ -53,6 +54,8 @@ FEATURES: tuple[type[Feature], ...] = (
 SERVICE_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewSettings, CluedInSettings, DataFactorySettings)
 SHARED_SETTINGS: tuple[type[SettingsGroup], ...] = (TwoSidedSettings,)
 """Groups several features read (the glossary features' conflict policy)."""
+FEED_SETTINGS: tuple[type[SettingsGroup], ...] = (PurviewChangeFeedSettings,)
+"""Settings of pushed change feeds (they plan registered features; they are not features themselves)."""
 
 
 def ordered(features: list[Feature]) -> list[Feature]:
@@ -101,4 +104,4 @@ def settings_groups() -> list[type[SettingsGroup]]:
     for feature in all_features():
         if feature.settings_model is not None and feature.settings_model not in groups:
             groups.append(feature.settings_model)
-    return [*groups, *SHARED_SETTINGS, EngineSettings]
+    return [*groups, *SHARED_SETTINGS, *FEED_SETTINGS, EngineSettings]

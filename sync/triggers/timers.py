@@ -33,7 +33,7 @@ def timer_function_name(schedule_setting: str) -> str:
     return f"plan_{schedule_setting.lower()}"
 
 
-def _wanted(feature: Feature, settings: Settings) -> bool:
+def wanted(feature: Feature, settings: Settings) -> bool:
     """Enabled features, and those whose toggle cannot be read (their report names the invalid setting)."""
     try:
         return feature.enabled(settings)
@@ -48,7 +48,7 @@ def plan_schedule(schedule_setting: str) -> None:
     except SettingsError as exc:
         log_event(log, "NotConfigured", str(exc), level=logging.ERROR, settings=",".join(exc.settings))
         raise
-    features = [f for f in by_schedule()[schedule_setting] if _wanted(f, ctx.settings)]
+    features = [f for f in by_schedule()[schedule_setting] if wanted(f, ctx.settings)]
     if not features:
         log.debug("no feature of %s is enabled", schedule_setting)
         return

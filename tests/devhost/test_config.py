@@ -69,6 +69,7 @@ def test_repository_host_json_is_understood():
     assert config.queues.message_encoding == "base64"
     assert config.function_timeout == timedelta(minutes=10)
     assert config.route_prefix == "api"
+    assert config.event_hubs.max_event_batch_size == 100
 
 
 def test_defaults_follow_the_storage_extension():
@@ -103,6 +104,8 @@ def test_overrides_from_settings_match_keys_case_insensitively():
         ({"extensions": {"queues": {"batchSize": "many"}}}, "must be an integer"),
         ({"functionTimeout": 600}, "functionTimeout"),
         ({"extensions": []}, "extensions must be an object"),
+        ({"extensions": {"eventHubs": {"maxEventBatchSize": 0}}}, "maxEventBatchSize must be at least 1"),
+        ({"extensions": {"eventHubs": {"maxEventBatchSize": "all"}}}, "eventHubs.maxEventBatchSize must be an integer"),
     ],
 )
 def test_invalid_host_json_values_are_named(document, message):

@@ -14,7 +14,9 @@ import pytest
 
 from sync.core.engine import run_tick
 from sync.core.messages import Queues
-from sync.features.registry import by_schedule
+from sync.features.purview_feed.intake import receive_events
+from sync.features.purview_feed.letters import ReceivedEvent
+from sync.features.registry import all_features, by_schedule
 from sync.services.purview.collections import forget_resolutions
 from sync.services.purview.typedefs import forget_registrations
 from tests.support.adf import AUTOMATION_TERM, SECRET_NAME
@@ -267,3 +269,17 @@ def test_a_dry_run_plans_auto_mapping_and_maps_nothing(stack):
 
 def stream_id(stack: EveryFeature, name: str) -> str:
     return str(next(s["id"] for s in stack.cluedin.services.store.streams.values() if s["name"] == name))
+
+
+def test_a_dry_run_of_the_purview_change_feed_writes_nothing_anywhere(stack):
+    bodies = stack.purview.notifications()  # what Purview published when the fixture's asset was created and tagged
+    ctx = stack.context(SYNC_DRY_RUN=True, PURVIEW_CHANGE_FEED_ENABLED=True)
+    events = [ReceivedEvent(body.encode(), sequence_number=n) for n, body in enumerate(bodies, start=1)]
+    before = observed(stack)
+    outcome = receive_events(events, ctx, [f for f in all_features() if f.enabled(ctx.settings)])
+    assert observed(stack) == before
+    reports = {r.feature: r for r in outcome.reports}
+    assert set(reports) == {"datasources", "pipelines"}
+    assert {r.status for r in reports.values()} == {"dry-run"}, {f: r.errors for f, r in reports.items()}
+    assert {r.trigger for r in reports.values()} == {"purview-change-feed"}
+    assert reports["datasources"].planned == reports["pipelines"].planned == {"create": 1}

@@ -90,6 +90,13 @@ class AdfStack(Stack):
 
 
 def adf_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: str) -> AdfStack:
+    """`adf_stack_of(AdfStack, ...)`."""
+    return adf_stack_of(AdfStack, azurite, purview, cluedin, adf, **settings)
+
+
+def adf_stack_of(
+    stack_type: type[AdfStack], azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: str
+) -> AdfStack:
     """The shared stack with the factory's defaults: automation on for `CluedInADF`, CluedIn's token in its vault.
 
     The factory reads CluedIn's API token from its Key Vault (as a deployment would store it), and the stack's
@@ -102,7 +109,9 @@ def adf_stack(azurite: Any, purview: Any, cluedin: Any, adf: Any, **settings: st
         "PIPELINE_AUTOMATION_TERM_PATTERN": "^CluedIn.*ADF$",
     }
     seed = purview_seed((AUTOMATION_TERM, SYNC_TERM, "Other"))
-    stack = build_stack(azurite, purview, cluedin, adf=adf, seed=seed, stack_type=AdfStack, **{**defaults, **settings})
+    stack = build_stack(
+        azurite, purview, cluedin, adf=adf, seed=seed, stack_type=stack_type, **{**defaults, **settings}
+    )
     assert isinstance(stack, AdfStack)
     adf.set_secret(SECRET_NAME, f"Bearer {cluedin.api_token('adf-tests')}")
     stack.blob_service.create_container(stack.container)

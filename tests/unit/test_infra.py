@@ -37,6 +37,8 @@ BUILT_IN_ROLES = {
     "keyVaultSecretsUser": "4633458b-17de-408a-b874-0445c86b69e6",
     "keyVaultSecretsOfficer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     "dataFactoryContributor": "673868aa-7521-48a0-acc6-0f60742d39f5",
+    "azureEventHubsDataReceiver": "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+    "contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
 }
 # Versions whose sources were read at their release tags in Azure/bicep-registry-modules; the first six are the
 # set the Azure-Samples Flex Consumption quickstarts deploy together.
@@ -63,6 +65,8 @@ PLATFORM_SETTINGS = {
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY",
     "PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME",
+    "PURVIEW_CHANGE_FEED__credential",
+    "PURVIEW_CHANGE_FEED__clientId",
 }
 # Replaced by functionAppConfig or unsupported on Flex Consumption (Learn: "Flex Consumption plan deprecations").
 FLEX_DEPRECATED = [
@@ -95,7 +99,16 @@ SECRET_SETTINGS: dict[str, str] = {
     if isinstance(value, str) and value.startswith("@Microsoft.KeyVault")
 }
 PLATFORM: dict[str, Any] = bicep.variable(API, "platformSettings")
-ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM}
+CHANGE_FEED = INFRA / "app" / "changefeed.bicep"
+
+
+def when_true(expression: Any) -> Any:
+    """The value of `condition ? value : other` when the condition holds (pycep's ternary operator)."""
+    return expression["operator"]["operands"]["true_value"]
+
+
+CHANGE_FEED_CONNECTION: dict[str, Any] = when_true(bicep.variable(API, "changeFeedConnection"))
+ALL_SETTINGS = {**GENERATED_SETTINGS, **SYNC_SETTINGS, **SECRET_SETTINGS, **PLATFORM, **CHANGE_FEED_CONNECTION}
 SECRET_NAMES = json.loads((INFRA / "app" / "secret-names.json").read_text())
 ROLES = json.loads((INFRA / "app" / "roles.json").read_text())
 
@@ -355,6 +368,46 @@ def test_outputs_name_what_the_operator_needs():
     assert not secure & {v for _, v in identifiers(bicep.parse(MAIN)["outputs"])}
 
 
+def test_the_change_feed_connects_with_the_apps_identity_and_is_off_unless_enabled():
+    from devhost.registry import collect_functions
+    from function_app import app
+    from sync.features.purview_feed.settings import CONNECTION
+
+    [function] = [f for f in collect_functions(app) if '"eventHubTrigger"' in f.get_function_json()]
+    assert json.loads(function.get_function_json())["bindings"][0]["connection"] == CONNECTION
+    assert {
+        f"{CONNECTION}__credential": "managedidentity",
+        f"{CONNECTION}__clientId": "identityClientId",
+    } == CHANGE_FEED_CONNECTION
+    namespace = json.dumps(SYNC_SETTINGS[f"{CONNECTION}__fullyQualifiedNamespace"])
+    assert "purviewChangeFeedEnabled" in namespace and "fullyQualifiedNamespace" in namespace
+    states = {key.strip("'"): value for key, value in bicep.variable(API, "functionStates").items()}  # quoted key
+    disabled = states[f"AzureWebJobs.{function.get_function_name()}.Disabled"]["operator"]["operands"]
+    assert disabled == {"condition": "purviewChangeFeedEnabled", "true_value": "false", "false_value": "true"}
+    assert [v for _, v in identifiers(bicep.module_params(API, "site")["appSettingsKeyValuePairs"])] >= [
+        "changeFeedConnection",
+        "functionStates",
+    ]
+    assert MAIN_PARAMS["purviewChangeFeedEnabled"].default is False
+    module = bicep.parse(MAIN)["modules"]["changeFeed"]
+    assert module["detail"]["path"] == "app/changefeed.bicep" and "condition" in module["config"]
+
+
+def test_the_change_feed_hub_grants_only_what_reading_and_purview_need():
+    resources = bicep.parse(CHANGE_FEED)["resources"]
+    receiver = bicep.config(resources["appReceiver"])
+    assert receiver["scope"] == "hub"  # the hub, not the namespace
+    assert bicep.accessed(receiver["properties"]["roleDefinitionId"], "roles") == {"azureEventHubsDataReceiver"}
+    purview = bicep.config(resources["purviewContributor"])
+    assert purview["scope"] == "namespace"
+    assert bicep.accessed(purview["properties"]["roleDefinitionId"], "roles") == {"contributor"}
+    namespace = bicep.config(resources["newNamespace"])
+    assert namespace["sku"]["name"] == "Standard"  # Basic has no Kafka endpoint and no consumer group but $Default
+    assert namespace["properties"]["disableLocalAuth"] is True
+    assert bicep.config(resources["appConsumerGroup"])["name"] == "consumerGroup"
+    assert not any("kafkaConfigurations" in r["type"] for r in resources.values())  # Purview's own, never overwritten
+
+
 # ----- Parameters file and azd ------------------------------------------------------------------------------------
 def test_parameters_file_holds_no_secrets_and_mirrors_the_defaults():
     values = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
@@ -403,7 +456,9 @@ def test_azure_yaml_deploys_the_repository_root_as_the_python_function_service()
 
 
 # ----- Docs -------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("event", ["RunPlanned", "ChangeApplied", "MessagePoisoned", "DeleteFailSafe"])
+@pytest.mark.parametrize(
+    "event", ["RunPlanned", "ChangeApplied", "MessagePoisoned", "DeleteFailSafe", "ChangeFeedBatch"]
+)
 def test_deploy_docs_query_events_the_app_really_logs(event: str):
     docs = (ROOT / "docs" / "deploy.md").read_text()
     code = "\n".join(path.read_text() for path in (ROOT / "sync").rglob("*.py"))

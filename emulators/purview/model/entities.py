@@ -97,6 +97,18 @@ class Listener(Protocol):
         ...
 
 
+class Notifier(Protocol):
+    """Receives what Purview would publish on its notification hub (`notifications.NotificationJournal`)."""
+
+    def entities(self, operation: str, entities: Iterable[Entity]) -> None:
+        """Entities changed (ENTITY_*, CLASSIFICATION_* operations)."""
+        ...
+
+    def relationship(self, operation: str, rel: Relationship) -> None:
+        """A relationship changed (RELATIONSHIP_* operations)."""
+        ...
+
+
 class EntityStore:
     """Entities by guid, a (qualifiedName, type) index, and relationships indexed by entity and attribute."""
 
@@ -110,6 +122,8 @@ class EntityStore:
         self.type_counts: dict[str, int] = {}
         self.terms: TermDirectory | None = None
         self.listeners: list[Listener] = []
+        self.notifier: Notifier | None = None
+        """Where notifications go (None while seeding: a seed is the account as it already was)."""
         self.collection_exists: Callable[[str], bool] = lambda _name: True
         self._seq = itertools.count(1)
         self._placeholder = itertools.count(int(now_ms()) * 1000)
@@ -195,6 +209,17 @@ class EntityStore:
         if name is not None:
             self.by_qualified_name.setdefault(name, {})[entity.type_name] = entity.guid
 
+    def notify(self, operation: str, entities: Iterable[Entity]) -> None:
+        """Publish an entity notification for each entity (when a notifier is attached)."""
+        listed = list(entities)
+        if self.notifier is not None and listed:
+            self.notifier.entities(operation, listed)
+
+    def notify_relationship(self, operation: str, rel: Relationship) -> None:
+        """Publish a relationship notification (when a notifier is attached)."""
+        if self.notifier is not None:
+            self.notifier.relationship(operation, rel)
+
     def changed(self, guid: str) -> None:
         """Tell listeners an entity's searchable view changed."""
         for listener in self.listeners:
@@ -226,6 +251,7 @@ class EntityStore:
             deleted.append(entity)
             for listener in self.listeners:
                 listener.entity_removed(guid)
+        self.notify("ENTITY_DELETE", deleted)
         return deleted
 
     # ----- relationships -----------------------------------------------------------------------------------

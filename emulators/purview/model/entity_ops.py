@@ -104,11 +104,12 @@ class EntityService:
             raise errors.INVALID_PARAMETERS(f"collection {collection} does not exist")
         collection = collection.lower()
         entities = [self.store.require_active(g) for g in dict.fromkeys(guids)]
-        for entity in entities:
-            if entity.collection_id != collection:
-                entity.collection_id = collection
-                entity.touch(principal)
-                self.store.changed(entity.guid)
+        moved = [entity for entity in entities if entity.collection_id != collection]
+        for entity in moved:
+            entity.collection_id = collection
+            entity.touch(principal)
+            self.store.changed(entity.guid)
+        self.store.notify("ENTITY_UPDATE", moved)
         return {
             "mutatedEntities": {"UPDATE": [entity_render.header(self.store, e) for e in entities]},
             "guidAssignments": {},
@@ -166,6 +167,8 @@ class EntityService:
             seen.add(item["typeName"])
 
     def _apply_classifications(self, entity: Entity, parsed: list[dict[str, Any]], principal: str) -> None:
+        # Purview was seen reporting CLASSIFICATION_UPDATE when the entity already carried classifications.
+        operation = "CLASSIFICATION_UPDATE" if entity.classifications else "CLASSIFICATION_ADD"
         current = {c["typeName"]: c for c in entity.classifications}
         for item in parsed:
             previous = current.get(item["typeName"])
@@ -175,6 +178,7 @@ class EntityService:
         entity.classifications = list(current.values())
         entity.touch(principal)
         self.store.changed(entity.guid)
+        self.store.notify(operation, [entity])
 
     def remove_classification(self, entity: Entity, name: str, principal: str) -> None:
         """DELETE .../classification/{name}; 400 if the entity does not carry it."""
@@ -185,6 +189,7 @@ class EntityService:
         entity.classifications = [c for c in entity.classifications if c["typeName"] != name]
         entity.touch(principal)
         self.store.changed(entity.guid)
+        self.store.notify("CLASSIFICATION_DELETE", [entity])
 
     def classification(self, entity: Entity, name: str) -> dict[str, Any]:
         """One AtlasClassification of an entity (404 if not associated)."""

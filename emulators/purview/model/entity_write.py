@@ -288,6 +288,8 @@ class EntityWriter:
             self.store.changed(entity.guid)
         for entity in updated.values():
             self.store.changed(entity.guid)
+        self.store.notify("ENTITY_CREATE", created)
+        self.store.notify("ENTITY_UPDATE", updated.values())
         mutated: dict[str, list[dict[str, Any]]] = {}
         if created:
             mutated["CREATE"] = [entity_render.header(self.store, e) for e in created]

@@ -54,6 +54,7 @@ class RelationshipService:
         for guid in (end1, end2):
             if guid in self.store.entities:
                 self.store.changed(guid)
+        self.store.notify_relationship("RELATIONSHIP_CREATE", rel)
         return self.render(rel)
 
     def update(self, body: Any, principal: str) -> dict[str, Any]:
@@ -68,6 +69,7 @@ class RelationshipService:
             rel.attributes = attributes
             rel.modified += 1
             rel.updated_by = principal
+            self.store.notify_relationship("RELATIONSHIP_UPDATE", rel)
         return self.render(rel)
 
     def require(self, guid: str) -> Relationship:
@@ -92,7 +94,8 @@ class RelationshipService:
 
     def delete(self, guid: str, principal: str) -> None:
         """DELETE /relationship/guid/{guid}."""
-        self.store.remove_relationship(self.require(guid).guid, principal)
+        rel = self.store.remove_relationship(self.require(guid).guid, principal)
+        self.store.notify_relationship("RELATIONSHIP_DELETE", rel)
 
     def _parse(self, body: Any) -> tuple[dict[str, Any], str, str, dict[str, Any]]:
         if not isinstance(body, dict) or not isinstance(body.get("typeName"), str):

@@ -18,6 +18,7 @@ from emulators.purview.model.entity_ops import EntityService
 from emulators.purview.model.entity_write import EntityWriter
 from emulators.purview.model.glossary import GlossaryStore
 from emulators.purview.model.lineage import LineageService
+from emulators.purview.model.notifications import DEFAULT_MAX_MESSAGE_BYTES, NotificationJournal
 from emulators.purview.model.relationship_ops import RelationshipService
 from emulators.purview.model.search_index import SearchIndex
 from emulators.purview.model.search_query import SearchEngine
@@ -39,10 +40,13 @@ class PurviewStore:
         account_name: str = "purview-emulator",
         default_glossary: bool = True,
         search_lag: float | Callable[[], float] = 0.0,
+        notification_max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self.account_name = account_name
         self.default_glossary = default_glossary
         self.lag: Callable[[], float] = search_lag if callable(search_lag) else (lambda: float(search_lag))
+        # One journal for the emulator's life: a reset clears it but numbering goes on, so readers keep their place.
+        self.notifications = NotificationJournal(max_message_bytes=notification_max_bytes)
         self._build()
 
     def _build(self) -> None:
@@ -66,6 +70,9 @@ class PurviewStore:
         if self.default_glossary:
             glossary = self.glossary.create_glossary({"name": "Glossary"}, "ServiceAdmin")
             self.search_index.glossary_changed("glossary", glossary.guid)
+        self.notifications.store = self.entities
+        self.notifications.clear()
+        self.entities.notifier = self.notifications
 
     def _collection_has_entities(self, name: str) -> bool:
         return any(e.collection_id == name and e.status == "ACTIVE" for e in self.entities.entities.values())
@@ -136,6 +143,14 @@ class PurviewStore:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown seed section(s): {', '.join(sorted(unknown))}")
+        # A seed is the account as it already was: nothing is notified for it.
+        self.entities.notifier = None
+        try:
+            self._seed_sections(data)
+        finally:
+            self.entities.notifier = self.notifications
+
+    def _seed_sections(self, data: Mapping[str, Any]) -> None:
         typedefs = dict(data.get("typedefs") or {})
         if data.get("termTemplates"):
             typedefs["termTemplateDefs"] = [*typedefs.get("termTemplateDefs", []), *data["termTemplates"]]

@@ -285,8 +285,9 @@ class TermService:
                 continue
             given = (item.get("relationshipAttributes") or {}).get("attributes") or {}
             attributes = {k: given.get(k) for k in ASSIGNMENT_ATTRIBUTES if given.get(k) is not None}
-            store.add_relationship(SEMANTIC_ASSIGNMENT, term.guid, entity.guid, attributes, principal)
+            rel = store.add_relationship(SEMANTIC_ASSIGNMENT, term.guid, entity.guid, attributes, principal)
             store.changed(entity.guid)
+            store.notify_relationship("RELATIONSHIP_CREATE", rel)
 
     def unassign(self, term: TermRecord, body: Any, principal: str) -> None:
         """DELETE /glossary/terms/{guid}/assignedEntities: each item needs the assignment's relationshipGuid."""
@@ -300,7 +301,8 @@ class TermService:
             if rel is None or rel.status != "ACTIVE" or rel.end1 != term.guid or rel.end2 != item.get("guid"):
                 raise errors.INVALID_TERM_DISSOCIATION(relation, term.guid, item.get("guid"))
         for item in items:
-            store.remove_relationship(item["relationshipGuid"], principal)
+            rel = store.remove_relationship(item["relationshipGuid"], principal)
+            store.notify_relationship("RELATIONSHIP_DELETE", rel)
 
 
 def _uses_hierarchy(body: Any) -> bool:

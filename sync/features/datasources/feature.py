@@ -10,13 +10,17 @@ the asset a new guid. The asset's schema is kept in state for the lineage and pi
 
 CluedIn offers no API to delete data source groups, so a removed or untagged asset never deletes anything in
 CluedIn: under either delete policy its state is marked orphaned and the report lists it.
+
+Between timer cycles, Purview's entity notifications plan only the assets they name (`snapshot_of`): the same
+desired state read from the entity itself, its terms matched by name as search matches them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from sync.core.changefeed import FeedEntry
 from sync.core.diff import diff
 from sync.core.errors import SettingsError
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
@@ -26,8 +30,26 @@ from sync.core.state import SyncObject
 from sync.core.state.leases import superseded
 from sync.features.datasources.api import DATASOURCE_KIND, ensure_data_source, name_suffix
 from sync.features.datasources.settings import DataSourcesSettings
-from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
+from sync.services.purview.assets import (
+    asset_key,
+    is_syncable_hit,
+    read_asset,
+    search_filter,
+)
 from sync.services.purview.client import PurviewClient
+from sync.services.purview.notified import PURVIEW_FEED, entity_identity, read_notified_assets
+from sync.services.purview.terms import keyword_matcher
+
+
+def _desired(guid: str, type_name: str, qualified_name: str, name: str, update_time: Any) -> dict[str, Any]:
+    """One asset's desired state, the same whether it was found by search or read by guid."""
+    return {
+        "guid": guid,
+        "typeName": type_name,
+        "qualifiedName": qualified_name,
+        "name": name,
+        "updateTime": update_time,
+    }
 
 
 class DataSourcesFeature(Feature):
@@ -41,34 +63,53 @@ class DataSourcesFeature(Feature):
     state_fields: ClassVar[frozenset[str] | None] = frozenset({"source", "target"})
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
+    pushed_feeds: ClassVar[frozenset[str]] = frozenset({PURVIEW_FEED})
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Sync CluedIn Data Sources'."""
         return settings.get(DataSourcesSettings).sync_cluedin_data_sources
 
-    def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Every asset carrying the keyword term(s), from Purview search (streamed page by page)."""
+    @staticmethod
+    def _keywords(ctx: SyncContext) -> list[str]:
         keywords = ctx.settings.get(DataSourcesSettings).keyword_terms()
         if not keywords:
             raise SettingsError(
                 "Sync CluedIn Data Sources needs SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS (a glossary term name, or '*')",
                 settings=["SYNC_CLUEDIN_DATA_SOURCES_KEYWORDS"],
             )
+        return keywords
+
+    def snapshot(self, ctx: SyncContext) -> Snapshot:
+        """Every asset carrying the keyword term(s), from Purview search (streamed page by page)."""
+        keywords = self._keywords(ctx)
         purview: PurviewClient = ctx.client("purview")
         assets: dict[str, dict[str, Any]] = {}
         for page in purview.iter_search(filter=search_filter(keywords)):
             for hit in page:
                 if not is_syncable_hit(hit):
                     continue
-                key = asset_key(str(hit["entityType"]), str(hit["qualifiedName"]))
-                assets[key] = {
-                    "guid": str(hit["id"]),
-                    "typeName": str(hit["entityType"]),
-                    "qualifiedName": str(hit["qualifiedName"]),
-                    "name": str(hit.get("name") or hit["qualifiedName"]),
-                    "updateTime": hit.get("updateTime"),
-                }
+                type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
+                name = str(hit.get("name") or qualified_name)
+                assets[asset_key(type_name, qualified_name)] = _desired(
+                    str(hit["id"]), type_name, qualified_name, name, hit.get("updateTime")
+                )
         return Snapshot(assets)
+
+    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
+        """The notified assets that carry a keyword term, read by guid (search may not have indexed them yet)."""
+        keywords = self._keywords(ctx)
+        purview: PurviewClient = ctx.client("purview")
+        notified = read_notified_assets(purview, entries)
+        tagged = keyword_matcher(purview, keywords) if notified.entities and "*" not in keywords else None
+        assets: dict[str, dict[str, Any]] = {}
+        for entity in notified.entities:
+            if tagged is not None and not tagged(entity):
+                continue
+            guid, type_name, qualified_name, name = entity_identity(entity)
+            assets[asset_key(type_name, qualified_name)] = _desired(
+                guid, type_name, qualified_name, name, entity.get("updateTime")
+            )
+        return Snapshot(assets, scope=notified.scope)
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings

@@ -10,15 +10,16 @@ policy: `retain` keeps the pipeline (orphaned), `soft-delete` removes its trigge
 linked services and the CluedIn data set stay). Pipelines created on request are never removed by automation.
 Notifications, one per message batch, as CluedIn words them: "N Ingestion Endpoints created for purview
 assets. (Account.csv)" and "N ADF Pipelines created for purview assets. (AccountCsvPipeline_…)".
+Between timer cycles, Purview's entity notifications plan only the assets they name (`snapshot_of`).
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from sync.core.changefeed import FeedEntry
 from sync.core.diff import diff
 from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
@@ -35,6 +36,8 @@ from sync.features.pipelines.stores import UnsupportedAssetError, unsupported_re
 from sync.services.datafactory.client import DataFactoryClient
 from sync.services.purview.assets import asset_key, is_syncable_hit, read_asset, search_filter
 from sync.services.purview.client import PurviewClient
+from sync.services.purview.notified import PURVIEW_FEED, entity_identity, read_notified_assets
+from sync.services.purview.terms import iter_terms, pattern_matcher, pattern_rule
 
 log = logging.getLogger("sync.features.pipelines.feature")
 TERMS_PER_SEARCH = 20
@@ -52,15 +55,8 @@ def endpoints_created_text(assets: list[str]) -> str:
 
 def matching_terms(purview: PurviewClient, pattern: str) -> list[tuple[str, str]]:
     """(term name, glossary name) of every glossary term whose name matches the pattern."""
-    regex = re.compile(pattern)
-    matches: list[tuple[str, str]] = []
-    for glossary in purview.list_glossaries():
-        glossary_name = str(glossary.get("name") or glossary.get("qualifiedName") or "")
-        for term in purview.iter_glossary_terms(str(glossary.get("guid"))):
-            name = str(term.get("name") or term.get("displayText") or "")
-            if name and regex.search(name):
-                matches.append((name, glossary_name))
-    return matches
+    accepts = pattern_rule(pattern)
+    return [(term.name, term.glossary) for term in iter_terms(purview) if accepts(term)]
 
 
 def tagged_assets(purview: PurviewClient, pattern: str) -> dict[str, dict[str, Any]]:
@@ -75,24 +71,46 @@ def tagged_assets(purview: PurviewClient, pattern: str) -> dict[str, dict[str, A
             for hit in page:
                 if not is_syncable_hit(hit):
                     continue
-                type_name, qualified_name = str(hit["entityType"]), str(hit["qualifiedName"])
-                problem = unsupported_reason(type_name, qualified_name)
-                if problem:
-                    log_event(
-                        log,
-                        "PipelineAssetUnsupported",
-                        f"asset {qualified_name} carries an automation term but is not supported: {problem}",
-                        level=logging.WARNING,
-                        type_name=type_name,
-                    )
-                    continue
-                assets[asset_key(type_name, qualified_name)] = {
-                    "guid": str(hit["id"]),
-                    "typeName": type_name,
-                    "qualifiedName": qualified_name,
-                    "name": str(hit.get("name") or qualified_name),
-                }
+                qualified_name = str(hit["qualifiedName"])
+                name = str(hit.get("name") or qualified_name)
+                found = _candidate(str(hit["id"]), str(hit["entityType"]), qualified_name, name)
+                if found is not None:
+                    assets[found[0]] = found[1]
     return assets
+
+
+def _candidate(guid: str, type_name: str, qualified_name: str, name: str) -> tuple[str, dict[str, Any]] | None:
+    """(key, desired asset) of a tagged asset a pipeline can be made for; None (and a warning) otherwise."""
+    problem = unsupported_reason(type_name, qualified_name)
+    if problem:
+        log_event(
+            log,
+            "PipelineAssetUnsupported",
+            f"asset {qualified_name} carries an automation term but is not supported: {problem}",
+            level=logging.WARNING,
+            type_name=type_name,
+        )
+        return None
+    return asset_key(type_name, qualified_name), {
+        "guid": guid,
+        "typeName": type_name,
+        "qualifiedName": qualified_name,
+        "name": name,
+    }
+
+
+def _product_assets(ctx: SyncContext) -> dict[str, dict[str, Any]]:
+    """Desired state of the assets of synced data products (loaded into their product's data source)."""
+    return {
+        key: {
+            "guid": asset.guid,
+            "typeName": asset.type_name,
+            "qualifiedName": asset.qualified_name,
+            "name": asset.name,
+            "dataSourceId": asset.data_source_id,
+        }
+        for key, asset in assets_to_automate(ctx.state).items()
+    }
 
 
 def _add_created_notifications(outcome: ApplyOutcome, pipelines: list[str], endpoints: list[str]) -> None:
@@ -117,6 +135,7 @@ class PipelinesFeature(Feature):
     queue: ClassVar[Queues] = Queues.DATA_FACTORY
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 10
+    pushed_feeds: ClassVar[frozenset[str]] = frozenset({PURVIEW_FEED})
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Data Factory Pipeline Automation'."""
@@ -131,6 +150,33 @@ class PipelinesFeature(Feature):
         checked first: a missing one ends the cycle as not-configured, naming it, instead of planning changes that
         could only fail when applied.
         """
+        pattern, products = self._sources(ctx)
+        assets = tagged_assets(ctx.client("purview"), pattern) if pattern else {}
+        if products:
+            assets.update(_product_assets(ctx))
+        return Snapshot(assets)
+
+    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
+        """The notified assets carrying a matching term, or belonging to a synced data product.
+
+        Assets are read by guid (search may not have indexed them yet); a product's data source wins, as in the full
+        snapshot.
+        """
+        pattern, products = self._sources(ctx)
+        notified = read_notified_assets(ctx.client("purview"), entries)
+        in_products = _product_assets(ctx) if products and notified.scope else {}
+        tagged = pattern_matcher(pattern) if pattern else None
+        assets: dict[str, dict[str, Any]] = {}
+        for entity in notified.entities:
+            found = _candidate(*entity_identity(entity)) if tagged is not None and tagged(entity) else None
+            if found is not None:
+                assets[found[0]] = found[1]
+        assets.update({key: asset for key, asset in in_products.items() if key in notified.scope})
+        return Snapshot(assets, scope=notified.scope)
+
+    @staticmethod
+    def _sources(ctx: SyncContext) -> tuple[str, bool]:
+        """(term pattern, whether data products are automated), after every setting a pipeline needs is checked."""
         require_settings(ctx.settings)
         pattern = ctx.settings.get(PipelinesSettings).pipeline_automation_term_pattern
         products = syncs_data_products(ctx.settings)
@@ -139,17 +185,7 @@ class PipelinesFeature(Feature):
                 "Data Factory Pipeline Automation needs PIPELINE_AUTOMATION_TERM_PATTERN (a regular expression)",
                 settings=["PIPELINE_AUTOMATION_TERM_PATTERN"],
             )
-        assets = tagged_assets(ctx.client("purview"), pattern) if pattern else {}
-        if products:
-            for key, asset in assets_to_automate(ctx.state).items():
-                assets[key] = {
-                    "guid": asset.guid,
-                    "typeName": asset.type_name,
-                    "qualifiedName": asset.qualified_name,
-                    "name": asset.name,
-                    "dataSourceId": asset.data_source_id,
-                }
-        return Snapshot(assets)
+        return pattern, products
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings

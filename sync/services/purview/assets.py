@@ -42,14 +42,37 @@ def search_filter(keywords: list[str]) -> dict[str, Any]:
     return {"and": clauses}
 
 
+def is_asset_type(type_name: str) -> bool:
+    """Whether entities of a type can be synced: never the app's own types, glossary objects, columns or schemas."""
+    if not type_name or type_name.startswith(OWN_TYPE_PREFIX) or type_name in GLOSSARY_TYPES:
+        return False
+    return not (type_name.endswith("_column") or type_name in NON_ASSET_TYPES)
+
+
 def is_syncable_hit(hit: Mapping[str, Any]) -> bool:
     """Post-filter on search hits: never the app's own types, glossary objects or columns (search is fuzzy)."""
-    entity_type = str(hit.get("entityType") or "")
-    if not entity_type or entity_type.startswith(OWN_TYPE_PREFIX) or entity_type in GLOSSARY_TYPES:
-        return False
-    if hit.get("glossaryType") or entity_type.endswith("_column") or entity_type in NON_ASSET_TYPES:
+    if hit.get("glossaryType") or not is_asset_type(str(hit.get("entityType") or "")):
         return False
     return bool(hit.get("qualifiedName") and hit.get("id"))
+
+
+def is_syncable_entity(entity: Mapping[str, Any]) -> bool:
+    """The same rule for an entity read by guid (a deleted entity is not syncable)."""
+    if str(entity.get("status", "ACTIVE")).upper() != "ACTIVE" or not is_asset_type(str(entity.get("typeName") or "")):
+        return False
+    return bool((entity.get("attributes") or {}).get("qualifiedName") and entity.get("guid"))
+
+
+def assigned_terms(entity: dict[str, Any]) -> list[tuple[str, str]]:
+    """(guid, name) of the glossary terms assigned to an entity (its active `meanings`).
+
+    The name is the reference's displayText, the term's name: what search's `term` filter matches.
+    """
+    return [
+        (str(ref.get("guid") or ""), str(ref.get("displayText") or ""))
+        for ref in _related(entity, ("meanings",))
+        if _active(ref)
+    ]
 
 
 @dataclass(frozen=True)
