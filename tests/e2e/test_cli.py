@@ -27,6 +27,8 @@ from tests.support.stack import SYNC_TERM, build_stack, purview_seed
 
 pytestmark = pytest.mark.slow
 
+DATA_SET_PROCESS = "cluedin_annotation_process"
+
 
 @dataclass
 class World:
@@ -206,13 +208,15 @@ def test_lineage_drift_is_found_and_repaired(world: World):
     edited = {**dataset, "attributes": {**dataset["attributes"], "description": "edited in the portal"}}
     edited.pop("relationshipAttributes", None)
     session.post(f"{stack.purview.atlas_url}/entity", json={"entity": edited}).raise_for_status()
-    maps = stack.entities("cluedin_map_process")
+    # A new deployment draws CluedIn's processing-pipeline shape: the data set's annotation process is the one
+    # process per data set (the classic shape's map process).
+    maps = stack.entities(DATA_SET_PROCESS)
     [map_guid] = [m["guid"] for m in maps.values()]
     session.delete(f"{stack.purview.atlas_url}/entity/guid/{map_guid}").raise_for_status()
 
     found = world.cli("drift", "lineage", "-o", "json").json()["features"][0]["drifted"]
     states = {(d["type_name"], d["state"]) for d in found}
-    assert ("cluedin_dataset", "edited") in states and ("cluedin_map_process", "deleted") in states
+    assert ("cluedin_dataset", "edited") in states and (DATA_SET_PROCESS, "deleted") in states
     [edit] = [d for d in found if d["state"] == "edited"]
     assert edit["differences"]["description"]["found"] == "edited in the portal"
     over_http = world.host.get("/api/drift", feature="lineage")
@@ -223,7 +227,7 @@ def test_lineage_drift_is_found_and_repaired(world: World):
     assert repaired.code == 0, repaired.err
     assert world.cli("drift", "lineage", "-o", "json").json()["features"][0]["drifted"] == []
     assert stack.entities("cluedin_dataset")[qualified_name]["attributes"]["description"] != "edited in the portal"
-    assert len(stack.entities("cluedin_map_process")) == 1
+    assert len(stack.entities(DATA_SET_PROCESS)) == 1
 
 
 def test_rollback_restores_an_update_and_removes_a_creation(world: World):

@@ -19,6 +19,7 @@ from sync.features.lineage.graph import nodes_for
 from sync.features.lineage.model import DATASET, AssetLink, Context, desired_rows, group_records
 from sync.features.lineage.payloads import PAYLOAD_KEY
 from sync.features.lineage.plan import part_state
+from sync.features.lineage.shape import LineageShape
 from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.typedefs import COLUMN_TYPE
 
@@ -37,10 +38,18 @@ def _guids(row: SyncObject, kind: str) -> tuple[str, dict[str, str]]:
     return str(part.get("guid") or ""), {}
 
 
-def owned_entities(ctx: SyncContext, collection: str | None, links: dict[str, AssetLink]) -> list[OwnedEntity]:
-    """Every entity of an applied lineage record, with the attributes written (shared entities by qualifiedName)."""
+def owned_entities(
+    ctx: SyncContext, collection: str | None, links: dict[str, AssetLink], shape: LineageShape
+) -> list[OwnedEntity]:
+    """Every entity of an applied lineage record, with the attributes written (shared entities by qualifiedName).
+
+    The records are derived in the deployment's lineage shape: derived in another, no fingerprint would match and
+    the report would call everything pending.
+    """
     cluedin: CluedInClient = ctx.client("cluedin")
-    context = Context(organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url)
+    context = Context(
+        organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url, shape=shape
+    )
     records = group_records(desired_rows(read_facts(ctx.state).values(), links, context))
     owned: list[OwnedEntity] = []
     for row in ctx.state.iter_objects(LINEAGE_KIND):

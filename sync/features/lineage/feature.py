@@ -141,7 +141,8 @@ class LineageFeature(Feature):
     def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
         """Every entity of an applied lineage record and the attributes written (from state: see drift.py)."""
         collection, _ = target_collection(ctx)
-        return drift.owned_entities(ctx, collection, drift.linked(ctx, asset_link))
+        shape = self.shape(ctx).shape
+        return drift.owned_entities(ctx, collection, drift.linked(ctx, asset_link), shape)
 
     def forget(self, ctx: SyncContext, keys: Iterable[str]) -> None:
         """Drop the fingerprints of the data sets' and entity types' records: the next cycle writes them again."""
