@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync.core.settings import Settings, secret_value
 from sync.services.auth import azure_auth
-from sync.services.http import shared_rate_limiter
+from sync.services.budget import shared_budget
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
 from sync.services.purview.settings import PurviewSettings
 
@@ -30,5 +30,10 @@ def purview_client(settings: Settings) -> PurviewClient:
             "AzureWebJobsStorage__clientId",
         ],
     )
-    limiter = shared_rate_limiter(f"purview:{base}", purview.purview_max_operations_per_second)
+    limiter = shared_budget(
+        f"purview|{base}",
+        settings,
+        purview.purview_max_operations_per_second,
+        purview.purview_operations_per_second_ceiling,
+    )
     return PurviewClient(base, auth, rate_limiter=limiter)
