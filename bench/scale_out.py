@@ -209,6 +209,7 @@ def run_configuration(
         "changes": changes,
         "messages_applied": sum(r["succeeded"] for r in results),
         "failed_invocations": sum(r["failed"] for r in results),
+        "failure_reasons": merge_counts(r.get("failures", {}) for r in results),
         "poisoned": sum(r["poisoned"] for r in results),
         "seconds": round(finished - started, 2),
         "operations": served,
@@ -237,6 +238,15 @@ def run_configuration(
     return outcome
 
 
+def merge_counts(counts: Any) -> dict[str, int]:
+    """Counts of the same reasons from every host, added up."""
+    total: dict[str, int] = {}
+    for one in counts:
+        for reason, count in one.items():
+            total[reason] = total.get(reason, 0) + int(count)
+    return total
+
+
 def describe(outcome: dict[str, Any]) -> str:
     """One configuration's figures in a sentence."""
     text = (
@@ -248,6 +258,8 @@ def describe(outcome: dict[str, Any]) -> str:
         f"({outcome['budget_table_calls_per_host_second']:.2f}/s per host); "
         f"{outcome['load_before']} → {outcome['load_after']}"
     )
+    for reason, count in sorted(outcome.get("failure_reasons", {}).items()):
+        text += f"\n    failed {count} times: {reason}"
     if "floor_seconds" in outcome:
         text += (
             f"\n    ratio to the larger of the bound and the unthrottled floor ({outcome['floor_seconds']:.1f}s): "
@@ -325,7 +337,16 @@ def host_process() -> None:
 
     host = LocalHost.load("function_app:app", settings_values, functions=[QUEUE_FUNCTION])
     applied: list[float] = []
-    host.invoker.add_observer(lambda result: applied.append(time.time()) if result.succeeded else None)
+    failures: dict[str, int] = {}
+
+    def observe(result: Any) -> None:
+        if result.succeeded:
+            applied.append(time.time())
+            return
+        reason = f"{type(result.error).__name__}: {str(result.error)[:160]}" if result.error else result.outcome
+        failures[reason] = failures.get(reason, 0) + 1
+
+    host.invoker.add_observer(observe)
     ctx = runtime.context()
     ctx.client("purview")
     ctx.client("cluedin")
@@ -351,6 +372,7 @@ def host_process() -> None:
                 "budget_reads": sum(b.table.reads for b in budgets),
                 "budget_writes": sum(b.table.writes for b in budgets),
                 "error": error,
+                "failures": failures,
             }
         ),
         flush=True,
