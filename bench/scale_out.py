@@ -42,7 +42,6 @@ from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
 
 RATE = 25.0
 RETRY_AFTER = 1
-QUEUE_FUNCTION = "apply_purview_lineage_change"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -110,7 +109,7 @@ def start_hosts(count: int, settings_values: dict[str, str], logs: Path) -> list
     for index in range(count):
         log_file = (logs / f"host{index}.log").open("w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.scale_out", "--host"],
+            [sys.executable, "-m", "bench._scale_out_host"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log_file,
@@ -141,15 +140,39 @@ def collect(process: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
-def watch_halving(purview_url: str, at_operations: int, done: threading.Event, halving: dict[str, float]) -> None:
-    """Halve the emulator's capacity, without telling the app, once `at_operations` were served."""
-    while not done.is_set():
-        served = needed_operations(emulator_stats(purview_url))
-        if served >= at_operations:
-            throttle(purview_url, RATE / 2)
-            halving.update(at=time.time(), served=float(needed_operations(emulator_stats(purview_url))))
-            return
-        time.sleep(0.1)
+def sample(
+    purview_url: str, halve_at: int | None, done: threading.Event, halving: dict[str, float]
+) -> list[tuple[float, int, int]]:
+    """Read the emulator's counters every 0.25 s until `done`: (time, served, 429s) samples.
+
+    With `halve_at`, the capacity is halved, without telling the app, once that many operations were served.
+    """
+    samples: list[tuple[float, int, int]] = []
+
+    def run() -> None:
+        while not done.is_set():
+            stats = emulator_stats(purview_url)
+            served, throttled = needed_operations(stats), int(stats["statuses"].get("429", 0))
+            samples.append((time.time(), served, throttled))
+            if halve_at is not None and not halving and served >= halve_at:
+                throttle(purview_url, RATE / 2)
+                halving.update(at=time.time(), served=float(served))
+            time.sleep(0.25)
+
+    threading.Thread(target=run, daemon=True).start()
+    return samples
+
+
+def per_second(samples: list[tuple[float, int, int]], started: float) -> str:
+    """Operations served in each second of the drain (where the time went)."""
+    counts: list[int] = []
+    previous = 0
+    for second in range(int(max((t for t, _, _ in samples), default=started) - started) + 1):
+        upto = [served for t, served, _ in samples if t <= started + second + 1]
+        current = upto[-1] if upto else 0
+        counts.append(current - previous)
+        previous = current
+    return " ".join(str(n) for n in counts)
 
 
 def run_configuration(
@@ -187,9 +210,8 @@ def run_configuration(
             requests.delete(f"{purview.url}/_emulator/stats", timeout=10).raise_for_status()
             load_before = load()
             done, halving = threading.Event(), dict[str, float]()
-            if halve_at is not None:
-                threading.Thread(target=watch_halving, args=(purview.url, halve_at, done, halving), daemon=True).start()
             started = time.time()
+            samples = sample(purview.url, halve_at, done, halving)
             for process in hosts:
                 assert process.stdin is not None
                 process.stdin.write("go\n")
@@ -225,8 +247,9 @@ def run_configuration(
         ),
         "load_before": load_before,
         "load_after": load(),
+        "served_per_second": per_second(samples, started),
     }
-    if halving:
+    if halving and served > halving["served"]:
         after = served - halving["served"]
         new_bound = after / (RATE / 2)
         outcome.update(
@@ -258,6 +281,7 @@ def describe(outcome: dict[str, Any]) -> str:
         f"({outcome['budget_table_calls_per_host_second']:.2f}/s per host); "
         f"{outcome['load_before']} → {outcome['load_after']}"
     )
+    text += f"\n    operations served in each second: {outcome['served_per_second']}"
     for reason, count in sorted(outcome.get("failure_reasons", {}).items()):
         text += f"\n    failed {count} times: {reason}"
     if "floor_seconds" in outcome:
@@ -325,62 +349,5 @@ def main(argv: list[str]) -> None:
     print(json.dumps({"summary": outcomes}))
 
 
-def host_process() -> None:
-    """One local host (`--host`): settings on stdin's first line, "go" on the second; a JSON line at the end."""
-    import logging
-
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings_values = json.loads(sys.stdin.readline())
-    from devhost.host import LocalHost
-    from sync import runtime
-    from sync.services.budget import shared_budgets
-
-    host = LocalHost.load("function_app:app", settings_values, functions=[QUEUE_FUNCTION])
-    applied: list[float] = []
-    failures: dict[str, int] = {}
-
-    def observe(result: Any) -> None:
-        if result.succeeded:
-            applied.append(time.time())
-            return
-        reason = f"{type(result.error).__name__}: {str(result.error)[:160]}" if result.error else result.outcome
-        failures[reason] = failures.get(reason, 0) + 1
-
-    host.invoker.add_observer(observe)
-    ctx = runtime.context()
-    ctx.client("purview")
-    ctx.client("cluedin")
-    host.ensure_queues()
-    print("ready", flush=True)
-    sys.stdin.readline()
-    error = ""
-    try:
-        summary = host.drain(timeout=1800)
-        counts = summary.functions.get(QUEUE_FUNCTION)
-    except Exception as exc:  # reported to the parent, which prints the host's log
-        error, counts = repr(exc), None
-    finally:
-        host.close()
-    budgets = shared_budgets()
-    print(
-        json.dumps(
-            {
-                "succeeded": counts.succeeded if counts else 0,
-                "failed": counts.failed if counts else 0,
-                "poisoned": counts.poisoned if counts else 0,
-                "last_applied": max(applied, default=0.0),
-                "budget_reads": sum(b.table.reads for b in budgets),
-                "budget_writes": sum(b.table.writes for b in budgets),
-                "error": error,
-                "failures": failures,
-            }
-        ),
-        flush=True,
-    )
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--host"]:
-        host_process()
-    else:
-        main(sys.argv[1:])
+    main(sys.argv[1:])
