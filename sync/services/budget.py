@@ -273,24 +273,38 @@ class SharedRateLimiter(RateLimiter):
         threading.Thread(target=self._refresher, name=f"budget {self.service}", daemon=True).start()
 
     def _refresher(self) -> None:
-        """Refresh while the instance calls the service; give the slice back and stop once it is idle."""
-        failing = False
+        """Refresh while the instance calls the service; give the slice back and stop once it is idle.
+
+        A failing round is tried again after 0.25 s, doubling up to 4 refresh periods; an idle instance whose
+        ledger cannot be reached stops once its slice ended (the others ignore the slice after that anyway).
+        """
+        failures = 0
         while True:
             with self._lock:
                 idle = self._waiting == 0 and (clock.now() - self._last_call).total_seconds() >= IDLE_SECONDS
-                if idle and self._claimed is None:
-                    self._running = False
-                    return
+                ended = self._claimed is None or clock.now() >= self._claimed.until
+                if idle and ended:
+                    self._claimed = None
+            if idle and ended:
+                self.set_rate(0.0)  # no slice backs the bucket any more; the next caller claims one first
+                with self._lock:
+                    if self._waiting == 0 and self._claimed is None:
+                        self._running = False
+                        return
             try:
                 self.refresh()
-                failing = False
+                failures = 0
             except Exception as exc:  # the refresher must outlive any failure; callers fall back meanwhile
-                if not failing:
+                if not failures:
                     log.warning("%s: could not refresh this instance's budget slice: %s", self.service, exc)
-                failing = True
+                failures += 1
             with self._lock:
                 short = self._claimed is not None and self._claimed.share < 0.95 * self._fair
-            self._wake.wait(WAITING_REFRESH_SECONDS if short or failing else self.policy.refresh_seconds)
+            if failures:
+                pace = min(self.policy.refresh_seconds * 4, WAITING_REFRESH_SECONDS * 2 ** (failures - 1))
+            else:
+                pace = WAITING_REFRESH_SECONDS if short else self.policy.refresh_seconds
+            self._wake.wait(pace)
             self._wake.clear()
 
 

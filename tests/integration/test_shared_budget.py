@@ -283,3 +283,15 @@ def test_callers_never_wait_for_a_slow_ledger(state, clock: ManualClock, caplog)
         finally:
             table.released.set()
         wait_until(lambda: not slow.falling_back, "the refresher to renew the slice once the ledger answers")
+
+
+def test_an_idle_instance_gives_its_slice_back_and_claims_again_when_it_calls(state, clock: ManualClock):
+    instance = SharedRateLimiter(SERVICE, state.budgets, BudgetPolicy.for_setting(25), instance="idle")
+    instance.acquire()
+    assert set(ledger(state).claims) == {"idle"}
+    clock.advance(4)  # no call for longer than IDLE_SECONDS
+    wait_until(lambda: ledger(state).claims == {}, "the idle instance to give its slice back")
+    wait_until(lambda: not instance._running, "its refresher to stop")
+    assert instance.rate == 0
+    instance.acquire()  # a new call claims a slice again (and starts the refresher)
+    assert instance.rate == 25 and set(ledger(state).claims) == {"idle"}
