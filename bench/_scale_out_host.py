@@ -1,5 +1,8 @@
 """One local host of `bench scale_out` (a child process): settings on stdin's first line, "go" on the second.
 
+With `BENCH_PER_PROCESS_LIMIT` in the settings, the process has its own limiter at the whole rate (how the app
+limited before decision 0901), for comparison.
+
 It runs only the lineage queue function, with host.json's concurrency, until the queue is drained, and prints a
 JSON line: invocations that succeeded and failed (with their reasons), when the last message was applied, and the
 Table calls its budgets made.
@@ -16,10 +19,25 @@ from typing import Any
 QUEUE_FUNCTION = "apply_purview_lineage_change"
 
 
+def per_process_limits() -> None:
+    """Give every process the whole rate, as before the budget was shared (`scale_out --per-process`)."""
+    from sync.services.cluedin import connection as cluedin_connection
+    from sync.services.purview import connection as purview_connection
+    from sync.services.ratelimit import RateLimiter, shared_rate_limiter
+
+    def own_limiter(service_key: str, settings: Any, rate: float, ceiling: float | None = None) -> RateLimiter:
+        return shared_rate_limiter(service_key, rate)
+
+    for connection in (purview_connection, cluedin_connection):
+        setattr(connection, "shared_budget", own_limiter)  # noqa: B010 - replacing a module's import on purpose
+
+
 def host_process() -> None:
     """Run one host until the queue is drained; report on stdout."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings_values = json.loads(sys.stdin.readline())
+    if settings_values.pop("BENCH_PER_PROCESS_LIMIT", ""):
+        per_process_limits()
     from devhost.host import LocalHost
     from sync import runtime
     from sync.services.budget import shared_budgets

@@ -1,6 +1,6 @@
 """Scale-out benchmark: one lineage backlog drained by 1, 4 and 8 local hosts against one Purview capacity unit.
 
-    python -m bench scale_out [--instances 1,4,8] [--data-sets 2000] [--no-halved] [--floor]
+    python -m bench scale_out [--instances 1,4,8] [--data-sets 2000] [--no-halved] [--floor] [--per-process]
 
 The backlog is `bench lineage_sync`'s (2,000 data sets → 2,050 changes in ~343 messages; its setup is reused).
 For each configuration the Purview emulator starts afresh and is seeded, the lineage timer plans once (nothing
@@ -16,7 +16,8 @@ the budget cost in Table calls. Then the same with 8 hosts while the emulator's 
 (operations served after it ÷ 12.5). The machine's load average is printed with each figure: the hosts, the
 emulators and Azurite share its cores, so figures from a busy machine are noisy. With `--floor` each
 configuration is also drained with Purview unthrottled, which shows what the machine itself allows (one host is
-one Python process, about one core): a ratio is only about the budget where the floor is below the bound.
+one Python process, about one core): a ratio is only about the budget where the floor is below the bound. With
+`--per-process` every host limits itself to the whole rate, as before the budget was shared, for comparison.
 """
 
 from __future__ import annotations
@@ -194,6 +195,8 @@ def run_configuration(
         assets = seed_purview(purview.url, args.data_sets)
         prefix = "s" + uuid.uuid4().hex[:10]
         settings_values = environment(azurite, purview.url, cluedin_url, prefix, capacity or 10_000.0)
+        if args.per_process:
+            settings_values["BENCH_PER_PROCESS_LIMIT"] = "1"
         from sync.core.settings import Settings
         from sync.core.state import StateStore
         from sync.core.storage import table_service
@@ -307,6 +310,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument("--halve-at", type=float, default=0.4, help="share of the operations served before halving")
     parser.add_argument("--no-halved", action="store_true", help="skip the halved-capacity run")
+    parser.add_argument("--per-process", action="store_true", help="each host limits itself (before decision 0901)")
     parser.add_argument(
         "--floor",
         action="store_true",
