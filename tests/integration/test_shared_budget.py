@@ -29,6 +29,8 @@ from sync.core.state.budgets import BudgetLedger, BudgetTable
 from sync.core.state.leases import CLOCK_SKEW_SECONDS
 from sync.services.budget import SharedRateLimiter
 from sync.services.budget_policy import BudgetPolicy
+from sync.services.http import AuthProvider, RetryPolicy
+from sync.services.purview.client import PurviewClient
 from tests.support.clock import ManualClock
 
 SERVICE = "purview|http://purview.test"
@@ -295,3 +297,41 @@ def test_an_idle_instance_gives_its_slice_back_and_claims_again_when_it_calls(st
     assert instance.rate == 0
     instance.acquire()  # a new call claims a slice again (and starts the refresher)
     assert instance.rate == 25 and set(ledger(state).claims) == {"idle"}
+
+
+class StaticToken(AuthProvider):
+    """The emulator accepts any bearer token."""
+
+    def header(self) -> str | None:
+        return "Bearer test"
+
+
+def test_429s_from_purview_lower_the_rate_of_every_instance(state, purview, caplog):
+    """End to end through the transport: the emulator throttles, both instances slow down, every call succeeds."""
+    caplog.set_level(logging.INFO, logger="sync")
+    purview.set_faults(throttle_ops_per_sec=5, throttle_burst=1, retry_after_seconds=0.2)
+    policy = BudgetPolicy.for_setting(25)
+    limiters = [SharedRateLimiter(f"purview|{purview.url}", state.budgets, policy, instance=f"i{n}") for n in range(2)]
+    clients = [
+        PurviewClient(purview.url, StaticToken(), rate_limiter=lim, retry=RetryPolicy(max_attempts=30))
+        for lim in limiters
+    ]
+    errors: list[Exception] = []
+
+    def call(client: PurviewClient) -> None:
+        for _ in range(12):
+            try:
+                client.get_typedef("DataSet")
+            except Exception as exc:  # collected: the assertion below names it
+                errors.append(exc)
+
+    threads = [threading.Thread(target=call, args=(c,)) for c in clients for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert sum(c.transport.stats.throttled for c in clients) > 0  # counted where run reports read them
+    found = state.budgets.read(f"purview|{purview.url}")
+    assert found is not None and found.rate < 25
+    assert "BudgetDecreased" in caplog.text
