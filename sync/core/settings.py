@@ -61,12 +61,25 @@ def _regex(value: object) -> object:
     return value
 
 
+def _blank_is_unset(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def ceiling_not_below(ceiling: float | None, start: object) -> float | None:
+    """Validate a rate ceiling against the rate it probes up from (a ceiling below it would be a typo)."""
+    if ceiling is not None and isinstance(start, (int, float)) and ceiling < start:
+        raise ValueError(f"must be at least the starting rate ({start:g}), got {ceiling:g}")
+    return ceiling
+
+
 HttpUrl = Annotated[str | None, BeforeValidator(_http_url)]
 """An http(s) URL without its trailing slash; empty means unset."""
 Ncrontab = Annotated[str, BeforeValidator(_ncrontab)]
 """A six-field NCRONTAB expression (as the Functions timer trigger reads it)."""
 Regex = Annotated[str, BeforeValidator(_regex)]
 """A regular expression that compiles."""
+OptionalFloat = Annotated[float | None, BeforeValidator(_blank_is_unset)]
+"""A number; empty means unset (an App Setting left blank)."""
 
 
 class SettingsGroup(BaseSettings):

@@ -5,7 +5,8 @@ azure-core does not retry a POST on 429 unless `Retry-After` is present, pyapach
 never retry. Rules here:
 
 - 429 is always retried (the request was not processed), after `Retry-After` when given; the wait also pauses
-  the shared rate limiter so every concurrent handler of this instance slows down, not just the one throttled.
+  the shared rate limiter so every concurrent handler of this instance slows down, not just the one throttled
+  (and, for a limiter that is a slice of the app's budget, lowers the rate of every instance: budget.py).
 - 408/5xx, timeouts and lost connections are retried with capped exponential backoff and full jitter — but only
   for idempotent requests. A non-idempotent request (a GraphQL mutation that creates something) that may have
   been processed raises RetriableError instead; the caller's queue message is redelivered and its applier finds

@@ -44,6 +44,8 @@ def test_invalid_setting_is_named_without_its_value():
         ("SYNC_DELETE_FAILSAFE_PERCENT", "150", EngineSettings),
         ("SYNC_DELETE_POLICY", "shred", EngineSettings),
         ("PURVIEW_MAX_OPERATIONS_PER_SECOND", "0", PurviewSettings),
+        ("PURVIEW_OPERATIONS_PER_SECOND_CEILING", "20", PurviewSettings),
+        ("CLUEDIN_REQUESTS_PER_SECOND_CEILING", "10", CluedInSettings),
         ("SYNC_TABLE_PREFIX", "bad-prefix", EngineSettings),
         ("SYNC_QUEUE_PREFIX", "Upper", EngineSettings),
         ("SYNC_QUEUE_PREFIX", "a--b", EngineSettings),

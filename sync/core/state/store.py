@@ -7,6 +7,7 @@ Tables (prefix from SYNC_TABLE_PREFIX, default `sync`):
 | `<p>Objects` | object kind | the object's deterministic key | source/target ids, fingerprint, status, lease |
 | `<p>Cursors` | feature | cursor name | a watermark (JSON) |
 | `<p>Runs`, `<p>RunChanges` | see `sync/core/state/runs.py` | | run reports and change outcomes |
+| `<p>Budgets` | see `sync/core/state/budgets.py` | | each service's capacity shared by all instances |
 
 The named write operations are the only ways state is written:
 
@@ -16,7 +17,8 @@ The named write operations are the only ways state is written:
 - `read_many` + `commit_many` — many rows of one kind read at once and written back in entity-group transactions
   guarded by the ETags read (bulk writers such as lineage cannot afford a lease per object);
 - `upsert_many` / `remove_many` — unguarded, for caches only one writer fills;
-- `set_cursor` — a watermark, guarded by its ETag.
+- `set_cursor` — a watermark, guarded by its ETag;
+- `budgets.read` + `budgets.swap` — a service's capacity ledger, swapped whole under its ETag.
 
 Every Azure SDK error leaves the store as the app's typed error naming "state storage" (sync/core/azure_errors.py).
 """
@@ -38,6 +40,7 @@ from azure.data.tables import TableClient, TableServiceClient, TableTransactionE
 
 from sync.core.azure_errors import STORAGE_SETTINGS, typed_azure_errors
 from sync.core.errors import ContentionError
+from sync.core.state.budgets import BudgetTable
 from sync.core.state.leases import LeaseOperations
 from sync.core.state.rows import (
     MAX_FILTER_KEYS,
@@ -67,6 +70,7 @@ class StateStore(LeaseOperations):
         self.objects: TableClient = service.get_table_client(f"{prefix}Objects")
         self.cursors: TableClient = service.get_table_client(f"{prefix}Cursors")
         self.runs = RunLog(service, prefix)
+        self.budgets = BudgetTable(service, prefix)
         self.writes = 0
 
     @typed
@@ -75,6 +79,7 @@ class StateStore(LeaseOperations):
         for table in (self.objects, self.cursors):
             self.service.create_table_if_not_exists(table.table_name)
         self.runs.ensure_tables()
+        self.budgets.ensure_table()
 
     # --- objects --------------------------------------------------------------------------------------------------
     @typed

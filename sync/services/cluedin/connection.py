@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sync.core.settings import Settings, secret_value
+from sync.services.budget import shared_budget
 from sync.services.cluedin.audit import AuditLogFeed
 from sync.services.cluedin.client import CluedInClient, organization_from_url
 from sync.services.cluedin.settings import CluedInSettings
-from sync.services.http import shared_rate_limiter
 
 
 def cluedin_client(settings: Settings) -> CluedInClient:
@@ -23,7 +23,12 @@ def cluedin_client(settings: Settings) -> CluedInClient:
         password=str(secret_value(cluedin.cluedin_password)),
         api_token=secret_value(cluedin.cluedin_api_token),
         rest_path_prefix=cluedin.cluedin_rest_path_prefix,
-        rate_limiter=shared_rate_limiter(f"cluedin:{base}", cluedin.cluedin_max_requests_per_second),
+        rate_limiter=shared_budget(
+            f"cluedin|{base}",
+            settings,
+            cluedin.cluedin_max_requests_per_second,
+            cluedin.cluedin_requests_per_second_ceiling,
+        ),
     )
 
 

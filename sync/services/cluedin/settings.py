@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from sync.core.settings import HttpUrl, SettingsGroup, env
+from sync.core.settings import HttpUrl, OptionalFloat, SettingsGroup, ceiling_not_below, env
 
 
 class CluedInSettings(SettingsGroup):
@@ -50,8 +50,21 @@ class CluedInSettings(SettingsGroup):
         20.0,
         gt=0,
         validation_alias=env("CLUEDIN_MAX_REQUESTS_PER_SECOND"),
-        description="Client-side rate limit for CluedIn calls, shared by all functions of one instance.",
+        description="Requests per second the whole app sends to CluedIn, however many instances run: the "
+        "instances share it through a budget in the state tables, and 429s lower it.",
     )
+    cluedin_requests_per_second_ceiling: OptionalFloat = Field(
+        None,
+        gt=0,
+        validation_alias=env("CLUEDIN_REQUESTS_PER_SECOND_CEILING"),
+        description="Highest rate the app probes for while CluedIn answers without 429 (at least "
+        "CLUEDIN_MAX_REQUESTS_PER_SECOND). Empty = CLUEDIN_MAX_REQUESTS_PER_SECOND: never above the setting.",
+    )
+
+    @field_validator("cluedin_requests_per_second_ceiling")
+    @classmethod
+    def _ceiling_not_below_start(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return ceiling_not_below(value, info.data.get("cluedin_max_requests_per_second"))
 
     @field_validator("cluedin_rest_path_prefix")
     @classmethod

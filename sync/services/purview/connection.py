@@ -1,14 +1,15 @@
 """The Purview clients the settings describe (built once per process by `sync/runtime.py`).
 
 The Data Map and the Unified Catalog share the endpoint and credentials but not their rate limits: each client
-gets its own process-wide limiter.
+gets its own budget, shared by every instance of the app (`sync/services/budget.py`).
 """
 
 from __future__ import annotations
 
 from sync.core.settings import Settings, secret_value
 from sync.services.auth import azure_auth
-from sync.services.http import AuthProvider, shared_rate_limiter
+from sync.services.budget import shared_budget
+from sync.services.http import AuthProvider
 from sync.services.purview.client import PURVIEW_SCOPE, PurviewClient
 from sync.services.purview.settings import PurviewSettings
 from sync.services.purview.unified import REQUESTS_PER_SECOND, UnifiedCatalogClient
@@ -38,13 +39,20 @@ def _endpoint(settings: Settings, purpose: str) -> tuple[str, AuthProvider]:
 
 
 def purview_client(settings: Settings) -> PurviewClient:
-    """Data Map client from settings."""
+    """Data Map client from settings, at this instance's slice of the app's Purview budget."""
     base, auth = _endpoint(settings, "Calling Purview")
-    rate = settings.get(PurviewSettings).purview_max_operations_per_second
-    return PurviewClient(base, auth, rate_limiter=shared_rate_limiter(f"purview:{base}", rate))
+    purview = settings.get(PurviewSettings)
+    limiter = shared_budget(
+        f"purview|{base}",
+        settings,
+        purview.purview_max_operations_per_second,
+        purview.purview_operations_per_second_ceiling,
+    )
+    return PurviewClient(base, auth, rate_limiter=limiter)
 
 
 def unified_catalog_client(settings: Settings) -> UnifiedCatalogClient:
-    """Unified Catalog client from settings, limited to the catalog's documented 200 requests per 20 s."""
+    """Unified Catalog client from settings, its instances sharing the catalog's documented 200 requests per 20 s."""
     base, auth = _endpoint(settings, "Calling Purview's Unified Catalog")
-    return UnifiedCatalogClient(base, auth, rate_limiter=shared_rate_limiter(f"unified:{base}", REQUESTS_PER_SECOND))
+    limiter = shared_budget(f"unified|{base}", settings, REQUESTS_PER_SECOND, REQUESTS_PER_SECOND)
+    return UnifiedCatalogClient(base, auth, rate_limiter=limiter)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from sync.core.settings import HttpUrl, SettingsGroup, env
+from sync.core.settings import HttpUrl, OptionalFloat, SettingsGroup, ceiling_not_below, env
 
 
 class PurviewSettings(SettingsGroup):
@@ -51,6 +51,19 @@ class PurviewSettings(SettingsGroup):
         25.0,
         gt=0,
         validation_alias=env("PURVIEW_MAX_OPERATIONS_PER_SECOND"),
-        description="Client-side rate limit shared by all functions of one instance. One Purview capacity unit "
+        description="Operations per second the whole app sends to Purview, however many instances run: the "
+        "instances share it through a budget in the state tables, and 429s lower it. One Purview capacity unit "
         "allows 25 operations/second; raise it when the account has more capacity units.",
     )
+    purview_operations_per_second_ceiling: OptionalFloat = Field(
+        None,
+        gt=0,
+        validation_alias=env("PURVIEW_OPERATIONS_PER_SECOND_CEILING"),
+        description="Highest rate the app probes for while Purview answers without 429 (at least "
+        "PURVIEW_MAX_OPERATIONS_PER_SECOND). Empty = PURVIEW_MAX_OPERATIONS_PER_SECOND: never above the setting.",
+    )
+
+    @field_validator("purview_operations_per_second_ceiling")
+    @classmethod
+    def _ceiling_not_below_start(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return ceiling_not_below(value, info.data.get("purview_max_operations_per_second"))
