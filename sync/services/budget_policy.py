@@ -2,7 +2,7 @@
 
 Pure functions over a `BudgetLedger` (sync/core/state/budgets.py) and an explicit `now`, so the rules can be
 tested without Table Storage and without waiting; `sync/services/budget.py` applies them under the ledger's ETag.
-Why these rules and bounds: docs/decisions/0901-shared-capacity-budget.md.
+Why these rules and bounds: docs/decisions/0902-shared-capacity-budget.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A service's rate is the app's, shared by every instance through a ledger row on Azurite (decision 0901).
+"""A service's rate is the app's, shared by every instance through a ledger row on Azurite (decision 0902).
 
 Instances are separate `SharedRateLimiter` objects (each its own instance name) or separate processes on one
 Azurite. Time that matters (slices ending, AIMD pace) is moved with the manual clock; tests that let background

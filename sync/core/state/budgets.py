@@ -9,7 +9,7 @@ that calls the service holds a *claim* in the ledger — a slice of the rate, va
 ahead — and renews it while it keeps calling. The ledger is read and written whole, guarded by its ETag, so two
 instances can never both take the same free capacity. The policy (who gets how much, how the rate adapts to
 429s) is the caller's (`sync/services/budget.py`); this module only stores it. Design and cost:
-docs/decisions/0901-shared-capacity-budget.md.
+docs/decisions/0902-shared-capacity-budget.md.
 """
 
 from __future__ import annotations
