@@ -21,7 +21,10 @@ class ManualClock(Clock):
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime.now(UTC)
+        self._advanced = 0.0
         self._lock = threading.Lock()
+        self.slept: list[float] = []
+        """Every sleep on this clock, in order (what a test asserts a wait against)."""
 
     def now(self) -> datetime:
         """The clock's current time."""
@@ -32,10 +35,18 @@ class ManualClock(Clock):
         """Move time forward; returns the new time."""
         with self._lock:
             self._now += timedelta(seconds=seconds)
+            self._advanced += seconds
             return self._now
 
+    def monotonic(self) -> float:
+        """Seconds advanced since the clock was made (exact floats: `now()` has only microseconds)."""
+        with self._lock:
+            return self._advanced
+
     def sleep(self, seconds: float) -> None:
-        """A sleeping thread lets its time pass at once."""
+        """A sleeping thread lets its time pass at once (and the wait is recorded in `slept`)."""
+        with self._lock:
+            self.slept.append(seconds)
         self.advance(max(0.0, seconds))
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
