@@ -146,7 +146,8 @@ class FixedBackoff(RetryPolicy):
     """The upper bound of each backoff instead of a random share of it, so waits are exact."""
 
     def backoff(self, attempt: int) -> float:
-        return min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        ceiling: float = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        return ceiling
 
 
 @pytest.mark.parametrize("attempts", [1, 2, 6])
@@ -171,7 +172,12 @@ def test_a_throttled_create_is_resent_until_max_attempts_and_never_processed(ser
 
 def test_backoff_is_full_jitter_below_the_doubling_ceiling(monkeypatch):
     bounds: list[tuple[float, float]] = []
-    monkeypatch.setattr("sync.services.http.random.uniform", lambda low, high: bounds.append((low, high)) or high)
+
+    def upper(low: float, high: float) -> float:
+        bounds.append((low, high))
+        return high
+
+    monkeypatch.setattr("sync.services.http.random.uniform", upper)
     policy = RetryPolicy(backoff_base=0.5, backoff_max=3.0)
     assert [policy.backoff(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 3.0]
     assert bounds == [(0, 0.5), (0, 1.0), (0, 2.0), (0, 3.0)]
