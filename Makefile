@@ -5,13 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := .make
 
-.PHONY: help deps test lint typecheck pytest chaos demo bench clean
+.PHONY: help deps test lint typecheck pytest chaos mutation demo bench clean
 
 help:
 	@echo "make demo   - run the app locally against Azurite and the emulators (no Azure needed)"
 	@echo "make test   - lint, type-check and run the whole test suite (what CI runs)"
 	@echo "make chaos  - run only the reliability (chaos) tests: races, crashes, storms, hostile input"
 	@echo "make bench  - run the benchmarks and print their figures"
+	@echo "make mutation - mutation testing of the core (slow; not part of make test): prints the score and survivors"
 
 # The virtualenv is rebuilt when the pinned requirements change.
 $(STAMP)/venv: requirements.txt requirements-dev.txt
@@ -45,6 +46,11 @@ test: lint typecheck pytest
 chaos: deps
 	$(PY) -m pytest -m chaos
 
+# Mutation testing of the core modules with the tests that guard them (docs/testing.md). Slow, so not in `make test`;
+# results are cached in ./mutants, so a second run re-tests only what changed (FRESH=1 starts over).
+mutation: deps
+	$(PY) -m tests.support.mutation $(if $(FRESH),--fresh)
+
 demo: deps
 	$(PY) -m devhost.demo
 
@@ -52,4 +58,4 @@ bench: deps
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) node_modules $(STAMP) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(STAMP) out mutants .pytest_cache .mypy_cache .ruff_cache
