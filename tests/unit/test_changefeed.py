@@ -184,7 +184,7 @@ def test_a_concurrent_writer_wins_the_race_and_nothing_fails(state, caplog):
     feeds.commit()
     assert state.get_cursor(CURSOR_PARTITION, ROW)[0] == other
     races = [r for r in caplog.records if r.name == "sync.changefeed"]
-    assert [r.event for r in races] == ["ChangeFeedRace"]  # type: ignore[attr-defined]
+    assert [r.event for r in races] == ["ChangeFeedRace"]
 
 
 def test_nothing_is_written_when_no_subscriber_advanced(state):

@@ -73,8 +73,8 @@ def test_a_refused_plan_sends_everything_but_its_deletions_and_marks_nothing(cap
     assert [c.key for c in kept] == ["a", "d"] and orphans == []
     assert refused.startswith("refused to delete 3 of 10 owned objects (fail-safe allows 2")
     [record] = caplog.records
-    assert record.levelno == logging.WARNING and record.event == "DeleteFailSafe"  # type: ignore[attr-defined]
-    assert (record.feature, record.run_id) == ("f", "run-1")  # type: ignore[attr-defined]
+    assert record.levelno == logging.WARNING and record.event == "DeleteFailSafe"
+    assert (record.feature, record.run_id) == ("f", "run-1")
 
 
 def test_soft_delete_sends_deletions_the_target_can_make():
