@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from azure.mgmt.datafactory.models import ScheduleTrigger
 
 from sync.core.report import RunReport
 from tests.support.adf import AdfStack, adf_stack
@@ -97,12 +98,14 @@ def test_pipelines_and_schedules_read_back_through_the_data_factory_sdk(stack):
     cycle(stack, "pipeline_schedules", **schedule)
     sdk, adf = datafactory_sdk(stack.adf), stack.adf
     [pipeline] = sdk.pipelines.list_by_factory(adf.resource_group, adf.factory_name)
-    assert pipeline.name.startswith("AccountCsvPipeline_")
-    assert [a.type for a in pipeline.activities] == ["Copy"]
+    assert pipeline.name is not None and pipeline.name.startswith("AccountCsvPipeline_")
+    assert [a.type for a in pipeline.activities or []] == ["Copy"]
     [trigger] = sdk.triggers.list_by_factory(adf.resource_group, adf.factory_name)
+    assert isinstance(trigger.properties, ScheduleTrigger)
     recurrence = trigger.properties.recurrence
     assert (recurrence.frequency, recurrence.interval, trigger.properties.runtime_state) == ("Week", 2, "Started")
-    assert [p.pipeline_reference.reference_name for p in trigger.properties.pipelines] == [pipeline.name]
+    references = [p.pipeline_reference for p in trigger.properties.pipelines or []]
+    assert [r.reference_name for r in references if r is not None] == [pipeline.name]
 
 
 def test_a_fired_schedule_copies_the_rows(stack):
