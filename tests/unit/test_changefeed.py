@@ -38,8 +38,15 @@ def entry(ident: str, at: datetime | str, object_type: str = "DataSet") -> FeedE
     return FeedEntry(id=ident, object_type=object_type, object_id=f"o-{ident}", action="Updated", at=when)
 
 
+CONTEXT = object()
+
+
 def tick(state: StateStore, source: Entries, now: datetime, subscribers: dict[str, frozenset[str]]) -> ChangeFeeds:
-    feeds = ChangeFeeds(state, {"cluedin": lambda context: source}, None, now)
+    def build(context: object) -> Entries:
+        assert context is CONTEXT  # the source is built from the tick's context (its service client)
+        return source
+
+    feeds = ChangeFeeds(state, {"cluedin": build}, CONTEXT, now)
     for name, types in subscribers.items():
         feeds.subscribe(name, {"cluedin": types})
     return feeds
@@ -81,6 +88,10 @@ def test_the_next_tick_reads_once_from_the_position_minus_the_overlap(state):
     assert not window.first
     assert [e.id for e in window.entries] == ["at-edge", "untyped", "no-time", "naive", "new"]
     assert feeds.window("cluedin", "f") is window and len(source.reads) == 1
+    feeds.advance("f")
+    feeds.commit()
+    # Entries whose time cannot be read are remembered (to be safe), as are those within the overlap of `now`.
+    assert positions(state)["f"]["seen"] == ["no-time", "naive", "new"]
 
 
 def test_a_subscriber_without_types_sees_every_type(state):
@@ -143,6 +154,17 @@ def test_subscribers_at_one_position_share_a_read_and_one_further_behind_reads_a
     assert source.reads == [(T0 - OVERLAP, now), (T0 - timedelta(hours=1) - OVERLAP, now)]
     feeds.window("cluedin", "a")  # its window was kept: no read for it
     assert len(source.reads) == 2
+
+
+def test_a_subscriber_behind_by_less_than_two_overlaps_still_makes_the_tick_read_again(state):
+    close_behind = (T0 - OVERLAP - timedelta(minutes=1)).isoformat()
+    subscribers = {"a": {"until": T0.isoformat()}, "b": {"until": close_behind}}
+    state.set_cursor(CURSOR_PARTITION, ROW, {"subscribers": subscribers}, etag=None)
+    source = Entries([])
+    feeds = tick(state, source, T0, {"a": frozenset(), "b": frozenset()})
+    feeds.window("cluedin", "a")
+    feeds.window("cluedin", "b")
+    assert [since for since, _ in source.reads] == [T0 - OVERLAP, T0 - 2 * OVERLAP - timedelta(minutes=1)]
 
 
 def test_only_advanced_subscribers_move_and_the_others_keep_their_place(state):

@@ -138,8 +138,12 @@ def test_mark_orphaned_reads_each_row_whole_and_marks_it_with_the_run(state: Sta
 
 def test_mark_orphaned_leaves_a_row_another_cycle_already_orphaned_or_removed(state: StateStore):
     state.save(SyncObject(kind="thing", key="a", status="orphaned", last_run_id="other"))
-    planned = {"a": SyncObject(kind="thing", key="a"), "b": SyncObject(kind="thing", key="b")}  # b: row deleted
-    mark_orphaned([change("a"), change("b")], planned, state, "run-3", pytest.fail)
+    state.save(SyncObject(kind="thing", key="c", status="active"))
+    known = {key: SyncObject(kind="thing", key=key) for key in "abc"}  # b: its row was deleted meanwhile
+    known["d"] = SyncObject(kind="thing", key="d", status="orphaned")
+    mark_orphaned([change("d"), change("a"), change("b"), change("c")], known, state, "run-3", pytest.fail)
+    marked = state.get_object("thing", "c")
+    assert marked is not None and (marked.status, marked.last_run_id) == ("orphaned", "run-3")  # the loop went on
     row = state.get_object("thing", "a")
     assert row is not None and row.last_run_id == "other"
     assert state.get_object("thing", "b") is None

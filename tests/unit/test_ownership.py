@@ -70,6 +70,9 @@ def test_remembered_guids_keep_what_was_known_and_forget_dropped_columns():
     assert shared.target == {"kept": True, "guid": "g-1", "columns": {"a": "g-a", "c": "g-c"}}
     SharedObjects.remember(shared, "g-2", {})
     assert shared.target["guid"] == "g-2"
+    fresh = row(lineage=["n"])
+    SharedObjects.remember(fresh, "", {"n": ""})  # nothing known yet, nothing assigned
+    assert fresh.target == {"guid": "", "columns": {"n": ""}}
 
 
 def test_rows_are_read_or_made_then_written_or_deleted_by_whether_anyone_holds_them(state: StateStore):

@@ -89,9 +89,11 @@ def test_retention_keeps_a_report_exactly_at_the_limit_and_drops_an_older_one(st
     just_older = run(started_at=limit - timedelta(milliseconds=1))
     for item in (at_limit, just_older):
         state.runs.save(item.feature, item.run_id, item.started_at, item.model_dump(mode="json"))
-    state.runs.record_outcomes(just_older.run_id, [("toy/a", outcome("applied"))])
+    state.runs.record_outcomes(just_older.run_id, [(f"toy/{n}", outcome("applied")) for n in range(150)])
 
+    writes = state.runs.writes
     save_report(state.runs, run(started_at=now, enqueued=0, status="completed"), retention_days=30)
+    assert state.runs.writes - writes == 1 + 150 + 1  # the report, the old run's outcomes, the old report
     kept = {r.run_id for r in newest_reports(state.runs, "toy")}
     assert at_limit.run_id in kept and just_older.run_id not in kept
     assert list(state.runs.iter_outcomes(just_older.run_id)) == []

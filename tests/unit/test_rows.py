@@ -64,6 +64,8 @@ def test_a_hashed_key_never_ends_in_half_a_surrogate_pair():
         ("abc", 0, ""),
         ("a" + ASTRAL + "b", 2, "a"),
         ("a" + ASTRAL, 3, "a" + ASTRAL),
+        ("\uffff\uffff", 1, "\uffff"),  # the last character of the basic plane is one unit
+        ("\U00010000", 1, ""),  # the first astral one is two
     ],
 )
 def test_prefix_within_counts_astral_characters_twice(text, limit, prefix):
