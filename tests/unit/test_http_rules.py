@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from sync.core.errors import FatalError
+from sync.core.errors import ConflictError, FatalError, NotFoundError, PermissionDeniedError, ServiceError
 from sync.services.http import (
     FENCED_CALL_MARGIN_SECONDS,
     HttpTransport,
@@ -21,6 +21,7 @@ from sync.services.http import (
     _origin,
     default_error_parser,
 )
+from tests.chaos.servers import answer, scripted_server
 
 
 def response(status: int, body: Any = None, *, text: str | None = None) -> requests.Response:
@@ -132,3 +133,34 @@ def test_the_default_policy():
     policy = RetryPolicy()
     assert (policy.max_attempts, policy.backoff_base, policy.backoff_max) == (6, 0.5, 30.0)
     assert (policy.max_retry_after, policy.connect_timeout, policy.read_timeout) == (30.0, 10.0, 100.0)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, ServiceError),
+        (401, PermissionDeniedError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (412, ConflictError),
+        (413, ServiceError),
+    ],
+)
+def test_a_refusal_becomes_the_typed_error_of_its_status_naming_the_call(status, kind):
+    refusal = answer(status, b'{"error": {"code": "C", "message": "m"}}')
+    with scripted_server(lambda request: refusal) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=1))
+        with pytest.raises(ServiceError) as err:
+            transport.request("GET", "/things?page=2", operation="things.list")
+    assert type(err.value) is kind
+    assert str(err.value) == f"test things.list → {status} C: m"
+    assert (err.value.service, err.value.status, err.value.code, err.value.detail) == ("test", status, "C", "m")
+
+
+def test_a_request_that_cannot_be_sent_is_fatal_and_named():
+    transport = HttpTransport("test", "http://127.0.0.1:9")
+    with pytest.raises(FatalError) as err:
+        transport.request("GET", "/x", headers={"X-Bad": "line\nbreak"})
+    assert str(err.value) == "test GET /x: the request is invalid (InvalidHeader)"
+    assert err.value.service == "test"
