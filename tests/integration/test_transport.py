@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 from email.utils import format_datetime
@@ -269,3 +270,19 @@ def test_retry_after_as_an_http_date_counts_from_the_clock(clock):
     clock.advance(0)
     when = clock.now().replace(microsecond=0) + timedelta(seconds=90)
     assert parse_retry_after(format_datetime(when, usegmt=True)) == (when - clock.now()).total_seconds()
+
+
+def test_each_retry_is_logged_at_info_with_its_reason_attempt_and_wait(server, clock, caplog):
+    server.set_faults(fail_next=2, fail_next_status=503)
+    t = transport(server, retry=FixedBackoff(max_attempts=3, backoff_base=0.5))
+    t.request("PUT", "/things/a", operation="things.put")
+    retries = [r for r in caplog.records if r.name == "sync.http"]
+    assert [r.getMessage() for r in retries] == [
+        "test things.put: retrying after 503 (attempt 1, wait 0.50s)",
+        "test things.put: retrying after 503 (attempt 2, wait 1.00s)",
+    ]
+    assert all(r.levelno == logging.INFO for r in retries)
+    first = retries[0]
+    assert (first.service, first.operation, first.reason, first.attempt) == ("test", "things.put", "503", 1)
+    assert (t.stats.calls, t.stats.writes, t.stats.retries, t.stats.waited_seconds) == (3, 3, 2, 1.5)
+    assert t.stats.by_operation == {"things.put": 3}
