@@ -32,7 +32,7 @@ from sync.core.feature import ApplyOutcome, Feature, Notification, SetupStep, Sn
 from sync.core.messages import Change, ChangeKind, ChangeMessage, Queues, iter_messages
 from sync.core.report import find_report
 from sync.core.settings import Settings
-from sync.core.state import StateStore, SyncObject
+from sync.core.state import StateStore, SyncObject, new_run_id
 from sync.core.storage import QueueSender
 from tests.support.stack import RecordingQueueSender
 
@@ -403,3 +403,24 @@ def test_only_fatal_outcomes_poison_a_message(state, queues):
 def test_messages_keep_the_feature_s_packing(state, queues):
     changes = [toy_change(k) for k in "abc"]
     assert [len(json.loads(t)["changes"]) for t in iter_messages("r", changes, max_changes=2)] == [2, 1]
+
+
+def test_invalid_engine_settings_end_the_cycle_not_configured_and_reports_keep_30_days(
+    state, queues, clock, monkeypatch
+):
+    from datetime import timedelta
+
+    from sync.core import report as reports
+
+    monkeypatch.setattr(reports, "_last_prune", {})
+    kept: dict[int, str] = {}
+    for age in (29, 31):
+        started = clock.now() - timedelta(days=age, hours=1)
+        kept[age] = new_run_id("toy", started)
+        old = reports.RunReport(run_id=kept[age], feature="toy", started_at=started, status="completed")
+        state.runs.save("toy", old.run_id, old.started_at, old.model_dump(mode="json"))
+    report = run_cycle(Toy(), context(state, queues, SYNC_RUN_RETENTION_DAYS="0"))
+    assert (report.status, report.error_type) == ("not-configured", "SettingsError")
+    assert "SYNC_RUN_RETENTION_DAYS" in report.errors[0]
+    listed = {r.run_id for r in reports.newest_reports(state.runs, "toy")}
+    assert listed == {report.run_id, kept[29]}  # the default retention of 30 days applied
