@@ -17,6 +17,7 @@ from starlette.routing import Route
 from emulators._common import build_emulator_app, running
 from sync.core.errors import ConflictError, NotFoundError, RetriableError
 from sync.services.http import HttpTransport, RateLimiter, RetryPolicy, parse_retry_after
+from sync.services.ratelimit import PausedTooLongError
 from tests.chaos.servers import answer, scripted_server
 
 FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
@@ -255,6 +256,20 @@ def test_rate_limiter_gives_the_burst_at_once_then_one_token_per_interval(clock)
     assert [limiter.acquire() for _ in range(4)] == [0.0, 0.0, 0.25, 0.25]
     clock.advance(1.0)  # refills to the burst, not beyond
     assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.25]
+
+
+def test_a_slow_limiter_still_allows_one_call_at_once_and_reports_its_pause(clock):
+    limiter = RateLimiter(0.5)
+    assert limiter.capacity == 1.0
+    assert [limiter.acquire(), limiter.acquire()] == [0.0, 2.0]
+    assert limiter.paused_for() == 0.0
+    clock.advance(10)
+    limiter.pause(4)
+    clock.advance(1)
+    assert limiter.paused_for() == 3.0
+    with pytest.raises(PausedTooLongError) as err:
+        limiter.acquire(max_pause=2.5)
+    assert (err.value.seconds, str(err.value)) == (3.0, "paused for 3.00s more")
 
 
 def test_retry_after_parsing():

@@ -268,7 +268,7 @@ def poisoned(queues: QueueSender) -> list[bytes]:
     return [m.content for m in client.receive_messages(max_messages=32)]
 
 
-def test_applied_changes_are_recorded_with_their_notifications(state, queues):
+def test_applied_changes_are_recorded_with_their_notifications(state, queues, caplog):
     toy = Toy()
     toy.outcome = ApplyOutcome("applied", "done", [Notification(event="ToyMade", text="made a toy")])
     results = apply(toy, context(state, queues), message_text(toy_change("a"), toy_change("b")))
@@ -281,6 +281,9 @@ def test_applied_changes_are_recorded_with_their_notifications(state, queues):
     assert {(r["kind"], r["result"], r["detail"]) for r in recorded} == {("create", "applied", "done")}
     assert recorded[0]["notifications"] == [{"event": "ToyMade", "text": "made a toy"}]
     assert poisoned(queues) == []
+    notes = [r for r in caplog.records if getattr(r, "event", "") == "ToyMade"]
+    assert [r.getMessage().split(" [")[0] for r in notes] == ["made a toy", "made a toy"]
+    assert {(r.feature, r.key) for r in notes} == {("toy", "a"), ("toy", "b")}
 
 
 def test_a_second_invocation_of_the_same_message_gets_another_owner(state, queues):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sync.core.errors import RetriableError
 from sync.core.feature import SyncContext
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
@@ -108,12 +109,37 @@ def test_a_request_without_a_found_run_starts_one_and_records_it(state: StateSto
     assert (row.status, row.target["run_id"], row.lease_owner) == ("active", "new-run", "")
 
 
+def test_a_row_not_marked_starting_is_not_searched_for_a_run(state: StateStore):
+    factory = Runs([{"runId": "mine", "parameters": {"requestId": "req-1"}}])
+    with hold_request(context(state, factory), "pl", "req-1", owner="me") as obj:
+        obj.data = {"started_at": datetime(2026, 4, 1, tzinfo=UTC).isoformat()}  # but status is not "starting"
+        start = run_once(context(state, factory), obj, "pl", "req-1")
+    assert (start.run_id, start.request_id, start.started) == ("new-run", "req-1", True)
+    assert factory.queries == []
+
+
+def test_a_started_run_is_answered_even_if_its_row_cannot_be_updated(state: StateStore, monkeypatch, caplog):
+    factory = Runs([])
+    with hold_request(context(state, factory), "pl", "req-1", owner="me") as obj:
+        ctx = context(state, factory)
+
+        def unavailable(row: SyncObject) -> SyncObject:
+            raise RetriableError("storage is busy", service="state storage")
+
+        monkeypatch.setattr(ctx.state, "release", unavailable)
+        start = run_once(ctx, obj, "pl", "req-1")
+        monkeypatch.undo()
+    assert (start.run_id, start.request_id, start.started) == ("new-run", "req-1", True)
+    [warning] = [r for r in caplog.records if r.name == "sync.features.pipelines.runs"]
+    assert warning.getMessage() == "run new-run of pl started, but its state row could not be updated: storage is busy"
+
+
 def test_a_recorded_run_is_answered_without_asking_the_factory(state: StateStore):
     factory = Runs([])
     state.save(SyncObject(kind=RUN_KIND, key="pl|req-1", status="active", target={"run_id": "known"}))
     with hold_request(context(state, factory), "pl", "req-1", owner="me") as obj:
         start = run_once(context(state, factory), obj, "pl", "req-1")
-    assert (start.run_id, start.started) == ("known", False)
+    assert (start.run_id, start.request_id, start.started) == ("known", "req-1", False)
     assert factory.queries == [] and factory.created == []
 
 

@@ -114,6 +114,10 @@ def test_reports_are_pruned_at_most_once_an_hour_per_feature(state: StateStore, 
     assert find_report(state.runs, stale.run_id) is None
 
 
+def test_an_outcome_without_a_kind_is_counted_under_a_question_mark():
+    assert fold(run(enqueued=1), [{"result": "applied"}]).applied == {"?": 1}
+
+
 def test_ok_is_false_only_for_cycles_that_did_not_run_to_their_end():
     assert [run(status).ok for status in ("failed", "not-configured", "enqueued", "dry-run", "completed")] == [
         False,
