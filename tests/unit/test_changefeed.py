@@ -75,6 +75,7 @@ def test_the_next_tick_reads_once_from_the_position_minus_the_overlap(state):
         [
             entry("at-edge", edge),
             entry("before-edge", edge - timedelta(microseconds=1)),
+            entry("before-edge-in-z", (edge - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")),
             entry("other-type", T0, "Rule"),
             entry("untyped", T0, ""),
             entry("no-time", "yesterday-ish"),
