@@ -81,6 +81,7 @@ class Toy(Feature):
         return "no bad toys" if change.desired.get("bad") else ""
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
+        assert isinstance(ctx, SyncContext)
         self.applied.append((change.key, owner))
         if self.fail_with is not None:
             raise self.fail_with
@@ -139,6 +140,8 @@ def test_an_unchanged_estate_sends_nothing_and_completes(state, queues):
     report = run_cycle(toy, context(state, queues))
     assert (report.status, report.unchanged, report.enqueued, report.planned) == ("completed", 1, 0, {})
     assert received(queues) == []
+    toy.desired = {"a": {"n": 1}, "b": {"n": 2}, "c": {"n": 3}}
+    assert run_cycle(toy, context(state, queues)).unchanged == 1  # two of three to create
 
 
 def test_a_dry_run_reports_the_same_plan_and_writes_nothing_but_its_report(state, queues):
@@ -281,9 +284,14 @@ def test_applied_changes_are_recorded_with_their_notifications(state, queues, ca
     assert {(r["kind"], r["result"], r["detail"]) for r in recorded} == {("create", "applied", "done")}
     assert recorded[0]["notifications"] == [{"event": "ToyMade", "text": "made a toy"}]
     assert poisoned(queues) == []
+    assert all(datetime.fromisoformat(r["at"]).utcoffset() is not None for r in recorded)
+    applied = [r for r in caplog.records if getattr(r, "event", "") == "ChangeApplied"]
+    assert [r.getMessage().split(" [")[0] for r in applied] == ["toy create a: applied", "toy create b: applied"]
+    fields = [(r.feature, r.run_id, r.kind, r.key, r.result, r.detail) for r in applied]
+    assert fields == [("toy", "toy-run", "create", k, "applied", "done") for k in "ab"]
     notes = [r for r in caplog.records if getattr(r, "event", "") == "ToyMade"]
     assert [r.getMessage().split(" [")[0] for r in notes] == ["made a toy", "made a toy"]
-    assert {(r.feature, r.key) for r in notes} == {("toy", "a"), ("toy", "b")}
+    assert {(r.feature, r.key, r.run_id) for r in notes} == {("toy", "a", "toy-run"), ("toy", "b", "toy-run")}
 
 
 def test_a_second_invocation_of_the_same_message_gets_another_owner(state, queues):
@@ -346,8 +354,8 @@ def test_a_stale_change_is_skipped_not_failed(state, queues):
     ("requeued", "retry_after", "delay"),
     [(0, None, 1), (0, 30.0, 1), (3, None, 8), (3, 2.5, 3), (3, 0.2, 1), (6, None, 60), (19, 600.0, 60)],
 )
-def test_contention_sends_the_message_again_after_backoff_bounded_by_the_lease(
-    state, queues, requeued, retry_after, delay
+def test_contention_sends_the_message_again_after_backoff_bounded_by_the_lease(  # noqa: PLR0917
+    state, queues, caplog, requeued, retry_after, delay
 ):
     toy = Toy()
     toy.fail_with = LeaseHeldError("held by another invocation", retry_after=retry_after)
@@ -355,6 +363,9 @@ def test_contention_sends_the_message_again_after_backoff_bounded_by_the_lease(
     assert outcome.result == "skipped" and outcome.detail.startswith("deferred: ")
     [(queue, text, visibility)] = queues.delayed
     assert (queue, visibility) == (QUEUE, delay)
+    [deferred] = [r for r in caplog.records if getattr(r, "event", "") == "ChangeDeferred"]
+    assert deferred.feature == "toy"
+    assert deferred.getMessage().startswith("toy: held by another invocation; sent again in ")
     assert ChangeMessage.model_validate_json(text).requeued == requeued + 1
 
 
@@ -390,10 +401,25 @@ def test_an_untyped_error_poisons_the_message_once_with_a_bounded_detail(state, 
     toy.fail_with = ValueError("x" * 2000)
     text = message_text(toy_change("a"), toy_change("b"))
     outcomes = apply(toy, context(state, queues), text)
-    assert [o.fatal for o in outcomes] == [True, True]
-    assert outcomes[0].detail == ("unexpected ValueError: " + "x" * 2000)[: engine.MAX_DETAIL_CHARS]
+    assert [(o.result, o.fatal) for o in outcomes] == [("failed", True), ("failed", True)]
+    detail = ("unexpected ValueError: " + "x" * 2000)[: engine.MAX_DETAIL_CHARS]
+    assert outcomes[0].detail == detail
     assert poisoned(queues) == [text.encode()]
-    assert len([r for r in caplog.records if r.exc_info]) == 1
+    [traceback] = [r for r in caplog.records if r.exc_info]
+    assert traceback.getMessage() == "toy: message m failed with an unexpected error; it goes to poison"
+    [poison] = [r for r in caplog.records if getattr(r, "event", "") == "MessagePoisoned"]
+    assert poison.reason.startswith(f"toy: a: {detail}; b: ")
+
+
+def returning_nothing(*args: object, **kwargs: object) -> list[ApplyOutcome]:
+    return []
+
+
+def test_an_applier_that_loses_outcomes_is_a_defect_not_a_silent_success(state, queues):
+    toy = Toy()
+    toy.apply_batch = returning_nothing  # type: ignore[method-assign]
+    with pytest.raises(ValueError, match="zip"):
+        apply(toy, context(state, queues), message_text(toy_change("a")))
 
 
 def test_only_fatal_outcomes_poison_a_message(state, queues):

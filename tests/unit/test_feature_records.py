@@ -16,7 +16,13 @@ from sync.core.errors import RetriableError
 from sync.core.feature import SyncContext
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
-from sync.features.datasources.api import DATASOURCE_KIND, LinkedAsset, iter_linked_assets, linked_assets
+from sync.features.datasources.api import (
+    DATASOURCE_KIND,
+    LinkedAsset,
+    iter_linked_assets,
+    linked_assets,
+    name_suffix,
+)
 from sync.features.pipelines.runs import (
     QUERY_MARGIN,
     RUN_KIND,
@@ -24,6 +30,7 @@ from sync.features.pipelines.runs import (
     hold_request,
     run_key,
     run_once,
+    start_run_once,
 )
 
 
@@ -46,11 +53,21 @@ def test_linked_assets_are_the_active_rows_with_a_data_source(state: StateStore)
     bare = SyncObject(kind=DATASOURCE_KIND, key="bare", status="active", target={"source_id": 10})
     bare.source = {"qualifiedName": "q", "typeName": "azure_datalake_gen2_path"}
     state.save(bare)
-    assert list(iter_linked_assets(state)) == [
+    state.save(datasource("zz-after-the-skipped-ones", source_id="11"))
+    assert [(a.qualified_name, a.data_source_id) for a in iter_linked_assets(state)] == [
+        ("q", "10"),
+        ("mssql://srv/db/linked", "7"),
+        ("mssql://srv/db/zz-after-the-skipped-ones", "11"),
+    ]
+    assert list(iter_linked_assets(state))[:2] == [
         LinkedAsset("azure_datalake_gen2_path", "q", "", "10", ()),
         LinkedAsset("azure_sql_table", "mssql://srv/db/linked", "Linked", "7", (("Id", "int"), ("N", ""))),
     ]
-    assert sorted(linked_assets(state)) == ["10", "7"]
+    assert sorted(linked_assets(state)) == ["10", "11", "7"]
+
+
+def test_a_name_suffix_is_six_hex_digits_of_the_qualified_name_s_hash():
+    assert name_suffix("mssql://srv/db/dbo/Account") == "119d55"
 
 
 class Runs:
@@ -60,6 +77,8 @@ class Runs:
         self.runs = runs
         self.queries: list[tuple[str, datetime, datetime]] = []
         self.created: list[tuple[str, dict[str, str]]] = []
+        self.state: StateStore | None = None
+        self.rows_at_create: list[SyncObject | None] = []
 
     def query_runs(self, pipeline: str, after: datetime, before: datetime) -> list[dict[str, Any]]:
         self.queries.append((pipeline, after, before))
@@ -67,6 +86,8 @@ class Runs:
 
     def create_run(self, pipeline: str, parameters: dict[str, str]) -> str:
         self.created.append((pipeline, parameters))
+        if self.state is not None:  # what a crash right now would leave behind
+            self.rows_at_create.append(self.state.get_object(RUN_KIND, run_key(pipeline, parameters["requestId"])))
         return "new-run"
 
 
@@ -141,6 +162,22 @@ def test_a_recorded_run_is_answered_without_asking_the_factory(state: StateStore
         start = run_once(context(state, factory), obj, "pl", "req-1")
     assert (start.run_id, start.request_id, start.started) == ("known", "req-1", False)
     assert factory.queries == [] and factory.created == []
+
+
+def test_start_run_once_records_its_intent_before_creating_and_answers_a_repeat_with_the_same_run(
+    state: StateStore, clock
+):
+    factory = Runs([])
+    factory.state = state
+    first = start_run_once(context(state, factory), "pl", "req-1", owner="one")
+    [row] = factory.rows_at_create
+    assert row is not None and (row.status, row.source) == ("starting", {"pipeline": "pl", "requestId": "req-1"})
+    assert row.data == {"started_at": clock.now().isoformat()}
+    again = start_run_once(context(state, factory), "pl", "req-1", owner="two")
+    assert (first.run_id, first.started, again.run_id, again.started) == ("new-run", True, "new-run", False)
+    assert factory.created == [("pl", {"requestId": "req-1"})]
+    stored = state.get_object(RUN_KIND, "pl|req-1")
+    assert stored is not None and stored.target == {"run_id": "new-run", "pipeline": "pl"}
 
 
 def test_a_request_still_in_flight_is_answered_409_naming_it(state: StateStore, clock):

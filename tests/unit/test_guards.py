@@ -72,7 +72,8 @@ def test_a_refused_plan_sends_everything_but_its_deletions_and_marks_nothing(cap
     )
     assert [c.key for c in kept] == ["a", "d"] and orphans == []
     assert refused.startswith("refused to delete 3 of 10 owned objects (fail-safe allows 2")
-    [record] = caplog.records
+    [record] = [r for r in caplog.records if r.name == "sync.engine"]
+    assert record.getMessage().startswith(refused + " [DeleteFailSafe")
     assert record.levelno == logging.WARNING and record.event == "DeleteFailSafe"
     assert (record.feature, record.run_id) == ("f", "run-1")
 
