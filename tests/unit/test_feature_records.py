@@ -118,6 +118,15 @@ def test_a_started_run_is_found_by_its_request_id_within_the_margin_of_its_start
     assert row is not None and (row.status, row.target) == ("active", {"run_id": "mine", "pipeline": "pl"})
 
 
+@pytest.mark.parametrize("request_id", ["None", "XXXX"])  # ids are 1-128 characters (requests.py)
+def test_a_run_without_a_request_id_parameter_is_never_taken_for_a_request(state: StateStore, request_id):
+    factory = Runs([{"runId": "someone-elses", "parameters": {}}, {"runId": "bare"}])
+    with hold_request(context(state, factory), "pl", request_id, owner="me") as obj:
+        obj.status, obj.data = "starting", {"started_at": datetime(2026, 4, 1, tzinfo=UTC).isoformat()}
+        start = run_once(context(state, factory), obj, "pl", request_id)
+    assert (start.run_id, start.started) == ("new-run", True)
+
+
 def test_a_request_without_a_found_run_starts_one_and_records_it(state: StateStore):
     factory = Runs([{"runId": "other", "parameters": {"requestId": "req-2"}}])
     with hold_request(context(state, factory), "pl", "req-1", owner="me") as obj:
