@@ -17,7 +17,7 @@ from starlette.routing import Route
 from emulators._common import build_emulator_app, running
 from sync.core.errors import ConflictError, NotFoundError, RetriableError
 from sync.services.http import HttpTransport, RateLimiter, RetryPolicy, parse_retry_after
-from sync.services.ratelimit import PausedTooLongError
+from sync.services.ratelimit import PausedTooLongError, shared_rate_limiter
 from tests.chaos.servers import answer, scripted_server
 
 FAST = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
@@ -270,6 +270,15 @@ def test_a_slow_limiter_still_allows_one_call_at_once_and_reports_its_pause(cloc
     with pytest.raises(PausedTooLongError) as err:
         limiter.acquire(max_pause=2.5)
     assert (err.value.seconds, str(err.value)) == (3.0, "paused for 3.00s more")
+
+
+def test_one_limiter_per_service_endpoint_renewed_when_its_rate_changes():
+    first = shared_rate_limiter("purview:https://a", 25)
+    assert shared_rate_limiter("purview:https://a", 25) is first
+    assert shared_rate_limiter("purview:https://b", 25) is not first
+    faster = shared_rate_limiter("purview:https://a", 50)
+    assert faster is not first and faster.rate == 50
+    assert shared_rate_limiter("purview:https://a", 50) is faster
 
 
 def test_retry_after_parsing():

@@ -59,7 +59,8 @@ def module_of(name: str) -> str:
 
 def report(found: dict[str, str], equivalent: set[str]) -> tuple[int, int]:
     """Print per-module scores, the survivors, and the score line; (killed, total)."""
-    counted = {name: status for name, status in found.items() if name not in equivalent}
+    unchecked = sorted(name for name, status in found.items() if status == "not checked")
+    counted = {name: status for name, status in found.items() if name not in equivalent and status != "not checked"}
     per_module: dict[str, Counter[str]] = {}
     for name, status in counted.items():
         per_module.setdefault(module_of(name), Counter())[status] += 1
@@ -79,6 +80,10 @@ def report(found: dict[str, str], equivalent: set[str]) -> tuple[int, int]:
     killed = sum(1 for status in counted.values() if status in KILLED)
     total = len(counted)
     print(f"\nequivalent mutants (docs/testing.md, not counted): {len(equivalent & set(found))}")
+    if unchecked:
+        modules = Counter(module_of(name) for name in unchecked)
+        listed = ", ".join(f"{module} {count}" for module, count in sorted(modules.items()))
+        print(f"not checked yet (the run was stopped; `make mutation` goes on from here): {len(unchecked)}: {listed}")
     print(f"mutation score: {100 * killed / max(total, 1):.0f}% ({killed}/{total})")
     return killed, total
 

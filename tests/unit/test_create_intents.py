@@ -57,7 +57,47 @@ def test_another_feature_asking_gets_the_known_source_without_a_write(stack: Sta
     writes = stack.state.writes
     asked = ensure_data_source(stack.context(), ASSET, owner="o2")
     assert (asked.data_source_id, asked.group_name, asked.created) == (first.data_source_id, "Custom group", False)
-    assert stack.state.writes == writes
+    assert asked.notifications == [] and stack.state.writes == writes
+
+
+def test_another_feature_asking_for_a_new_or_orphaned_asset_gets_it_made(stack: Stack):
+    made = ensure_data_source(stack.context(), ASSET, owner="o1")  # no row at all yet
+    assert made.created
+    row = stack.state.get_object(DATASOURCE_KIND, KEY)
+    assert row is not None
+    row.status = "orphaned"
+    stack.state.save(row)
+    again = ensure_data_source(stack.context(), ASSET, owner="o2")
+    assert (again.data_source_id, again.created) == (made.data_source_id, False)
+    back = stack.state.get_object(DATASOURCE_KIND, KEY)
+    assert back is not None and back.status == "active"  # went through the lease, not the shortcut
+
+
+def test_a_group_name_chosen_earlier_wins_over_the_one_asked_for(stack: Stack):
+    row = SyncObject(kind=DATASOURCE_KIND, key=KEY, target={"group_name": "Chosen earlier"})
+    stack.state.save(row)
+    made = ensure_data_source(stack.context(), ASSET, owner="o1", fingerprint="fp", group_name="Asked now")
+    assert made.group_name == "Chosen earlier" and set(groups(stack)) == {"Chosen earlier"}
+
+
+def test_each_create_is_sent_only_after_its_intent_is_in_state(stack: Stack, monkeypatch):
+    ctx = stack.context()
+    cluedin = ctx.client("cluedin")
+    seen: list[dict[str, object]] = []
+    create_group, create_source = cluedin.create_data_source_set, cluedin.create_data_source
+
+    def group_after_intent(name: str) -> str:
+        seen.append(dict(stack.state.get_object(DATASOURCE_KIND, KEY).data))  # type: ignore[union-attr]
+        return create_group(name)  # type: ignore[no-any-return]
+
+    def source_after_intent(group_id: str, name: str) -> str:
+        seen.append(dict(stack.state.get_object(DATASOURCE_KIND, KEY).data))  # type: ignore[union-attr]
+        return create_source(group_id, name)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(cluedin, "create_data_source_set", group_after_intent)
+    monkeypatch.setattr(cluedin, "create_data_source", source_after_intent)
+    ensure_data_source(ctx, ASSET, owner="o1", fingerprint="fp")
+    assert seen == [{"creating_group": "Account"}, {"creating_group": "Account", "creating_source": "Account"}]
 
 
 def test_a_group_created_before_a_crash_is_adopted_by_its_intent(stack: Stack):
@@ -66,9 +106,19 @@ def test_a_group_created_before_a_crash_is_adopted_by_its_intent(stack: Stack):
     stack.state.save(SyncObject(kind=DATASOURCE_KIND, key=KEY, data={"creating_group": "Account"}))
     made = ensure_data_source(stack.context(), ASSET, owner="retry", fingerprint="fp")
     row = stack.state.get_object(DATASOURCE_KIND, KEY)
-    assert row is not None and row.target["group_id"] == str(group_id)
+    assert row is not None and (row.target["group_id"], row.target["group_name"]) == (str(group_id), "Account")
     assert groups(stack) == {"Account": ["Account"]}
-    assert made.created  # the data source itself was new
+    assert made.created and made.group_name == "Account"  # the data source itself was new
+
+
+def test_a_group_and_source_created_before_a_crash_are_both_adopted(stack: Stack):
+    cluedin = stack.cluedin_client()
+    group_id = cluedin.create_data_source_set("Account")
+    source_id = cluedin.create_data_source(str(group_id), "Account")
+    intents = {"creating_group": "Account", "creating_source": "Account"}
+    stack.state.save(SyncObject(kind=DATASOURCE_KIND, key=KEY, data=intents))
+    made = ensure_data_source(stack.context(), ASSET, owner="retry", fingerprint="fp")
+    assert (made.data_source_id, made.created, made.notifications) == (str(source_id), False, [])
 
 
 def test_a_group_of_that_name_someone_else_made_leaves_the_app_its_suffixed_name(stack: Stack):

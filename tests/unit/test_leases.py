@@ -96,13 +96,20 @@ def test_a_held_lease_is_renewed_by_its_heartbeat(state: StateStore, clock):
 def test_a_fence_extends_the_lease_and_refuses_once_another_invocation_took_over(state: StateStore, clock):
     lease = state.lease("toy", "a", owner="me")
     clock.advance(10)
+    lease.obj.lease_owner, lease.obj.lease_until = "", None
     assert lease.fence() == LEASE_SECONDS
+    until = clock.now() + timedelta(seconds=LEASE_SECONDS)
     row = state.get_object("toy", "a")
-    assert row is not None and row.lease_until == clock.now() + timedelta(seconds=LEASE_SECONDS)
+    assert row is not None and (row.lease_owner, row.lease_until) == ("me", until)
+    assert (lease.obj.lease_owner, lease.obj.lease_until, lease.obj.etag) == ("me", until, row.etag)
     clock.advance(LEASE_SECONDS + CLOCK_SKEW_SECONDS)
     state.claim("toy", "a", owner="other")
-    with pytest.raises(ContentionError, match="another invocation took the object over"):
+    with pytest.raises(ContentionError) as err:
         lease.fence()
+    assert str(err.value) == (
+        "the lease on toy/a was lost (another invocation took the object over); the call was not sent"
+    )
+    assert err.value.service == "state storage" and "changed concurrently" in lease.lost
     with pytest.raises(ContentionError, match="was lost"):
         lease.write(lease.obj)
 

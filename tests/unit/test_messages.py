@@ -47,3 +47,16 @@ def test_a_single_oversized_change_is_refused_at_planning():
 def test_malformed_messages_name_the_problem(body, reason):
     with pytest.raises(MalformedMessageError, match=reason):
         parse_message(body)
+
+
+def test_malformed_messages_are_named_exactly_and_briefly():
+    with pytest.raises(MalformedMessageError) as not_object:
+        parse_message(b"[1]")
+    assert str(not_object.value) == "message is not a JSON object"
+    with pytest.raises(MalformedMessageError) as version:
+        parse_message(json.dumps({"v": "9" * 100}).encode())
+    assert str(version.value) == f"unknown message version {repr('9' * 100)[:40]} (this app reads v1)"
+    many = {"v": 1, "run_id": "r", "changes": [{"feature": 1} for _ in range(12)]}
+    with pytest.raises(MalformedMessageError) as schema:
+        parse_message(json.dumps(many).encode())
+    assert str(schema.value).count(";") == 9  # the first ten problems only
