@@ -96,6 +96,7 @@ def test_a_live_holder_keeps_its_lease_however_long_it_works(state, clock):
     try:
         for _ in range(math.ceil(3 * LEASE_SECONDS / RENEW_EVERY_SECONDS)):  # three leases' worth of time
             before = state.get_object("datasource", "slow").lease_until
+            wait_until(lambda: clock.waiting() == 1, "the heartbeat to wait for its next beat")
             clock.advance(RENEW_EVERY_SECONDS)
             wait_until(lambda before=before: state.get_object("datasource", "slow").lease_until > before, "renewal")
             with pytest.raises(LeaseHeldError):

@@ -25,6 +25,7 @@ class ManualClock(Clock):
         self._lock = threading.Lock()
         self.slept: list[float] = []
         """Every sleep on this clock, in order (what a test asserts a wait against)."""
+        self._waiting = 0
 
     def now(self) -> datetime:
         """The clock's current time."""
@@ -51,8 +52,19 @@ class ManualClock(Clock):
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
         """Block until the event is set or the test moved time past the deadline."""
-        deadline = self.now() + timedelta(seconds=seconds)
-        while not event.wait(POLL_SECONDS):
-            if self.now() >= deadline:
-                return event.is_set()
-        return True
+        with self._lock:
+            deadline = self._now + timedelta(seconds=seconds)
+            self._waiting += 1
+        try:
+            while not event.wait(POLL_SECONDS):
+                if self.now() >= deadline:
+                    return event.is_set()
+            return True
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def waiting(self) -> int:
+        """How many threads wait on this clock now: a test moves time only once they do, or they would miss it."""
+        with self._lock:
+            return self._waiting

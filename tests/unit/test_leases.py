@@ -81,6 +81,7 @@ def test_a_held_lease_is_renewed_by_its_heartbeat(state: StateStore, clock):
     with lease.held():
         start = state.get_object("toy", "a")
         assert start is not None and start.lease_until is not None
+        wait_until(lambda: clock.waiting() == 1, "the heartbeat to wait")
         clock.advance(RENEW_EVERY_SECONDS)
         expected = start.lease_until + timedelta(seconds=RENEW_EVERY_SECONDS)
 
