@@ -13,12 +13,12 @@ never dies silently, and a timer whose feature could not run fails so the host's
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from sync.core import clock
 from sync.core.changefeed import ChangeFeeds
 from sync.core.errors import (
     ContentionError,
@@ -62,13 +62,13 @@ def run_cycle(feature: Feature, ctx: SyncContext, *, now: datetime | None = None
 
 def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime) -> RunReport:
     started = datetime.now(UTC) if tick_started.tzinfo else tick_started
-    clock = time.monotonic()
+    began = clock.monotonic()
     ctx.feature = feature.name
     report = RunReport(run_id=new_run_id(feature.name, started), feature=feature.name, started_at=started)
     with collect_calls() as calls:
         _plan_and_enqueue(feature, ctx, report)
     report.finished_at = datetime.now(UTC)
-    report.duration_ms = int((time.monotonic() - clock) * 1000)
+    report.duration_ms = int((clock.monotonic() - began) * 1000)
     report.calls = {service: stats.as_dict() for service, stats in sorted(calls.items())}
     save_report(ctx.state.runs, report, retention_days=_retention(ctx))
     _log_report(report)

@@ -16,8 +16,10 @@ from typing import Any, ClassVar
 
 import pytest
 from azure.storage.queue import QueueServiceClient
+from pydantic import Field
 
-from sync.core import engine
+from sync.core import clock, engine
+from sync.core.changefeed import FeedWindow
 from sync.core.diff import diff
 from sync.core.engine import apply_message, run_cycle
 from sync.core.errors import (
@@ -31,7 +33,7 @@ from sync.core.errors import (
 from sync.core.feature import ApplyOutcome, Feature, Notification, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, ChangeMessage, Queues, iter_messages
 from sync.core.report import find_report
-from sync.core.settings import Settings
+from sync.core.settings import Settings, SettingsGroup, env
 from sync.core.state import StateStore, SyncObject, new_run_id
 from sync.core.storage import QueueSender
 from tests.support.stack import RecordingQueueSender
@@ -55,16 +57,24 @@ class Toy(Feature):
         self.fail_with: Exception | None = None
         self.outcome = ApplyOutcome("applied")
         self.snapshot_error: Exception | None = None
+        self.windows: list[FeedWindow] = []
+        self.takes = 0.0
+        self.states: list[Mapping[str, SyncObject]] = []
 
     def enabled(self, settings: Settings) -> bool:
         return True
 
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
+        assert isinstance(ctx, SyncContext)
         return [SetupStep("register toy types", lambda: self.steps.append("ran"))]
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
+        assert isinstance(ctx, SyncContext)
         if self.snapshot_error is not None:
             raise self.snapshot_error
+        if self.change_feeds:
+            self.windows.append(ctx.feed("cluedin"))
+        clock.sleep(self.takes)
         return Snapshot(
             desired=dict(self.desired),
             before_send=[lambda: self.written.append("before")],
@@ -75,6 +85,8 @@ class Toy(Feature):
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
+        assert isinstance(settings, Settings)
+        self.states.append(state)
         return diff(snapshot, state, lambda kind, key, desired: self.change(kind, key, desired, f"{kind} toy {key}"))
 
     def check_change(self, change: Change) -> str:
@@ -166,11 +178,13 @@ def test_deletions_within_the_fail_safe_are_sent_after_the_upserts(state, queues
     assert [(c.kind, c.key) for c in message.changes] == [(ChangeKind.UPDATE, "keep"), (ChangeKind.DELETE, "gone")]
 
 
-def test_refused_deletions_are_reported_and_neither_sent_nor_marked(state, queues):
+def test_refused_deletions_are_reported_and_neither_sent_nor_marked(state, queues, caplog):
     toy = Toy()
     owned(state, "a", "b", "c")
     report = run_cycle(toy, context(state, queues, SYNC_DELETE_FAILSAFE_PERCENT="50"))  # 3 owned → 1 allowed
     assert report.deletes_refused and report.deletes_refused_reason.startswith("refused to delete 3 of 3")
+    [guard] = [r for r in caplog.records if getattr(r, "event", "") == "DeleteFailSafe"]
+    assert (guard.feature, guard.run_id) == ("toy", report.run_id)
     assert (report.enqueued, report.orphaned, report.status) == (0, 0, "completed")
     assert report.planned == {}
     assert {o.status for o in state.iter_objects("toy")} == {"active"}
@@ -443,7 +457,7 @@ def test_invalid_engine_settings_end_the_cycle_not_configured_and_reports_keep_3
 
     monkeypatch.setattr(reports, "_last_prune", {})
     kept: dict[int, str] = {}
-    for age in (29, 31):
+    for age in (29, 30):
         started = clock.now() - timedelta(days=age, hours=1)
         kept[age] = new_run_id("toy", started)
         old = reports.RunReport(run_id=kept[age], feature="toy", started_at=started, status="completed")
@@ -453,3 +467,78 @@ def test_invalid_engine_settings_end_the_cycle_not_configured_and_reports_keep_3
     assert "SYNC_RUN_RETENTION_DAYS" in report.errors[0]
     listed = {r.run_id for r in reports.newest_reports(state.runs, "toy")}
     assert listed == {report.run_id, kept[29]}  # the default retention of 30 days applied
+
+
+class ToySettings(SettingsGroup):
+    toy_url: str = Field(validation_alias=env("TOY_URL"))
+
+
+def test_the_feature_s_own_invalid_setting_is_named_and_nothing_is_planned(state, queues):
+    toy = Toy()
+    toy.settings_model = ToySettings  # type: ignore[misc]
+    toy.desired = {"a": {}}
+    report = run_cycle(toy, context(state, queues))
+    assert (report.status, report.error_type) == ("not-configured", "SettingsError")
+    assert "TOY_URL" in report.errors[0] and toy.states == []
+
+
+def test_the_planner_reads_only_the_state_columns_it_declares_and_the_feed_it_subscribed(state, queues):
+    toy = Toy()
+    toy.state_fields = frozenset({"target"})  # type: ignore[misc]
+    toy.change_feeds = {"cluedin": frozenset()}  # type: ignore[misc]
+    state.save(SyncObject(kind="toy", key="a", status="active", target={"t": 1}, data={"big": "x" * 100}))
+    source = type("Feed", (), {"key": "org", "read": lambda self, since, until: []})()
+    ctx = SyncContext(context(state, queues).settings, state, queues, feed_sources={"cluedin": lambda c: source})
+    run_cycle(toy, ctx)
+    [rows] = toy.states
+    assert (rows["a"].target, rows["a"].data) == ({"t": 1}, {})
+    assert [w.first for w in toy.windows] == [True]
+
+
+def test_every_figure_of_a_cycle_is_in_its_log_line(state, queues, caplog, clock):
+    toy = Toy()
+    toy.takes = 1.5
+    toy.desired = {"a": {"n": 1}, "b": {"n": 2}}
+    state.save(SyncObject(kind="toy", key="a", status="active", fingerprint="stale"))
+    state.save(SyncObject(kind="toy", key="gone", status="active"))
+    report = run_cycle(toy, context(state, queues, SYNC_DELETE_POLICY="retain", SYNC_DELETE_FAILSAFE_PERCENT="100"))
+    assert report.duration_ms == 1500
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "RunPlanned"]
+    fields = {k: getattr(record, k, None) for k in ("dry_run", "creates", "updates", "deletes", "unchanged")}
+    assert fields == {"dry_run": False, "creates": 1, "updates": 1, "deletes": 0, "unchanged": 0}
+    others = {k: getattr(record, k, None) for k in ("orphaned", "deletes_refused", "duration_ms", "errors", "feature")}
+    assert others == {"orphaned": 1, "deletes_refused": False, "duration_ms": 1500, "errors": 0, "feature": "toy"}
+    assert getattr(record, "error_type", None) is None
+
+
+def test_a_failed_orphan_mark_is_reported_in_the_run_and_its_log_line(state, queues, caplog, monkeypatch):
+    toy = Toy()
+    state.save(SyncObject(kind="toy", key="gone", status="active"))
+    state.save(SyncObject(kind="toy", key="kept", status="active"))
+    original = state.save
+
+    def busy(obj: SyncObject) -> SyncObject:
+        if obj.status == "orphaned":
+            raise RetriableError("state storage is busy")
+        saved: SyncObject = original(obj)
+        return saved
+
+    monkeypatch.setattr(state, "save", busy)
+    toy.desired = {"kept": {}}
+    report = run_cycle(toy, context(state, queues, SYNC_DELETE_POLICY="retain", SYNC_DELETE_FAILSAFE_PERCENT="100"))
+    assert report.errors == ["could not mark toy/gone orphaned: state storage is busy"]
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "RunPlanned"]
+    assert record.getMessage().startswith("toy run enqueued: could not mark toy/gone orphaned: state storage is busy [")
+    assert (record.levelno, getattr(record, "errors", None)) == (logging.WARNING, 1)
+
+
+def test_a_defect_in_planning_is_logged_with_the_feature_s_name(state, queues, caplog):
+    toy = Toy()
+    toy.snapshot_error = ZeroDivisionError("oops")
+    report = run_cycle(toy, context(state, queues))
+    [traceback] = [r for r in caplog.records if r.exc_info]
+    assert traceback.getMessage() == "planning toy failed with an unexpected error"
+    assert getattr(next(r for r in caplog.records if getattr(r, "event", "") == "RunPlanned"), "error_type", None) == (
+        "ZeroDivisionError"
+    )
+    assert report.errors == ["ZeroDivisionError: oops"]

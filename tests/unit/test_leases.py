@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sync.core import fencing
-from sync.core.errors import ContentionError, LeaseHeldError, StaleChangeError
+from sync.core.errors import ContentionError, LeaseHeldError, RetriableError, StaleChangeError
 from sync.core.state import StateStore, SyncObject, new_run_id
 from sync.core.state.leases import (
     CLAIM_POLL_SECONDS,
@@ -161,3 +161,62 @@ def test_releasing_a_row_that_is_not_leased_writes_it_without_a_lease(state: Sta
     obj.status = "active"
     saved = state.release(obj)
     assert (saved.lease_owner, saved.lease_until) == ("", None)
+
+
+def test_a_write_through_the_lease_extends_it_and_a_lost_lease_says_why(state: StateStore, clock):
+    lease = state.lease("toy", "a", owner="me")
+    clock.advance(20)
+    obj = lease.obj
+    obj.lease_owner, obj.lease_until = "", None
+    saved = lease.write(obj)
+    assert (saved.lease_owner, saved.lease_until) == ("me", clock.now() + timedelta(seconds=LEASE_SECONDS))
+    clock.advance(LEASE_SECONDS + CLOCK_SKEW_SECONDS)
+    state.claim("toy", "a", owner="other")
+    with pytest.raises(ContentionError):
+        lease.write(obj)
+    assert "changed concurrently" in lease.lost
+    with pytest.raises(ContentionError, match="was lost: state row toy/a changed concurrently") as err:
+        lease.release(obj)
+    assert err.value.service == "state storage"
+
+
+def test_a_release_that_finds_the_row_taken_over_records_why(state: StateStore, clock):
+    lease = state.lease("toy", "a", owner="me")
+    clock.advance(LEASE_SECONDS + CLOCK_SKEW_SECONDS)
+    state.claim("toy", "a", owner="other")
+    with pytest.raises(ContentionError):
+        lease.release(lease.obj)
+    assert "changed concurrently" in lease.lost and not lease.released
+
+
+def test_a_released_lease_refuses_further_writes_naming_state_storage(state: StateStore):
+    lease = state.lease("toy", "a", owner="me")
+    saved = lease.release(lease.obj)
+    assert (saved.lease_owner, saved.lease_until, saved.holder) == ("", None, None)
+    with pytest.raises(ContentionError, match="the lease on toy/a was already released") as err:
+        lease.fence()
+    assert err.value.service == "state storage"
+
+
+def test_a_heartbeat_that_cannot_reach_storage_warns_and_tries_again(state: StateStore, clock, caplog, monkeypatch):
+    lease = state.lease("toy", "a", owner="me")
+    renew = state.renew_lease
+    calls: list[int] = []
+
+    def flaky(obj: SyncObject, owner: str, until: datetime) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RetriableError("state storage is unreachable", service="state storage")
+        etag: str = renew(obj, owner, until)
+        return etag
+
+    monkeypatch.setattr(state, "renew_lease", flaky)
+    with lease.held():
+        for _ in range(2):
+            wait_until(lambda: clock.waiting() == 1, "the heartbeat to wait")
+            beats = len(calls)
+            clock.advance(RENEW_EVERY_SECONDS)
+            wait_until(lambda beats=beats: len(calls) > beats, "a beat")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "sync.core.state.leases"]
+    assert warnings == ["could not renew the lease on toy/a: state storage is unreachable"]
+    assert not lease.lost
