@@ -256,6 +256,8 @@ def test_rate_limiter_gives_the_burst_at_once_then_one_token_per_interval(clock)
     assert [limiter.acquire() for _ in range(4)] == [0.0, 0.0, 0.25, 0.25]
     clock.advance(1.0)  # refills to the burst, not beyond
     assert [limiter.acquire() for _ in range(3)] == [0.0, 0.0, 0.25]
+    clock.advance(0.125)  # half a token: the wait is for the other half
+    assert limiter.acquire() == 0.125
 
 
 def test_a_slow_limiter_still_allows_one_call_at_once_and_reports_its_pause(clock):

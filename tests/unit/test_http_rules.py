@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 import requests
 
-from sync.core.errors import ConflictError, FatalError, NotFoundError, PermissionDeniedError, ServiceError
+from sync.core.errors import (
+    ConflictError,
+    FatalError,
+    NotFoundError,
+    PermissionDeniedError,
+    RetriableError,
+    ServiceError,
+)
 from sync.services.http import (
     FENCED_CALL_MARGIN_SECONDS,
     HttpTransport,
@@ -164,3 +171,21 @@ def test_a_request_that_cannot_be_sent_is_fatal_and_named():
         transport.request("GET", "/x", headers={"X-Bad": "line\nbreak"})
     assert str(err.value) == "test GET /x: the request is invalid (InvalidHeader)"
     assert err.value.service == "test"
+
+
+def test_a_connection_never_opened_and_an_answer_lost_are_told_apart(caplog):
+    closed = HttpTransport("test", "http://127.0.0.1:9", retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(RetriableError) as refused:
+        closed.request("GET", "/x")
+    assert str(refused.value) == "test GET /x: ConnectionError: connection failed"
+    with scripted_server(lambda request: b"") as server:  # reads the request, closes without an answer
+        lost = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=3, backoff_base=0.001))
+        with pytest.raises(RetriableError) as unknown:
+            lost.request("POST", "/create", json={})
+        assert len(server.received) == 1  # a create whose answer was lost is not sent again
+        with pytest.raises(RetriableError):
+            lost.request("GET", "/read", operation="read")
+        assert len(server.received) == 4  # a read is
+    assert str(unknown.value) == "test POST /create: ConnectionError: the answer was lost or cut off; outcome unknown"
+    retries = [r for r in caplog.records if r.name == "sync.http"]
+    assert [(r.operation, r.reason) for r in retries] == [("read", "ConnectionError")] * 2
