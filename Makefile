@@ -7,7 +7,7 @@ STAMP := .make
 CHECKOV_VENV := .checkov-venv
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help deps test lint typecheck pytest chaos demo up down bench clean
+.PHONY: help deps test lint typecheck pytest chaos mutation demo up down bench clean
 
 help:
 	@echo "make demo   - run the app locally against Azurite and the emulators (no Azure needed)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test   - lint, type-check, scan the templates and run the whole test suite (what CI runs)"
 	@echo "make chaos  - run only the reliability (chaos) tests: races, crashes, storms, hostile input"
 	@echo "make bench  - run the benchmarks and print their figures"
+	@echo "make mutation - mutation testing of the core (slow; not part of make test): prints the score and survivors"
 
 # The virtualenv is rebuilt when the pinned requirements or the project's metadata change. The project itself is
 # installed editable, which puts the operator CLI `cluedin-purview-sync` into .venv/bin.
@@ -67,6 +68,11 @@ test: lint typecheck pytest
 chaos: deps
 	$(PY) -m pytest -m chaos
 
+# Mutation testing of the core modules with the tests that guard them (docs/testing.md). Slow, so not in `make test`;
+# results are cached in ./mutants, so a second run re-tests only what changed (FRESH=1 starts over).
+mutation: deps
+	$(PY) -m tests.support.mutation $(if $(FRESH),--fresh)
+
 demo: deps
 	$(PY) -m devhost.demo
 
@@ -80,4 +86,4 @@ bench: deps
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) node_modules $(STAMP) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules $(STAMP) out mutants .pytest_cache .mypy_cache .ruff_cache

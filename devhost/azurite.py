@@ -24,9 +24,9 @@ _LISTENING = re.compile(r"Azurite (Blob|Queue|Table) service is successfully lis
 
 @dataclass
 class Azurite:
-    """A running Azurite child process."""
+    """A running Azurite: our child process, or one another process started and owns (`process` None)."""
 
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[str] | None
     blob_url: str
     queue_url: str
     table_url: str
@@ -41,8 +41,8 @@ class Azurite:
         )
 
     def stop(self) -> None:
-        """Terminate Azurite; its in-memory data goes with it."""
-        if self.process.poll() is None:
+        """Terminate Azurite (if it is ours); its in-memory data goes with it."""
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)

@@ -7,6 +7,7 @@ pytest plugins, so an emulator's own tests and the app's tests start it the same
 from __future__ import annotations
 
 import importlib.util
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -25,9 +26,19 @@ pytest_plugins = [
 ]
 
 
+SHARED_AZURITE = "SYNC_TEST_AZURITE"
+"""`<blob url>,<queue url>,<table url>` of an Azurite started by someone else: every pytest session reuses it.
+`make mutation` sets it, because it runs pytest once per mutant and would otherwise start Azurite each time."""
+
+
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[Azurite]:
     """One Azurite for the whole session (tests isolate themselves with unique table/queue names)."""
+    shared = os.environ.get(SHARED_AZURITE)
+    if shared:
+        blob_url, queue_url, table_url = shared.split(",")
+        yield Azurite(process=None, blob_url=blob_url, queue_url=queue_url, table_url=table_url)
+        return
     instance = start_azurite()
     try:
         yield instance

@@ -2,7 +2,8 @@
 
 Leases compare times written by different processes and expire while nobody is looking; proving that a lease
 which ran out cannot lead to a second create needs a test that *moves* time rather than sleeping through it.
-Code that reasons about lease time asks this module (`now()`, `sleep()`, `wait()`); tests install their own
+Code that reasons about lease time or waits on a service (Retry-After, the rate limiter) asks this module
+(`now()`, `monotonic()`, `sleep()`, `wait()`); tests install their own
 clock with `use_clock` (tests/support/clock.py). The clock is process-wide on purpose: heartbeat threads and
 HTTP worker threads must see the same time as the test that moved it.
 """
@@ -23,12 +24,24 @@ class Clock:
         """The current time, timezone-aware UTC."""
         return datetime.now(UTC)
 
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (for intervals: rate limits, pauses); its zero means nothing."""
+        return time.monotonic()
+
     def sleep(self, seconds: float) -> None:
         """Let `seconds` pass for the calling thread."""
         time.sleep(max(0.0, seconds))
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
         """Wait until `event` is set or `seconds` have passed; True when the event was set."""
+        return event.wait(max(0.0, seconds))
+
+    def nap(self, event: threading.Event, seconds: float) -> bool:
+        """Sleep `seconds` unless `event` cuts it short; True when it did.
+
+        Unlike `wait`, a nap is the sleeper's own time passing (a rate limiter's wait for its next token), so a
+        test clock lets it pass at once, as it does a `sleep`.
+        """
         return event.wait(max(0.0, seconds))
 
 
@@ -43,6 +56,11 @@ def current() -> Clock:
 def now() -> datetime:
     """The current time (UTC) of the clock in use."""
     return _current.now()
+
+
+def monotonic() -> float:
+    """Interval seconds of the clock in use (see `Clock.monotonic`)."""
+    return _current.monotonic()
 
 
 def sleep(seconds: float) -> None:

@@ -14,13 +14,13 @@ never dies silently, and a timer whose feature could not run fails so the host's
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from sync.core import clock
 from sync.core.changefeed import ChangeFeeds, FeedEntry
 from sync.core.errors import (
     ContentionError,
@@ -92,7 +92,7 @@ def run_targeted(
 
 def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime, targets: Targets | None = None) -> RunReport:
     started = datetime.now(UTC) if tick_started.tzinfo else tick_started
-    clock = time.monotonic()
+    began = clock.monotonic()
     ctx.feature = feature.name
     report = RunReport(run_id=new_run_id(feature.name, started), feature=feature.name, started_at=started)
     if targets is not None:
@@ -101,7 +101,7 @@ def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime, targets
         _plan_and_enqueue(feature, ctx, report, targets)
         planned(span, status=report.status, dry_run=report.dry_run, kinds=report.planned, feature=feature.name)
     report.finished_at = datetime.now(UTC)
-    report.duration_ms = int((time.monotonic() - clock) * 1000)
+    report.duration_ms = int((clock.monotonic() - began) * 1000)
     report.calls = {service: stats.as_dict() for service, stats in sorted(calls.items())}
     save_report(ctx.state.runs, report, retention_days=_retention(ctx))
     _log_report(report)

@@ -8,13 +8,13 @@ applied it. Reading a report folds the outcomes in, the same way for the runs li
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sync.core import clock
 from sync.core.feature import Notification
 from sync.core.state import RunLog
 
@@ -114,8 +114,8 @@ def save_report(runs: RunLog, report: RunReport, *, retention_days: int) -> None
     runs.save(report.feature, report.run_id, report.started_at, report.model_dump(mode="json"))
     key = (id(runs.reports), report.feature)
     with _prune_lock:
-        due = time.monotonic() - _last_prune.get(key, float("-inf")) >= PRUNE_INTERVAL_SECONDS
+        due = clock.monotonic() - _last_prune.get(key, float("-inf")) >= PRUNE_INTERVAL_SECONDS
         if due:
-            _last_prune[key] = time.monotonic()
+            _last_prune[key] = clock.monotonic()
     if due:
-        runs.prune(report.feature, older_than=datetime.now(UTC) - timedelta(days=retention_days))
+        runs.prune(report.feature, older_than=clock.now() - timedelta(days=retention_days))

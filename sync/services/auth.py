@@ -12,11 +12,11 @@ exception a handler could mistake for a storage failure.
 from __future__ import annotations
 
 import threading
-import time
 
 from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.exceptions import AzureError, ClientAuthenticationError
 
+from sync.core import clock
 from sync.core.azure_errors import first_line, typed_error
 from sync.core.errors import RetriableError
 from sync.services.http import AuthProvider
@@ -56,7 +56,7 @@ class CredentialAuth(AuthProvider):
             RetriableError: Entra ID (or the managed identity endpoint) could not be reached.
         """
         with self._lock:
-            if self._token is None or self._token.expires_on - REFRESH_MARGIN_SECONDS < time.time():
+            if self._token is None or self._token.expires_on - REFRESH_MARGIN_SECONDS < clock.now().timestamp():
                 try:
                     self._token = self._credential.get_token(self._scope)
                 except ClientAuthenticationError as exc:

@@ -102,8 +102,12 @@ class SharedRateLimiter(RateLimiter):
         return self._fallback
 
     # --- callers ------------------------------------------------------------------------------------------------
-    def acquire(self) -> float:
-        """Take one token of this instance's slice; a slice that ended unrenewed falls back first."""
+    def acquire(self, max_pause: float | None = None) -> float:
+        """Take one token of this instance's slice; a slice that ended unrenewed falls back first.
+
+        Raises:
+            PausedTooLongError: a 429 paused the bucket for more than `max_pause` seconds (nothing taken).
+        """
         with self._lock:
             self._last_call = clock.now()
             self._waiting += 1
@@ -112,7 +116,7 @@ class SharedRateLimiter(RateLimiter):
         try:
             while True:
                 self._check_slice()
-                took = self.acquire_within(CHECK_SECONDS)
+                took = self.acquire_within(CHECK_SECONDS, max_pause=max_pause)
                 if took is not None:
                     waited += took
                     return waited

@@ -15,7 +15,9 @@ never retry. Rules here:
 - A successful answer whose body is cut off or is not JSON is a transient failure like a lost answer.
 - A non-idempotent request is sent only after the invocation's leases were re-confirmed (`sync.core.fencing`),
   and its attempt ends (timeout) before those leases could; a Retry-After longer than `max_retry_after` is not
-  slept through.
+  slept through — neither by the throttled call nor, through the shared limiter's pause, by any other: a caller
+  facing a longer pause gives up at once (RetriableError carrying the time left) without sending anything.
+- Waits use the app's clock (`sync.core.clock`), so tests assert them exactly by moving time.
 - The bearer token goes only to the configured host: an absolute URL elsewhere (a `nextLink`) is refused.
 - Everything else becomes a typed ServiceError carrying the service's own error code and message; every exception
   leaving the transport is one of the app's typed errors (credentials: `sync/services/auth.py`).
@@ -26,7 +28,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.core import fencing
+from sync.core import clock, fencing
 from sync.core.errors import (
     ConflictError,
     FatalError,
@@ -46,7 +47,7 @@ from sync.core.errors import (
     ServiceError,
 )
 from sync.core.telemetry import CallStats, count_call
-from sync.services.ratelimit import RateLimiter, shared_rate_limiter
+from sync.services.ratelimit import PausedTooLongError, RateLimiter, shared_rate_limiter
 
 log = logging.getLogger("sync.http")
 
@@ -229,7 +230,7 @@ class HttpTransport:
                         "service)" + ("" if idempotent else "; outcome unknown"),
                         service=self.service,
                     )
-                self._sleep_before_retry(attempt, None, name, "a body that is not JSON")
+                self._sleep_before_retry(attempt, self.retry.backoff(attempt), name, "a body that is not JSON")
                 continue
             if status == 401 and not refreshed and self.auth.refresh():
                 refreshed = True
@@ -237,22 +238,33 @@ class HttpTransport:
             if status not in RETRIABLE_STATUSES:
                 raise self._service_error(method, name, response)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            wait = retry_after if retry_after is not None else self.retry.backoff(attempt)
             if status == 429:
                 self._count(throttled=1)
                 if self.rate_limiter is not None:
-                    self.rate_limiter.pause(retry_after if retry_after is not None else self.retry.backoff(attempt))
+                    # The whole process honours the service's wait, however long; nobody sleeps through more
+                    # than max_retry_after of it (see _prepare).
+                    self.rate_limiter.pause(wait)
             within = retry_after is None or retry_after <= self.retry.max_retry_after
             if not ((idempotent or status == 429) and retries_left and within):
                 code, message = self.error_parser(response)
                 raise RetriableError(
                     f"{self.service} {name} → {status} {code}: {message}", retry_after=retry_after, service=self.service
                 )
-            self._sleep_before_retry(attempt, retry_after, name, str(status))
+            self._sleep_before_retry(attempt, wait, name, str(status))
 
     def _prepare(self, idempotent: bool, write: bool, name: str) -> tuple[float, float]:
         """Wait for the rate limiter, check the fences of a non-idempotent call, count the call; its timeouts."""
         if self.rate_limiter is not None:
-            waited = self.rate_limiter.acquire()
+            try:
+                waited = self.rate_limiter.acquire(max_pause=self.retry.max_retry_after)
+            except PausedTooLongError as exc:
+                raise RetriableError(
+                    f"{self.service} {name}: throttled; the service asked every caller to wait {exc.seconds:.0f}s "
+                    f"more, longer than {self.retry.max_retry_after:.0f}s (not sent)",
+                    retry_after=exc.seconds,
+                    service=self.service,
+                ) from None
             if waited:
                 self._count(waited_seconds=waited)
         read_timeout = self.retry.read_timeout
@@ -277,7 +289,7 @@ class HttpTransport:
             raise RetriableError(
                 f"{self.service} {name}: {type(exc).__name__}: {outcome}", service=self.service
             ) from None
-        self._sleep_before_retry(attempt, None, name, type(exc).__name__)
+        self._sleep_before_retry(attempt, self.retry.backoff(attempt), name, type(exc).__name__)
 
     def _checked(self, response: requests.Response, expect_json: bool) -> requests.Response | None:
         """The response, its JSON body parsed once (None when a JSON body was expected and is not one)."""
@@ -304,8 +316,7 @@ class HttpTransport:
             kind = PermissionDeniedError
         return kind(self.service, status, code, message, method="", url=name)
 
-    def _sleep_before_retry(self, attempt: int, retry_after: float | None, name: str, reason: str) -> None:
-        delay = min(retry_after, self.retry.max_retry_after) if retry_after is not None else self.retry.backoff(attempt)
+    def _sleep_before_retry(self, attempt: int, delay: float, name: str, reason: str) -> None:
         self._count(retries=1, waited_seconds=delay)
         log.info(
             "%s %s: retrying after %s (attempt %d, wait %.2fs)",
@@ -316,7 +327,7 @@ class HttpTransport:
             delay,
             extra={"service": self.service, "operation": name, "reason": reason, "attempt": attempt},
         )
-        time.sleep(delay)
+        clock.sleep(delay)
 
     def _count(self, **counts: Any) -> None:
         count_call(self.stats, self.service, **counts)
@@ -376,7 +387,7 @@ def parse_retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, (when - clock.now()).total_seconds())
 
 
 def default_error_parser(response: requests.Response) -> tuple[str, str]:

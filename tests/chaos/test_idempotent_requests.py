@@ -9,15 +9,14 @@ and the first caller gets its run, not a 503.
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 import requests
 
 from sync.features.pipelines.runs import RUN_KIND, run_key
 from tests.support.adf import AdfStack, adf_stack, serve
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.chaos
 SLOW_CREATE_RUN_MS = 1500
@@ -38,14 +37,6 @@ def runs_for(stack: AdfStack, request_id: str) -> list[str]:
     window = {"lastUpdatedAfter": "2000-01-01T00:00:00Z", "lastUpdatedBefore": "2100-01-01T00:00:00Z"}
     runs = stack.adf.arm("POST", "/queryPipelineRuns", json=window).json()["value"]
     return [r["runId"] for r in runs if (r.get("parameters") or {}).get("requestId") == request_id]
-
-
-def wait_until(condition: Any, what: str, seconds: float = 60) -> None:
-    """Poll until `condition()` holds (a bound against hanging, not a timing assertion)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.02)
 
 
 def assert_one_run_per_key(answers: list[requests.Response], run_ids: list[str], request_id: str) -> None:

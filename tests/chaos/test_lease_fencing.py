@@ -10,9 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,18 +19,11 @@ from sync.core.messages import Queues
 from sync.core.state.leases import CLOCK_SKEW_SECONDS, LEASE_SECONDS, RENEW_EVERY_SECONDS
 from tests.support.crash import CallCounter, SimulatedCrash, crashing_context
 from tests.support.stack import SYNC_TERM, RecordingQueueSender, Stack, build_stack
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.chaos
 QUEUE = Queues.CLUEDIN.value
 REPO = Path(__file__).resolve().parents[2]
-
-
-def wait_until(condition: Any, what: str, seconds: float = 60) -> None:
-    """Poll until `condition()` holds (a bound against hanging, not a timing assertion)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
 
 
 def one_group(stack: Stack, name: str) -> None:
@@ -46,15 +37,14 @@ def one_group(stack: Stack, name: str) -> None:
 
 def wait_stopped(process: subprocess.Popen[bytes]) -> None:
     """Wait until the child stopped itself (SIGSTOP)."""
-    deadline = time.monotonic() + 120
-    while True:
+
+    def stopped() -> bool:
         pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
-        if pid and os.WIFSTOPPED(status):
-            return
-        if pid:
+        if pid and not os.WIFSTOPPED(status):
             raise AssertionError(f"the holder exited instead of freezing: {process.stderr.read()!r}")  # type: ignore[union-attr]
-        assert time.monotonic() < deadline, "the holder never reached its create"
-        time.sleep(0.05)
+        return bool(pid)
+
+    wait_until(stopped, "the holder to reach its create", 120)
 
 
 def test_a_holder_frozen_past_its_lease_does_not_create_a_second_group(
@@ -106,6 +96,7 @@ def test_a_live_holder_keeps_its_lease_however_long_it_works(state, clock):
     try:
         for _ in range(math.ceil(3 * LEASE_SECONDS / RENEW_EVERY_SECONDS)):  # three leases' worth of time
             before = state.get_object("datasource", "slow").lease_until
+            wait_until(lambda: clock.waiting() == 1, "the heartbeat to wait for its next beat")
             clock.advance(RENEW_EVERY_SECONDS)
             wait_until(lambda before=before: state.get_object("datasource", "slow").lease_until > before, "renewal")
             with pytest.raises(LeaseHeldError):

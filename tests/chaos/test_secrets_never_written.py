@@ -11,6 +11,7 @@ import requests
 from azure.data.tables import TableServiceClient
 
 from emulators.cluedin.seed import DEFAULT_PASSWORD
+from sync.core.errors import PermissionDeniedError
 from sync.core.messages import Queues
 from tests.support.adf import SECRET_NAME, AdfStack, adf_stack, serve
 
@@ -63,7 +64,7 @@ def test_no_secret_is_written_anywhere(azurite, purview, fresh_cluedin_emulator,
         DATA_FACTORY_CLIENT_ID="00000000-0000-0000-0000-000000000002",
         DATA_FACTORY_CLIENT_SECRET="hunted-client-secret",
     )
-    with pytest.raises(Exception, match="CredentialFailed"):
+    with pytest.raises(PermissionDeniedError, match="CredentialFailed"):
         broken.client("datafactory").get_entity("pipelines", "any")
     secrets.append("hunted-client-secret")
     assert answers[0].status_code in (200, 201), answers[0].text

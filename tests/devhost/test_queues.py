@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -136,13 +135,12 @@ def test_concurrency_is_bounded_by_batch_size_plus_new_batch_threshold(make_host
     for index in range(14):
         send(target, id=f"c{index}", sleep=0.4)
 
-    started = time.monotonic()
     summary = target.host.drain(timeout=60)
-    elapsed = time.monotonic() - started
 
     assert summary.ok and summary.functions["work"].succeeded == 14
-    assert 2 <= target.recorder.max_running <= 6  # batchSize 4 + newBatchThreshold 2
-    assert elapsed < 14 * 0.4  # ran in parallel
+    # Ran in parallel (at least two at once, counted by the functions themselves), never more than
+    # batchSize 4 + newBatchThreshold 2.
+    assert 2 <= target.recorder.max_running <= 6
 
 
 def test_async_queue_function_gets_context(make_host):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 import requests
+from azure.mgmt.datafactory.models import ScheduleTrigger
 
 from sync.core.report import RunReport
 from tests.support.adf import AdfStack, adf_stack
+from tests.support.witnesses import datafactory_sdk
 
 
 @pytest.fixture()
@@ -87,6 +89,23 @@ def test_schedules_follow_the_setting_and_clearing_it_disables_them(stack):
     [note] = disabled.notifications
     assert note.text.startswith("Pipeline Schedule Disabled for 'AccountCsvPipeline_")
     assert cycle(stack, "pipeline_schedules").planned == {}
+
+
+def test_pipelines_and_schedules_read_back_through_the_data_factory_sdk(stack):
+    stack.add_asset("Account.csv")
+    cycle(stack, "pipelines")
+    schedule = {"data_factory_create_run_schedule": True, "data_factory_run_schedule_value": "Weekly:Interval=2"}
+    cycle(stack, "pipeline_schedules", **schedule)
+    sdk, adf = datafactory_sdk(stack.adf), stack.adf
+    [pipeline] = sdk.pipelines.list_by_factory(adf.resource_group, adf.factory_name)
+    assert pipeline.name is not None and pipeline.name.startswith("AccountCsvPipeline_")
+    assert [a.type for a in pipeline.activities or []] == ["Copy"]
+    [trigger] = sdk.triggers.list_by_factory(adf.resource_group, adf.factory_name)
+    assert isinstance(trigger.properties, ScheduleTrigger)
+    recurrence = trigger.properties.recurrence
+    assert (recurrence.frequency, recurrence.interval, trigger.properties.runtime_state) == ("Week", 2, "Started")
+    references = [p.pipeline_reference for p in trigger.properties.pipelines or []]
+    assert [r.reference_name for r in references if r is not None] == [pipeline.name]
 
 
 def test_a_fired_schedule_copies_the_rows(stack):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 import requests
 
 from tests.support.adf import adf_stack, serve
+from tests.support.waiting import wait_until
 
 GUID = b"0f8fad5b-d9cb-469f-a165-70867728950e"
 
@@ -71,13 +71,10 @@ def test_run_now_once_per_request_id_and_run_status(api):
     assert retry.json()["run"] == {**run, "started": False}
 
     pipeline = first.json()["pipeline"]
-    deadline = time.monotonic() + 30
-    while True:
-        status = session.get(f"{url}/api/adf/pipelines/{pipeline}/runs/{run['runId']}", timeout=30)
-        assert status.status_code == 200, status.text
-        if status.json()["status"] in {"Succeeded", "Failed"} or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    run_url = f"{url}/api/adf/pipelines/{pipeline}/runs/{run['runId']}"
+    wait_until(lambda: session.get(run_url, timeout=30).json()["status"] in {"Succeeded", "Failed"}, "the run", 30)
+    status = session.get(run_url, timeout=30)
+    assert status.status_code == 200, status.text
     assert status.json()["status"] == "Succeeded", status.json()["message"]
     assert status.json()["requestId"] == "load-1"
     assert stack.received(first.json()["ingestionEndpoint"]["dataSetId"]) == 3

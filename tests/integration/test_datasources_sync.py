@@ -7,6 +7,7 @@ import pytest
 from sync.core.messages import Queues
 from sync.features.datasources.api import name_suffix
 from tests.support.stack import SYNC_TERM, build_stack
+from tests.support.witnesses import cluedin_data_source_groups, cluedin_sdk
 
 
 @pytest.fixture()
@@ -39,6 +40,23 @@ def test_tagged_assets_become_groups_with_one_endpoint_source_each(stack):
     assert table_row.data["schema"] == [{"name": "Id", "type": "int"}, {"name": "Name", "type": "nvarchar"}]
     assert sorted(table_row.data["terms"]) == ["Customer", SYNC_TERM]
     assert stack.purview.violations() == []
+
+
+def test_the_groups_read_back_through_the_cluedin_sdk(stack):
+    stack.add_file("Account.csv", ["Id"], terms=[SYNC_TERM])
+    stack.add_table("Customers", [("Id", "int")], terms=[SYNC_TERM])
+    stack.cycle("datasources")
+    env = stack.environment
+    sdk = cluedin_sdk(stack.cluedin, env["CLUEDIN_ORGANIZATION"], env["CLUEDIN_USERNAME"], env["CLUEDIN_PASSWORD"])
+    groups = cluedin_data_source_groups(sdk)
+    assert {name: [(s["name"], s["type"]) for s in sources] for name, sources in groups.items()} == {
+        "Account.csv": [("Account.csv", "endpoint")],
+        "Customers": [("Customers", "endpoint")],
+    }
+    rows = {row.data["name"]: row for row in stack.state.iter_objects("datasource")}
+    assert {name: str(sources[0]["id"]) for name, sources in groups.items()} == {
+        name: str(row.target["source_id"]) for name, row in rows.items()
+    }
 
 
 def test_a_second_cycle_without_changes_writes_nothing_anywhere(stack):

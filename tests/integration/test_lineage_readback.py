@@ -7,43 +7,12 @@ policy that allows http); pyapacheatlas is pointed at the emulator with `AtlasCl
 from __future__ import annotations
 
 import json
-import time
-from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
-from azure.core.pipeline import PipelineRequest
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-from azure.purview.datamap import DataMapClient
-from pyapacheatlas.auth.base import AtlasAuthBase
-from pyapacheatlas.core import AtlasClient
 
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG, account_set, group, lineage_stack, seed_document
-
-SCOPE = "https://purview.azure.net/.default"
-
-
-class FixedToken:
-    """A TokenCredential handing out one token (the emulator accepts any)."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        return AccessToken("reader-token", int(time.time()) + 3600)
-
-
-class HttpBearer(BearerTokenCredentialPolicy):  # type: ignore[type-arg]
-    """Bearer auth allowed over plain http, which the emulator speaks."""
-
-    def on_request(self, request: PipelineRequest[Any]) -> None:
-        request.context["enforce_https"] = False
-        super().on_request(request)
-
-
-class FixedHeader(AtlasAuthBase):  # type: ignore[misc]
-    """pyapacheatlas authentication with a fixed bearer token."""
-
-    def get_authentication_headers(self, **kwargs: Any) -> dict[str, str]:
-        return {"Authorization": "Bearer reader-token"}
+from tests.support.witnesses import atlas_sdk, datamap_sdk
 
 
 @pytest.fixture()
@@ -59,10 +28,7 @@ def synced(azurite, purview, fresh_cluedin_emulator):
 
 def test_the_official_sdk_reads_our_lineage_and_column_mapping(synced):
     stack, asset = synced
-    credential = FixedToken()
-    client = DataMapClient(
-        endpoint=stack.purview.url, credential=credential, authentication_policy=HttpBearer(credential, SCOPE)
-    )
+    client = datamap_sdk(stack.purview)
     lineage = client.lineage.get(asset["guid"], direction="OUTPUT", depth=4)
     by_type = {e["typeName"]: e for e in lineage["guidEntityMap"].values()}
     assert {"cluedin_ingest_process", "cluedin_dataset", "cluedin_map_process", "cluedin_entity"} <= set(by_type)
@@ -82,7 +48,7 @@ def test_the_official_sdk_reads_our_lineage_and_column_mapping(synced):
 
 def test_pyapacheatlas_reads_our_lineage(synced):
     stack, asset = synced
-    client = AtlasClient(endpoint_url=stack.purview.atlas_url, authentication=FixedHeader())
+    client = atlas_sdk(stack.purview)
     lineage = client.get_entity_lineage(asset["guid"], depth=4, direction="OUTPUT")
     types = {e["typeName"] for e in lineage["guidEntityMap"].values()}
     assert {"cluedin_ingest_process", "cluedin_dataset", "cluedin_map_process", "cluedin_entity"} <= types

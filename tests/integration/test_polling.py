@@ -9,6 +9,7 @@ import requests
 
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
+from tests.support.witnesses import atlas_sdk
 
 
 @pytest.fixture()
@@ -51,6 +52,15 @@ def test_counts_metrics_and_link_are_written_on_the_cluedin_dataset(stack):
     assert set(attributes["dataQualityMetrics"]) >= {"completeness", "accuracy"}
     assert attributes["name"] == "Account.csv" and attributes["dataSourceName"] == "Account.csv"
     assert stack.purview.violations() == []
+
+
+def test_the_metrics_read_back_through_pyapacheatlas(stack):
+    stack.cycle("polling")
+    qualified_name = names.dataset_name(ORG, stack.data_set_id("Account.csv"))
+    [entity] = atlas_sdk(stack.purview).get_entity(qualifiedName=qualified_name, typeName="cluedin_dataset")["entities"]
+    attributes = entity["attributes"]
+    assert (attributes["recordsReceived"], attributes["recordsProcessed"], attributes["recordsFailed"]) == (2, 2, 0)
+    assert attributes["cluedinUrl"].startswith(stack.cluedin.url)
 
 
 def submission_reads(stack: LineageStack) -> int:

@@ -23,6 +23,7 @@ from azure.core.credentials import AzureNamedKeyCredential
 from azure.data.tables import TableServiceClient
 
 from devhost.azurite import ACCOUNT, ACCOUNT_KEY
+from sync.core.clock import use_clock
 from sync.core.errors import RetriableError
 from sync.core.state import StateStore
 from sync.core.state.budgets import BudgetLedger, BudgetTable
@@ -35,6 +36,14 @@ from tests.support.clock import ManualClock
 
 SERVICE = "purview|http://purview.test"
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def clock() -> Iterator[ManualClock]:
+    """Slices end when the test moves the clock; callers kept busy in the background wait for tokens in real time."""
+    with use_clock(ManualClock(real_intervals=True)) as manual:
+        assert isinstance(manual, ManualClock)
+        yield manual
 
 
 def limiter(state: StateStore, name: str, *, rate: float = 25, ceiling: float | None = None) -> SharedRateLimiter:

@@ -128,8 +128,11 @@ def test_a_frequency_alone_takes_every_default():
     assert resolve("daily:").frequency == "Day"
 
 
-def test_resolution_is_deterministic_for_a_given_moment():
-    assert resolve("Weekly:Interval=3") == resolve("Weekly:Interval=3")
+def test_resolution_takes_its_defaults_from_the_given_moment_only():
+    r = resolve("Weekly:Interval=3")
+    assert (r.frequency, r.interval, r.start, r.week_days) == ("Week", 3, datetime(2025, 10, 8, 14, 37), ("Wednesday",))
+    later = resolve("Weekly:Interval=3", datetime(2025, 10, 10, 9, 5, 59, tzinfo=UTC))
+    assert (later.start, later.week_days) == (datetime(2025, 10, 10, 9, 5), ("Friday",))
 
 
 # --- every limit -----------------------------------------------------------------------------------------------

@@ -42,5 +42,7 @@ def test_desired_is_derived_per_key_and_compared_after_derivation():
     state = {"a": row("a", {"v": 1, "extra": True})}
     same = diff({"a": {"v": 1}}, state, make, desired=lambda key, item, obj: {**item, "extra": True})
     assert same == []
+    keyed = diff({"b": {}}, {}, make, desired=lambda key, item, obj: {"key": key})
+    assert [c.desired for c in keyed] == [{"key": "b"}]
     kinds = diff({"b": {}}, {}, make, kind_for=lambda obj: ChangeKind.UPDATE)
     assert [c.kind for c in kinds] == [ChangeKind.UPDATE]

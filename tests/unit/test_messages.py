@@ -57,3 +57,16 @@ def test_packed_messages_are_as_full_as_the_size_limit_allows():
     one_more = len(parse_message(packed[0]).changes) + 1
     bigger = ChangeMessage(run_id="r", changes=changes[:one_more]).model_dump_json()
     assert len(bigger.encode()) > MAX_MESSAGE_BYTES - 16  # the first message could not hold another change
+
+
+def test_malformed_messages_are_named_exactly_and_briefly():
+    with pytest.raises(MalformedMessageError) as not_object:
+        parse_message(b"[1]")
+    assert str(not_object.value) == "message is not a JSON object"
+    with pytest.raises(MalformedMessageError) as version:
+        parse_message(json.dumps({"v": "9" * 100}).encode())
+    assert str(version.value) == f"unknown message version {repr('9' * 100)[:40]} (this app reads v1)"
+    many = {"v": 1, "run_id": "r", "changes": [{"feature": 1} for _ in range(12)]}
+    with pytest.raises(MalformedMessageError) as schema:
+        parse_message(json.dumps(many).encode())
+    assert str(schema.value).count(";") == 9  # the first ten problems only

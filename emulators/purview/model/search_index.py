@@ -78,6 +78,8 @@ class SearchIndex:
         self.entities = entities
         self.glossary = glossary
         self.lag = lag
+        self.clock: Callable[[], float] = time.monotonic
+        """Where the lag's seconds are counted (tests move a clock of their own instead of sleeping)."""
         self.reset()
 
     def reset(self) -> None:
@@ -108,13 +110,13 @@ class SearchIndex:
         self._queue("glossary" if kind.startswith("glossary") else "term", guid)
 
     def _queue(self, kind: str, guid: str) -> None:
-        self.pending.setdefault((kind, guid), time.monotonic() + self.lag())
+        self.pending.setdefault((kind, guid), self.clock() + self.lag())
 
     def drain(self, *, force: bool = False) -> None:
         """Apply every queued change that is due (all of them when `force`)."""
         if not self.pending:
             return
-        now = time.monotonic()
+        now = self.clock()
         due = [key for key, when in self.pending.items() if force or when <= now]
         for key in due:
             del self.pending[key]

@@ -150,10 +150,13 @@ class RunLog:
     def prune(self, feature: str, *, older_than: datetime) -> int:
         """Delete the feature's reports started before `older_than`, and their outcomes. Returns how many."""
         pk = quoted(encode_key(feature))
-        boundary = f"{INVERT_BASE - int(older_than.timestamp() * 1000):013d}"
+        # Row keys are `<inverted start ms>-<run id>`: one started a millisecond before `older_than` has the next
+        # inverted number, so it and every older one sort at or after that bare number (one started at `older_than`
+        # itself sorts before it and is kept).
+        boundary = f"{INVERT_BASE - int(older_than.timestamp() * 1000) + 1:013d}"
         old = list(
             self.reports.query_entities(
-                f"PartitionKey eq '{pk}' and RowKey gt '{boundary}'", select=["RowKey", "RunId"]
+                f"PartitionKey eq '{pk}' and RowKey ge '{boundary}'", select=["RowKey", "RunId"]
             )
         )
         for entity in old:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -51,5 +52,5 @@ def test_cli_serves_seed_and_secrets_and_writes_state_without_secrets(tmp_path):
 
 def test_secret_flag_parsing():
     assert parse_secret("name=v=1") == ("name", "v=1")
-    with pytest.raises(Exception, match="NAME=VALUE"):
+    with pytest.raises(argparse.ArgumentTypeError, match="NAME=VALUE"):
         parse_secret("novalue")

@@ -18,6 +18,8 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.datafactory import DataFactoryManagementClient
 from azure.mgmt.datafactory import models as typed_models
 
+from tests.support.waiting import wait_until
+
 # The 9.3.0 type hints say MutableMapping for every swagger "object" (strings, ints, bools at run time).
 m: Any = typed_models
 
@@ -123,10 +125,10 @@ def test_sdk_9_3_0_builds_a_copy_pipeline_and_trigger_and_runs_it(adf, client, b
     assert client.triggers.get(rg, factory, "tr_schedule").properties.runtime_state == "Started"
 
     run_id = client.pipelines.create_run(rg, factory, "pl_copy").run_id
-    deadline = time.monotonic() + 30
-    while (run := client.pipeline_runs.get(rg, factory, run_id)).status not in {"Succeeded", "Failed"}:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(
+        lambda: client.pipeline_runs.get(rg, factory, run_id).status in {"Succeeded", "Failed"}, "the run to end", 30
+    )
+    run = client.pipeline_runs.get(rg, factory, run_id)
     assert run.status == "Succeeded", run.message
     assert run.pipeline_name == "pl_copy"
     assert run.duration_in_ms is not None

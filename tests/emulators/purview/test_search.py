@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.emulators.purview.helpers import dataset, search, table, upsert
@@ -202,11 +200,15 @@ def test_legacy_offset_paging_and_limits(purview, estate):
 
 def test_index_lag_hides_fresh_writes_until_it_passes(purview):
     s = purview.session()
-    purview.set_faults(extra={"search_lag_seconds": 0.6})
+    seconds = [1000.0]
+    purview.store.search_index.clock = lambda: seconds[0]  # the lag passes when the test says so
+    purview.set_faults(extra={"search_lag_seconds": 0.5})
     upsert(s, purview.datamap_url, table("mssql://srv/db/dbo/lagging", guid=-1))
     flt = {"filter": {"attributeName": "name", "operator": "eq", "attributeValue": "lagging"}}
     assert search(s, purview.datamap_url, flt)["@search.count"] == 0
-    time.sleep(0.7)
+    seconds[0] += 0.25
+    assert search(s, purview.datamap_url, flt)["@search.count"] == 0
+    seconds[0] += 0.25
     assert search(s, purview.datamap_url, flt)["@search.count"] == 1
     upsert(s, purview.datamap_url, table("mssql://srv/db/dbo/forced", guid=-1))
     assert s.post(f"{purview.url}/_emulator/search/refresh").status_code == 204

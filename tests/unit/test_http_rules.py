@@ -1,0 +1,191 @@
+"""The transport's pure rules (sync/services/http.py): error shapes, origins, which failures can be resent, timeouts.
+
+Requests over real HTTP are tests/integration/test_transport.py and tests/chaos/test_transport_chaos.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from sync.core.errors import (
+    ConflictError,
+    FatalError,
+    NotFoundError,
+    PermissionDeniedError,
+    RetriableError,
+    ServiceError,
+)
+from sync.services.http import (
+    FENCED_CALL_MARGIN_SECONDS,
+    HttpTransport,
+    RetryPolicy,
+    _is_connect_failure,
+    _never_sent,
+    _origin,
+    default_error_parser,
+)
+from tests.chaos.servers import answer, scripted_server
+
+
+def response(status: int, body: Any = None, *, text: str | None = None) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = (text if text is not None else json.dumps(body)).encode()
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("body", "parsed"),
+    [
+        ({"errorCode": "ATLAS-404-00-005", "errorMessage": "gone"}, ("ATLAS-404-00-005", "gone")),
+        ({"errorCode": "E"}, ("E", "")),
+        ({"error": {"code": "NotFound", "message": "no such pipeline"}}, ("NotFound", "no such pipeline")),
+        ({"error": {"message": "no code"}}, ("409", "no code")),
+        ({"error": {}}, ("409", "")),
+        ({"error": "invalid_grant", "error_description": "expired"}, ("invalid_grant", "expired")),
+        ({"error": "invalid_grant", "message": "msg"}, ("invalid_grant", "msg")),
+        ({"error": "invalid_grant"}, ("invalid_grant", "")),
+        ({"message": "plain", "code": "C1"}, ("C1", "plain")),
+        ({"message": "plain"}, ("409", "plain")),
+        ({"other": 1}, ("409", "{'other': 1}")),
+        ([1, 2], ("409", "[1, 2]")),
+    ],
+)
+def test_every_error_shape_gives_its_code_and_message(body, parsed):
+    assert default_error_parser(response(409, body)) == parsed
+
+
+def test_a_body_that_is_not_json_gives_the_status_and_the_start_of_the_text():
+    assert default_error_parser(response(502, text="<html>" + "x" * 400)) == ("502", ("<html>" + "x" * 400)[:300])
+    assert default_error_parser(response(500, {"message": "y" * 400, "code": 1}))[1] == "y" * 400
+    assert default_error_parser(response(500, "z" * 400)) == ("500", "z" * 300)
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://Acct.Purview.Azure.com/x?y", "https://acct.purview.azure.com:443"),
+        ("http://host/x", "http://host:80"),
+        ("http://host:8080", "http://host:8080"),
+        ("ftp://host/x", "ftp://host:0"),
+    ],
+)
+def test_origins_make_default_ports_explicit_and_ignore_case(url, origin):
+    assert _origin(url) == origin
+
+
+def test_links_are_followed_only_on_the_configured_origin():
+    transport = HttpTransport("purview", "https://acct.purview.azure.com/")
+    assert transport.base_url == "https://acct.purview.azure.com"
+    assert transport.url_for("/datamap/api") == "https://acct.purview.azure.com/datamap/api"
+    assert transport.url_for("https://ACCT.purview.azure.com:443/next") == "https://ACCT.purview.azure.com:443/next"
+    for elsewhere in (
+        "https://evil.example/next",
+        "http://acct.purview.azure.com/next",
+        "https://acct.purview.azure.com:8443/",
+    ):
+        with pytest.raises(FatalError, match="refused to follow a link to") as err:
+            transport.url_for(elsewhere)
+        assert err.value.service == "purview"
+
+
+@pytest.mark.parametrize(
+    ("error", "never_sent"),
+    [
+        (requests.exceptions.InvalidURL("bad"), None),
+        (requests.exceptions.MissingSchema("bad"), None),
+        (requests.exceptions.InvalidSchema("bad"), None),
+        (requests.exceptions.InvalidHeader("bad"), None),
+        (requests.exceptions.URLRequired("bad"), None),
+        (requests.exceptions.TooManyRedirects("loop"), None),
+        (requests.ConnectTimeout("slow to connect"), True),
+        (requests.ConnectionError("NewConnectionError: failed"), True),
+        (requests.ConnectionError("[Errno 111] Connection refused"), True),
+        (requests.ConnectionError("NameResolutionError: no such host"), True),
+        (requests.ConnectionError("Connection reset by peer"), False),
+        (requests.ReadTimeout("slow to answer"), False),
+        (requests.exceptions.ChunkedEncodingError("cut"), False),
+    ],
+)
+def test_only_a_connection_never_opened_is_known_unsent(error, never_sent):
+    assert _never_sent(error) is never_sent
+
+
+def test_connect_failures_are_recognised_by_their_markers_only():
+    assert _is_connect_failure(Exception("NewConnectionError"))
+    assert not _is_connect_failure(Exception("RemoteDisconnected"))
+
+
+@pytest.mark.parametrize(
+    ("budget", "read_timeout"),
+    [
+        (60.0, 45.0),  # 60 - connect 10 - margin 5
+        (200.0, 100.0),  # never more than the normal read timeout
+        (16.0, 1.0),  # never less than a second
+        (15.0, 1.0),
+        (0.0, 1.0),
+    ],
+)
+def test_a_fenced_attempt_ends_before_its_lease_could(budget, read_timeout):
+    policy = RetryPolicy()
+    assert FENCED_CALL_MARGIN_SECONDS == 5.0
+    assert policy.fenced_read_timeout(budget) == read_timeout
+
+
+def test_the_default_policy():
+    policy = RetryPolicy()
+    assert (policy.max_attempts, policy.backoff_base, policy.backoff_max) == (6, 0.5, 30.0)
+    assert (policy.max_retry_after, policy.connect_timeout, policy.read_timeout) == (30.0, 10.0, 100.0)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, ServiceError),
+        (401, PermissionDeniedError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (412, ConflictError),
+        (413, ServiceError),
+    ],
+)
+def test_a_refusal_becomes_the_typed_error_of_its_status_naming_the_call(status, kind):
+    refusal = answer(status, b'{"error": {"code": "C", "message": "m"}}')
+    with scripted_server(lambda request: refusal) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=1))
+        with pytest.raises(ServiceError) as err:
+            transport.request("GET", "/things?page=2", operation="things.list")
+    assert type(err.value) is kind
+    assert str(err.value) == f"test things.list → {status} C: m"
+    assert (err.value.service, err.value.status, err.value.code, err.value.detail) == ("test", status, "C", "m")
+
+
+def test_a_request_that_cannot_be_sent_is_fatal_and_named():
+    transport = HttpTransport("test", "http://127.0.0.1:9")
+    with pytest.raises(FatalError) as err:
+        transport.request("GET", "/x", headers={"X-Bad": "line\nbreak"})
+    assert str(err.value) == "test GET /x: the request is invalid (InvalidHeader)"
+    assert err.value.service == "test"
+
+
+def test_a_connection_never_opened_and_an_answer_lost_are_told_apart(caplog):
+    closed = HttpTransport("test", "http://127.0.0.1:9", retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(RetriableError) as refused:
+        closed.request("GET", "/x")
+    assert str(refused.value) == "test GET /x: ConnectionError: connection failed"
+    with scripted_server(lambda request: b"") as server:  # reads the request, closes without an answer
+        lost = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=3, backoff_base=0.001))
+        with pytest.raises(RetriableError) as unknown:
+            lost.request("POST", "/create", json={})
+        assert len(server.received) == 1  # a create whose answer was lost is not sent again
+        with pytest.raises(RetriableError):
+            lost.request("GET", "/read", operation="read")
+        assert len(server.received) == 4  # a read is
+    assert str(unknown.value) == "test POST /create: ConnectionError: the answer was lost or cut off; outcome unknown"
+    retries = [r for r in caplog.records if r.name == "sync.http"]
+    assert [(r.operation, r.reason) for r in retries] == [("read", "ConnectionError")] * 2
