@@ -21,8 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sync.core.errors import MalformedMessageError
 
 MAX_MESSAGE_BYTES = 48 * 1024
-ENVELOPE_MARGIN = 16
-"""Bytes a message's envelope may grow by between packing and sending (its timestamp's fraction of a second)."""
 MESSAGE_VERSION = 1
 
 
@@ -157,10 +155,12 @@ def pack(
             runs.append([index])
         previous = name
     # Sizes are added up rather than serialising every candidate message: a message is its envelope plus its
-    # changes' JSON joined by commas (the envelope's timestamp may be a few bytes longer: ENVELOPE_MARGIN).
+    # changes' JSON joined by commas. Every message of the plan carries the one planning time measured here, so
+    # the envelope is the same to the byte in each.
     sizes = [len(change.model_dump_json().encode()) for change in changes]
-    envelope = len(ChangeMessage(run_id=run_id, changes=changes[:1]).model_dump_json().encode()) - sizes[0]
-    envelope += ENVELOPE_MARGIN
+    first = ChangeMessage(run_id=run_id, changes=changes[:1])
+    planned_at = first.planned_at
+    envelope = len(first.model_dump_json().encode()) - sizes[0]
 
     def fits(count: int, size: int) -> bool:
         return count <= max_changes and envelope + size + count - 1 <= MAX_MESSAGE_BYTES
@@ -183,7 +183,8 @@ def pack(
             batch, batch_size, continues = [index], sizes[index], index != run[0]
     batches.append((batch, continues))
     return [
-        Packed(ChangeMessage(run_id=run_id, changes=[changes[i] for i in b]).to_json(), more) for b, more in batches
+        Packed(ChangeMessage(run_id=run_id, planned_at=planned_at, changes=[changes[i] for i in b]).to_json(), more)
+        for b, more in batches
     ]
 
 
