@@ -16,16 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sync.core.settings import Settings
 from sync.features.clean_projects.settings import CleanProjectsSettings
 from sync.features.clean_projects.types import CLEAN_PROCESS_TYPE, CLEAN_PROJECTS_TYPE, CLEAN_TYPES
 from sync.features.lineage.api import (
-    BACKBONE_NAME,
+    BACKBONE_KEY,
     CLUE_PROCESS_TYPE,
     Node,
     PipelineObjectsFeature,
     RecordContext,
-    backbone_nodes,
     clue_node,
     column_nodes,
     links,
@@ -33,11 +31,9 @@ from sync.features.lineage.api import (
     pipeline_node,
     processed_node,
 )
-from sync.services.cluedin.client import CluedInClient
-from sync.services.cluedin.processing import CleanProjectFacts, Listed, iter_clean_projects, read_clean_project
+from sync.services.cluedin.processing import CleanProjectFacts, iter_clean_projects, read_clean_project
 from sync.services.purview import qualified_names as names
 
-BACKBONE_KEY = "backbone"
 ASSET_KEY = "asset|clean-projects"
 ASSET_NAME = "Clean Projects"
 CLEAN = "Clean"
@@ -61,21 +57,10 @@ class CleanProjectsFeature(PipelineObjectsFeature):
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset({"CleanProject"})}
     own_types = CLEAN_TYPES
     object_label: ClassVar[str] = "Clean Project"
-    synced_event: ClassVar[str] = "CleanProjectSyncedToPurview"
-    removed_event: ClassVar[str] = "CleanProjectRemovedFromPurview"
-
-    def enabled(self, settings: Settings) -> bool:
-        """CluedIn's toggle 'Sync Clean Projects to Purview'."""
-        return settings.get(CleanProjectsSettings).sync_clean_projects_to_purview
-
-    def list_objects(self, cluedin: CluedInClient) -> list[Listed]:
-        """Every clean project."""
-        return list(iter_clean_projects(cluedin))
-
-    def read_object(self, cluedin: CluedInClient, listed: Listed) -> dict[str, Any] | None:
-        """A project with its fields and filter."""
-        facts = read_clean_project(cluedin, listed.id)
-        return facts.to_json() if facts is not None else None
+    event_stem: ClassVar[str] = "CleanProject"
+    toggle: ClassVar[str] = "sync_clean_projects_to_purview"
+    lister = iter_clean_projects
+    reader = read_clean_project
 
     def records(self, facts: Mapping[str, dict[str, Any]], ctx: RecordContext) -> dict[str, dict[str, Any]]:
         """A record per project, the "Clean Projects" asset and the backbone hold (when there are projects)."""
@@ -87,14 +72,12 @@ class CleanProjectsFeature(PipelineObjectsFeature):
             keys.update(dict.fromkeys(project.keys))
         if facts:
             out[ASSET_KEY] = {**ctx.base(), "name": ASSET_NAME, "columns": sorted(keys)}
-            out[BACKBONE_KEY] = {**ctx.base(), "name": BACKBONE_NAME}
+            out[BACKBONE_KEY] = self.backbone_record(ctx)
         return out
 
     def build(self, key: str, desired: Mapping[str, Any]) -> list[Node]:
-        """The nodes of a project, of the "Clean Projects" asset, or of the backbone."""
+        """The nodes of a project or of the "Clean Projects" asset."""
         org, cluedin = str(desired["org"]), str(desired.get("cluedin") or "")
-        if key == BACKBONE_KEY:
-            return backbone_nodes(org, cluedin, [])
         if key == ASSET_KEY:
             return self._asset_nodes(clean_projects_asset(org, cluedin), org, cluedin, desired)
         project = CleanProjectFacts.from_json(desired["facts"])

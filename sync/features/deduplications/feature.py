@@ -17,16 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sync.core.settings import Settings
 from sync.features.deduplications.settings import DeduplicationsSettings
 from sync.features.deduplications.types import DEDUP_PROCESS_TYPE, DEDUP_PROJECT_TYPE, DEDUP_TYPES
 from sync.features.lineage.api import (
-    BACKBONE_NAME,
+    BACKBONE_KEY,
     CLUE_PROCESS_TYPE,
     Node,
     PipelineObjectsFeature,
     RecordContext,
-    backbone_nodes,
     clue_node,
     column_nodes,
     links,
@@ -34,11 +32,9 @@ from sync.features.lineage.api import (
     pipeline_node,
     processed_node,
 )
-from sync.services.cluedin.client import CluedInClient
-from sync.services.cluedin.processing import DedupProjectFacts, Listed, iter_dedup_projects, read_dedup_project
+from sync.services.cluedin.processing import DedupProjectFacts, iter_dedup_projects, read_dedup_project
 from sync.services.purview import qualified_names as names
 
-BACKBONE_KEY = "backbone"
 DEDUPLICATION = "Deduplication"
 
 
@@ -52,21 +48,10 @@ class DeduplicationsFeature(PipelineObjectsFeature):
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset({"DeduplicationProject"})}
     own_types = DEDUP_TYPES
     object_label: ClassVar[str] = "Deduplication"
-    synced_event: ClassVar[str] = "DeduplicationProjectSyncedToPurview"
-    removed_event: ClassVar[str] = "DeduplicationProjectRemovedFromPurview"
-
-    def enabled(self, settings: Settings) -> bool:
-        """CluedIn's toggle 'Sync Deduplications to Purview'."""
-        return settings.get(DeduplicationsSettings).sync_deduplications_to_purview
-
-    def list_objects(self, cluedin: CluedInClient) -> list[Listed]:
-        """Every deduplication project."""
-        return list(iter_dedup_projects(cluedin))
-
-    def read_object(self, cluedin: CluedInClient, listed: Listed) -> dict[str, Any] | None:
-        """A project with its scope and matching rules."""
-        facts = read_dedup_project(cluedin, listed.id)
-        return facts.to_json() if facts is not None else None
+    event_stem: ClassVar[str] = "DeduplicationProject"
+    toggle: ClassVar[str] = "sync_deduplications_to_purview"
+    lister = iter_dedup_projects
+    reader = read_dedup_project
 
     def records(self, facts: Mapping[str, dict[str, Any]], ctx: RecordContext) -> dict[str, dict[str, Any]]:
         """A record per project and the backbone hold (when there are projects)."""
@@ -75,14 +60,12 @@ class DeduplicationsFeature(PipelineObjectsFeature):
             for ident, found in sorted(facts.items())
         }
         if facts:
-            out[BACKBONE_KEY] = {**ctx.base(), "name": BACKBONE_NAME}
+            out[BACKBONE_KEY] = self.backbone_record(ctx)
         return out
 
     def build(self, key: str, desired: Mapping[str, Any]) -> list[Node]:
-        """The nodes of a project (asset, Deduplication, Generate Clue) or of the backbone."""
+        """The nodes of a project (asset, Deduplication, Generate Clue)."""
         org, cluedin = str(desired["org"]), str(desired.get("cluedin") or "")
-        if key == BACKBONE_KEY:
-            return backbone_nodes(org, cluedin, [])
         project = DedupProjectFacts.from_json(desired["facts"])
         url = links.dedup_project_link(cluedin, project.id)
         qualified_name = names.object_name(org, "deduplication-project", project.id.lower())

@@ -33,7 +33,7 @@ from sync.features.lineage.graph import entity_nodes
 from sync.features.lineage.holds import entity_shared_key, hold_entity, release_entity
 from sync.features.lineage.model import ANNOTATION, DATASET, MAP, split_key
 from sync.features.lineage.nodes import Node, Ref, column_mapping, column_nodes, entity_node
-from sync.features.lineage.objects import OBJECT_PREFIX, PipelineObjectsFeature, RecordContext, object_key
+from sync.features.lineage.objects import BACKBONE_KEY, OBJECT_PREFIX, PipelineObjectsFeature, RecordContext, object_key
 from sync.features.lineage.pipeline import (
     BACKBONE_NAME,
     CLUE_PROCESS_TYPE,
@@ -73,6 +73,7 @@ __all__ = [
 LINEAGE_KIND = "lineage"
 
 __all__ = [
+    "BACKBONE_KEY",
     "BACKBONE_NAME",
     "CLUE_PROCESS_TYPE",
     "COLUMN_MAPPING",

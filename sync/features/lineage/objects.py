@@ -4,7 +4,8 @@ Rules, clean projects, deduplication projects and manual-data-entry projects wor
 cycle, a detail read only for what the listing or the shared CluedIn change feed says changed, one graph record per
 object (its processes and assets, linked back to CluedIn), a few records derived from all of them (an asset per
 rule scope, the backbone every feature holds, entity types), a pure diff against state, and `RecordWriter` to apply.
-A subclass supplies the listing, the detail read, the records and how each is drawn; this class does the rest.
+A subclass declares its toggle, listing, detail read and notification stem, and supplies the records and how each
+is drawn; this class does the rest (the backbone record every one of them holds included).
 
 Facts read from CluedIn are kept in each object's own state row (written when its change is applied), so an
 object the listing shows unchanged is never read again. Until a change is applied the row keeps the older facts,
@@ -14,10 +15,10 @@ and the next cycle reads the object once more: a change seen once is not lost be
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from sync.core.diff import diff
 from sync.core.feature import ApplyOutcome, Feature, Notification, SetupStep, Snapshot, SyncContext
@@ -25,7 +26,7 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.features.lineage.nodes import Node
-from sync.features.lineage.pipeline import PIPELINE_TYPES
+from sync.features.lineage.pipeline import BACKBONE_NAME, PIPELINE_TYPES, backbone_nodes
 from sync.features.lineage.record_writer import RecordWriter
 from sync.features.lineage.setup import setup_steps, target_collection
 from sync.services.cluedin.client import CluedInClient
@@ -36,6 +37,16 @@ DETAIL_READERS = 8
 """Detail reads run side by side (the client's rate limiter still caps them): a first cycle reads every object."""
 OBJECT_PREFIX = "object|"
 """State keys of the objects themselves (`object|<id>`); other keys are derived records."""
+BACKBONE_KEY = "backbone"
+"""The record by which a feature holds the shared Processing Pipeline, Process Entities and Processed Entities."""
+
+
+class ObjectFacts(Protocol):
+    """What a detail read returns: facts that become JSON for the object's record and state row."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The facts as JSON."""
+        ...
 
 
 def object_key(ident: str) -> str:
@@ -69,18 +80,33 @@ class PipelineObjectsFeature(Feature):
     """Purview types the feature declares (registered with the shared and the pipeline types)."""
     object_label: ClassVar[str]
     """The product's word for one object in notifications ('Processing Rule', 'Clean Project', ...)."""
-    synced_event: ClassVar[str]
-    removed_event: ClassVar[str]
+    event_stem: ClassVar[str]
+    """Custom events '<stem>SyncedToPurview' and '<stem>RemovedFromPurview' ('Rule', 'CleanProject', ...)."""
+    toggle: ClassVar[str]
+    """The field of `settings_model` that holds the product's on/off setting (the feature's title)."""
+    lister: ClassVar[Callable[[CluedInClient], Iterable[Listed]]]
+    """The cheap listing: every object's id, name and change stamp."""
+    reader: ClassVar[Callable[[CluedInClient, str], ObjectFacts | None] | None] = None
+    """The detail read of one object by id (None when it vanished); without one, the listing carries the facts."""
 
     # --- what a subclass supplies ------------------------------------------------------------------------------
 
-    @abstractmethod
-    def list_objects(self, cluedin: CluedInClient) -> list[Listed]:
-        """The cheap listing: every object's id, name and change stamp."""
+    def enabled(self, settings: Settings) -> bool:
+        """The product's toggle (`toggle` in the feature's settings group)."""
+        assert self.settings_model is not None
+        return bool(getattr(settings.get(self.settings_model), self.toggle))
 
-    @abstractmethod
+    def list_objects(self, cluedin: CluedInClient) -> list[Listed]:
+        """Every object as the cheap listing shows it."""
+        return list(type(self).lister(cluedin))
+
     def read_object(self, cluedin: CluedInClient, listed: Listed) -> dict[str, Any] | None:
         """The facts of one object (JSON), or None when it vanished meanwhile."""
+        reader = type(self).reader
+        if reader is None:
+            return dict(listed.facts) if listed.facts is not None else None
+        facts = reader(cluedin, listed.id)
+        return facts.to_json() if facts is not None else None
 
     @abstractmethod
     def records(self, facts: Mapping[str, dict[str, Any]], ctx: RecordContext) -> dict[str, dict[str, Any]]:
@@ -88,7 +114,19 @@ class PipelineObjectsFeature(Feature):
 
     @abstractmethod
     def build(self, key: str, desired: Mapping[str, Any]) -> list[Node]:
-        """The nodes of one record (owned, shared and stubs)."""
+        """The nodes of one record (owned, shared and stubs); the backbone record is drawn here (`nodes`)."""
+
+    @staticmethod
+    def backbone_record(ctx: RecordContext, columns: list[list[str]] | None = None) -> dict[str, Any]:
+        """The backbone hold: with the keys a feature brings into the Processing Pipeline, if any."""
+        return {**ctx.base(), "name": BACKBONE_NAME, **({"columns": columns} if columns is not None else {})}
+
+    def nodes(self, key: str, desired: Mapping[str, Any]) -> list[Node]:
+        """The nodes of any record: the backbone's, or what the subclass draws."""
+        if key == BACKBONE_KEY:
+            org, cluedin = str(desired["org"]), str(desired.get("cluedin") or "")
+            return backbone_nodes(org, cluedin, desired.get("columns") or [])
+        return self.build(key, desired)
 
     def display_name(self, desired: Mapping[str, Any]) -> str:
         """How notifications name an object."""
@@ -171,7 +209,7 @@ class PipelineObjectsFeature(Feature):
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """All changes of a message: one bulk upsert (usually), one bulk delete, one state commit."""
         writer = RecordWriter(
-            ctx, object_kind=self.object_kind, holder=self.name, types=self.types, build=self.build, notify=self.notify
+            ctx, object_kind=self.object_kind, holder=self.name, types=self.types, build=self.nodes, notify=self.notify
         )
         return writer.apply(changes)
 
@@ -181,6 +219,8 @@ class PipelineObjectsFeature(Feature):
             return None
         if removed:
             name = str(change.desired.get("name") or change.key.removeprefix(OBJECT_PREFIX))
-            return Notification(event=self.removed_event, text=f"{self.object_label} '{name}' removed from Purview")
+            return Notification(
+                event=f"{self.event_stem}RemovedFromPurview", text=f"{self.object_label} '{name}' removed from Purview"
+            )
         text = f"{self.object_label} '{self.display_name(change.desired)}' synced to Purview"
-        return Notification(event=self.synced_event, text=text)
+        return Notification(event=f"{self.event_stem}SyncedToPurview", text=text)

@@ -21,14 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sync.core.settings import Settings
 from sync.features.lineage.api import (
-    BACKBONE_NAME,
+    BACKBONE_KEY,
     CLUE_PROCESS_TYPE,
     Node,
     PipelineObjectsFeature,
     RecordContext,
-    backbone_nodes,
     clue_node,
     column_nodes,
     entity_type_nodes,
@@ -43,7 +41,6 @@ from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.processing import Listed, MdeProjectFacts, iter_mde_projects
 from sync.services.purview import qualified_names as names
 
-BACKBONE_KEY = "backbone"
 ENTITY_PREFIX = "entity|"
 
 
@@ -57,20 +54,12 @@ class ManualDataEntryFeature(PipelineObjectsFeature):
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset({"ManualDataEntryProject"})}
     own_types = MDE_TYPES
     object_label: ClassVar[str] = "Manual Data Entry"
-    synced_event: ClassVar[str] = "ManualDataEntryProjectSyncedToPurview"
-    removed_event: ClassVar[str] = "ManualDataEntryProjectRemovedFromPurview"
-
-    def enabled(self, settings: Settings) -> bool:
-        """CluedIn's toggle 'Sync Manual Data Entry to Purview'."""
-        return settings.get(ManualDataEntrySettings).sync_manual_data_entry_to_purview
+    event_stem: ClassVar[str] = "ManualDataEntryProject"
+    toggle: ClassVar[str] = "sync_manual_data_entry_to_purview"
 
     def list_objects(self, cluedin: CluedInClient) -> list[Listed]:
         """Every project; the listing is the whole read (facts travel with it)."""
         return [Listed(p.id, p.title, p.modified_at, p.to_json()) for p in iter_mde_projects(cluedin)]
-
-    def read_object(self, cluedin: CluedInClient, listed: Listed) -> dict[str, Any] | None:
-        """The project as the listing showed it (no further call)."""
-        return dict(listed.facts) if listed.facts is not None else None
 
     def display_name(self, desired: Mapping[str, Any]) -> str:
         """'<title> - <id>', as the product's notification names a project."""
@@ -97,18 +86,12 @@ class ManualDataEntryFeature(PipelineObjectsFeature):
             }
             every.update({k: t or every.get(k, "") for k, t in keys.items()})
         if facts:
-            out[BACKBONE_KEY] = {
-                **ctx.base(),
-                "name": BACKBONE_NAME,
-                "columns": [[k, every[k]] for k in sorted(every)],
-            }
+            out[BACKBONE_KEY] = self.backbone_record(ctx, [[k, every[k]] for k in sorted(every)])
         return out
 
     def build(self, key: str, desired: Mapping[str, Any]) -> list[Node]:
-        """The nodes of a project, of an entity type (with its Golden Record), or of the backbone."""
+        """The nodes of a project or of an entity type (with its Golden Record)."""
         org, cluedin = str(desired["org"]), str(desired.get("cluedin") or "")
-        if key == BACKBONE_KEY:
-            return backbone_nodes(org, cluedin, desired.get("columns") or [])
         if key.startswith(ENTITY_PREFIX):
             entity_type = str(desired["entityType"])
             columns = desired.get("columns") or []

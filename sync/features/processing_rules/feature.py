@@ -17,15 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from sync.core.settings import Settings
 from sync.features.lineage.api import (
-    BACKBONE_NAME,
+    BACKBONE_KEY,
     PROCESS_ENTITIES,
     PROCESS_ENTITIES_TYPE,
     Node,
     PipelineObjectsFeature,
     RecordContext,
-    backbone_nodes,
     column_nodes,
     links,
     object_key,
@@ -34,11 +32,9 @@ from sync.features.lineage.api import (
 )
 from sync.features.processing_rules.settings import ProcessingRulesSettings
 from sync.features.processing_rules.types import RULE_PROCESS_TYPE, RULE_TYPES, SCOPE_ASSET_TYPE
-from sync.services.cluedin.client import CluedInClient
-from sync.services.cluedin.processing import SCOPE_LABELS, Listed, RuleFacts, iter_rules, read_rule
+from sync.services.cluedin.processing import SCOPE_LABELS, RuleFacts, iter_rules, read_rule
 from sync.services.purview import qualified_names as names
 
-BACKBONE_KEY = "backbone"
 SCOPE_PREFIX = "scope|"
 PROCESSING_RULE = "Processing Rule"
 
@@ -71,21 +67,10 @@ class ProcessingRulesFeature(PipelineObjectsFeature):
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset({"Rule"})}
     own_types = RULE_TYPES
     object_label: ClassVar[str] = "Processing Rule"
-    synced_event: ClassVar[str] = "ProcessingRuleSyncedToPurview"
-    removed_event: ClassVar[str] = "ProcessingRuleRemovedFromPurview"
-
-    def enabled(self, settings: Settings) -> bool:
-        """CluedIn's toggle 'Sync Processing Rules to Purview'."""
-        return settings.get(ProcessingRulesSettings).sync_processing_rules_to_purview
-
-    def list_objects(self, cluedin: CluedInClient) -> list[Listed]:
-        """Every rule of every scope."""
-        return list(iter_rules(cluedin))
-
-    def read_object(self, cluedin: CluedInClient, listed: Listed) -> dict[str, Any] | None:
-        """A rule with its condition and actions."""
-        facts = read_rule(cluedin, listed.id)
-        return facts.to_json() if facts is not None else None
+    event_stem: ClassVar[str] = "ProcessingRule"
+    toggle: ClassVar[str] = "sync_processing_rules_to_purview"
+    lister = iter_rules
+    reader = read_rule
 
     def records(self, facts: Mapping[str, dict[str, Any]], ctx: RecordContext) -> dict[str, dict[str, Any]]:
         """A record per rule, per scope that has rules, and the backbone hold."""
@@ -103,14 +88,12 @@ class ProcessingRulesFeature(PipelineObjectsFeature):
                 "columns": sorted(keys),
             }
         if facts:
-            out[BACKBONE_KEY] = {**ctx.base(), "name": BACKBONE_NAME}
+            out[BACKBONE_KEY] = self.backbone_record(ctx)
         return out
 
     def build(self, key: str, desired: Mapping[str, Any]) -> list[Node]:
-        """The nodes of a rule, a scope or the backbone."""
+        """The nodes of a rule or of a rule scope."""
         org, cluedin = str(desired["org"]), str(desired.get("cluedin") or "")
-        if key == BACKBONE_KEY:
-            return backbone_nodes(org, cluedin, [])
         if key.startswith(SCOPE_PREFIX):
             asset = scope_asset(org, cluedin, str(desired["scope"]))
             processed = processed_node(org, cluedin, stub=True)
