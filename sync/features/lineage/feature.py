@@ -40,10 +40,10 @@ from sync.features.lineage.payloads import drop_unused_payloads, offload, write_
 from sync.features.lineage.pipeline import PIPELINE_TYPES
 from sync.features.lineage.plan import SUB_PARTS, plan_lineage
 from sync.features.lineage.settings import LineageSettings
-from sync.features.lineage.setup import setup_steps, target_collection
 from sync.features.lineage.shape import LineageShape, ShapeDecision, decide_shape
 from sync.features.lineage.writer import LineageWriter
 from sync.services.cluedin.client import CluedInClient
+from sync.services.purview.setup import setup_steps, target_collection
 from sync.services.purview.typedefs import TYPES
 
 

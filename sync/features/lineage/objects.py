@@ -28,9 +28,9 @@ from sync.core.state import SyncObject
 from sync.features.lineage.nodes import Node
 from sync.features.lineage.pipeline import BACKBONE_NAME, PIPELINE_TYPES, backbone_nodes
 from sync.features.lineage.record_writer import RecordWriter
-from sync.features.lineage.setup import setup_steps, target_collection
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.processing import Listed
+from sync.services.purview.setup import setup_steps, target_collection
 from sync.services.purview.typedefs import TYPES, CluedInType
 
 DETAIL_READERS = 8

@@ -36,8 +36,7 @@ from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.datasets import ProcessingSummary, iter_stats, read_processing, read_quality_metrics
 from sync.services.purview import qualified_names as names
 from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import plan_target_collection
-from sync.services.purview.settings import PurviewSettings
+from sync.services.purview.setup import target_collection
 from sync.services.purview.typedefs import DATASET_TYPE, ensure_types, registration_step
 
 
@@ -94,20 +93,16 @@ class PollingFeature(Feature):
         """Toggle 'Poll CluedIn Data Sources'."""
         return settings.get(PollingSettings).poll_cluedin_data_sources
 
-    def _collection(self, ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
-        purview: PurviewClient = ctx.client("purview")
-        return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
-
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
         """Register the custom types and create the target collection, when the account lacks them."""
         purview: PurviewClient = ctx.client("purview")
-        _, collection_step = self._collection(ctx)
+        _, collection_step = target_collection(ctx)
         return [s for s in (registration_step(purview, ctx.state), collection_step) if s is not None]
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Current counts and metrics of every data set whose Cluedin Dataset exists."""
         cluedin: CluedInClient = ctx.client("cluedin")
-        collection, _ = self._collection(ctx)
+        collection, _ = target_collection(ctx)
         datasets = {d.id: {"name": d.name, "url": d.url} for d in iter_synced_data_sets(ctx.state)}
         if not datasets:
             return Snapshot()

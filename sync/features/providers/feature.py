@@ -29,19 +29,10 @@ from sync.features.providers.settings import ProvidersSettings
 from sync.features.providers.types import PROVIDER_TYPES
 from sync.features.streams.api import ENTITY, RecordWriter, split_key
 from sync.services.cluedin.client import CluedInClient
-from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import plan_target_collection
-from sync.services.purview.settings import PurviewSettings
-from sync.services.purview.typedefs import registration_step
+from sync.services.purview.setup import setup_steps, target_collection
 
 ORDER = {ENTITY: 0, PROVIDER: 1}
 """Holds, providers, then processes (one changed provider and its processes share a message)."""
-
-
-def target_collection(ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
-    """The target collection's id (derived when still to be created) and the step that creates it."""
-    purview: PurviewClient = ctx.client("purview")
-    return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
 
 
 def summary(kind: ChangeKind, key: str, desired: Mapping[str, Any]) -> str:
@@ -84,9 +75,7 @@ class ProvidersFeature(Feature):
 
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
         """Register the types and create the target collection, when the account lacks them."""
-        purview: PurviewClient = ctx.client("purview")
-        _, collection_step = target_collection(ctx)
-        return [s for s in (registration_step(purview, ctx.state, PROVIDER_TYPES), collection_step) if s is not None]
+        return setup_steps(ctx, PROVIDER_TYPES)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Desired records of every crawler and enricher, its processes and the entity types they reach."""

@@ -37,21 +37,12 @@ from sync.features.streams.records import ENTITY, RecordWriter, split_key
 from sync.features.streams.settings import StreamsSettings
 from sync.features.streams.types import STREAM_TYPES
 from sync.services.cluedin.client import CluedInClient
-from sync.services.purview.client import PurviewClient
-from sync.services.purview.collections import plan_target_collection
-from sync.services.purview.settings import PurviewSettings
-from sync.services.purview.typedefs import registration_step
+from sync.services.purview.setup import setup_steps, target_collection
 
 ORDER = {ENTITY: 0, TARGET: 1, STREAM: 2}
 DELETE_ORDER = {STREAM: 0, TARGET: 1, ENTITY: 2}
 LABELS = {STREAM: "Stream", TARGET: "Export target"}
 SYNCED_EVENT = "StreamSyncedToPurview"
-
-
-def target_collection(ctx: SyncContext) -> tuple[str | None, SetupStep | None]:
-    """The target collection's id (derived when still to be created) and the step that creates it."""
-    purview: PurviewClient = ctx.client("purview")
-    return plan_target_collection(purview, ctx.state, ctx.settings.get(PurviewSettings).purview_collection_name)
 
 
 def order(changes: list[Change]) -> list[Change]:
@@ -105,9 +96,7 @@ class StreamsFeature(Feature):
 
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
         """Register the types and create the target collection, when the account lacks them."""
-        purview: PurviewClient = ctx.client("purview")
-        _, collection_step = target_collection(ctx)
-        return [s for s in (registration_step(purview, ctx.state, STREAM_TYPES), collection_step) if s is not None]
+        return setup_steps(ctx, STREAM_TYPES)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Desired records of every stream, export target and entity type the streams read from."""

@@ -1,4 +1,7 @@
-"""Set-up every lineage-drawing feature needs before it writes: its Purview types and the target collection."""
+"""Set-up every lineage-drawing feature needs before it writes: its Purview types and the target collection.
+
+Shared by lineage, the processing-pipeline features, streams, providers and polling (each wrote its own before).
+"""
 
 from __future__ import annotations
 
