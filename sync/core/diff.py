@@ -8,7 +8,7 @@ built, when a row counts as in place, which rows may be removed — so the loop 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sync.core.messages import Change, ChangeKind
@@ -29,7 +29,7 @@ def _no_desired(key: str, obj: SyncObject) -> dict[str, Any]:
     return {}
 
 
-def diff(
+def iter_diff(
     snapshot: Mapping[str, dict[str, Any]],
     state: Mapping[str, SyncObject],
     make: MakeChange,
@@ -39,8 +39,11 @@ def diff(
     kind_for: Callable[[SyncObject | None], ChangeKind] = _create_unless_known,
     removable: Callable[[SyncObject], bool] = _active,
     removal: Callable[[str, SyncObject], dict[str, Any]] = _no_desired,
-) -> list[Change]:
+) -> Iterator[Change]:
     """Changes that bring state in line with the snapshot, in key order (creates/updates, then deletes).
+
+    Yielded one at a time: a large plan is sent while it is planned, never held whole (the engine's dispatch takes
+    an iterable).
 
     Args:
         snapshot: key → desired state of every object that should exist.
@@ -52,14 +55,22 @@ def diff(
         removable: whether a row whose key left the snapshot should be deleted (default: active).
         removal: the desired state carried by a deletion (what the applier needs to find the object).
     """
-    changes: list[Change] = []
     for key in sorted(snapshot):
         obj = state.get(key)
         wanted = desired(key, snapshot[key], obj) if desired is not None else snapshot[key]
         if obj is not None and in_place(obj) and obj.fingerprint == fingerprint(wanted):
             continue
-        changes.append(make(kind_for(obj), key, wanted))
+        yield make(kind_for(obj), key, wanted)
     for key, obj in sorted(state.items()):
         if key not in snapshot and removable(obj):
-            changes.append(make(ChangeKind.DELETE, key, removal(key, obj)))
-    return changes
+            yield make(ChangeKind.DELETE, key, removal(key, obj))
+
+
+def diff(
+    snapshot: Mapping[str, dict[str, Any]],
+    state: Mapping[str, SyncObject],
+    make: MakeChange,
+    **options: Any,
+) -> list[Change]:
+    """Every change of `iter_diff` (same arguments), as a list."""
+    return list(iter_diff(snapshot, state, make, **options))

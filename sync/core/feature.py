@@ -259,8 +259,12 @@ class Feature(ABC):
     @abstractmethod
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
-    ) -> list[Change]:
-        """Pure: the changes that bring the target in line with the snapshot (no I/O)."""
+    ) -> Iterable[Change]:
+        """Pure: the changes that bring the target in line with the snapshot (no I/O).
+
+        A list, or changes yielded one at a time (`diff.iter_diff`): the engine sends them as they come, so a plan
+        of a large estate need not be held whole.
+        """
 
     def check_change(self, change: Change) -> str:
         """Why a change's desired state cannot be applied ('' when it can); pure, checked before any apply.

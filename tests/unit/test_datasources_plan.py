@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sync.core.messages import ChangeKind
+from sync.core.messages import Change, ChangeKind
 from sync.core.settings import load_settings
 from sync.core.state import SyncObject, fingerprint
 from sync.features.datasources.api import name_suffix
@@ -11,6 +11,11 @@ from sync.services.purview.assets import asset_key, is_syncable_hit, search_filt
 
 FEATURE = DataSourcesFeature()
 SETTINGS = load_settings({})
+
+
+def plan(snapshot: dict[str, Any], state: dict[str, SyncObject], settings: Any) -> list[Change]:
+    """The plan as a list (the feature yields its changes one at a time)."""
+    return list(FEATURE.plan(snapshot, state, settings))
 
 
 def asset(
@@ -35,12 +40,12 @@ def synced(key: str, desired: dict[str, Any], group_name: str, status: str = "ac
 def test_new_assets_are_created_with_unique_stable_group_names():
     a_key, a = asset("Account.csv", "https://a.dfs.core.windows.net/raw/Account.csv")
     b_key, b = asset("Account.csv", "https://b.dfs.core.windows.net/raw/Account.csv")
-    changes = FEATURE.plan({a_key: a, b_key: b}, {}, SETTINGS)
+    changes = plan({a_key: a, b_key: b}, {}, SETTINGS)
     assert [c.kind for c in changes] == [ChangeKind.CREATE, ChangeKind.CREATE]
     names = {c.key: c.desired["group_name"] for c in changes}
     assert names[a_key] == "Account.csv"
     assert names[b_key] == f"Account.csv ({name_suffix(b['qualifiedName'])})"
-    again = FEATURE.plan({b_key: b, a_key: a}, {}, SETTINGS)
+    again = plan({b_key: b, a_key: a}, {}, SETTINGS)
     assert {c.key: c.desired["group_name"] for c in again} == names
 
 
@@ -48,21 +53,21 @@ def test_name_taken_by_a_synced_asset_gets_a_suffix_for_the_newcomer():
     a_key, a = asset("Customers", "mssql://s/db/dbo/Customers", "azure_sql_table")
     b_key, b = asset("Customers", "https://a.dfs.core.windows.net/raw/Customers")
     state = {a_key: synced(a_key, a, "Customers")}
-    [change] = FEATURE.plan({a_key: a, b_key: b}, state, SETTINGS)
+    [change] = plan({a_key: a, b_key: b}, state, SETTINGS)
     assert change.key == b_key
     assert change.desired["group_name"].startswith("Customers (")
 
 
 def test_unchanged_assets_produce_no_change():
     key, a = asset("Account.csv", "qn1")
-    assert FEATURE.plan({key: a}, {key: synced(key, a, "Account.csv")}, SETTINGS) == []
+    assert plan({key: a}, {key: synced(key, a, "Account.csv")}, SETTINGS) == []
 
 
 def test_changed_asset_is_refreshed_keeping_its_group_name():
     key, a = asset("Account.csv", "qn1", update_time=1)
     state = {key: synced(key, a, "Account.csv")}
     _, renamed = asset("Accounts.csv", "qn1", update_time=2)
-    [change] = FEATURE.plan({key: renamed}, state, SETTINGS)
+    [change] = plan({key: renamed}, state, SETTINGS)
     assert change.kind == ChangeKind.UPDATE
     assert change.desired["group_name"] == "Account.csv"
 
@@ -70,11 +75,11 @@ def test_changed_asset_is_refreshed_keeping_its_group_name():
 def test_gone_assets_are_deleted_once_and_retagged_ones_come_back():
     key, a = asset("Account.csv", "qn1")
     state = {key: synced(key, a, "Account.csv")}
-    [change] = FEATURE.plan({}, state, SETTINGS)
+    [change] = plan({}, state, SETTINGS)
     assert change.kind == ChangeKind.DELETE
     orphaned = {key: synced(key, a, "Account.csv", status="orphaned")}
-    assert FEATURE.plan({}, orphaned, SETTINGS) == []
-    [back] = FEATURE.plan({key: a}, orphaned, SETTINGS)
+    assert plan({}, orphaned, SETTINGS) == []
+    [back] = plan({key: a}, orphaned, SETTINGS)
     assert back.kind == ChangeKind.UPDATE
 
 

@@ -17,11 +17,11 @@ desired state read from the entity itself, its terms matched by name as search m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from sync.core.changefeed import FeedEntry
-from sync.core.diff import diff
+from sync.core.diff import iter_diff
 from sync.core.errors import SettingsError
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
@@ -113,8 +113,11 @@ class DataSourcesFeature(Feature):
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
-    ) -> list[Change]:
-        """New assets → create; assets whose Purview record changed → update (refresh schema); gone → delete."""
+    ) -> Iterator[Change]:
+        """New assets → create; assets whose Purview record changed → update (refresh schema); gone → delete.
+
+        Yielded one at a time: at 100,000 assets the changes of a first sync would outweigh the snapshot twice.
+        """
         taken = {str(obj.target.get("group_name")) for obj in state.values() if obj.target.get("group_name")}
 
         def desired(key: str, asset: dict[str, Any], obj: SyncObject | None) -> dict[str, Any]:
@@ -134,7 +137,7 @@ class DataSourcesFeature(Feature):
             }[kind]
             return self.change(kind, key, wanted, summary)
 
-        return diff(
+        return iter_diff(
             snapshot,
             state,
             make,
