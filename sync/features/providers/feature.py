@@ -27,7 +27,7 @@ from sync.features.providers.facts import FEED_TYPES, refresh_providers
 from sync.features.providers.model import PROVIDER, PROVIDER_KINDS, desired_records
 from sync.features.providers.settings import ProvidersSettings
 from sync.features.providers.types import PROVIDER_TYPES
-from sync.features.streams.api import ENTITY, RecordWriter, split_key
+from sync.features.streams.api import ENTITY, record_writer, split_key
 from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.client import PurviewClient
 from sync.services.purview.collections import plan_target_collection
@@ -55,15 +55,14 @@ def summary(kind: ChangeKind, key: str, desired: Mapping[str, Any]) -> str:
     return f"{kind.value} {record.capitalize()} process {desired.get('providerName') or provider} → {entity_type}"
 
 
-def notify(change: Change, outcome: ApplyOutcome) -> None:
+def notify(change: Change, removed: bool) -> Notification | None:
     """A notification per crawler or enricher written to (or removed from) Purview (the app's own text)."""
     record, ident = split_key(change.key)
     if record != PROVIDER:
-        return
-    removed = change.kind == ChangeKind.DELETE
+        return None
     kind = str(change.desired.get("kind") or "Provider")
     text = f"{kind} '{change.desired.get('name') or ident}' {'removed from' if removed else 'synced to'} Purview"
-    outcome.notifications.append(Notification(event=f"{kind}{'Removed' if removed else 'Synced'}", text=text))
+    return Notification(event=f"{kind}{'Removed' if removed else 'Synced'}", text=text)
 
 
 class ProvidersFeature(Feature):
@@ -129,7 +128,7 @@ class ProvidersFeature(Feature):
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """All changes of a message in one bulk upsert, one bulk delete and one state commit."""
-        writer = RecordWriter(
+        writer = record_writer(
             ctx,
             holder=self.name,
             object_kind=self.object_kind,

@@ -1,8 +1,9 @@
 """What stream lineage publishes to other features: the node-record toolkit crawler/enricher lineage builds on.
 
 Both features describe Purview the same way (`records.py`): desired records keyed `<kind>|<id>`, each owning one
-main entity and its columns, plus `entity|<EntityType>` holds on the shared Cluedin Entity, written by one
-`RecordWriter` per message. State rows of kind `streams` are this feature's own; nothing else reads them.
+main entity and its columns, plus `entity|<EntityType>` holds on the shared Cluedin Entity, written by lineage's
+`RecordWriter` (`record_writer`) per message. State rows of kind `streams` are this feature's own; nothing else
+reads them.
 """
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ from sync.features.streams.nodes import column_mappings, epoch_millis
 from sync.features.streams.records import (
     ENTITY,
     RecordKind,
-    RecordWriter,
     entity_record,
     fit,
     record_key,
+    record_writer,
     split_key,
 )
 
 __all__ = [
     "ENTITY",
     "RecordKind",
-    "RecordWriter",
     "column_mappings",
     "entity_record",
     "epoch_millis",
     "fit",
     "record_key",
+    "record_writer",
     "split_key",
 ]

@@ -14,7 +14,8 @@ streams read from, with the exported keys as columns.
   cache is pending state the engine writes after enqueueing;
 - `plan`: the core diff, ordered entity holds → export targets → streams, so one changed stream, its target and
   its entity types share a message (one bulk call);
-- `apply_batch`: `records.py` — one bulk upsert, one bulk delete and one state commit per message.
+- `apply_batch`: lineage's record writer (`records.py`) — one bulk upsert, one bulk delete and one state commit
+  per message.
 
 Notifications: the product's "Stream 'X' synced to Purview" for every stream written; "Export target 'X' synced
 to Purview" and the removal texts are the app's own (the product publishes none).
@@ -33,7 +34,7 @@ from sync.core.state import SyncObject
 from sync.features.streams.facts import FEED_TYPES, refresh_streams
 from sync.features.streams.model import STREAM, TARGET, Context, desired_records
 from sync.features.streams.nodes import STREAM_KINDS
-from sync.features.streams.records import ENTITY, RecordWriter, split_key
+from sync.features.streams.records import ENTITY, record_writer, split_key
 from sync.features.streams.settings import StreamsSettings
 from sync.features.streams.types import STREAM_TYPES
 from sync.services.cluedin.client import CluedInClient
@@ -74,15 +75,15 @@ def summary(kind: ChangeKind, key: str, desired: Mapping[str, Any]) -> str:
     return f"{kind.value} {LABELS[record]} '{desired.get('name') or ident}'"
 
 
-def notify(change: Change, outcome: ApplyOutcome) -> None:
+def notify(change: Change, removed: bool) -> Notification | None:
     """The product's notification for a stream written to Purview (the others are the app's own texts)."""
     record, ident = split_key(change.key)
     if record == ENTITY:
-        return
+        return None
     name = str(change.desired.get("name") or ident)
-    verb = "removed from" if change.kind == ChangeKind.DELETE else "synced to"
-    event = f"{'Stream' if record == STREAM else 'ExportTarget'}{'Removed' if verb == 'removed from' else 'Synced'}"
-    outcome.notifications.append(Notification(event=event, text=f"{LABELS[record]} '{name}' {verb} Purview"))
+    verb = "removed from" if removed else "synced to"
+    event = f"{'Stream' if record == STREAM else 'ExportTarget'}{'Removed' if removed else 'Synced'}"
+    return Notification(event=event, text=f"{LABELS[record]} '{name}' {verb} Purview")
 
 
 class StreamsFeature(Feature):
@@ -146,7 +147,7 @@ class StreamsFeature(Feature):
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """All changes of a message in one bulk upsert, one bulk delete and one state commit."""
-        writer = RecordWriter(
+        writer = record_writer(
             ctx, holder=self.name, object_kind=self.object_kind, kinds=STREAM_KINDS, types=STREAM_TYPES, notify=notify
         )
         return writer.apply(changes)
