@@ -11,6 +11,7 @@ import requests
 
 from sync.services.cluedin.consume import sample_condition
 from sync.services.purview import qualified_names as names
+from sync.services.purview.typedefs import COLUMN_TYPE
 from tests.support.lineage import ORG
 from tests.support.streams import STREAMS, STREAMS_QUEUE, StreamsStack, estate, mapping_pairs, streams_stack
 
@@ -245,3 +246,21 @@ def test_every_message_may_arrive_twice(stack):
     skipped = sorted(o.detail for o in outcomes if o.result == "skipped")  # the target lost its columns; 2 removals
     assert skipped == ["already applied", "already removed", "already removed"]
     assert stack.by_name("cluedin_stream_process") == {} and stack.poison(STREAMS_QUEUE) == []
+
+
+def test_state_rows_name_the_guids_purview_assigned(stack):
+    """A stream's row names its process, an export target's its connector and columns, an entity hold only the org."""
+    stack.cycle()
+    rows = {row.key: row for row in stack.context().state.iter_objects("streams")}
+    process = stack.by_name("cluedin_stream_process")["Account Golden Records"]
+    target = stack.by_name("cluedin_connector_entity")["sql.Golden"]
+    columns = stack.entities(COLUMN_TYPE.name)
+    qualified_name = target["attributes"]["qualifiedName"]
+    column_guids = {c: columns[names.column_name(qualified_name, c)]["guid"] for c in ("account.name", "account.email")}
+
+    stream_row = rows[f"stream|{stack.stream_id('Account Golden Records')}"]
+    assert stream_row.target == {"org": ORG, "guid": process["guid"], "columns": {}}
+    assert stream_row.data == {"name": "Account Golden Records"}
+    target_row = rows[f"target|{stack.target_id('sql.Golden')}"]
+    assert target_row.target == {"org": ORG, "guid": target["guid"], "columns": column_guids}
+    assert rows["entity|/Account"].target == {"org": ORG} and rows["entity|/Account"].data == {"name": "/Account"}

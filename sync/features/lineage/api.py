@@ -10,12 +10,13 @@
 - The processing-pipeline vocabulary every feature that draws into CluedIn's 2025 lineage shape uses: its Purview
   types and node builders (`pipeline.py`: the shared Processing Pipeline, Processed Entities, Golden Record and
   entity-type nodes, Generate Clue), links back to CluedIn (`links.py`), and the base class with its record writer
-  (`objects.py`, `record_writer.py`) that rules, clean, deduplication and manual-data-entry projects build on.
-- The toolkit of the features that hold entity types (streams, crawlers and enrichers): the shared Cluedin Entity
-  node (`entity_node`, `entity_nodes`: one definition, so every holder writes the same attributes), holding and
-  releasing it under the holder's own name (`hold_entity`, `release_entity`, `entity_shared_key`), nodes with
-  stubs and columns (`Node`, `column_nodes`), Purview's `columnMapping` value (`column_mapping`) and bulk-call
-  assembly (`Batch`).
+  (`objects.py`) that rules, clean, deduplication and manual-data-entry projects build on.
+- The one writer of graph records (`RecordWriter`, `record_writer.py`): the processing-pipeline features and the
+  features that hold entity types (streams, crawlers and enrichers) apply their messages with it; a feature whose
+  rows are laid out its own way says how in a `RowLayout`.
+- The toolkit of the features that hold entity types: the shared Cluedin Entity node (`entity_node`,
+  `entity_nodes`: one definition, so every holder writes the same attributes), nodes with stubs and columns
+  (`Node`, `column_nodes`) and Purview's `columnMapping` value (`column_mapping`).
 """
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ from sync.core.ownership import SHARED_KIND, shared_key
 from sync.core.settings import Settings
 from sync.core.state import StateStore
 from sync.features.lineage import links
-from sync.features.lineage.batch import Batch
 from sync.features.lineage.detect import read_facts
 from sync.features.lineage.graph import entity_nodes
-from sync.features.lineage.holds import entity_shared_key, hold_entity, release_entity
 from sync.features.lineage.model import ANNOTATION, DATASET, MAP, split_key
 from sync.features.lineage.nodes import Node, Ref, column_mapping, column_nodes, entity_node
 from sync.features.lineage.objects import BACKBONE_KEY, OBJECT_PREFIX, PipelineObjectsFeature, RecordContext, object_key
@@ -49,26 +48,11 @@ from sync.features.lineage.pipeline import (
     pipeline_node,
     processed_node,
 )
+from sync.features.lineage.record_writer import Notify, RecordWriter, RowLayout
 from sync.features.lineage.settings import LineageSettings
 from sync.services.cluedin.datasets import DataSetFacts
 from sync.services.purview import qualified_names as names
 from sync.services.purview.typedefs import ENTITY_TYPE
-
-__all__ = [
-    "LINEAGE_KIND",
-    "Batch",
-    "Node",
-    "Ref",
-    "SyncedDataSet",
-    "column_mapping",
-    "column_nodes",
-    "entity_node",
-    "entity_nodes",
-    "entity_shared_key",
-    "hold_entity",
-    "iter_synced_data_sets",
-    "release_entity",
-]
 
 LINEAGE_KIND = "lineage"
 
@@ -85,14 +69,20 @@ __all__ = [
     "PROCESS_ENTITIES_TYPE",
     "MappedEntity",
     "Node",
+    "Notify",
     "PipelineObjectsFeature",
     "RecordContext",
+    "RecordWriter",
     "Ref",
+    "RowLayout",
     "SyncedDataSet",
     "backbone_nodes",
     "clue_node",
     "cluedin_data_sets",
+    "column_mapping",
     "column_nodes",
+    "entity_node",
+    "entity_nodes",
     "entity_type_nodes",
     "golden_record_nodes",
     "iter_mapped_entities",

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sync.core.ownership import SharedObjects, holders, shared_key
 from sync.core.state import SyncObject
-from sync.features.lineage.nodes import Node, Ref, column_nodes, entity_node
+from sync.features.lineage.nodes import Node, Ref
 from sync.services.purview import qualified_names as names
 from sync.services.purview.typedefs import COLUMN_TYPE, ENTITY_TYPE
 
@@ -88,28 +88,3 @@ def release_refs(rows: Mapping[str, SyncObject], holder: str, refs: Iterable[Ref
         if released.object:
             doomed.append((ref[0], ref[1], released.guids.get("", "")))
     return doomed
-
-
-def hold_entity(
-    shared: SyncObject,
-    org: str,
-    entity_type: str,
-    columns: Sequence[Sequence[str]],
-    guids: Mapping[Ref, str],
-    *,
-    holder: str,
-) -> Doomed:
-    """Record `holder`'s hold on one entity type's Cluedin Entity with these (name, data type) columns.
-
-    The form for a writer that holds only entity types (streams, crawlers and enrichers): it reads one shared row
-    per entity type, so it need not know how other holders' rows are keyed.
-    """
-    entity = entity_node(org, entity_type)
-    nodes = [entity, *column_nodes(entity.ref, ENTITY_TYPE.columns_parent_attribute, columns, org)]
-    return hold_nodes({key_of(entity.ref): shared}, holder, nodes, guids)
-
-
-def release_entity(shared: SyncObject, org: str, entity_type: str, *, holder: str) -> Doomed:
-    """Let go of one entity type's Cluedin Entity (deleted when no holder is left); see `release_refs`."""
-    ref = entity_node(org, entity_type, stub=True).ref
-    return release_refs({key_of(ref): shared}, holder, [ref])

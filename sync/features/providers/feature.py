@@ -19,17 +19,16 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.core.diff import diff
-from sync.core.feature import ApplyOutcome, Feature, Notification, SetupStep, Snapshot, SyncContext
-from sync.core.messages import Change, ChangeKind, Queues
+from sync.core.feature import Notification, Snapshot, SyncContext
+from sync.core.messages import Change, ChangeKind
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.features.providers.facts import FEED_TYPES, refresh_providers
 from sync.features.providers.model import PROVIDER, PROVIDER_KINDS, desired_records
 from sync.features.providers.settings import ProvidersSettings
 from sync.features.providers.types import PROVIDER_TYPES
-from sync.features.streams.api import ENTITY, RecordWriter, split_key
+from sync.features.streams.api import ENTITY, NodeRecordFeature, split_key, target_collection
 from sync.services.cluedin.client import CluedInClient
-from sync.services.purview.setup import setup_steps, target_collection
 
 ORDER = {ENTITY: 0, PROVIDER: 1}
 """Holds, providers, then processes (one changed provider and its processes share a message)."""
@@ -46,36 +45,20 @@ def summary(kind: ChangeKind, key: str, desired: Mapping[str, Any]) -> str:
     return f"{kind.value} {record.capitalize()} process {desired.get('providerName') or provider} → {entity_type}"
 
 
-def notify(change: Change, outcome: ApplyOutcome) -> None:
-    """A notification per crawler or enricher written to (or removed from) Purview (the app's own text)."""
-    record, ident = split_key(change.key)
-    if record != PROVIDER:
-        return
-    removed = change.kind == ChangeKind.DELETE
-    kind = str(change.desired.get("kind") or "Provider")
-    text = f"{kind} '{change.desired.get('name') or ident}' {'removed from' if removed else 'synced to'} Purview"
-    outcome.notifications.append(Notification(event=f"{kind}{'Removed' if removed else 'Synced'}", text=text))
-
-
-class ProvidersFeature(Feature):
+class ProvidersFeature(NodeRecordFeature):
     """CluedIn crawlers and enrichers → lineage in Purview."""
 
     name: ClassVar[str] = "providers"
     title: ClassVar[str] = "Sync CluedIn Crawlers and Enrichers"
     settings_model = ProvidersSettings
-    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
+    purview_types = PROVIDER_TYPES
+    record_kinds = PROVIDER_KINDS
     object_kind: ClassVar[str] = "providers"
-    queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
-    max_changes_per_message: ClassVar[int] = 10
 
     def enabled(self, settings: Settings) -> bool:
         """The toggle 'Sync CluedIn Crawlers and Enrichers'."""
         return settings.get(ProvidersSettings).sync_cluedin_crawlers_and_enrichers
-
-    def prepare(self, ctx: SyncContext) -> list[SetupStep]:
-        """Register the types and create the target collection, when the account lacks them."""
-        return setup_steps(ctx, PROVIDER_TYPES)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Desired records of every crawler and enricher, its processes and the entity types they reach."""
@@ -112,18 +95,11 @@ class ProvidersFeature(Feature):
 
         return sorted(diff(snapshot, state, make, removal=removal), key=rank)
 
-    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
-        """One change (the queue normally delivers several: see apply_batch)."""
-        return self.apply_batch([change], ctx, owner=owner)[0]
-
-    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
-        """All changes of a message in one bulk upsert, one bulk delete and one state commit."""
-        writer = RecordWriter(
-            ctx,
-            holder=self.name,
-            object_kind=self.object_kind,
-            kinds=PROVIDER_KINDS,
-            types=PROVIDER_TYPES,
-            notify=notify,
-        )
-        return writer.apply(changes)
+    def notify(self, change: Change, removed: bool) -> Notification | None:
+        """A notification per crawler or enricher written to (or removed from) Purview (the app's own text)."""
+        record, ident = split_key(change.key)
+        if record != PROVIDER:
+            return None
+        kind = str(change.desired.get("kind") or "Provider")
+        text = f"{kind} '{change.desired.get('name') or ident}' {'removed from' if removed else 'synced to'} Purview"
+        return Notification(event=f"{kind}{'Removed' if removed else 'Synced'}", text=text)

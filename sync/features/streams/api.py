@@ -1,17 +1,18 @@
 """What stream lineage publishes to other features: the node-record toolkit crawler/enricher lineage builds on.
 
 Both features describe Purview the same way (`records.py`): desired records keyed `<kind>|<id>`, each owning one
-main entity and its columns, plus `entity|<EntityType>` holds on the shared Cluedin Entity, written by one
-`RecordWriter` per message. State rows of kind `streams` are this feature's own; nothing else reads them.
+main entity and its columns, plus `entity|<EntityType>` holds on the shared Cluedin Entity, written by lineage's
+`RecordWriter` per message; `NodeRecordFeature` (`record_feature.py`) is what both features do alike besides
+their records. State rows of kind `streams` are this feature's own; nothing else reads them.
 """
 
 from __future__ import annotations
 
 from sync.features.streams.nodes import column_mappings, epoch_millis
+from sync.features.streams.record_feature import NodeRecordFeature, target_collection
 from sync.features.streams.records import (
     ENTITY,
     RecordKind,
-    RecordWriter,
     entity_record,
     fit,
     record_key,
@@ -20,12 +21,13 @@ from sync.features.streams.records import (
 
 __all__ = [
     "ENTITY",
+    "NodeRecordFeature",
     "RecordKind",
-    "RecordWriter",
     "column_mappings",
     "entity_record",
     "epoch_millis",
     "fit",
     "record_key",
     "split_key",
+    "target_collection",
 ]

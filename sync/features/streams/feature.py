@@ -14,7 +14,8 @@ streams read from, with the exported keys as columns.
   cache is pending state the engine writes after enqueueing;
 - `plan`: the core diff, ordered entity holds → export targets → streams, so one changed stream, its target and
   its entity types share a message (one bulk call);
-- `apply_batch`: `records.py` — one bulk upsert, one bulk delete and one state commit per message.
+- `apply_batch` (and `prepare`, shared with crawlers and enrichers in `record_feature.py`): lineage's record
+  writer — one bulk upsert, one bulk delete and one state commit per message.
 
 Notifications: the product's "Stream 'X' synced to Purview" for every stream written; "Export target 'X' synced
 to Purview" and the removal texts are the app's own (the product publishes none).
@@ -26,23 +27,22 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sync.core.diff import diff
-from sync.core.feature import ApplyOutcome, Feature, Notification, SetupStep, Snapshot, SyncContext
-from sync.core.messages import Change, ChangeKind, Queues
+from sync.core.feature import Notification, Snapshot, SyncContext
+from sync.core.messages import Change, ChangeKind
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.features.streams.facts import FEED_TYPES, refresh_streams
 from sync.features.streams.model import STREAM, TARGET, Context, desired_records
 from sync.features.streams.nodes import STREAM_KINDS
-from sync.features.streams.records import ENTITY, RecordWriter, split_key
+from sync.features.streams.record_feature import NodeRecordFeature, target_collection
+from sync.features.streams.records import ENTITY, split_key
 from sync.features.streams.settings import StreamsSettings
 from sync.features.streams.types import STREAM_TYPES
 from sync.services.cluedin.client import CluedInClient
-from sync.services.purview.setup import setup_steps, target_collection
 
 ORDER = {ENTITY: 0, TARGET: 1, STREAM: 2}
 DELETE_ORDER = {STREAM: 0, TARGET: 1, ENTITY: 2}
 LABELS = {STREAM: "Stream", TARGET: "Export target"}
-SYNCED_EVENT = "StreamSyncedToPurview"
 
 
 def order(changes: list[Change]) -> list[Change]:
@@ -65,38 +65,20 @@ def summary(kind: ChangeKind, key: str, desired: Mapping[str, Any]) -> str:
     return f"{kind.value} {LABELS[record]} '{desired.get('name') or ident}'"
 
 
-def notify(change: Change, outcome: ApplyOutcome) -> None:
-    """The product's notification for a stream written to Purview (the others are the app's own texts)."""
-    record, ident = split_key(change.key)
-    if record == ENTITY:
-        return
-    name = str(change.desired.get("name") or ident)
-    verb = "removed from" if change.kind == ChangeKind.DELETE else "synced to"
-    event = f"{'Stream' if record == STREAM else 'ExportTarget'}{'Removed' if verb == 'removed from' else 'Synced'}"
-    outcome.notifications.append(Notification(event=event, text=f"{LABELS[record]} '{name}' {verb} Purview"))
-
-
-class StreamsFeature(Feature):
+class StreamsFeature(NodeRecordFeature):
     """CluedIn streams and export targets → lineage in Purview."""
 
     name: ClassVar[str] = "streams"
     title: ClassVar[str] = "Sync CluedIn Streams"
     settings_model = StreamsSettings
-    needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
+    purview_types = STREAM_TYPES
+    record_kinds = STREAM_KINDS
     object_kind: ClassVar[str] = "streams"
-    queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
-    max_changes_per_message: ClassVar[int] = 10
-    """Ten records (a stream process with its stubs is a handful of entities): one bulk call, a small blast
-    radius, and one changed stream with its target and entity holds always in one message."""
 
     def enabled(self, settings: Settings) -> bool:
         """The toggle 'Sync CluedIn Streams'."""
         return settings.get(StreamsSettings).sync_cluedin_streams
-
-    def prepare(self, ctx: SyncContext) -> list[SetupStep]:
-        """Register the types and create the target collection, when the account lacks them."""
-        return setup_steps(ctx, STREAM_TYPES)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
         """Desired records of every stream, export target and entity type the streams read from."""
@@ -129,13 +111,12 @@ class StreamsFeature(Feature):
 
         return order(diff(snapshot, state, make, removal=removal))
 
-    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
-        """One change (the queue normally delivers several: see apply_batch)."""
-        return self.apply_batch([change], ctx, owner=owner)[0]
-
-    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
-        """All changes of a message in one bulk upsert, one bulk delete and one state commit."""
-        writer = RecordWriter(
-            ctx, holder=self.name, object_kind=self.object_kind, kinds=STREAM_KINDS, types=STREAM_TYPES, notify=notify
-        )
-        return writer.apply(changes)
+    def notify(self, change: Change, removed: bool) -> Notification | None:
+        """The product's notification for a stream written to Purview (the others are the app's own texts)."""
+        record, ident = split_key(change.key)
+        if record == ENTITY:
+            return None
+        name = str(change.desired.get("name") or ident)
+        verb = "removed from" if removed else "synced to"
+        event = f"{'Stream' if record == STREAM else 'ExportTarget'}{'RemovedFromPurview' if removed else 'SyncedToPurview'}"
+        return Notification(event=event, text=f"{LABELS[record]} '{name}' {verb} Purview")
