@@ -118,5 +118,6 @@ class StreamsFeature(NodeRecordFeature):
             return None
         name = str(change.desired.get("name") or ident)
         verb = "removed from" if removed else "synced to"
-        event = f"{'Stream' if record == STREAM else 'ExportTarget'}{'RemovedFromPurview' if removed else 'SyncedToPurview'}"
+        subject = "Stream" if record == STREAM else "ExportTarget"
+        event = f"{subject}{'RemovedFromPurview' if removed else 'SyncedToPurview'}"
         return Notification(event=event, text=f"{LABELS[record]} '{name}' {verb} Purview")
