@@ -37,7 +37,7 @@ from sync.core.errors import (
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
 from sync.core.messages import Change, ChangeKind, ChangeMessage, pack, parse_message
-from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
+from sync.core.report import PREVIEW_CHANGES, RunReport, preview_events, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
 from sync.core.targeted import DeleteAllowance, Targets, preview, read_targets
@@ -124,7 +124,7 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, tar
         report.dry_run = dry_run = ctx.dry_run
         _prepare(feature, ctx, report, run_steps=not dry_run)
         snapshot, state, ordered = _read(feature, ctx, report, targets)
-        report.events = list(snapshot.notes)
+        report.events = preview_events(snapshot.notes)
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
         if not dry_run:

@@ -1,4 +1,5 @@
-"""The engine's ordered comparison (decision 0903): pairs in storage order, refusal of a side out of order."""
+"""Decision 0903: the engine's ordered comparison (storage order, a side out of order refused), packed values, and
+the run report's preview of a backfill's many events."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from sync.core.diff import merge_ordered, storage_order
 from sync.core.packed import PackedMap
+from sync.core.report import PREVIEW_EVENTS, preview_events
 from sync.core.state import SyncObject
 
 
@@ -50,3 +52,11 @@ def test_packed_values_compare_without_decoding_and_decode_as_they_were():
     second.put("x", {"a": 1, "b": 3})
     assert not first.same("x", second)
     assert first.same("absent", second) and "absent" not in first and len(first) == 1
+
+
+def test_a_run_report_keeps_a_preview_of_many_events():
+    events = [f"Data set 'file{i:05d}.csv' added in CluedIn" for i in range(PREVIEW_EVENTS + 7)]
+    kept = preview_events(events)
+    assert kept[:PREVIEW_EVENTS] == events[:PREVIEW_EVENTS]
+    assert kept[PREVIEW_EVENTS:] == ["… and 7 more events (each one logged)"]
+    assert preview_events(events[:3]) == events[:3]
