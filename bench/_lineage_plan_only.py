@@ -72,7 +72,7 @@ def take_messages(environment: dict[str, str]) -> tuple[int, int]:
     queue = base64_queue(queue_service(engine), f"{engine.sync_queue_prefix}-{Queues.PURVIEW_LINEAGE.value}")
     messages = changes = 0
     while True:
-        batch = list(queue.receive_messages(max_messages=32, visibility_timeout=600))
+        batch = list(queue.receive_messages(max_messages=32, visibility_timeout=7200))
         if not batch:
             break
         rows: list[SyncObject] = []
@@ -97,8 +97,7 @@ def take_messages(environment: dict[str, str]) -> tuple[int, int]:
                 row.target = {**row.target, **({"parts": parts} if parts else {})}
                 rows.append(row)
         state.upsert_many(rows)
-        for message in batch:
-            queue.delete_message(message)
+    queue.clear_messages()  # every message was read (each stays invisible meanwhile)
     return messages, changes
 
 
