@@ -100,11 +100,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     """Arguments; a `--scenario` sets its defaults, which explicit arguments still override."""
     parser = argparse.ArgumentParser(prog="python -m bench lineage_sync")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default=None)
-    parser.add_argument("--data-sets", type=int, default=2000)
+    parser.add_argument("--data-sets", "--datasets", dest="data_sets", type=int, default=2000)
     parser.add_argument("--entity-types", type=int, default=50)
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--shape", choices=("classic", "pipeline"), default="classic")
+    parser.add_argument("--plan-only", action="store_true", help="plan without applying: the timer's own peak memory")
     for name in PIPELINE_FEATURES:
         parser.add_argument(f"--{name}", type=int, default=0, help=f"how many {name} objects to seed")
     first, _ = parser.parse_known_args(argv)

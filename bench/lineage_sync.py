@@ -15,6 +15,11 @@ duration, from the timer firing to the last message applied, against its lower b
 type registration included).
 Printed: entities per bulk call, operations, durations and ratios, and what a second, no-change cycle costs.
 
+    python -m bench lineage_sync --plan-only --datasets 30000
+
+plans a large estate without applying it and prints the timer's own peak memory and a no-change cycle's cost
+(bench/_lineage_plan_only.py).
+
     python -m bench lineage_sync --scenario pipeline
 
 runs the same measurement for CluedIn's 2025 lineage shape with every processing-pipeline feature on: 1,000 data
@@ -38,6 +43,7 @@ import requests
 from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueServiceClient
 
+from bench._lineage_plan_only import plan_only
 from bench._pipeline_objects import PIPELINE_FEATURES, objects_seed, parse
 from devhost.azurite import start_azurite
 from devhost.cluedin_user import CluedInUser
@@ -86,19 +92,28 @@ def cluedin_seed(data_sets: int, entity_types: int, columns: int) -> dict[str, A
     return {"organization": {"name": ORG}, "vocabularies": vocabularies, "dataSourceGroups": groups}
 
 
+def source_assets(data_sets: int) -> list[dict[str, str]]:
+    """The ADLS file asset each data source came from."""
+    return [
+        {
+            "typeName": ASSET_TYPE,
+            "qualifiedName": f"https://lake.dfs.core.windows.net/raw/file{i:04d}.csv",
+            "name": f"file{i:04d}.csv",
+        }
+        for i in range(data_sets)
+    ]
+
+
 def seed_purview(url: str, data_sets: int) -> list[dict[str, str]]:
     """One ADLS file asset per data source, written before throttling starts."""
     session = requests.Session()
     session.headers["Authorization"] = "Bearer bench"
-    assets = []
+    assets = source_assets(data_sets)
     for start in range(0, data_sets, 1000):
-        batch = []
-        for i in range(start, min(start + 1000, data_sets)):
-            qualified_name = f"https://lake.dfs.core.windows.net/raw/file{i:04d}.csv"
-            batch.append(
-                {"typeName": ASSET_TYPE, "attributes": {"qualifiedName": qualified_name, "name": f"file{i:04d}.csv"}}
-            )
-            assets.append({"typeName": ASSET_TYPE, "qualifiedName": qualified_name, "name": f"file{i:04d}.csv"})
+        batch = [
+            {"typeName": a["typeName"], "attributes": {"qualifiedName": a["qualifiedName"], "name": a["name"]}}
+            for a in assets[start : start + 1000]
+        ]
         answer = session.post(f"{url}/datamap/api/atlas/v2/entity/bulk", json={"entities": batch}, timeout=120)
         answer.raise_for_status()
     return assets
@@ -265,9 +280,34 @@ def drain(
     return len(applied)
 
 
+def environment(
+    storage: str, prefix: str, purview: str, cluedin: str, *, shape: str, toggles: dict[str, str]
+) -> dict[str, str]:
+    """The app's settings for the benchmark's stack."""
+    return {
+        "AzureWebJobsStorage": storage,
+        "SYNC_TABLE_PREFIX": prefix,
+        "SYNC_QUEUE_PREFIX": prefix,
+        "PURVIEW_BASE_URL": purview,
+        "PURVIEW_STATIC_TOKEN": "bench",
+        "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
+        "CLUEDIN_URL": cluedin,
+        "CLUEDIN_ORGANIZATION": ORG,
+        "CLUEDIN_USERNAME": default_username(ORG),
+        "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
+        "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
+        "SYNC_CLUEDIN_DATA_SOURCES": "true",
+        "PURVIEW_LINEAGE_SHAPE": shape,
+        **toggles,
+    }
+
+
 def main(argv: list[str]) -> None:
     """Run the benchmark and print its figures."""
     args = parse(argv)
+    if args.plan_only:
+        plan_only(args.data_sets, args.entity_types, args.columns, args.shape)
+        return
     counts = {name: int(getattr(args, name)) for name in PIPELINE_FEATURES}
     features: list[Feature] = [LineageFeature()]
     features += [cls() for name, (cls, _) in PIPELINE_FEATURES.items() if counts[name]]
@@ -298,24 +338,9 @@ def main(argv: list[str]) -> None:
             flush=True,
         )
 
-        settings = Settings(
-            {
-                "AzureWebJobsStorage": azurite.connection_string,
-                "SYNC_TABLE_PREFIX": prefix,
-                "SYNC_QUEUE_PREFIX": prefix,
-                "PURVIEW_BASE_URL": purview.url,
-                "PURVIEW_STATIC_TOKEN": "bench",
-                "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
-                "CLUEDIN_URL": cluedin.url,
-                "CLUEDIN_ORGANIZATION": ORG,
-                "CLUEDIN_USERNAME": default_username(ORG),
-                "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
-                "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
-                "SYNC_CLUEDIN_DATA_SOURCES": "true",
-                "PURVIEW_LINEAGE_SHAPE": args.shape,
-                **toggles,
-            }
-        )
+        stack = (azurite.connection_string, prefix, purview.url, cluedin.url)
+        env = environment(*stack, shape=args.shape, toggles=toggles)
+        settings = Settings(env)
         queue_service = queue_service_client(storage)
         faults = {"throttle_ops_per_sec": RATE, "throttle_burst": int(RATE), "retry_after_seconds": 1}
         requests.put(f"{purview.url}/_emulator/faults", json=faults, timeout=10).raise_for_status()

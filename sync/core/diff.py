@@ -4,15 +4,22 @@ Desired objects (from a snapshot) against state rows (what the app last wrote): 
 is not in place, is created; a key whose desired fingerprint differs from the row's is updated; a row whose key
 left the snapshot is deleted when it may be. Features supply only what differs between them — how a change is
 built, when a row counts as in place, which rows may be removed — so the loop itself exists once.
+
+`merge_ordered` is the same comparison for estates too large to hold: desired objects and state rows both come
+in storage order (the rows' `encode_key` order, in which a partition scan returns them) and are paired key by
+key, so a planner holds one object at a time instead of two whole mappings (docs/decisions/0903-bounded-memory-
+planning.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from sync.core.messages import Change, ChangeKind
-from sync.core.state import SyncObject, fingerprint
+from sync.core.state import SyncObject, encode_key, fingerprint
+
+T = TypeVar("T")
 
 MakeChange = Callable[[ChangeKind, str, dict[str, Any]], Change]
 
@@ -74,3 +81,42 @@ def diff(
 ) -> list[Change]:
     """Every change of `iter_diff` (same arguments), as a list."""
     return list(iter_diff(snapshot, state, make, **options))
+
+
+def storage_order(key: str) -> str:
+    """What orders a key among state rows: its row key (a partition scan returns rows in this order)."""
+    return encode_key(key)
+
+
+def _ascending(keys: Iterable[tuple[str, T]], side: str) -> Iterator[tuple[str, str, T]]:
+    last = ""
+    for key, item in keys:
+        order = storage_order(key)
+        if order <= last and last:
+            raise ValueError(f"{side} out of storage order: {key!r} after a key ordered {last!r}")
+        last = order
+        yield order, key, item
+
+
+def merge_ordered(
+    desired: Iterable[tuple[str, T]], rows: Iterable[SyncObject]
+) -> Iterator[tuple[str, T | None, SyncObject | None]]:
+    """(key, desired or None, row or None) for every key of either side, in storage order.
+
+    Both sides must come in storage order (`storage_order`), each key once; a side out of order raises ValueError
+    rather than planning a deletion of something that is still desired.
+    """
+    wanted = _ascending(desired, "desired objects")
+    known = _ascending(((row.key, row) for row in rows), "state rows")
+    a, b = next(wanted, None), next(known, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            assert a is not None
+            yield a[1], a[2], None
+            a = next(wanted, None)
+        elif a is None or b[0] < a[0]:
+            yield b[1], None, b[2]
+            b = next(known, None)
+        else:
+            yield a[1], a[2], b[2]
+            a, b = next(wanted, None), next(known, None)

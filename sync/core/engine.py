@@ -4,6 +4,8 @@ A tick (one timer firing) plans the enabled features of its schedule in dependen
 change feed. Each feature's cycle: settings and clients checked → `prepare` (set-up writes; skipped in dry-run)
 → `snapshot` (reads) → `plan` (pure) → delete policy and fail-safe → enqueue → pending state committed → run
 report. In dry-run, or for a plan-only request, the cycle reads and reports and writes nothing but its report.
+A feature too large to plan from whole mappings (`plans_in_order`) has its snapshot and state rows paired key by
+key in storage order instead (`_OrderedRead`, docs/decisions/0903-bounded-memory-planning.md).
 Queue functions then apply each message idempotently (`apply_message`). A pushed change feed (Purview's entity
 notifications) plans only the objects it named, through the same cycle (`run_targeted`, sync/core/targeted.py).
 
@@ -15,13 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from sync.core import clock
 from sync.core.changefeed import ChangeFeeds, FeedEntry
+from sync.core.diff import merge_ordered
 from sync.core.errors import (
     ContentionError,
     FatalError,
@@ -34,7 +37,7 @@ from sync.core.errors import (
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.guards import guard_deletes, mark_orphaned
 from sync.core.messages import Change, ChangeKind, ChangeMessage, pack, parse_message
-from sync.core.report import PREVIEW_CHANGES, RunReport, save_report
+from sync.core.report import PREVIEW_CHANGES, RunReport, preview_events, save_report
 from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
 from sync.core.targeted import DeleteAllowance, Targets, preview, read_targets
@@ -120,20 +123,21 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, tar
     try:
         report.dry_run = dry_run = ctx.dry_run
         _prepare(feature, ctx, report, run_steps=not dry_run)
-        if targets is None:
-            snapshot, state = _read_everything(feature, ctx)
-        else:
-            snapshot, state, scope = read_targets(feature, ctx, targets)
-            report.targets = preview(scope)
-        report.events = list(snapshot.notes)
+        snapshot, state, ordered = _read(feature, ctx, report, targets)
+        report.events = preview_events(snapshot.notes)
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
         if not dry_run:
             for write in snapshot.before_send:
                 write()
         dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
-        deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
-        report.unchanged = max(0, len(snapshot.desired) - dispatch.upserts)
+        dispatch.before_sending = snapshot.before_sending
+        if ordered is not None:
+            deletes = dispatch.hold_deletes(feature.plan_ordered(ordered.pairs(), ctx.settings))
+            report.source_objects, report.owned_objects = ordered.desired, ordered.owned
+        else:
+            deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
+        report.unchanged = max(0, report.source_objects - dispatch.upserts)
         kept, orphans, refused = _guard(feature, ctx, report, deletes, targeted=targets is not None)
         report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
         report.orphaned = len(orphans)
@@ -210,6 +214,26 @@ def _guard(
     return kept, orphans, refused
 
 
+def _read(
+    feature: Feature, ctx: SyncContext, report: RunReport, targets: Targets | None
+) -> tuple[Snapshot, Mapping[str, SyncObject], _OrderedRead | None]:
+    """The cycle's reads: (snapshot, state rows, the ordered pairing when the feature plans in order).
+
+    For a feature that plans in order the state rows are read while it plans; the mapping returned is filled then
+    with the rows a deletion may need (orphan marks).
+    """
+    if targets is not None:
+        snapshot, state, scope = read_targets(feature, ctx, targets)
+        report.targets = preview(scope)
+        return snapshot, state, None
+    if feature.plans_in_order:
+        snapshot = feature.snapshot(ctx)
+        ordered = _OrderedRead(feature, ctx, snapshot)
+        return snapshot, ordered.gone, ordered
+    snapshot, rows = _read_everything(feature, ctx)
+    return snapshot, rows, None
+
+
 def _read_everything(feature: Feature, ctx: SyncContext) -> tuple[Snapshot, dict[str, SyncObject]]:
     """A full cycle's reads: the whole snapshot, and every state row of the feature's kind.
 
@@ -222,6 +246,32 @@ def _read_everything(feature: Feature, ctx: SyncContext) -> tuple[Snapshot, dict
         )
         snapshot = feature.snapshot(ctx)
         return snapshot, state_read.result()
+
+
+class _OrderedRead:
+    """A full cycle's reads for a feature that plans in order: its ordered snapshot paired with its state rows.
+
+    State rows are read as the plan consumes the pairs (one partition scan, in row key order, only the columns the
+    planner needs); what the run report and the fail-safe need is counted on the way, and only rows whose object
+    is no longer desired are kept (a deletion under 'retain' marks them orphaned).
+    """
+
+    def __init__(self, feature: Feature, ctx: SyncContext, snapshot: Snapshot) -> None:
+        self.feature, self.ctx, self.snapshot = feature, ctx, snapshot
+        self.desired = 0
+        self.owned = 0
+        self.gone: dict[str, SyncObject] = {}
+
+    def pairs(self) -> Iterator[tuple[str, dict[str, Any] | None, SyncObject | None]]:
+        """(key, desired or None, row or None) in storage order, counted."""
+        rows = self.ctx.state.iter_objects(self.feature.object_kind, fields=self.feature.state_fields)
+        for key, desired, row in merge_ordered(self.snapshot.ordered or (), rows):
+            self.desired += desired is not None
+            if row is not None:
+                self.owned += row.active
+                if desired is None:
+                    self.gone[key] = row
+            yield key, desired, row
 
 
 def _plan(
@@ -248,6 +298,8 @@ class _Dispatch:
     ) -> None:
         self.feature, self.ctx, self.report, self.send, self.hold = feature, ctx, report, send, hold
         self.pending: list[Change] = []
+        self.before_sending: Callable[[Sequence[Change]], None] | None = None
+        """The snapshot's writes that messages rely on, made for each batch just before it is sent."""
         self.upserts = 0
         self.planned: Counter[str] = Counter()
 
@@ -289,6 +341,8 @@ class _Dispatch:
         batch, self.pending = self.pending[:cut], self.pending[cut:]
         if not self.send:
             return
+        if self.before_sending is not None:
+            self.before_sending(batch)
         packed = pack(
             self.report.run_id,
             batch,

@@ -24,7 +24,7 @@ dependencies on other features' published rows, timer schedule, queue, and the c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -38,8 +38,6 @@ from sync.core.storage import QueueSender
 from sync.core.switches import dry_run_state
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from sync.core.changefeed import ChangeFeeds, FeedEntry, FeedSourceFactory, FeedWindow
 
 
@@ -82,6 +80,14 @@ class Snapshot:
     after_send: list[Callable[[], None]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Things the read noticed that the run report should say (e.g. monitor events)."""
+    ordered: Iterable[tuple[str, dict[str, Any]]] | None = None
+    """Instead of `desired`, for an estate too large to hold (features with `plans_in_order`): (key, desired) pairs
+    produced lazily in storage order (`sync.core.diff.storage_order`). The engine pairs them with state rows read
+    in the same order (`diff.merge_ordered`) and hands the pairs to `Feature.plan_ordered`, so neither side is
+    held whole (docs/decisions/0903-bounded-memory-planning.md)."""
+    before_sending: Callable[[Sequence[Change]], None] | None = None
+    """Writes some changes' messages rely on (claim-check payloads an ordered snapshot found on the way), made
+    just before those changes are sent; never in dry-run."""
     scope: set[str] | None = None
     """Only for a targeted snapshot (`Feature.snapshot_of`): the keys it looked at. Their state rows are compared
     with `desired` (a key in scope but not desired is gone); rows outside the scope are not compared at all."""
@@ -213,6 +219,9 @@ class Feature(ABC):
     fewer keeps planning memory small when rows carry what only appliers need (schemas, guids)."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
+    plans_in_order: ClassVar[bool] = False
+    """Whether full cycles plan from `Snapshot.ordered` through `plan_ordered` (bounded memory) rather than from
+    whole mappings through `plan`. `plan` stays the entry point of targeted runs, rollback and tests."""
     pushed_feeds: ClassVar[frozenset[str]] = frozenset()
     """Pushed change feeds (e.g. 'purview': entity notifications) whose entries the feature plans alone, through
     `snapshot_of`, between its full cycles."""
@@ -265,6 +274,16 @@ class Feature(ABC):
         A list, or changes yielded one at a time (`diff.iter_diff`): the engine sends them as they come, so a plan
         of a large estate need not be held whole.
         """
+
+    def plan_ordered(
+        self, pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]], settings: Settings
+    ) -> Iterable[Change]:
+        """Pure, like `plan`, from (key, desired or None, state row or None) in storage order (`plans_in_order`).
+
+        Must equal `plan` on the same objects (up to the order of changes) and yield changes as it goes: the
+        engine sends them while the pairs are still being read.
+        """
+        raise NotImplementedError(f"{self.name} does not plan in order")
 
     def check_change(self, change: Change) -> str:
         """Why a change's desired state cannot be applied ('' when it can); pure, checked before any apply.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,9 @@ from sync.core.feature import Notification
 from sync.core.state import RunLog
 
 PREVIEW_CHANGES = 50
+PREVIEW_EVENTS = 1000
+"""Events a run report keeps (each is also logged): a backfill of 30,000 CluedIn data sets notices 60,000, whose
+text would outgrow the report's Table row (1 MB)."""
 PRUNE_INTERVAL_SECONDS = 3600.0
 
 
@@ -107,6 +111,13 @@ def newest_reports(runs: RunLog, feature: str, *, limit: int = 20) -> list[RunRe
 
 _last_prune: dict[tuple[int, str], float] = {}
 _prune_lock = threading.Lock()
+
+
+def preview_events(events: Sequence[str]) -> list[str]:
+    """The events a run report keeps: the first `PREVIEW_EVENTS`, then how many more there were."""
+    if len(events) <= PREVIEW_EVENTS:
+        return list(events)
+    return [*events[:PREVIEW_EVENTS], f"… and {len(events) - PREVIEW_EVENTS} more events (each one logged)"]
 
 
 def save_report(runs: RunLog, report: RunReport, *, retention_days: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from sync.core.changefeed import KNOWN_RUN_TO_STOP, OVERLAP, ChangeFeeds, FeedEntry
+from sync.core.changefeed import KNOWN_RUN_TO_STOP, MAX_SEEN_IDS, OVERLAP, ChangeFeeds, FeedEntry
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -79,3 +79,13 @@ def test_a_tick_that_does_not_advance_leaves_the_entries_for_the_next(state):
     assert len(tick(state, log, T0 + timedelta(minutes=1), advance=False)) == 5  # dry run, or a failed cycle
     assert len(tick(state, log, T0 + timedelta(minutes=2))) == 5
     assert tick(state, log, T0 + timedelta(minutes=3)) == []
+
+
+def test_a_first_position_after_a_large_burst_reads_only_what_it_remembers(state):
+    log = Log()
+    log.add(MAX_SEEN_IDS + 1500, T0 - timedelta(minutes=1))  # a bulk import just before the first tick
+    assert tick(state, log, T0) == []  # the first window is empty (the subscriber reads everything itself)
+    assert log.pulled == MAX_SEEN_IDS  # remembering the overlap stops at what a position holds
+    log.pulled = 0
+    assert tick(state, log, T0 + timedelta(minutes=1)) == []  # the burst is not news the next minute
+    assert log.pulled <= KNOWN_RUN_TO_STOP + 1

@@ -83,11 +83,15 @@ class StateStore(LeaseOperations):
 
     # --- objects --------------------------------------------------------------------------------------------------
     @typed
-    def iter_objects(self, kind: str, *, fields: Collection[str] | None = None) -> Iterator[SyncObject]:
-        """Every object of a kind (one partition scan, paged by the SDK).
+    def iter_objects(
+        self, kind: str, *, fields: Collection[str] | None = None, page_size: int | None = None
+    ) -> Iterator[SyncObject]:
+        """Every object of a kind (one partition scan, paged by the SDK), in row key order (`encode_key` of the key).
 
         `fields` limits the JSON parts read to those named (`source`, `target`, `data`; default: all): a planner
         that needs only fingerprints and a few ids does not decode, or hold, what appliers keep in rows.
+        `page_size` caps the rows of one response (default: the service's 1,000): rows of hundreds of KB (packed
+        caches) are then never held a thousand at a time.
         """
         pk = quoted(encode_key(kind))
         select = None
@@ -95,7 +99,8 @@ class StateStore(LeaseOperations):
             select = [*LIGHT_COLUMNS]
             for name in fields:
                 select += [name.capitalize(), f"{name.capitalize()}_parts"]
-        for row in self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select):
+        pages = self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select, results_per_page=page_size)
+        for row in pages:
             if select is not None and any(int(row.get(f"{f.capitalize()}_parts") or 1) > 1 for f in fields or ()):
                 row = self.objects.get_entity(row["PartitionKey"], row["RowKey"])  # noqa: PLW2901 - a large part
             yield SyncObject.from_entity(kind, row)

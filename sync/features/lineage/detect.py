@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain
 
 from sync.core.changefeed import FeedEntry, FeedWindow
+from sync.core.packed import PackedMap
 from sync.core.state import StateStore, SyncObject
 from sync.core.telemetry import log_event
 from sync.services.cluedin.client import CluedInClient
@@ -64,15 +65,26 @@ class MonitorEvent:
         return f"{label} '{self.name}' {verb} in CluedIn" + (f" ({self.reason})" if self.reason else "")
 
 
+FACTS_PAGE = 16
+"""Bucket rows read per response: a bucket holds 1/256 of the estate's facts, a few hundred KB at 30,000 data sets."""
+STORE_BYTES = 2_000_000
+"""JSON written per batch of bucket rows (an entity-group transaction holds at most 4 MB)."""
+
+
 def _nothing() -> None:
     return None
 
 
+def packed_facts() -> PackedMap[DataSetFacts]:
+    """An empty compact map of data set id → facts (sync/core/packed.py)."""
+    return PackedMap(DataSetFacts.to_json, DataSetFacts.from_json)
+
+
 @dataclass
 class Refresh:
-    """The outcome of one refresh: every current data set's facts and what changed."""
+    """The outcome of one refresh: every current data set's facts (packed) and what changed."""
 
-    facts: dict[str, DataSetFacts] = field(default_factory=dict)
+    facts: PackedMap[DataSetFacts] = field(default_factory=packed_facts)
     events: list[MonitorEvent] = field(default_factory=list)
     read_sources: int = 0
     full_read: bool = False
@@ -93,75 +105,108 @@ def _listing_changed(cached: DataSetFacts, source: ListedSource, updated_at: str
     return ""
 
 
-def sources_named_by(entries: Iterable[FeedEntry], listing: list[ListedSource]) -> dict[str, str]:
+class _Mentions:
+    """The objects audit entries name, matched against the listing as it streams past (one pass, nothing held)."""
+
+    def __init__(self, entries: Iterable[FeedEntry]) -> None:
+        self.entries = list(entries)
+        kinds = {"DataSet": set[str](), "DataSource": set[str](), "Annotation": set[str](), "DataSourceSet": set[str]()}
+        for entry in self.entries:
+            for kind, ids in kinds.items():
+                if entry.object_type in (kind, ""):
+                    ids.add(normalize_id(entry.object_id) if kind == "DataSet" else entry.object_id)
+        self.wanted = kinds
+        self.by_data_set: dict[str, str] = {}
+        self.by_annotation: dict[str, set[str]] = {}
+        self.by_group: dict[str, set[str]] = {}
+        self.source_ids: set[str] = set()
+
+    def see(self, source: ListedSource) -> None:
+        """Note which of the named objects this data source holds."""
+        if source.id in self.wanted["DataSource"]:
+            self.source_ids.add(source.id)
+        if source.group_id in self.wanted["DataSourceSet"]:
+            self.by_group.setdefault(source.group_id, set()).add(source.id)
+        for data_set in source.data_sets:
+            if data_set.id in self.wanted["DataSet"]:
+                self.by_data_set[data_set.id] = source.id
+            if data_set.annotation_id and data_set.annotation_id in self.wanted["Annotation"]:
+                self.by_annotation.setdefault(data_set.annotation_id, set()).add(source.id)
+
+    def named(self) -> dict[str, str]:
+        """Data sources the entries concern → the entry that named them (first entry first)."""
+        named: dict[str, str] = {}
+        for entry in self.entries:
+            kind, ident = entry.object_type, entry.object_id
+            hits: set[str] = set()
+            if kind in ("DataSet", "") and normalize_id(ident) in self.by_data_set:
+                hits.add(self.by_data_set[normalize_id(ident)])
+            if kind in ("DataSource", "") and ident in self.source_ids:
+                hits.add(ident)
+            if kind in ("Annotation", ""):
+                hits |= self.by_annotation.get(ident, set())
+            if kind in ("DataSourceSet", ""):
+                hits |= self.by_group.get(ident, set())
+            for source_id in hits:
+                named.setdefault(source_id, f"audit: {entry.object_type or 'object'} {entry.action}".strip())
+        return named
+
+
+def sources_named_by(entries: Iterable[FeedEntry], listing: Iterable[ListedSource]) -> dict[str, str]:
     """Data sources the audit entries concern → the entry that named them.
 
     CluedIn does not publish its audit object type ids; when an entry's `objectType` is missing the id's shape
     decides: a data set GUID is unambiguous, an int may be a group, a source or a mapping, and every one of
     them is re-read (a spare detail read is cheap, a missed change is not).
     """
-    by_data_set: dict[str, str] = {}
-    by_annotation: dict[str, set[str]] = {}
-    by_group: dict[str, set[str]] = {}
+    mentions = _Mentions(entries)
     for source in listing:
-        by_group.setdefault(source.group_id, set()).add(source.id)
-        for data_set in source.data_sets:
-            by_data_set[data_set.id] = source.id
-            if data_set.annotation_id:
-                by_annotation.setdefault(data_set.annotation_id, set()).add(source.id)
-    source_ids = {s.id for s in listing}
-    named: dict[str, str] = {}
-    for entry in entries:
-        kind, ident = entry.object_type, entry.object_id
-        hits: set[str] = set()
-        if kind in ("DataSet", "") and normalize_id(ident) in by_data_set:
-            hits.add(by_data_set[normalize_id(ident)])
-        if kind in ("DataSource", "") and ident in source_ids:
-            hits.add(ident)
-        if kind in ("Annotation", ""):
-            hits |= by_annotation.get(ident, set())
-        if kind in ("DataSourceSet", ""):
-            hits |= by_group.get(ident, set())
-        for source_id in hits:
-            named.setdefault(source_id, f"audit: {entry.object_type or 'object'} {entry.action}".strip())
-    return named
+        mentions.see(source)
+    return mentions.named()
 
 
 def refresh_facts(cluedin: CluedInClient, state: StateStore, window: FeedWindow) -> Refresh:
     """Bring the facts up to date with CluedIn and report what changed (see the module docstring). Only reads.
 
     `window` is what the shared CluedIn change feed reports since the last cycle; the cache write is returned in
-    `Refresh.store` for the engine to run once the cycle's changes are on their queue (never in dry-run).
+    `Refresh.store` for the engine to run once the cycle's changes are on their queue (never in dry-run). Facts are
+    held packed (a few hundred bytes per data set) and the listing is read as a stream, never held whole.
     """
-    cached = read_facts(state)
+    cached = read_packed_facts(state)
     refresh = Refresh()
     stale: dict[str, str] = {}
     if window.first:
         # First cycle: everything is new, so one paged pass over all details is the whole read.
         refresh.full_read = True
-        refresh.facts = {f.id: f for f in iter_all_facts(cluedin)}
+        for facts in iter_all_facts(cluedin):
+            refresh.facts.put(facts.id, facts)
     else:
-        listing = list(iter_listing(cluedin))
-        stale = _stale_sources(listing, cached)
-        for source_id, reason in sources_named_by(window.entries, listing).items():
+        members: dict[str, str] = {}  # data set id → its data source id, in listing order
+        mentions = _Mentions(window.entries)
+        for source in iter_listing(cluedin):
+            mentions.see(source)
+            for reason in _stale_reasons(source, cached):
+                stale.setdefault(source.id, reason)
+            members.update((data_set.id, source.id) for data_set in source.data_sets)
+        for source_id, reason in mentions.named().items():
             stale.setdefault(source_id, reason)
-        fresh: dict[str, DataSetFacts] = {}
+        fresh = packed_facts()
         if len(stale) > FULL_READ_THRESHOLD:
             refresh.full_read = True
-            fresh = {f.id: f for f in iter_all_facts(cluedin)}
+            for facts in iter_all_facts(cluedin):
+                fresh.put(facts.id, facts)
         else:
             for source_id in sorted(stale):
                 refresh.read_sources += 1
                 for facts in read_source_facts(cluedin, source_id) or []:
-                    fresh[facts.id] = facts
-        for source in listing:
-            for data_set in source.data_sets:
-                if data_set.id in fresh:
-                    refresh.facts[data_set.id] = fresh[data_set.id]
-                elif data_set.id in cached and source.id not in stale:
-                    refresh.facts[data_set.id] = cached[data_set.id]
+                    fresh.put(facts.id, facts)
+        for data_set_id, source_id in members.items():
+            if data_set_id in fresh:
+                refresh.facts.put_packed(data_set_id, fresh.packed(data_set_id))
+            elif data_set_id in cached and source_id not in stale:
+                refresh.facts.put_packed(data_set_id, cached.packed(data_set_id))
     refresh.events = monitor_events(cached, refresh.facts, stale)
-    current = dict(refresh.facts)
+    current = refresh.facts
     refresh.store = lambda: _store(state, cached, current)
     for event in refresh.events:
         log_event(
@@ -175,35 +220,40 @@ def refresh_facts(cluedin: CluedInClient, state: StateStore, window: FeedWindow)
     return refresh
 
 
-def _stale_sources(listing: list[ListedSource], cached: dict[str, DataSetFacts]) -> dict[str, str]:
-    """Data sources with a data set that is new or whose listing differs from the cached facts → why."""
-    stale: dict[str, str] = {}
-    for source in listing:
-        for data_set in source.data_sets:
-            known = cached.get(data_set.id)
-            if known is None:
-                stale.setdefault(source.id, "new data set")
-                continue
-            reason = _listing_changed(known, source, data_set.updated_at, data_set.name, data_set.annotation_id)
-            if reason:
-                stale.setdefault(source.id, reason)
-    return stale
+def _stale_reasons(source: ListedSource, cached: Mapping[str, DataSetFacts]) -> Iterator[str]:
+    """Why a listed data source needs a fresh read: a data set that is new or whose listing differs from the cache."""
+    for data_set in source.data_sets:
+        known = cached.get(data_set.id)
+        if known is None:
+            yield "new data set"
+            continue
+        reason = _listing_changed(known, source, data_set.updated_at, data_set.name, data_set.annotation_id)
+        if reason:
+            yield reason
+
+
+def _same(cached: Mapping[str, DataSetFacts], current: Mapping[str, DataSetFacts], ident: str) -> bool:
+    if isinstance(cached, PackedMap) and isinstance(current, PackedMap):
+        return cached.same(ident, current)  # no decoding: equal facts pack to equal bytes
+    return cached.get(ident) == current.get(ident)
 
 
 def monitor_events(
-    cached: dict[str, DataSetFacts], current: dict[str, DataSetFacts], stale: dict[str, str]
+    cached: Mapping[str, DataSetFacts], current: Mapping[str, DataSetFacts], stale: Mapping[str, str]
 ) -> list[MonitorEvent]:
     """Data sets and data sources added, changed or removed, from the old and new facts (pure)."""
     events: list[MonitorEvent] = []
-    for ident, facts in sorted(current.items()):
-        old = cached.get(ident)
-        if old is None:
-            events.append(MonitorEvent("Added", "DataSet", ident, facts.name))
-        elif old != facts:
+    for ident in sorted(current):
+        if ident not in cached:
+            events.append(MonitorEvent("Added", "DataSet", ident, current[ident].name))
+        elif not _same(cached, current, ident):
+            facts = current[ident]
             events.append(MonitorEvent("Changed", "DataSet", ident, facts.name, stale.get(facts.data_source_id, "")))
-    for ident, old in sorted(cached.items()):
+    for ident in sorted(cached):
         if ident not in current:
-            events.append(MonitorEvent("Removed", "DataSet", ident, old.name))
+            events.append(MonitorEvent("Removed", "DataSet", ident, cached[ident].name))
+    if not events:
+        return events  # the same data sets with the same facts: the same data sources too
     old_sources = {f.data_source_id: f.data_source_name for f in cached.values()}
     new_sources = {f.data_source_id: f.data_source_name for f in current.values()}
     for source_id, name in sorted(new_sources.items()):
@@ -222,28 +272,45 @@ def facts_bucket(data_set_id: str) -> str:
     return hashlib.sha256(data_set_id.encode()).hexdigest()[:2]
 
 
-def read_facts(state: StateStore) -> dict[str, DataSetFacts]:
-    """Every cached data set's facts (one partition scan over at most 256 rows)."""
-    facts: dict[str, DataSetFacts] = {}
-    for obj in state.iter_objects(FACTS_KIND):
+def read_packed_facts(state: StateStore) -> PackedMap[DataSetFacts]:
+    """Every cached data set's facts, packed (one partition scan over at most 256 rows, a few at a time)."""
+    facts = packed_facts()
+    for obj in state.iter_objects(FACTS_KIND, page_size=FACTS_PAGE):
         for ident, data in (obj.data.get("facts") or {}).items():
-            facts[str(ident)] = DataSetFacts.from_json(data)
+            facts.put(str(ident), DataSetFacts.from_json(data))  # re-encoded: the same facts pack the same
     return facts
 
 
-def _store(state: StateStore, cached: dict[str, DataSetFacts], current: dict[str, DataSetFacts]) -> None:
-    """Rewrite the buckets whose facts changed (added, changed or removed data sets); drop emptied buckets."""
-    touched = {facts_bucket(i) for i in set(cached) | set(current) if cached.get(i) != current.get(i)}
+def read_facts(state: StateStore) -> dict[str, DataSetFacts]:
+    """Every cached data set's facts."""
+    packed = read_packed_facts(state)
+    return {ident: packed[ident] for ident in packed}
+
+
+def _store(state: StateStore, cached: PackedMap[DataSetFacts], current: PackedMap[DataSetFacts]) -> None:
+    """Rewrite the buckets whose facts changed (added, changed or removed data sets); drop emptied buckets.
+
+    Buckets are built and written a few at a time (at most `STORE_BYTES` of JSON per batch), never all at once.
+    """
+    touched = {facts_bucket(i) for i in chain(cached, current) if not cached.same(i, current)}
     if not touched:
         return
-    buckets: dict[str, dict[str, Any]] = {b: {} for b in touched}
-    for ident, facts in current.items():
+    members: dict[str, list[str]] = {}
+    for ident in current:
         bucket = facts_bucket(ident)
-        if bucket in buckets:
-            buckets[bucket][ident] = facts.to_json()
-    filled = [SyncObject(kind=FACTS_KIND, key=b, data={"facts": f}, status="active") for b, f in buckets.items() if f]
-    if filled:
-        state.upsert_many(filled)
-    emptied = [b for b, f in buckets.items() if not f and any(facts_bucket(i) == b for i in cached)]
+        if bucket in touched:
+            members.setdefault(bucket, []).append(ident)
+    batch: list[SyncObject] = []
+    size = 0
+    for bucket in sorted(members):
+        documents = {ident: current.document(ident) for ident in members[bucket]}
+        batch.append(SyncObject(kind=FACTS_KIND, key=bucket, data={"facts": documents}, status="active"))
+        size += sum(len(current.packed(ident)) * 4 for ident in members[bucket])  # JSON is ~4x its packed size
+        if size >= STORE_BYTES:
+            state.upsert_many(batch)
+            batch, size = [], 0
+    if batch:
+        state.upsert_many(batch)
+    emptied = [b for b in touched if b not in members and any(facts_bucket(i) == b for i in cached)]
     if emptied:
         state.remove_many(FACTS_KIND, emptied)

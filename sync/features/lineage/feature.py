@@ -11,9 +11,10 @@ the shape. This module wires the pieces of this folder into the engine:
 
 - `prepare`: register the custom types and create the target collection, when needed (skipped in dry-run);
 - `snapshot`: bring the CluedIn facts up to date (`detect.py`: listing + the shared change feed, detail reads
-  only for what changed) and derive the desired records; the facts cache and claim-check payloads are pending
-  writes the engine commits after enqueueing;
-- `plan`: pure, grouped by entity type so each message is one full, local bulk call;
+  only for what changed) and derive the desired records in storage order, a chunk at a time (`ordered.py`); the
+  facts cache and claim-check payloads are pending writes the engine makes around enqueueing;
+- `plan_ordered` (full cycles, bounded memory) and `plan` (whole mappings: rollback, tests): pure, grouped by
+  entity type so each message is one full, local bulk call;
 - `apply_batch`: one bulk upsert, one bulk delete and one state commit per message (`writer.py`).
 
 The product's notification "Data Set 'Account.csv' synced to Purview" is emitted per data set when its
@@ -31,25 +32,20 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
 from sync.core.state import SyncObject
 from sync.features.dataproducts.api import linked_assets as product_links
-from sync.features.datasources.api import LinkedAsset, linked_assets
 from sync.features.lineage import drift
 from sync.features.lineage.api import LINEAGE_KIND
 from sync.features.lineage.detect import FEED_TYPES, refresh_facts
-from sync.features.lineage.model import AssetLink, Context, desired_rows, group_records, row_key, split_key
-from sync.features.lineage.payloads import drop_unused_payloads, offload, write_payloads
+from sync.features.lineage.model import Context, row_key, split_key
+from sync.features.lineage.ordered import PLAN_CHUNK, OrderedRecords, asset_link, packed_links
+from sync.features.lineage.payloads import Offloader
 from sync.features.lineage.pipeline import PIPELINE_TYPES
-from sync.features.lineage.plan import SUB_PARTS, plan_lineage
+from sync.features.lineage.plan import SUB_PARTS, plan_lineage, plan_lineage_ordered
 from sync.features.lineage.settings import LineageSettings
 from sync.features.lineage.shape import LineageShape, ShapeDecision, decide_shape
 from sync.features.lineage.writer import LineageWriter
 from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.setup import setup_steps, target_collection
 from sync.services.purview.typedefs import TYPES
-
-
-def asset_link(link: LinkedAsset) -> AssetLink:
-    """The lineage model's view of an asset published by "Sync data sources"."""
-    return AssetLink(type_name=link.type_name, qualified_name=link.qualified_name, name=link.name, columns=link.columns)
 
 
 class LineageFeature(Feature):
@@ -65,6 +61,9 @@ class LineageFeature(Feature):
     state_fields: ClassVar[frozenset[str] | None] = frozenset({"target", "data"})
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True
+    plans_in_order: ClassVar[bool] = True
+    plan_chunk: int = PLAN_CHUNK
+    """Data sets whose records are derived, and changes reordered, at once (tests make it small)."""
     max_changes_per_message: ClassVar[int] = 6
     """Six data sets (each with its dataset, ingest and map records): ~140 entities per bulk call for data sets of
     20 fields, within a 48 KB message, far below sizes Purview is known to refuse, and few enough that a failing
@@ -85,23 +84,27 @@ class LineageFeature(Feature):
         return setup_steps(ctx, types)
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Desired lineage records of every current CluedIn data set and entity type, grouped per change."""
+        """Desired lineage records of every current CluedIn data set and entity type, in storage order.
+
+        Only the facts (packed) are read up front; records are derived a chunk at a time while the engine plans
+        them (`ordered.py`), and claim-check payloads are written just before the changes that need them are sent.
+        """
         cluedin: CluedInClient = ctx.client("cluedin")
         collection, _ = target_collection(ctx)
         window = ctx.feed("cluedin")
         decision = self.shape(ctx)
         with ThreadPoolExecutor(max_workers=1) as pool:  # F1's and F10's links are read while CluedIn is
-            links = pool.submit(lambda: {**product_links(ctx.state), **linked_assets(ctx.state)})
+            links = pool.submit(lambda: packed_links(product_links(ctx.state), ctx.state))
             refresh = refresh_facts(cluedin, ctx.state, window)
-            linked = {source_id: asset_link(link) for source_id, link in links.result().items()}
+            linked = links.result()
         context = Context(
             organization=cluedin.organization, collection=collection, cluedin_url=cluedin.base_url, shape=decision.shape
         )
-        offloaded = offload(ctx.state, group_records(desired_rows(refresh.facts.values(), linked, context)))
+        offloader = Offloader(ctx.state)
         return Snapshot(
-            offloaded.records,
-            before_send=[lambda: write_payloads(ctx.state, offloaded)],
-            after_send=[refresh.store, lambda: drop_unused_payloads(ctx.state, offloaded), decision.store],
+            ordered=OrderedRecords(refresh.facts, linked, context, offloader, chunk=self.plan_chunk),
+            before_sending=offloader.write_for,
+            after_send=[refresh.store, offloader.drop_unused, decision.store],
             notes=[*decision.notes, *(event.text for event in refresh.events)],
         )
 
@@ -111,6 +114,15 @@ class LineageFeature(Feature):
         """Creates, updates and deletes, grouped by entity type (see plan.py)."""
         retain = settings.engine.sync_delete_policy == DeletePolicy.RETAIN
         return plan_lineage(snapshot, state, feature=self.name, object_kind=self.object_kind, retain=retain)
+
+    def plan_ordered(
+        self, pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]], settings: Settings
+    ) -> Iterator[Change]:
+        """The changes `plan` makes, from records and rows paired in storage order, yielded as they come."""
+        retain = settings.engine.sync_delete_policy == DeletePolicy.RETAIN
+        return plan_lineage_ordered(
+            pairs, feature=self.name, object_kind=self.object_kind, retain=retain, window=self.plan_chunk
+        )
 
     def undo(self, applied: Change, row: SyncObject, earlier: Iterator[Change], settings: Settings) -> list[Change]:
         """Put back the records a change wrote (or orphaned), each as the latest earlier change left it.

@@ -104,77 +104,109 @@ def _ingest_pairs(facts: DataSetFacts, link: AssetLink) -> list[list[str]]:
     return [[by_name[f.lower()], f] for f in fields if f.lower() in by_name]
 
 
+def data_set_rows(facts: DataSetFacts, link: AssetLink | None, ctx: Context) -> dict[str, dict[str, Any]]:
+    """The records of one data set: its Cluedin Dataset, its ingest process and its mapping (pure)."""
+    rows: dict[str, dict[str, Any]] = {}
+    base = {"org": ctx.organization, "collection": ctx.collection}
+    types = _field_types(facts, link)
+    entity_type = names.display_entity_type(facts.entity_type) if facts.entity_type else ""
+    rows[row_key(DATASET, facts.id)] = {
+        **base,
+        "id": facts.id,
+        "name": facts.name,
+        "dataSource": {"id": facts.data_source_id, "name": facts.data_source_name, "group": facts.group_name},
+        "columns": [[f, types.get(f, "")] for f in facts.fields()],
+        "entityType": entity_type,
+        "url": data_set_url(ctx.cluedin_url, facts),
+    }
+    pipeline = ctx.shape == LineageShape.PIPELINE
+    if link is not None:
+        rows[row_key(INGEST, facts.id)] = {
+            **base,
+            "id": facts.id,
+            "name": facts.name,
+            "asset": {"typeName": link.type_name, "qualifiedName": link.qualified_name},
+            "columns": _ingest_pairs(facts, link),
+            **({"url": data_set_url(ctx.cluedin_url, facts)} if pipeline else {}),
+        }
+    pairs = facts.mapped_pairs()
+    if entity_type and pairs:
+        mapped = {
+            **base,
+            "id": facts.id,
+            "name": facts.name,
+            "entityType": entity_type,
+            "columns": [list(p) for p in pairs],
+        }
+        if pipeline:
+            used = dict.fromkeys(key for _, key in pairs)
+            mapping = {
+                "keys": [[key, facts.key_types.get(key, "")] for key in used],
+                "url": ui_links.mapping_link(ctx.cluedin_url, facts.data_source_id, facts.id),
+                "cluedin": ctx.cluedin_url,
+            }
+            rows[row_key(ANNOTATION, facts.id)] = {**mapped, **mapping}
+        else:
+            rows[row_key(MAP, facts.id)] = mapped
+    return rows
+
+
+class EntityKeys:
+    """The vocabulary keys (and their types) mapped to each entity type, gathered data set by data set.
+
+    Data sets must be added in id order: when two of them give a key different types, the later one wins.
+    """
+
+    def __init__(self) -> None:
+        self.by_type: dict[str, dict[str, str]] = {}
+
+    def add(self, facts: DataSetFacts) -> None:
+        """Count a data set's mapped keys under its entity type."""
+        pairs = facts.mapped_pairs()
+        entity_type = names.display_entity_type(facts.entity_type) if facts.entity_type else ""
+        if not entity_type or not pairs:
+            return
+        keys = self.by_type.setdefault(entity_type, {})
+        for _, key in pairs:
+            kind = facts.key_types.get(key, "")
+            if kind or key not in keys:
+                keys[key] = kind or keys.get(key, "")
+
+    def rows(self, ctx: Context) -> dict[str, dict[str, Any]]:
+        """The shared records: each entity type's Cluedin Entity (and Golden Record), and the pipeline backbone."""
+        rows: dict[str, dict[str, Any]] = {}
+        base = {"org": ctx.organization, "collection": ctx.collection}
+        pipeline = ctx.shape == LineageShape.PIPELINE
+        every_key: dict[str, str] = {}
+        for entity_type, keys in sorted(self.by_type.items()):
+            rows[row_key(ENTITY, entity_type)] = {
+                **base,
+                "entityType": entity_type,
+                "columns": [[key, keys[key]] for key in sorted(keys)],
+                **({"cluedin": ctx.cluedin_url} if pipeline else {}),
+            }
+            if pipeline:
+                rows[row_key(GOLDEN, entity_type)] = {**base, "entityType": entity_type, "cluedin": ctx.cluedin_url}
+                every_key.update({k: t or every_key.get(k, "") for k, t in keys.items()})
+        if every_key:
+            rows[row_key(BACKBONE, BACKBONE_ID)] = {
+                **base,
+                "cluedin": ctx.cluedin_url,
+                "columns": [[key, every_key[key]] for key in sorted(every_key)],
+            }
+        return rows
+
+
 def desired_rows(
     all_facts: Iterable[DataSetFacts], links: Mapping[str, AssetLink], ctx: Context
 ) -> dict[str, dict[str, Any]]:
     """Every lineage object that should exist, keyed as in the module docstring (pure, deterministic)."""
     rows: dict[str, dict[str, Any]] = {}
-    entity_keys: dict[str, dict[str, str]] = {}
-    base = {"org": ctx.organization, "collection": ctx.collection}
-    pipeline = ctx.shape == LineageShape.PIPELINE
+    keys = EntityKeys()
     for facts in sorted(all_facts, key=lambda f: f.id):
-        link = links.get(facts.data_source_id)
-        types = _field_types(facts, link)
-        entity_type = names.display_entity_type(facts.entity_type) if facts.entity_type else ""
-        rows[row_key(DATASET, facts.id)] = {
-            **base,
-            "id": facts.id,
-            "name": facts.name,
-            "dataSource": {"id": facts.data_source_id, "name": facts.data_source_name, "group": facts.group_name},
-            "columns": [[f, types.get(f, "")] for f in facts.fields()],
-            "entityType": entity_type,
-            "url": data_set_url(ctx.cluedin_url, facts),
-        }
-        if link is not None:
-            rows[row_key(INGEST, facts.id)] = {
-                **base,
-                "id": facts.id,
-                "name": facts.name,
-                "asset": {"typeName": link.type_name, "qualifiedName": link.qualified_name},
-                "columns": _ingest_pairs(facts, link),
-                **({"url": data_set_url(ctx.cluedin_url, facts)} if pipeline else {}),
-            }
-        pairs = facts.mapped_pairs()
-        if entity_type and pairs:
-            keys = entity_keys.setdefault(entity_type, {})
-            for _, key in pairs:
-                kind = facts.key_types.get(key, "")
-                if kind or key not in keys:
-                    keys[key] = kind or keys.get(key, "")
-            mapped = {
-                **base,
-                "id": facts.id,
-                "name": facts.name,
-                "entityType": entity_type,
-                "columns": [list(p) for p in pairs],
-            }
-            if pipeline:
-                used = dict.fromkeys(key for _, key in pairs)
-                mapping = {
-                    "keys": [[key, facts.key_types.get(key, "")] for key in used],
-                    "url": ui_links.mapping_link(ctx.cluedin_url, facts.data_source_id, facts.id),
-                    "cluedin": ctx.cluedin_url,
-                }
-                rows[row_key(ANNOTATION, facts.id)] = {**mapped, **mapping}
-            else:
-                rows[row_key(MAP, facts.id)] = mapped
-    every_key: dict[str, str] = {}
-    for entity_type, keys in sorted(entity_keys.items()):
-        rows[row_key(ENTITY, entity_type)] = {
-            **base,
-            "entityType": entity_type,
-            "columns": [[key, keys[key]] for key in sorted(keys)],
-            **({"cluedin": ctx.cluedin_url} if pipeline else {}),
-        }
-        if pipeline:
-            rows[row_key(GOLDEN, entity_type)] = {**base, "entityType": entity_type, "cluedin": ctx.cluedin_url}
-            every_key.update({k: t or every_key.get(k, "") for k, t in keys.items()})
-    if every_key:
-        rows[row_key(BACKBONE, BACKBONE_ID)] = {
-            **base,
-            "cluedin": ctx.cluedin_url,
-            "columns": [[key, every_key[key]] for key in sorted(every_key)],
-        }
+        rows.update(data_set_rows(facts, links.get(facts.data_source_id), ctx))
+        keys.add(facts)
+    rows.update(keys.rows(ctx))
     return rows
 
 

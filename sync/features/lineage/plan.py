@@ -25,7 +25,7 @@ once per call. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from sync.core.messages import Change, ChangeKind
@@ -89,20 +89,19 @@ def _summary(verb: ChangeKind, key: str, parts: Mapping[str, Any], orphans: list
     return text
 
 
-def plan_lineage(
-    snapshot: Mapping[str, dict[str, dict[str, Any]]],
-    state: Mapping[str, SyncObject],
-    *,
-    feature: str,
-    object_kind: str,
-    retain: bool = False,
-) -> list[Change]:
-    """Changes that make Purview match `snapshot` (records grouped as by `model.group_records`)."""
+class LineagePlanner:
+    """One row's change at a time, deletions gathered for the end: what both the whole and the ordered plan do."""
 
-    def change(kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
+    def __init__(self, *, feature: str, object_kind: str, retain: bool) -> None:
+        self.feature, self.object_kind, self.retain = feature, object_kind, retain
+        self.removals: list[tuple[str, str]] = []
+        """(kind, id) of every record to delete: rows no longer desired and parts their owners no longer have."""
+
+    def change(self, kind: ChangeKind, key: str, desired: dict[str, Any], summary: str) -> Change:
+        """A lineage change (a deletion carries no fingerprint)."""
         return Change(
-            feature=feature,
-            object_kind=object_kind,
+            feature=self.feature,
+            object_kind=self.object_kind,
             key=key,
             kind=kind,
             desired=desired,
@@ -110,12 +109,9 @@ def plan_lineage(
             summary=summary,
         )
 
-    sub_deletes: list[tuple[str, str]] = []
-
-    def upsert(key: str) -> Change | None:
+    def upsert(self, key: str, record: Mapping[str, dict[str, Any]], row: SyncObject | None) -> Change | None:
+        """The change that writes whichever of a desired row's records differ from what was last written."""
         row_kind, ident = split_key(key)
-        record = snapshot[key]
-        row = state.get(key)
         parts = {}
         for kind, desired in record.items():
             known = part_state(row, kind)
@@ -125,35 +121,108 @@ def plan_lineage(
         if row is not None:
             for kind in PARTS_OF.get(row_kind, ()):
                 if kind not in record and part_state(row, kind).get("status") == "active":
-                    if retain:
+                    if self.retain:
                         orphans.append(kind)
                     else:
-                        sub_deletes.append((kind, ident))
+                        self.removals.append((kind, ident))
         if not parts and not orphans:
             return None
         verb = ChangeKind.CREATE if row is None else ChangeKind.UPDATE
         label = str(next(iter(record.values())).get("name") or ident)
         desired = {"parts": parts, **({"orphan": orphans} if orphans else {})}
-        return change(verb, key, desired, _summary(verb, key, parts, orphans, label))
+        return self.change(verb, key, desired, _summary(verb, key, parts, orphans, label))
 
+    def gone(self, key: str, row: SyncObject) -> None:
+        """A row whose object is no longer desired (deleted when it is live)."""
+        if row.active:
+            self.removals.append(split_key(key))
+
+    def deletions(self, label_of: Callable[[str], str]) -> list[Change]:
+        """Every deletion gathered, processes before the nodes they lead to (`label_of`: an owner row's name)."""
+        changes = []
+        for kind, ident in sorted(self.removals, key=lambda p: (DELETE_ORDER[p[0]], p[1])):
+            label = label_of(owner_row(kind, ident))
+            key = row_key(kind, ident)
+            changes.append(self.change(ChangeKind.DELETE, key, {"name": label}, f"remove {_what(kind, ident, label)}"))
+        return changes
+
+
+def _name(row: SyncObject | None) -> str:
+    return str(row.data.get("name") or "") if row is not None else ""
+
+
+def mapped_type(key: str, record: Mapping[str, dict[str, Any]]) -> str:
+    """The entity type a row's change goes with: a data set's mapped type, an entity row's own ('' for neither)."""
+    kind, ident = split_key(key)
+    if kind == ENTITY:
+        return ident
+    mapped = record.get(MAP) or record.get(ANNOTATION) or {}
+    return str(mapped.get("entityType") or "") if kind == DATASET else ""
+
+
+def plan_lineage(
+    snapshot: Mapping[str, dict[str, dict[str, Any]]],
+    state: Mapping[str, SyncObject],
+    *,
+    feature: str,
+    object_kind: str,
+    retain: bool = False,
+) -> list[Change]:
+    """Changes that make Purview match `snapshot` (records grouped as by `model.group_records`)."""
+    planner = LineagePlanner(feature=feature, object_kind=object_kind, retain=retain)
     data_sets_by_type: dict[str, list[str]] = {}
     for key, record in snapshot.items():
         kind, ident = split_key(key)
         if kind == DATASET:
-            mapped = record.get(MAP) or record.get(ANNOTATION) or {}
-            data_sets_by_type.setdefault(str(mapped.get("entityType") or ""), []).append(ident)
+            data_sets_by_type.setdefault(mapped_type(key, record), []).append(ident)
     entity_types = {split_key(k)[1] for k in snapshot if split_key(k)[0] == ENTITY} | set(data_sets_by_type)
 
     keys = [row_key(BACKBONE, BACKBONE_ID)]
     for entity_type in [t for t in sorted(entity_types) if t] + [""]:
         keys += [row_key(ENTITY, entity_type)] if entity_type else []
         keys += [row_key(DATASET, ident) for ident in sorted(data_sets_by_type.get(entity_type, []))]
-    changes = [planned for key in keys if key in snapshot and (planned := upsert(key)) is not None]
+    changes = [
+        planned for key in keys if key in snapshot and (planned := planner.upsert(key, snapshot[key], state.get(key)))
+    ]
+    for key, row in state.items():
+        if key not in snapshot:
+            planner.gone(key, row)
+    return changes + planner.deletions(lambda key: _name(state.get(key)))
 
-    gone = [split_key(k) for k, obj in state.items() if k not in snapshot and obj.active]
-    for kind, ident in sorted([*sub_deletes, *gone], key=lambda p: (DELETE_ORDER[p[0]], p[1])):
-        row = state.get(owner_row(kind, ident))
-        label = str(row.data.get("name") or "") if row is not None else ""
-        key = row_key(kind, ident)
-        changes.append(change(ChangeKind.DELETE, key, {"name": label}, f"remove {_what(kind, ident, label)}"))
-    return changes
+
+def plan_lineage_ordered(
+    pairs: Iterable[tuple[str, dict[str, dict[str, Any]] | None, SyncObject | None]],
+    *,
+    feature: str,
+    object_kind: str,
+    retain: bool = False,
+    window: int = 500,
+) -> Iterator[Change]:
+    """The same changes as `plan_lineage`, from rows and records paired in storage order, yielded as they come.
+
+    Held at once: the changes of `window` consecutive rows, reordered as `plan_lineage` orders them (backbone,
+    then per entity type its entity and its data sets, then unmapped data sets) so that a message still mostly
+    holds data sets of one entity type; the deletions (few; yielded last, ordered as `plan_lineage` orders
+    them); and the name of every row, which a deletion's summary may need.
+    """
+    planner = LineagePlanner(feature=feature, object_kind=object_kind, retain=retain)
+    names: dict[str, str] = {}
+    held: list[tuple[tuple[int, str, int, str], Change]] = []
+    for key, record, row in pairs:
+        if row is not None:
+            names[key] = _name(row)
+        if record is None:
+            if row is not None:
+                planner.gone(key, row)
+            continue
+        planned = planner.upsert(key, record, row)
+        if planned is not None:
+            kind = split_key(key)[0]
+            entity_type = mapped_type(key, record)
+            rank = 0 if kind == BACKBONE else (1 if entity_type else 2)
+            held.append(((rank, entity_type, 0 if kind == ENTITY else 1, key), planned))
+        if len(held) >= window:
+            yield from (change for _, change in sorted(held, key=lambda h: h[0]))
+            held = []
+    yield from (change for _, change in sorted(held, key=lambda h: h[0]))
+    yield from planner.deletions(lambda key: names.get(key, ""))

@@ -7,7 +7,7 @@ type in the window and subscribers filter by `objectType` when the server names 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -91,6 +91,10 @@ class AuditLogFeed:
         """One cursor per organization."""
         return f"{self.cluedin.base_url}|{self.cluedin.organization}"
 
-    def read(self, since: datetime, until: datetime) -> Iterable[FeedEntry]:
-        """Entries between two moments."""
-        return [entry.as_feed_entry() for entry in iter_audit_log(self.cluedin, since, until)]
+    def read(self, since: datetime, until: datetime) -> Iterator[FeedEntry]:
+        """Entries between two moments, newest first, read page by page as they are consumed.
+
+        Lazily: the change feed stops reading inside its overlap once the entries are known, and the pages it does
+        not consume are never requested.
+        """
+        return (entry.as_feed_entry() for entry in iter_audit_log(self.cluedin, since, until))
