@@ -57,14 +57,15 @@ def positions(state: StateStore) -> dict[str, dict[str, object]]:
     return dict(value["subscribers"])
 
 
-def test_a_first_subscriber_reads_nothing_and_starts_at_the_tick(state):
-    source = Entries([entry("1", T0)])
+def test_a_first_subscriber_is_shown_nothing_and_remembers_the_overlap_it_already_reflected(state):
+    source = Entries([entry("1", T0), entry("old", T0 - OVERLAP - timedelta(seconds=1)), entry("", T0)])
     feeds = tick(state, source, T0, {"f": frozenset({"DataSet"})})
     window = feeds.window("cluedin", "f")
-    assert window.first and window.entries == [] and source.reads == []
-    feeds.advance("f")
+    assert window.first and window.entries == [] and source.reads == []  # no history replayed
+    feeds.advance("f")  # its full read reflected everything: the overlap's ids are remembered, read once, here
+    assert source.reads == [(T0 - OVERLAP, T0)]
     feeds.commit()
-    assert positions(state) == {"f": {"until": T0.isoformat(), "seen": []}}
+    assert positions(state) == {"f": {"until": T0.isoformat(), "seen": ["1"]}}
 
 
 def test_the_next_tick_reads_once_from_the_position_minus_the_overlap(state):
