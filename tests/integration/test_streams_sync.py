@@ -13,6 +13,7 @@ from sync.services.cluedin.consume import sample_condition
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG
 from tests.support.streams import STREAMS, STREAMS_QUEUE, StreamsStack, estate, mapping_pairs, streams_stack
+from tests.support.witnesses import lineage_downstream
 
 
 @pytest.fixture()
@@ -245,3 +246,14 @@ def test_every_message_may_arrive_twice(stack):
     skipped = sorted(o.detail for o in outcomes if o.result == "skipped")  # the target lost its columns; 2 removals
     assert skipped == ["already applied", "already removed", "already removed"]
     assert stack.by_name("cluedin_stream_process") == {} and stack.poison(STREAMS_QUEUE) == []
+
+
+def test_the_stream_lineage_reads_back_through_pyapacheatlas(stack):
+    report, _ = stack.cycle()
+    assert report.status == "completed", report.errors
+    entity = stack.by_name("cluedin_entity")["/Account"]
+    downstream = lineage_downstream(stack.purview, entity["guid"])
+    assert {
+        ("cluedin_stream_process", "Account Golden Records"),
+        ("cluedin_connector_entity", "sql.Golden"),
+    } <= downstream
