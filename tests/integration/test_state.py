@@ -1,6 +1,7 @@
 """State in Table Storage (Azurite): ETag-guarded writes, leases, big JSON, cursors, run reports."""
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -95,6 +96,20 @@ def test_runs_newest_first_found_by_their_keys_and_outcomes(state):
     state.runs.record_outcomes(r2, [("datasource/a", {"result": "applied"}), ("datasource/b", {"result": "failed"})])
     state.runs.record_outcomes(r2, [("datasource/a", {"result": "skipped"})])
     assert sorted(o["result"] for o in state.runs.iter_outcomes(r2)) == ["failed", "skipped"]
+
+
+def test_a_run_id_is_stamped_in_utc_whatever_the_host_s_zone(monkeypatch):
+    """Run ids sort and parse as UTC: a host in another zone (Functions on Linux may set TZ) must not shift them."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        at = datetime(2026, 1, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
+        run_id = new_run_id("feat", at)
+        assert run_id.startswith("20260101T103005250Z-feat-")
+        assert parse_run_id(run_id) == ("feat", at)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_run_reports_past_their_retention_are_deleted_with_their_outcomes(state):
