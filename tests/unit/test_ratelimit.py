@@ -115,17 +115,17 @@ def test_a_pause_never_shortens_one_already_running(clock):
 
 
 class WokenOnce(ManualClock):
-    """A nap that a change cuts short once, `after` seconds in (what a `set_rate` from another thread does)."""
+    """The `nap`-th nap is cut short `after` seconds in by a change (what a `set_rate` from another thread does)."""
 
-    def __init__(self, after: float) -> None:
+    def __init__(self, after: float, nap: int = 1) -> None:
         super().__init__()
         self.after = after
-        self.woken = False
+        self.naps_to_go = nap
 
     def nap(self, event: threading.Event, seconds: float) -> bool:
-        if self.woken:
+        self.naps_to_go -= 1
+        if self.naps_to_go != 0:
             return super().nap(event, seconds)
-        self.woken = True
         self.slept.append(self.after)
         self.advance(self.after)
         return True
@@ -137,6 +137,15 @@ def test_a_caller_woken_early_counts_only_the_time_it_waited():
         limiter = drained(1)
         assert limiter.acquire() == 1.0  # 0.3 s until woken, then the remaining 0.7 s
         assert clock.slept == [0.3, pytest.approx(0.7)]
+
+
+def test_a_wake_up_after_a_pause_adds_to_the_time_already_waited():
+    clock = WokenOnce(after=0.3, nap=2)
+    with use_clock(clock):
+        limiter = drained(1)
+        limiter.pause(2)
+        assert limiter.acquire() == 3.0  # the pause, 0.3 s until woken, then the remaining 0.7 s
+        assert clock.slept == [2.0, 0.3, pytest.approx(0.7)]
 
 
 def test_a_wake_up_with_no_time_passed_counts_none():
