@@ -23,7 +23,7 @@ from sync.core.changefeed import (
     FeedEntry,
     FeedSource,
 )
-from sync.core.errors import SettingsError
+from sync.core.errors import FatalError, SettingsError
 from sync.core.state import StateStore
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -289,3 +289,15 @@ def test_a_first_subscriber_remembers_every_recent_id_of_the_overlap(state):
     feeds.advance("f")
     feeds.commit()
     assert positions(state)["f"]["seen"] == ["0", "1", "2"] and source.pulled == 4
+
+
+def test_only_a_race_is_swallowed_when_positions_are_written(state):
+    """Losing the race to another host is fine; a cursor table that is gone is not, and says so."""
+    state.set_cursor(CURSOR_PARTITION, ROW, {"subscribers": {"f": {"until": T0.isoformat()}}}, etag=None)
+    feeds = tick(state, Entries([]), T0 + timedelta(minutes=1), {"f": frozenset()})
+    feeds.window("cluedin", "f")
+    feeds.advance("f")
+    state.cursors.delete_table()
+    with pytest.raises(FatalError) as err:
+        feeds.commit()
+    assert "(404)" in str(err.value)
