@@ -4,9 +4,11 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from azure.data.tables import TableServiceClient
 
 from sync.core.errors import RetriableError
-from sync.core.state import SyncObject, encode_key, fingerprint, new_run_id, parse_run_id
+from sync.core.state import StateStore, SyncObject, encode_key, fingerprint, new_run_id, parse_run_id
+from sync.core.state.budgets import BudgetLedger
 from sync.core.state.leases import CLOCK_SKEW_SECONDS, LEASE_SECONDS
 
 
@@ -213,3 +215,13 @@ def test_a_projected_read_decodes_only_the_parts_asked_for_and_reads_large_rows_
     assert rows["small"].fingerprint == "" and rows["small"].active and rows["small"].etag
     assert rows["large"].target == {"t": "x" * 70_000} and rows["large"].data == {"d": 2}  # read whole
     assert {o.key: o.data for o in state.iter_objects("k")} == {"small": {"d": 1}, "large": {"d": 2}}
+
+
+def test_each_deployment_keeps_its_own_budget_ledgers(state, azurite):
+    """Deployments sharing a storage account (another SYNC prefix) never share a service's budget."""
+    other = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), state.prefix + "b")
+    other.ensure_tables()
+    state.budgets.swap(BudgetLedger(service="purview", start=25.0, rate=25.0))
+    assert other.budgets.read("purview") is None
+    mine = state.budgets.read("purview")
+    assert mine is not None and mine.rate == 25.0
