@@ -141,7 +141,8 @@ class RateLimiter:
     def paused_for(self) -> float:
         """Seconds left of the current pause (0 when not paused)."""
         with self._bucket_lock:
-            return max(0.0, self._paused_until - self._now())
+            now = self._now()  # first: on another clock it starts the limiter over, pause included
+            return max(0.0, self._paused_until - now)
 
 
 _limiters: dict[str, RateLimiter] = {}

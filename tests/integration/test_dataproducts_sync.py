@@ -11,6 +11,7 @@ import logging
 import pytest
 
 from tests.support.dataproducts import MASTER_TERM, ProductStack, product_stack
+from tests.support.witnesses import cluedin_data_source_groups, cluedin_sdk_of
 
 
 @pytest.fixture()
@@ -47,6 +48,15 @@ def test_a_published_product_becomes_a_group_with_a_data_source_per_asset(stack,
     assert again.planned == {} and again.status == "completed"
     assert stack.unified_calls()["writes"] == 0 and stack.cluedin_writes() == 0
     assert again.calls["unified"]["writes"] == 0
+
+
+def test_the_product_s_group_reads_back_through_the_cluedin_sdk(stack, curated):
+    report, _ = stack.cycle("dataproducts")
+    assert report.applied == {"create": 1}, report.errors
+    groups = cluedin_data_source_groups(cluedin_sdk_of(stack))
+    assert {name: sorted(s["name"] for s in sources) for name, sources in groups.items()} == {
+        "Customer Master": ["contacts.csv", "customers.csv"]
+    }
 
 
 def test_the_factory_loads_the_product_assets_without_a_term(stack, curated):

@@ -6,9 +6,11 @@ import json
 import logging
 from typing import Any
 
+import cluedin
 import pytest
 
 from tests.support.glossary import F6, TEMPLATE, build_glossary_stack
+from tests.support.witnesses import cluedin_sdk_of
 
 KEY_TEMPLATE = "CluedIn Key Template"
 SAVE_KEY = """mutation saveVocabularyKey($vocabularyKey: InputVocabularyKey!) {
@@ -146,3 +148,14 @@ def test_a_bad_filter_setting_is_named(stack, setting, value):
     report = stack.plan(F6, **{setting: value})
     assert report.status == "not-configured" and setting in report.errors[0], report.errors
     assert stack.cluedin_writes() == 0
+
+
+def test_the_keys_read_back_through_the_cluedin_sdk(stack):
+    """The `cluedin` SDK's own reader of vocabulary keys (REST `entity/schema`), not the app's GraphQL client."""
+    report, _ = stack.run(F6)
+    assert report.ok, report.errors
+    keys = {row["Key"]: row for row in cluedin.vocab.get_vocab_keys(cluedin_sdk_of(stack))}
+    assert {k: (r["VocabularyName"], r["DisplayName"], r["DataType"]) for k, r in keys.items()} == {
+        "purview.Contact.Email": ("Contact", "Email", "Email"),
+        "purview.Contact.PhoneNumber": ("Contact", "Phone Number", "Text"),
+    }

@@ -9,6 +9,7 @@ import pytest
 
 from sync.core.messages import Queues
 from tests.support.glossary import F7, SAVE_TERM, build_glossary_stack
+from tests.support.witnesses import cluedin_glossary, cluedin_sdk_of
 
 CLUEDIN = Queues.CLUEDIN.value
 
@@ -141,3 +142,13 @@ def test_each_conflict_policy_with_an_edit_in_cluedin(stack, policy, name_after)
     assert report.conflicts[0].startswith("conflict: glossary term 'Contact person' name: 'Contact' → 'Kontakt' in")
     assert stack.cluedin_term(contact["id"])["name"] == name_after
     assert "Contact person_Email" in terms_by_name(stack)  # the child follows its parent's new name, no conflict
+
+
+def test_the_terms_read_back_through_the_cluedin_sdk(stack):
+    report, _ = stack.run(F7)
+    assert report.ok, report.errors
+    assert cluedin_glossary(cluedin_sdk_of(stack)) == {
+        "Contact": {"category": "Business Glossary", "active": False},
+        "Contact_Email": {"category": "Business Glossary", "active": False},
+        "Sync to CluedIn": {"category": "Data Synchronization", "active": False},
+    }

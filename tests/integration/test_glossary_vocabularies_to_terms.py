@@ -14,6 +14,7 @@ import pytest
 
 from sync.core.messages import Queues
 from tests.support.glossary import F5, build_glossary_stack
+from tests.support.witnesses import purview_glossary_terms
 
 ROOT = "CluedIn-acme"
 
@@ -222,3 +223,14 @@ def test_a_term_purview_refuses_goes_to_poison_once_and_waits_for_its_source_to_
     stack.rename_vocabulary(customer["id"], "Client")
     retried, _ = stack.run(F5)
     assert retried.planned == {"update": 1} and "Client" in by_name(stack)
+
+
+def test_the_terms_read_back_through_the_official_sdk(stack):
+    stack.add_vocabulary("Customer", {"email": "Email"})
+    report, _ = stack.run(F5)
+    assert report.ok, report.errors
+    terms = purview_glossary_terms(stack.purview, "Glossary")
+    assert set(terms) == {ROOT, "Customer", "email"}
+    assert terms["Customer"]["parentTerm"]["termGuid"] == terms[ROOT]["guid"]
+    assert terms["email"]["parentTerm"]["termGuid"] == terms["Customer"]["guid"]
+    assert {t["status"] for t in terms.values()} == {"Approved"}

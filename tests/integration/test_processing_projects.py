@@ -18,6 +18,7 @@ from sync.services.purview import qualified_names as names
 from sync.services.purview.typedefs import forget_registrations
 from tests.support.lineage import ORG
 from tests.support.pipeline import PipelineStack, pipeline_stack
+from tests.support.witnesses import lineage_downstream
 
 
 @pytest.fixture()
@@ -221,3 +222,24 @@ def test_a_change_only_the_audit_log_shows_is_picked_up_through_the_change_feed(
     assert sorted(report.changes) == ["update Clean Project 'Account Clean Project'", "update Clean Projects"]
     [asset] = stack.entities("cluedin_clean_projects").values()
     assert column_names(stack, asset) == ["account.country", "account.email"]
+
+
+@pytest.mark.parametrize(
+    ("feature", "create", "project_type"),
+    [
+        ("clean_projects", lambda u: u.create_clean_project("P", entity_type="/Account", keys=["account.email"]),
+         "cluedin_clean_projects"),
+        ("deduplications", lambda u: u.create_dedup_project("P", entity_type="/Account", key="account.email"),
+         "cluedin_deduplication_project"),
+        ("manual_data_entry", lambda u: u.create_mde_project("P", entity_type="/Account", vocabulary="account",
+                                                               keys=["account.id"]),
+         "cluedin_manual_data_entry_project"),
+    ],
+)  # fmt: skip
+def test_each_project_s_lineage_reads_back_through_pyapacheatlas(stack, feature, create, project_type):
+    create(stack.user())
+    report, _ = stack.cycle(feature)
+    assert report.status == "completed", report.errors
+    [project] = stack.entities(project_type).values()
+    downstream = {type_name for type_name, _ in lineage_downstream(stack.purview, project["guid"])}
+    assert {"cluedin_clue_process", "cluedin_processing_pipeline"} <= downstream

@@ -11,6 +11,7 @@ from sync.features.lineage.pipeline import backbone_refs
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG
 from tests.support.pipeline import PipelineStack, pipeline_stack
+from tests.support.witnesses import lineage_downstream
 
 RULE_PROCESS = "cluedin_processing_rule_process"
 SCOPE_ASSET = "cluedin_processing_rules"
@@ -126,3 +127,11 @@ def test_the_pipeline_is_held_jointly_with_data_set_lineage(stack):
     assert columns == []  # lineage's columns went with its hold
     assert names.entity_name(ORG, "/Account") not in stack.entities("cluedin_entity")
     assert stack.purview.violations() == []
+
+
+def test_a_rule_s_lineage_reads_back_through_pyapacheatlas(stack):
+    stack.user().create_rule("Account Data Part Rule", "DataPart", entity_type="/Account")
+    report, _ = stack.cycle("processing_rules")
+    assert report.status == "completed", report.errors
+    downstream = lineage_downstream(stack.purview, only_guid(stack, "cluedin_processing_pipeline"))
+    assert {(RULE_PROCESS, "Processing Rule"), (SCOPE_ASSET, "Data Part Rules")} <= downstream

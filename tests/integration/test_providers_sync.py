@@ -11,6 +11,7 @@ from sync.services.purview import qualified_names as names
 from sync.services.purview.collections import collection_id_for
 from tests.support.lineage import ORG
 from tests.support.streams import PROVIDERS, STREAMS, StreamsStack, estate, mapping_pairs, streams_stack
+from tests.support.witnesses import lineage_downstream
 
 
 @pytest.fixture()
@@ -136,3 +137,13 @@ def test_everything_goes_into_the_target_collection(stack):
     for type_name in types:
         found = {e.get("collectionId", "") for e in stack.entities(type_name).values()}
         assert found == {collection_id_for(path)}, type_name
+
+
+def test_the_provider_lineage_reads_back_through_pyapacheatlas(stack):
+    report, _ = stack.cycle("providers")
+    assert report.status == "completed", report.errors
+    providers = stack.by_name("cluedin_organization_provider")
+    enricher = lineage_downstream(stack.purview, providers["OrgWebEnricher"]["guid"])
+    assert {("cluedin_enrich_process", "Enrich"), ("cluedin_entity", "/Account")} <= enricher
+    crawler = lineage_downstream(stack.purview, providers["hubspot @ acme"]["guid"])
+    assert ("cluedin_entity", "/Lead") in crawler and ("cluedin_entity", "/Account") not in crawler

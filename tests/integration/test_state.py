@@ -1,11 +1,14 @@
 """State in Table Storage (Azurite): ETag-guarded writes, leases, big JSON, cursors, run reports."""
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from azure.data.tables import TableServiceClient
 
 from sync.core.errors import RetriableError
-from sync.core.state import SyncObject, encode_key, fingerprint, new_run_id, parse_run_id
+from sync.core.state import StateStore, SyncObject, encode_key, fingerprint, new_run_id, parse_run_id
+from sync.core.state.budgets import BudgetLedger
 from sync.core.state.leases import CLOCK_SKEW_SECONDS, LEASE_SECONDS
 
 
@@ -95,6 +98,20 @@ def test_runs_newest_first_found_by_their_keys_and_outcomes(state):
     state.runs.record_outcomes(r2, [("datasource/a", {"result": "applied"}), ("datasource/b", {"result": "failed"})])
     state.runs.record_outcomes(r2, [("datasource/a", {"result": "skipped"})])
     assert sorted(o["result"] for o in state.runs.iter_outcomes(r2)) == ["failed", "skipped"]
+
+
+def test_a_run_id_is_stamped_in_utc_whatever_the_host_s_zone(monkeypatch):
+    """Run ids sort and parse as UTC: a host in another zone (Functions on Linux may set TZ) must not shift them."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        at = datetime(2026, 1, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
+        run_id = new_run_id("feat", at)
+        assert run_id.startswith("20260101T103005250Z-feat-")
+        assert parse_run_id(run_id) == ("feat", at)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_run_reports_past_their_retention_are_deleted_with_their_outcomes(state):
@@ -198,3 +215,13 @@ def test_a_projected_read_decodes_only_the_parts_asked_for_and_reads_large_rows_
     assert rows["small"].fingerprint == "" and rows["small"].active and rows["small"].etag
     assert rows["large"].target == {"t": "x" * 70_000} and rows["large"].data == {"d": 2}  # read whole
     assert {o.key: o.data for o in state.iter_objects("k")} == {"small": {"d": 1}, "large": {"d": 2}}
+
+
+def test_each_deployment_keeps_its_own_budget_ledgers(state, azurite):
+    """Deployments sharing a storage account (another SYNC prefix) never share a service's budget."""
+    other = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), state.prefix + "b")
+    other.ensure_tables()
+    state.budgets.swap(BudgetLedger(service="purview", start=25.0, rate=25.0))
+    assert other.budgets.read("purview") is None
+    mine = state.budgets.read("purview")
+    assert mine is not None and mine.rate == 25.0

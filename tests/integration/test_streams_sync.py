@@ -14,6 +14,7 @@ from sync.services.purview import qualified_names as names
 from sync.services.purview.typedefs import COLUMN_TYPE
 from tests.support.lineage import ORG
 from tests.support.streams import STREAMS, STREAMS_QUEUE, StreamsStack, estate, mapping_pairs, streams_stack
+from tests.support.witnesses import lineage_downstream
 
 
 @pytest.fixture()
@@ -264,3 +265,14 @@ def test_state_rows_name_the_guids_purview_assigned(stack):
     target_row = rows[f"target|{stack.target_id('sql.Golden')}"]
     assert target_row.target == {"org": ORG, "guid": target["guid"], "columns": column_guids}
     assert rows["entity|/Account"].target == {"org": ORG} and rows["entity|/Account"].data == {"name": "/Account"}
+
+
+def test_the_stream_lineage_reads_back_through_pyapacheatlas(stack):
+    report, _ = stack.cycle()
+    assert report.status == "completed", report.errors
+    entity = stack.by_name("cluedin_entity")["/Account"]
+    downstream = lineage_downstream(stack.purview, entity["guid"])
+    assert {
+        ("cluedin_stream_process", "Account Golden Records"),
+        ("cluedin_connector_entity", "sql.Golden"),
+    } <= downstream

@@ -77,6 +77,11 @@ def report(found: dict[str, str], equivalent: set[str]) -> tuple[int, int]:
     stale = sorted(equivalent - set(found))
     if stale:
         print(f"\ndocs/testing.md lists {len(stale)} equivalent mutant(s) that no longer exist: {', '.join(stale)}")
+    killed_equivalents = sorted(name for name in equivalent & set(found) if found[name] in KILLED)
+    if killed_equivalents:
+        # Names are numbered per function: after a change to the code, a listed name may be another mutation.
+        listed = ", ".join(killed_equivalents)
+        print(f"\ndocs/testing.md lists {len(killed_equivalents)} equivalent mutant(s) that tests kill: {listed}")
     killed = sum(1 for status in counted.values() if status in KILLED)
     total = len(counted)
     print(f"\nequivalent mutants (docs/testing.md, not counted): {len(equivalent & set(found))}")

@@ -80,6 +80,40 @@ def cluedin_sdk(cluedin_emulator: Any, organization: str, username: str, passwor
     return context
 
 
+def cluedin_sdk_of(stack: Any) -> Any:
+    """The `cluedin` SDK logged in as the stack's app user (its organization, user name and password)."""
+    env = stack.environment
+    return cluedin_sdk(stack.cluedin, env["CLUEDIN_ORGANIZATION"], env["CLUEDIN_USERNAME"], env["CLUEDIN_PASSWORD"])
+
+
+def cluedin_glossary(context: Any) -> dict[str, dict[str, Any]]:
+    """CluedIn glossary term name → {category, active}, read with the SDK's UI GraphQL call."""
+    document = """query terms($pageSize: Int) {
+      management {
+        glossaryCategories { id name }
+        glossaryTerms(pageSize: $pageSize) { total data { name categoryId active } } } }"""
+    management = cluedin.gql.org_gql(context, document, {"pageSize": 10000})["data"]["management"]
+    categories = {c["id"]: c["name"] for c in management["glossaryCategories"]}
+    terms = management["glossaryTerms"]["data"]
+    assert len({t["name"] for t in terms}) == len(terms), "two CluedIn glossary terms of one name"
+    return {t["name"]: {"category": categories.get(t["categoryId"]), "active": t["active"]} for t in terms}
+
+
+def purview_glossary_terms(purview: Any, glossary: str) -> dict[str, dict[str, Any]]:
+    """A Purview glossary's terms by name, read with azure-purview-datamap (its glossary listing, then its terms)."""
+    client = datamap_sdk(purview)
+    [found] = [g for g in client.glossary.batch_get() if g["name"] == glossary]
+    terms = client.glossary.get_terms(found["guid"], limit=-1)
+    assert len({t["name"] for t in terms}) == len(terms), f"two terms of one name in {glossary!r}"
+    return {t["name"]: dict(t) for t in terms}
+
+
+def lineage_downstream(purview: Any, guid: str) -> set[tuple[str, str]]:
+    """(type, name) of every entity downstream of one, read with pyapacheatlas's lineage call."""
+    lineage = atlas_sdk(purview).get_entity_lineage(guid, depth=6, direction="OUTPUT")
+    return {(e["typeName"], e["attributes"]["name"]) for e in lineage["guidEntityMap"].values()}
+
+
 def cluedin_data_source_groups(context: Any) -> dict[str, list[dict[str, Any]]]:
     """Group name → its data sources (id, name, type), read with the SDK's UI GraphQL call."""
     document = """query groups($page: Int, $pageSize: Int) {

@@ -7,12 +7,23 @@ in tests/integration/test_engine_sharing.py); it records every window it was ask
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from sync.core.changefeed import CURSOR_PARTITION, LEGACY_CURSOR, MAX_SEEN_IDS, OVERLAP, ChangeFeeds, FeedEntry
-from sync.core.errors import SettingsError
+from sync.core.changefeed import (
+    CURSOR_PARTITION,
+    KNOWN_RUN_TO_STOP,
+    LEGACY_CURSOR,
+    MAX_SEEN_IDS,
+    OVERLAP,
+    ChangeFeeds,
+    FeedEntry,
+    FeedSource,
+)
+from sync.core.errors import FatalError, SettingsError
 from sync.core.state import StateStore
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -41,8 +52,8 @@ def entry(ident: str, at: datetime | str, object_type: str = "DataSet") -> FeedE
 CONTEXT = object()
 
 
-def tick(state: StateStore, source: Entries, now: datetime, subscribers: dict[str, frozenset[str]]) -> ChangeFeeds:
-    def build(context: object) -> Entries:
+def tick(state: StateStore, source: FeedSource, now: datetime, subscribers: dict[str, frozenset[str]]) -> ChangeFeeds:
+    def build(context: object) -> FeedSource:
         assert context is CONTEXT  # the source is built from the tick's context (its service client)
         return source
 
@@ -57,16 +68,14 @@ def positions(state: StateStore) -> dict[str, dict[str, object]]:
     return dict(value["subscribers"])
 
 
-def test_a_first_subscriber_reads_nothing_and_starts_at_the_tick(state):
-    source = Entries([entry("1", T0), entry("0", T0 - OVERLAP - timedelta(seconds=1))])
+def test_a_first_subscriber_is_shown_nothing_and_remembers_the_overlap_it_already_reflected(state):
+    source = Entries([entry("1", T0), entry("old", T0 - OVERLAP - timedelta(seconds=1)), entry("", T0)])
     feeds = tick(state, source, T0, {"f": frozenset({"DataSet"})})
     window = feeds.window("cluedin", "f")
-    assert window.first and window.entries == [] and source.reads == []
-    feeds.advance("f")
-    feeds.commit()
-    # Its full read reflected what the overlap holds, so those entries are remembered as seen (read once, after
-    # planning); an entry older than the overlap is never shown again anyway.
+    assert window.first and window.entries == [] and source.reads == []  # no history replayed
+    feeds.advance("f")  # its full read reflected everything: the overlap's ids are remembered, read once, here
     assert source.reads == [(T0 - OVERLAP, T0)]
+    feeds.commit()
     assert positions(state) == {"f": {"until": T0.isoformat(), "seen": ["1"]}}
 
 
@@ -211,6 +220,7 @@ def test_a_concurrent_writer_wins_the_race_and_nothing_fails(state, caplog):
     assert state.get_cursor(CURSOR_PARTITION, ROW)[0] == other
     races = [r for r in caplog.records if r.name == "sync.changefeed"]
     assert [r.event for r in races] == ["ChangeFeedRace"]
+    assert races[0].getMessage().startswith(f"change feed {ROW} moved concurrently; kept the other writer's")
 
 
 def test_nothing_is_written_when_no_subscriber_advanced(state):
@@ -227,3 +237,67 @@ def test_a_feed_read_without_declaring_it_or_without_a_source_is_a_settings_erro
     feeds.subscribe("declared", {"purview": frozenset()})
     with pytest.raises(SettingsError, match="no change feed source 'purview' is configured"):
         feeds.window("purview", "declared")
+
+
+class Pulled:
+    """A feed source that yields its entries one at a time (newest first, as the audit log pages) and counts them."""
+
+    key = "org-1"
+
+    def __init__(self, entries: list[FeedEntry]) -> None:
+        self.entries = entries
+        self.pulled = 0
+
+    def read(self, since: datetime, until: datetime) -> Iterator[FeedEntry]:
+        for item in self.entries:
+            self.pulled += 1
+            yield item
+
+
+def acted_on(ids: list[str]) -> dict[str, Any]:
+    return {"subscribers": {"f": {"until": T0.isoformat(), "seen": ids}}}
+
+
+def test_reading_stops_after_a_page_of_consecutive_entries_already_acted_on_before_the_position(state):
+    known = [entry(f"k{n}", T0 - timedelta(seconds=1 + n)) for n in range(KNOWN_RUN_TO_STOP + 5)]
+    state.set_cursor(CURSOR_PARTITION, ROW, acted_on([e.id for e in known]), etag=None)
+    new = [entry("new", T0 + timedelta(seconds=30)), entry("known-but-after", T0)]
+    source = Pulled([*new, *known])
+    feeds = tick(state, source, T0 + timedelta(minutes=1), {"f": frozenset()})
+    assert [e.id for e in feeds.window("cluedin", "f").entries] == ["new", "known-but-after"]
+    assert source.pulled == len(new) + KNOWN_RUN_TO_STOP
+    only_known = Pulled(known)
+    feeds = tick(state, only_known, T0 + timedelta(minutes=1), {"f": frozenset()})
+    assert feeds.window("cluedin", "f").entries == [] and only_known.pulled == KNOWN_RUN_TO_STOP
+
+
+def test_an_entry_not_acted_on_inside_the_overlap_starts_the_count_again(state):
+    older = [entry(f"k{n}", T0 - timedelta(seconds=1 + n)) for n in range(KNOWN_RUN_TO_STOP + 50)]
+    missed = entry("missed", T0 - timedelta(seconds=0.5))
+    state.set_cursor(CURSOR_PARTITION, ROW, acted_on([e.id for e in older]), etag=None)
+    source = Pulled([*older[:50], missed, *older[50:]])  # 50 known, one not, then 100 known
+    feeds = tick(state, source, T0 + timedelta(minutes=1), {"f": frozenset()})
+    assert [e.id for e in feeds.window("cluedin", "f").entries] == ["missed"]
+    assert source.pulled == 50 + 1 + KNOWN_RUN_TO_STOP
+
+
+def test_a_first_subscriber_remembers_every_recent_id_of_the_overlap(state):
+    recent = [entry(str(n), T0 - timedelta(minutes=n)) for n in range(3)]
+    source = Pulled([*recent, entry("too-old", T0 - OVERLAP - timedelta(seconds=1))])
+    feeds = tick(state, source, T0, {"f": frozenset()})
+    feeds.window("cluedin", "f")
+    feeds.advance("f")
+    feeds.commit()
+    assert positions(state)["f"]["seen"] == ["0", "1", "2"] and source.pulled == 4
+
+
+def test_only_a_race_is_swallowed_when_positions_are_written(state):
+    """Losing the race to another host is fine; a cursor table that is gone is not, and says so."""
+    state.set_cursor(CURSOR_PARTITION, ROW, {"subscribers": {"f": {"until": T0.isoformat()}}}, etag=None)
+    feeds = tick(state, Entries([]), T0 + timedelta(minutes=1), {"f": frozenset()})
+    feeds.window("cluedin", "f")
+    feeds.advance("f")
+    state.cursors.delete_table()
+    with pytest.raises(FatalError) as err:
+        feeds.commit()
+    assert "(404)" in str(err.value)

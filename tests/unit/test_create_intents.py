@@ -10,7 +10,7 @@ import pytest
 
 from sync.core.errors import FatalError
 from sync.core.state import SyncObject
-from sync.features.datasources.api import DATASOURCE_KIND, created_text, ensure_data_source, name_suffix
+from sync.features.datasources.api import DATASOURCE_KIND, created_text, ensure_data_source, ensure_group, name_suffix
 from sync.services.purview.assets import Asset, Column, asset_key
 from tests.support.stack import Stack, build_stack
 
@@ -159,3 +159,14 @@ def test_an_intent_whose_source_never_arrived_creates_it(stack: Stack):
     stack.state.save(row)
     made = ensure_data_source(stack.context(), ASSET, owner="retry", fingerprint="fp")
     assert made.created and groups(stack) == {"Account": ["Account"]}
+
+
+def test_ensure_group_says_whether_this_call_created_the_group(stack: Stack):
+    """Data products rely on it: a group just created has no sources to look up, and is announced."""
+    cluedin = stack.context().client("cluedin")
+    row = SyncObject(kind="dataproduct", key="p-1")
+    assert ensure_group(cluedin, stack.state, row, "Customer Master", "p-1") is True
+    assert ensure_group(cluedin, stack.state, row, "Customer Master", "p-1") is False  # its id is known
+    adopting = SyncObject(kind="dataproduct", key="p-2", data={"creating_group": "Customer Master"})
+    assert ensure_group(cluedin, stack.state, adopting, "Customer Master", "p-2") is False  # adopted after a crash
+    assert adopting.target["group_id"] == row.target["group_id"]

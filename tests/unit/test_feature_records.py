@@ -46,7 +46,7 @@ def datasource(key: str, *, status: str = "active", source_id: str = "7", **sour
 
 
 def test_linked_assets_are_the_active_rows_with_a_data_source(state: StateStore):
-    state.save(datasource("linked", source_id="7"))
+    state.save(datasource("linked", source_id="7", guid="g-7"))
     state.save(datasource("orphaned", status="orphaned", source_id="8"))
     state.save(datasource("no-source", source_id=""))
     state.save(datasource("no-name", source_id="9", qualifiedName=""))
@@ -61,7 +61,7 @@ def test_linked_assets_are_the_active_rows_with_a_data_source(state: StateStore)
     ]
     assert list(iter_linked_assets(state))[:2] == [
         LinkedAsset("azure_datalake_gen2_path", "q", "", "10", ()),
-        LinkedAsset("azure_sql_table", "mssql://srv/db/linked", "Linked", "7", (("Id", "int"), ("N", ""))),
+        LinkedAsset("azure_sql_table", "mssql://srv/db/linked", "Linked", "7", (("Id", "int"), ("N", "")), "g-7"),
     ]
     assert sorted(linked_assets(state)) == ["10", "11", "7"]
 

@@ -59,6 +59,29 @@ def test_a_share_that_is_not_whole_rounds_down_for_the_fail_safe():
     )
 
 
+@pytest.mark.parametrize(("deletes", "already", "refused"), [(1, 1, False), (2, 1, True), (1, 2, True)])
+def test_change_feed_deletes_earlier_in_the_hour_share_the_allowance(deletes, already, refused):
+    settings = engine(delete_failsafe_percent=20)  # 10 owned → 2 allowed in all, this cycle's and earlier ones'
+    assert bool(refusal(deletes, 10, settings, already=already)) is refused
+
+
+def test_a_refusal_names_what_the_change_feed_already_deleted_this_hour():
+    assert refusal(2, 10, engine(delete_failsafe_percent=20), already=1) == (
+        "refused to delete 2 of 10 owned objects (fail-safe allows 2, 1 already deleted by the change feed this "
+        "hour: SYNC_DELETE_FAILSAFE_PERCENT=20); nothing was deleted. If this is intended, raise the setting for "
+        "one cycle."
+    )
+
+
+def test_guarding_a_plan_counts_the_hour_s_earlier_deletes():
+    settings = engine(delete_failsafe_percent=20, delete_policy="soft-delete")
+    kept, orphans, refused = guard_deletes(
+        [change("a"), change("b")], owned=10, settings=settings, deletes_on_target=True, feature="f", run_id="r",
+        already=1,
+    )  # fmt: skip
+    assert kept == [] and orphans == [] and "1 already deleted by the change feed" in refused
+
+
 def test_a_refusal_names_the_fractional_setting_as_given():
     assert "allows 5: SYNC_DELETE_FAILSAFE_PERCENT=12.5)" in refusal(6, 40, engine(delete_failsafe_percent=12.5))
 

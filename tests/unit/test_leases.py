@@ -26,6 +26,8 @@ from tests.support.waiting import wait_until
 EARLY = new_run_id("toy", datetime(2026, 1, 1, tzinfo=UTC))
 LATE = new_run_id("toy", datetime(2026, 1, 2, tzinfo=UTC))
 OTHER_FEATURE_LATE = new_run_id("other", datetime(2026, 1, 3, tzinfo=UTC))
+EARLY_TOO = new_run_id("toy", datetime(2026, 1, 1, tzinfo=UTC))
+"""Another run of the feature started in the same millisecond as EARLY (two hosts' timers)."""
 
 
 def test_an_owner_is_unique_per_invocation_and_names_its_planning_run():
@@ -42,6 +44,7 @@ def test_an_owner_is_unique_per_invocation_and_names_its_planning_run():
         (EARLY, LATE, False),
         (LATE, EARLY, True),  # a later run of the same feature already wrote the row
         (OTHER_FEATURE_LATE, EARLY, False),  # other features' runs say nothing
+        (EARLY_TOO, EARLY, False),  # started in the same millisecond: not later
         ("not-a-run-id", EARLY, False),
         (LATE, "", False),
     ],

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from sync.core.errors import MalformedMessageError
-from sync.core.messages import MAX_MESSAGE_BYTES, Change, ChangeKind, ChangeMessage, pack_messages, parse_message
+from sync.core.messages import MAX_MESSAGE_BYTES, Change, ChangeKind, ChangeMessage, pack, pack_messages, parse_message
 
 
 def change(key: str, size: int = 10) -> Change:
@@ -70,3 +70,24 @@ def test_malformed_messages_are_named_exactly_and_briefly():
     with pytest.raises(MalformedMessageError) as schema:
         parse_message(json.dumps(many).encode())
     assert str(schema.value).count(";") == 9  # the first ten problems only
+
+
+def test_several_schema_problems_are_listed_in_order_separated_by_semicolons():
+    with pytest.raises(MalformedMessageError) as err:
+        parse_message(json.dumps({"v": 1, "run_id": 5, "changes": []}).encode())
+    assert str(err.value) == (
+        "message does not match the change schema: run_id: Input should be a valid string; "
+        "changes: List should have at least 1 item after validation, not 0"
+    )
+
+
+def test_a_group_larger_than_a_message_is_split_and_its_later_parts_are_marked():
+    third = (MAX_MESSAGE_BYTES - 2000) // 3  # three of these fill a message but for its envelope
+    group = [change(f"g{n}", third) for n in range(4)]  # two messages' worth
+    packed = pack("r", [change("before"), *group, change("after")], max_changes=100, group=lambda c: c.key[:1])
+    assert [([c.key for c in parse_message(p.text).changes], p.continues) for p in packed] == [
+        (["before"], False),
+        (["g0", "g1", "g2"], False),  # the group starts a message of its own
+        (["g3", "after"], True),  # its later part continues it (and what follows fills it up)
+    ]
+    assert all(len(p.text.encode()) <= MAX_MESSAGE_BYTES for p in packed)

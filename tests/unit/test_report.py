@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from azure.data.tables import TableServiceClient
 
 from sync.core import report as reports
 from sync.core.report import RunReport, find_report, fold, newest_reports, save_report
@@ -126,3 +128,41 @@ def test_ok_is_false_only_for_cycles_that_did_not_run_to_their_end():
         True,
         True,
     ]
+
+
+def test_a_saved_report_is_stored_in_its_json_form(state: StateStore):
+    """The stored row is what the status API and the CLI return: times in ISO form, as the report's JSON has them."""
+    saved = run(started_at=datetime(2026, 5, 1, 8, 0, 0, 250000, tzinfo=UTC))
+    save_report(state.runs, saved, retention_days=3650)
+    raw = state.runs.find(saved.run_id)
+    assert raw is not None and raw["started_at"] == "2026-05-01T08:00:00.250000Z"
+    assert raw == json.loads(saved.model_dump_json())
+
+
+def test_the_newest_twenty_reports_are_listed_by_default(state: StateStore):
+    started = datetime(2026, 5, 1, tzinfo=UTC)
+    saved = [run(started_at=started + timedelta(minutes=n)) for n in range(21)]
+    for item in saved:
+        state.runs.save(item.feature, item.run_id, item.started_at, item.model_dump(mode="json"))
+    assert [r.run_id for r in newest_reports(state.runs, "toy")] == [r.run_id for r in reversed(saved[1:])]
+
+
+def test_pruning_is_timed_per_feature_and_per_store(state: StateStore, azurite, clock, monkeypatch):
+    monkeypatch.setattr(reports, "_last_prune", {})
+    other_store = StateStore(TableServiceClient.from_connection_string(azurite.connection_string), state.prefix + "b")
+    other_store.ensure_tables()
+
+    def of(feature: str, started_at: datetime) -> RunReport:
+        return RunReport(run_id=new_run_id(feature, started_at), feature=feature, started_at=started_at, enqueued=0)
+
+    stale = {feature: of(feature, clock.now() - timedelta(days=2)) for feature in ("toy", "other")}
+    for store in (state, other_store):
+        for item in stale.values():
+            store.runs.save(item.feature, item.run_id, item.started_at, item.model_dump(mode="json"))
+    save_report(state.runs, of("toy", clock.now()), retention_days=1)
+    save_report(state.runs, of("other", clock.now()), retention_days=1)
+    save_report(other_store.runs, of("toy", clock.now()), retention_days=1)
+    assert find_report(state.runs, stale["toy"].run_id) is None
+    assert find_report(state.runs, stale["other"].run_id) is None  # another feature: its own hour
+    assert find_report(other_store.runs, stale["toy"].run_id) is None  # another store: its own hour
+    assert find_report(other_store.runs, stale["other"].run_id) is not None  # not saved there: not pruned
