@@ -30,11 +30,12 @@ from typing import Any
 import requests
 from azure.core.exceptions import ResourceExistsError
 
+from bench._listener import deliver
 from bench.lineage_sync import emulator_stats, needed_operations
 from devhost.azurite import start_azurite
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.core.engine import apply_message, run_tick
+from sync.core.engine import run_tick
 from sync.core.feature import SyncContext
 from sync.core.report import RunReport
 from sync.core.settings import Settings
@@ -154,16 +155,8 @@ class Bench:
                 continue
             empty = 0
             for message in messages:
-                apply_message(
-                    message.content,
-                    queue=queue.value,
-                    features=self.features,
-                    ctx=ctx,
-                    message_id=message.id,
-                    dequeue_count=message.dequeue_count or 1,
-                )
-                client.delete_message(message)
-                applied.append(time.monotonic())
+                if deliver(client, message, queue=queue.value, features=self.features, ctx=ctx):
+                    applied.append(time.monotonic())
 
     # --- Purview content, written unthrottled before a phase ------------------------------------------------
     def atlas(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -44,12 +44,13 @@ from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueServiceClient
 
 from bench._lineage_plan_only import plan_only
+from bench._listener import deliver
 from bench._pipeline_objects import PIPELINE_FEATURES, objects_seed, parse
 from devhost.azurite import start_azurite
 from devhost.cluedin_user import CluedInUser
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.core.engine import apply_message, run_tick
+from sync.core.engine import run_tick
 from sync.core.feature import Feature, SyncContext
 from sync.core.messages import Queues
 from sync.core.settings import Settings
@@ -241,17 +242,9 @@ def start_workers(
                 continue
             empty = 0
             for message in messages:
-                apply_message(
-                    message.content,
-                    queue=Queues.PURVIEW_LINEAGE.value,
-                    features=by_name,
-                    ctx=ctx,
-                    message_id=message.id,
-                    dequeue_count=message.dequeue_count or 1,
-                )
-                client.delete_message(message)
-                with lock:
-                    applied.append(time.monotonic())
+                if deliver(client, message, queue=Queues.PURVIEW_LINEAGE.value, features=by_name, ctx=ctx):
+                    with lock:
+                        applied.append(time.monotonic())
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     for thread in threads:

@@ -32,11 +32,12 @@ from typing import Any
 import requests
 from azure.core.exceptions import ResourceExistsError
 
+from bench._listener import deliver
 from bench.lineage_sync import emulator_stats, needed_operations
 from devhost.azurite import start_azurite
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
-from sync.core.engine import apply_message, run_tick
+from sync.core.engine import run_tick
 from sync.core.feature import Feature, SyncContext
 from sync.core.messages import Queues
 from sync.core.report import RunReport
@@ -129,11 +130,9 @@ def start_workers(
                 continue
             empty = idle_after_done = 0
             for message in messages:
-                apply_message(message.content, queue=Queues.PURVIEW_LINEAGE.value, features=features, ctx=ctx,
-                              message_id=message.id, dequeue_count=message.dequeue_count or 1)  # fmt: skip
-                client.delete_message(message)
-                with lock:
-                    applied.append(time.monotonic())
+                if deliver(client, message, queue=Queues.PURVIEW_LINEAGE.value, features=features, ctx=ctx):
+                    with lock:
+                        applied.append(time.monotonic())
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     for thread in threads:
