@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sync.features.lineage.detect import MonitorEvent, facts_bucket, monitor_events, sources_named_by
+import json
+import zlib
+
+from sync.core.state import SyncObject
+from sync.features.lineage.detect import (
+    FACTS_KIND,
+    MonitorEvent,
+    _store,
+    facts_bucket,
+    monitor_events,
+    packed_facts,
+    read_packed_facts,
+    sources_named_by,
+)
 from sync.services.cluedin.audit import AuditEntry
 from sync.services.cluedin.datasets import ListedDataSet, ListedSource
 from tests.unit.test_lineage_samples import account, contacts
@@ -59,3 +72,31 @@ def test_monitor_events_from_old_and_new_facts():
 def test_facts_are_spread_over_at_most_256_buckets():
     buckets = {facts_bucket(f"{i:08x}-0000-0000-0000-000000000000") for i in range(5000)}
     assert len(buckets) == 256 and all(len(b) == 2 for b in buckets)
+
+
+def test_the_facts_cache_keeps_packed_bytes_and_reads_rows_of_earlier_releases(state):
+    """Buckets hold packed facts written and read without decoding; buckets of JSON documents still read the same."""
+    current = packed_facts()
+    for facts in (account(), contacts()):
+        current.put(facts.id, facts)
+    _store(state, packed_facts(), current)
+    rows = list(state.iter_objects(FACTS_KIND))
+    assert rows and all("packed" in row.data and "facts" not in row.data for row in rows)
+    again = read_packed_facts(state)
+    assert sorted(again) == sorted(current)
+    assert all(again.same(ident, current) for ident in current)  # the very bytes: no re-encoding
+    assert monitor_events(again, current, {}) == []
+
+    older = contacts()  # a bucket as releases before packed buckets wrote it: JSON documents
+    state.upsert_many([SyncObject(FACTS_KIND, facts_bucket(older.id), data={"facts": {older.id: older.to_json()}})])
+    assert read_packed_facts(state)[older.id] == older
+
+
+def test_facts_packed_differently_but_equal_are_not_a_change():
+    """Bytes packed by another release (another compression) must not report every data set as changed."""
+    facts = account()
+    cached, current = packed_facts(), packed_facts()
+    cached.put_packed(facts.id, zlib.compress(json.dumps(facts.to_json(), sort_keys=True).encode(), 9))
+    current.put(facts.id, facts)
+    assert not cached.same(facts.id, current)
+    assert monitor_events(cached, current, {}) == []
