@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.core.errors import FatalError
+from sync.core.errors import FatalError, LeaseHeldError
 from sync.core.state import SyncObject
 from sync.features.datasources.api import DATASOURCE_KIND, created_text, ensure_data_source, ensure_group, name_suffix
 from sync.services.purview.assets import Asset, Column, asset_key
@@ -97,7 +97,58 @@ def test_each_create_is_sent_only_after_its_intent_is_in_state(stack: Stack, mon
     monkeypatch.setattr(cluedin, "create_data_source_set", group_after_intent)
     monkeypatch.setattr(cluedin, "create_data_source", source_after_intent)
     ensure_data_source(ctx, ASSET, owner="o1", fingerprint="fp")
-    assert seen == [{"creating_group": "Account"}, {"creating_group": "Account", "creating_source": "Account"}]
+    # Both intents go out in one write, before the first create: the group's and the data source's.
+    both = {"creating_group": "Account", "creating_source": "Account"}
+    assert seen == [both, both]
+
+
+def test_a_new_asset_costs_five_writes_and_no_read_when_the_caller_has_read_its_row(stack: Stack, monkeypatch):
+    """The lease (guarded by the caller's read), both intents, a fence before each create, and the release
+    carrying both ids: five Table calls (it was nine: a second read, and a save after each create)."""
+    reads: list[str] = []
+    real_read = stack.state.get_object
+
+    def counted(kind: str, key: str) -> SyncObject | None:
+        reads.append(key)
+        return real_read(kind, key)
+
+    monkeypatch.setattr(stack.state, "get_object", counted)
+    writes = stack.state.writes
+    made = ensure_data_source(stack.context(), ASSET, owner="o1", fingerprint="fp", known=None)
+    assert made.created and (reads, stack.state.writes - writes) == ([], 5)
+    row = real_read(DATASOURCE_KIND, KEY)
+    assert row is not None and row.target["source_id"] == made.data_source_id and row.lease_owner == ""
+    ensure_data_source(stack.context(), ASSET, owner="o2", fingerprint="fp")  # the caller read nothing: one read
+    assert reads == [KEY]
+
+
+def test_a_row_written_after_the_callers_read_fails_the_claim_and_creates_nothing(stack: Stack):
+    """The claim is guarded by the caller's read: a row that appeared meanwhile is contention, retried later."""
+    stack.state.save(SyncObject(kind=DATASOURCE_KIND, key=KEY, data={"creating_group": "Account"}))
+    with pytest.raises(LeaseHeldError):
+        ensure_data_source(stack.context(), ASSET, owner="o1", fingerprint="fp", known=None)
+    assert groups(stack) == {}
+
+
+def test_a_crash_between_the_two_creates_leaves_intents_that_the_retry_completes(stack: Stack, monkeypatch):
+    """The group's id is not saved between the creates: the retry adopts the group and makes the source once."""
+    ctx = stack.context()
+    cluedin = ctx.client("cluedin")
+
+    def dies(group_id: str, name: str) -> str:
+        raise KeyboardInterrupt  # the process ends here: no release, the lease is left to expire
+
+    monkeypatch.setattr(cluedin, "create_data_source", dies)
+    with pytest.raises(KeyboardInterrupt):
+        ensure_data_source(ctx, ASSET, owner="o1", fingerprint="fp")
+    left = stack.state.get_object(DATASOURCE_KIND, KEY)
+    assert left is not None and "group_id" not in left.target
+    assert left.data == {"creating_group": "Account", "creating_source": "Account"}
+    monkeypatch.undo()
+    left.lease_owner, left.lease_until = "", None  # the dead invocation's lease ran out
+    stack.state.save(left)
+    made = ensure_data_source(stack.context(), ASSET, owner="retry", fingerprint="fp")
+    assert made.created and groups(stack) == {"Account": ["Account"]}
 
 
 def test_a_group_created_before_a_crash_is_adopted_by_its_intent(stack: Stack):

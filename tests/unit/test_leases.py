@@ -223,3 +223,40 @@ def test_a_heartbeat_that_cannot_reach_storage_warns_and_tries_again(state: Stat
     warnings = [r.getMessage() for r in caplog.records if r.name == "sync.core.state.leases"]
     assert warnings == ["could not renew the lease on toy/a: state storage is unreachable"]
     assert not lease.lost
+
+
+def test_a_claim_on_the_callers_read_skips_its_own_read_and_is_guarded_by_it(state: StateStore, monkeypatch):
+    """`known` saves a read; a row written since that read (or created, when the caller saw none) is contention."""
+    state.save(SyncObject(kind="k", key="a", data={"v": 1}))
+    read = state.get_object("k", "a")
+    reads: list[str] = []
+    real = state.get_object
+
+    def counted(kind: str, key: str) -> SyncObject | None:
+        reads.append(key)
+        return real(kind, key)
+
+    monkeypatch.setattr(state, "get_object", counted)
+    held = state.claim("k", "a", owner="o1", known=read)
+    assert reads == [] and held is read and held.lease_owner == "o1" and held.data == {"v": 1}
+    state.release(held)
+
+    stale = real("k", "a")
+    assert stale is not None
+    state.save(SyncObject(kind="k", key="a", data={"v": 2}, etag=stale.etag))  # written after the caller's read
+    with pytest.raises(LeaseHeldError, match="claimed at the same moment"):
+        state.claim("k", "a", owner="o2", known=stale)
+    state.save(SyncObject(kind="k", key="b"))  # created after the caller read that there was no such row
+    with pytest.raises(LeaseHeldError, match="claimed at the same moment"):
+        state.claim("k", "b", owner="o2", known=None)
+    assert reads == []
+
+
+def test_a_waiting_lease_reads_the_row_again_after_its_first_claim_on_the_callers_read_failed(state: StateStore, clock):
+    """The caller's read is used once: after contention the wait goes on with fresh reads, and then succeeds."""
+    state.save(SyncObject(kind="k", key="a"))
+    stale = state.get_object("k", "a")
+    assert stale is not None
+    state.save(SyncObject(kind="k", key="a", data={"v": 2}, etag=stale.etag))
+    lease = state.lease("k", "a", owner="o1", wait=5, known=stale)
+    assert lease.obj.data == {"v": 2} and lease.obj.lease_owner == "o1"

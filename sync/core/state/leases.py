@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from enum import Enum
 
 from sync.core import clock, fencing
 from sync.core.errors import ContentionError, LeaseHeldError, RetriableError, StaleChangeError
@@ -44,6 +45,15 @@ CLOCK_SKEW_SECONDS = 5.0
 """A lease is treated as held this much past its end, for hosts whose clocks disagree a little."""
 CLAIM_POLL_SECONDS = 0.5
 SERVICE = "state storage"
+
+
+class Unread(Enum):
+    """Marks that the caller has not read the row: a claim reads it first."""
+
+    ROW = 0
+
+
+UNREAD = Unread.ROW
 
 
 def new_owner(run_id: str = "") -> str:
@@ -208,17 +218,29 @@ class LeaseOperations:
         """ETag-guarded write of only the lease columns; returns the new ETag (provided by the store)."""
         raise NotImplementedError
 
-    def claim(self, kind: str, key: str, *, owner: str, lease_seconds: float = LEASE_SECONDS) -> SyncObject:
+    def claim(
+        self,
+        kind: str,
+        key: str,
+        *,
+        owner: str,
+        lease_seconds: float = LEASE_SECONDS,
+        known: SyncObject | Unread | None = UNREAD,
+    ) -> SyncObject:
         """Lease an object's row for `owner`, creating the row if needed; the object carries its `HeldLease`.
 
         The same owner may claim again (it is the same invocation); anyone else waits until the lease ends.
+        `known` is the row as the caller has just read it (None: there was none), saving a second read: the
+        claim's write is guarded by that read's ETag (insert-if-absent for None), so a row changed since then
+        fails the claim exactly as a claim at the same moment does.
 
         Raises:
             LeaseHeldError: another owner holds the lease (retry_after: until it could end), or claimed it at
                 the same moment.
             StaleChangeError: a later run of the owner's feature already wrote the row.
         """
-        obj = self.get_object(kind, key) or SyncObject(kind=kind, key=key)
+        read = self.get_object(kind, key) if known is UNREAD else known
+        obj = read if isinstance(read, SyncObject) else SyncObject(kind=kind, key=key)
         moment = clock.now()
         if obj.lease_owner not in ("", owner) and obj.lease_until is not None:
             ends = obj.lease_until + timedelta(seconds=CLOCK_SKEW_SECONDS)
@@ -244,8 +266,12 @@ class LeaseOperations:
         HeldLease(self, obj, owner, lease_seconds)
         return obj
 
-    def lease(self, kind: str, key: str, *, owner: str, wait: float = 0.0) -> HeldLease:
+    def lease(
+        self, kind: str, key: str, *, owner: str, wait: float = 0.0, known: SyncObject | Unread | None = UNREAD
+    ) -> HeldLease:
         """Claim an object's lease, waiting up to `wait` seconds for another holder to finish.
+
+        `known`: see `claim` (used for the first attempt only; a wait reads the row again).
 
         Raises:
             LeaseHeldError: still held by another invocation when the wait ran out.
@@ -254,8 +280,9 @@ class LeaseOperations:
         deadline = clock.now() + timedelta(seconds=wait)
         while True:
             try:
-                obj = self.claim(kind, key, owner=owner)
+                obj = self.claim(kind, key, owner=owner, known=known)
             except LeaseHeldError as exc:
+                known = UNREAD
                 left = (deadline - clock.now()).total_seconds()
                 if left <= 0:
                     raise
@@ -273,10 +300,13 @@ class LeaseOperations:
         return self.write_row(obj)
 
     @contextmanager
-    def leased(self, kind: str, key: str, *, owner: str, wait: float = 0.0) -> Iterator[SyncObject]:
+    def leased(
+        self, kind: str, key: str, *, owner: str, wait: float = 0.0, known: SyncObject | Unread | None = UNREAD
+    ) -> Iterator[SyncObject]:
         """Hold an object's lease for a block (renewed, fenced; see `HeldLease.held`).
 
-        The block normally `release()`s the object itself (that write carries the final state).
+        The block normally `release()`s the object itself (that write carries the final state). `known`: see
+        `claim`.
         """
-        with self.lease(kind, key, owner=owner, wait=wait).held() as obj:
+        with self.lease(kind, key, owner=owner, wait=wait, known=known).held() as obj:
             yield obj

@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sync.core.errors import FatalError
 from sync.core.feature import Notification, SyncContext
 from sync.core.state import StateStore, SyncObject
+from sync.core.state.leases import UNREAD, Unread
 from sync.services.cluedin.client import CluedInClient
 from sync.services.purview.assets import Asset, asset_key
 
@@ -82,26 +84,42 @@ class EnsuredDataSource:
 
 
 def ensure_data_source(
-    ctx: SyncContext, asset: Asset, *, owner: str, group_name: str | None = None, fingerprint: str = ""
+    ctx: SyncContext,
+    asset: Asset,
+    *,
+    owner: str,
+    group_name: str | None = None,
+    fingerprint: str = "",
+    known: SyncObject | Unread | None = UNREAD,
 ) -> EnsuredDataSource:
     """The asset's data source group and endpoint data source in CluedIn, found or created, recorded in state.
 
     Idempotent and safe against crashes: create intents are recorded before each create call, and a retry adopts
     what an earlier attempt created (docs/decisions/0005-idempotent-creates.md). `group_name` is the name to give
     a new group (default: the asset's name); `fingerprint` is recorded as what was applied. Without a fingerprint
-    (another feature asking), an existing data source is returned as it is, without a write.
+    (another feature asking), an existing data source is returned as it is, without a write. `known` is the row
+    as the caller has just read it (saves a read).
+
+    A new asset costs six Table round trips: the caller's read, the lease (guarded by that read), one write of
+    both create intents (the group's and the source's) before the first create call, the fence before each create
+    (sync/core/fencing.py), and the release, which records both ids. Ids are not saved between the calls: a crash
+    there leaves the intents, and the retry adopts what was created.
     """
     key = asset_key(asset.type_name, asset.qualified_name)
     if not fingerprint:
-        known = ctx.state.get_object(DATASOURCE_KIND, key)
-        if known is not None and known.active and known.target.get("source_id"):
-            return EnsuredDataSource(str(known.target["source_id"]), str(known.target.get("group_name")), False, [])
+        found = ctx.state.get_object(DATASOURCE_KIND, key) if known is UNREAD else known
+        if isinstance(found, SyncObject) and found.active and found.target.get("source_id"):
+            return EnsuredDataSource(str(found.target["source_id"]), str(found.target.get("group_name")), False, [])
+        known = found
     cluedin: CluedInClient = ctx.client("cluedin")
-    with ctx.state.leased(DATASOURCE_KIND, key, owner=owner) as obj:
+    with ctx.state.leased(DATASOURCE_KIND, key, owner=owner, known=known) as obj:
         obj.source = {"guid": asset.guid, "typeName": asset.type_name, "qualifiedName": asset.qualified_name}
         wanted = str(obj.target.get("group_name") or group_name or asset.name)
+        earlier = obj.data.get("creating_source")  # an earlier attempt's intent: it may have created the source
+        if not obj.target.get("source_id"):
+            obj.data["creating_source"] = asset.name  # written with the group's intent when a group is created
         created = ensure_group(cluedin, ctx.state, obj, wanted, asset.qualified_name)
-        created = _ensure_source(cluedin, ctx.state, obj, asset.name) or created
+        created = _ensure_source(cluedin, ctx.state, obj, asset.name, earlier=earlier, saved=created) or created
         obj.data = {"schema": asset.schema(), "name": asset.name, "terms": asset.terms}
         if fingerprint:
             obj.fingerprint = fingerprint
@@ -121,6 +139,7 @@ def ensure_group(cluedin: CluedInClient, state: StateStore, obj: SyncObject, nam
     The intended name is written to state before the create call: if the process dies after CluedIn created the
     group but before its id was saved, the retry adopts the group of that name instead of creating another. A group
     of that name that the app never intended to create belongs to someone else: the app then uses the suffixed name.
+    The id found or made is recorded in `obj` only: the caller's next write (an intent, the release) saves it.
     """
     if obj.target.get("group_id"):
         return False
@@ -128,34 +147,37 @@ def ensure_group(cluedin: CluedInClient, state: StateStore, obj: SyncObject, nam
         existing = cluedin.find_data_source_set(candidate)
         if existing is not None and obj.data.get("creating_group") == candidate:
             obj.target.update(group_id=str(existing["id"]), group_name=candidate)
-            state.save(obj)
             return False
         if existing is None:
             obj.data["creating_group"] = candidate
             state.save(obj)
             group_id = cluedin.create_data_source_set(candidate)
             obj.target.update(group_id=group_id, group_name=candidate)
-            state.save(obj)
             return True
     raise FatalError(
         f"data source group names '{name}' and its suffixed form are taken by groups the app did not create"
     )
 
 
-def _ensure_source(cluedin: CluedInClient, state: StateStore, obj: SyncObject, name: str) -> bool:
-    """Create the endpoint data source inside the group, adopting one a crashed attempt already created."""
+def _ensure_source(
+    cluedin: CluedInClient, state: StateStore, obj: SyncObject, name: str, *, earlier: Any, saved: bool
+) -> bool:
+    """Create the endpoint data source inside the group, adopting one a crashed attempt already created.
+
+    `earlier` is the source intent the row held when it was leased; `saved` says this attempt's intent is already
+    written (with the group's). The new id is recorded in `obj` for the caller's release to save.
+    """
     if obj.target.get("source_id"):
         return False
-    if obj.data.get("creating_source") == name:
+    if earlier == name:
         # A previous attempt may have created it and died before saving its id: adopt it if so.
         group = cluedin.find_data_source_set(str(obj.target["group_name"]))
         existing = next((s for s in (group or {}).get("dataSources") or [] if s.get("name") == name), None)
         if existing is not None:
             obj.target["source_id"] = str(existing["id"])
-            state.save(obj)
             return False
     obj.data["creating_source"] = name
-    state.save(obj)
+    if not saved:
+        state.save(obj)
     obj.target["source_id"] = cluedin.create_data_source(str(obj.target["group_id"]), name)
-    state.save(obj)
     return True

@@ -178,6 +178,11 @@ class DataSourcesFeature(Feature):
         if asset is None:
             return ApplyOutcome("skipped", "asset no longer exists in Purview")
         ensured = ensure_data_source(
-            ctx, asset, owner=owner, group_name=str(change.desired["group_name"]), fingerprint=change.fingerprint
+            ctx,
+            asset,
+            owner=owner,
+            group_name=str(change.desired["group_name"]),
+            fingerprint=change.fingerprint,
+            known=current,
         )
         return ApplyOutcome("applied", "created" if ensured.created else "refreshed", ensured.notifications)
