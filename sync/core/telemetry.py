@@ -20,10 +20,10 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import metrics, trace
 
@@ -122,6 +122,8 @@ class CallStats:
         }
 
 
+T = TypeVar("T")
+
 _call_sinks: ContextVar[dict[str, CallStats] | None] = ContextVar("call_sinks", default=None)
 _sink_lock = threading.Lock()
 
@@ -139,6 +141,25 @@ def collect_calls() -> Iterator[dict[str, CallStats]]:
         yield sinks
     finally:
         _call_sinks.reset(token)
+
+
+def counted_by_caller(function: Callable[..., T]) -> Callable[..., T]:
+    """`function`, counting its calls for the run or invocation of the thread that wraps it.
+
+    A pool thread does not inherit the context variables of the thread that submits to it, so calls a snapshot
+    makes from its pool (detail reads, history samples) would be missing from the run report. Only the counters
+    travel: fences stay with the invocation's own thread (sync/core/fencing.py).
+    """
+    sinks = _call_sinks.get()
+
+    def run(*args: Any, **kwargs: Any) -> T:
+        token = _call_sinks.set(sinks)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _call_sinks.reset(token)
+
+    return run
 
 
 def count_call(

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from sync.core.telemetry import RESERVED_RECORD_KEYS, dimension_name, log_event
+from sync.core.telemetry import (
+    RESERVED_RECORD_KEYS,
+    CallStats,
+    collect_calls,
+    count_call,
+    counted_by_caller,
+    dimension_name,
+    log_event,
+)
 
 
 @pytest.mark.parametrize("key", sorted(RESERVED_RECORD_KEYS))
@@ -32,3 +41,13 @@ def test_ordinary_fields_keep_their_names_and_none_is_left_out(caplog):
     assert record.counts == {"a": 1}
     assert record.getMessage() == "probing [Probe feature=lineage]"
     assert dimension_name("feature") == "feature" and dimension_name("name") == "sync_name"
+
+
+def test_calls_made_in_a_pool_count_for_the_run_that_submitted_them():
+    """A snapshot's pool threads (history samples, detail reads) count for the run report of the planning thread."""
+    with collect_calls() as sinks, ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(counted_by_caller(lambda _: count_call(CallStats(), "cluedin", calls=1)), range(3)))
+        list(pool.map(lambda _: count_call(CallStats(), "cluedin", calls=1), range(2)))  # not wrapped: not counted
+    assert sinks["cluedin"].calls == 3
+    with ThreadPoolExecutor(max_workers=1) as pool:  # wrapped outside any run: counts for no run, and fails nothing
+        pool.submit(counted_by_caller(lambda: count_call(CallStats(), "cluedin", calls=1))).result()

@@ -25,6 +25,7 @@ from sync.core.feature import ApplyOutcome, Feature, Notification, SetupStep, Sn
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
+from sync.core.telemetry import counted_by_caller
 from sync.features.lineage.nodes import Node
 from sync.features.lineage.pipeline import BACKBONE_NAME, PIPELINE_TYPES, backbone_nodes
 from sync.features.lineage.record_writer import RecordWriter
@@ -163,7 +164,11 @@ class PipelineObjectsFeature(Feature):
         fresh = [listed for listed in listing if stale(listed)]
         with ThreadPoolExecutor(max_workers=DETAIL_READERS) as pool:  # detail reads are independent GETs
             read = dict(
-                zip([f.id for f in fresh], pool.map(lambda f: self.read_object(cluedin, f), fresh), strict=True)
+                zip(
+                    [f.id for f in fresh],
+                    pool.map(counted_by_caller(lambda f: self.read_object(cluedin, f)), fresh),
+                    strict=True,
+                )
             )
         for listed in listing:
             known = cached.get(listed.id)

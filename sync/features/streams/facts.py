@@ -24,7 +24,7 @@ from typing import Any
 
 from sync.core.changefeed import FeedWindow
 from sync.core.state import StateStore, SyncObject, fingerprint
-from sync.core.telemetry import log_event
+from sync.core.telemetry import counted_by_caller, log_event
 from sync.services.cluedin import filters
 from sync.services.cluedin.client import CluedInClient, GraphQLError
 from sync.services.cluedin.consume import (
@@ -187,7 +187,7 @@ def refresh_streams(cluedin: CluedInClient, state: StateStore, window: FeedWindo
     # caps the rate), in a fixed order so notes and results do not depend on timing.
     groups = list(stale.values())
     with ThreadPoolExecutor(max_workers=PREVIEW_WORKERS) as pool:
-        results = list(pool.map(lambda streams: _preview(cluedin, streams, sample_size), groups))
+        results = list(pool.map(counted_by_caller(lambda streams: _preview(cluedin, streams, sample_size)), groups))
     for streams, (previews, notes, calls) in zip(groups, results, strict=True):
         refresh.previewed += 1
         refresh.searches += calls

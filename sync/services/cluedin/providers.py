@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from sync.core.telemetry import counted_by_caller
 from sync.services.cluedin.client import CluedInClient
 
 SEARCH_PAGE_SIZE = 500
@@ -136,7 +137,7 @@ def sample_contributions(
             break
     sample.records = len(records)
     with ThreadPoolExecutor(max_workers=HISTORY_WORKERS) as pool:
-        for parts in pool.map(lambda ident: read_history(cluedin, ident), records):
+        for parts in pool.map(counted_by_caller(lambda ident: read_history(cluedin, ident)), records):
             sample.histories += 1
             for provider_id, keys in parts.items():
                 if provider_id in wanted:
