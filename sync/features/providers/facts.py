@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sync.core.changefeed import FeedWindow
 from sync.core.state import StateStore, SyncObject, fingerprint
-from sync.core.telemetry import log_event
+from sync.core.telemetry import counted_by_caller, log_event
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.providers import (
     CONTRIBUTING_KINDS,
@@ -40,6 +41,9 @@ FACTS_KIND = "providers-facts"
 SCAN_KEY = "scan|entity-types"
 PROVIDER_OBJECT = "Provider"
 FEED_TYPES = frozenset({PROVIDER_OBJECT})
+TYPE_WORKERS = 4
+"""Entity types sampled at once, each reading its histories a few at a time (the client's rate limiter still caps
+the rate): a cycle sampling fifty types waits for a few chains of reads, not for fifty in a row."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,10 @@ def refresh_providers(
         if wanted:
             plan[entity_type] = wanted
     found: dict[tuple[str, str], list[str]] = {}
-    for entity_type, provider_ids in plan.items():
-        sample = sample_contributions(cluedin, entity_type, provider_ids, per_type)
+    with ThreadPoolExecutor(max_workers=TYPE_WORKERS) as pool:  # each type's search, then its history reads
+        sampled = counted_by_caller(lambda item: sample_contributions(cluedin, item[0], item[1], per_type))
+        samples = list(pool.map(sampled, plan.items()))
+    for (entity_type, provider_ids), sample in zip(plan.items(), samples, strict=True):
         refresh.searches += sample.searches
         refresh.histories += sample.histories
         for provider_id in provider_ids:
