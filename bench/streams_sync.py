@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import threading
 import time
@@ -33,7 +34,7 @@ import requests
 from azure.core.exceptions import ResourceExistsError
 
 from bench._listener import deliver
-from bench.lineage_sync import emulator_stats, needed_operations
+from bench.lineage_sync import cpu_seconds, emulator_stats, needed_operations
 from devhost.azurite import start_azurite
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
@@ -226,7 +227,10 @@ def main(argv: Sequence[str]) -> None:
         requests.delete(f"{purview.url}/_emulator/stats", timeout=10)
         requests.delete(f"{cluedin.url}/_emulator/stats", timeout=10)
 
+        emulator_cpu = cpu_seconds(cluedin.process.pid), cpu_seconds(purview.process.pid)
         seconds, planning, messages, reports = tick(settings, state, queues, args.workers)
+        cluedin_cpu = cpu_seconds(cluedin.process.pid) - emulator_cpu[0]
+        purview_cpu = cpu_seconds(purview.process.pid) - emulator_cpu[1]
         purview_stats = emulator_stats(purview.url)
         operations = needed_operations(purview_stats)
         bound = operations / RATE
@@ -238,6 +242,10 @@ def main(argv: Sequence[str]) -> None:
             f"initial sync (timer fired → last message applied): {seconds:.1f}s for {operations} Purview operations "
             f"({int(purview_stats['statuses'].get('429', 0))} throttled answers) in {messages} messages; lower bound "
             f"{bound:.1f}s at {RATE:g} ops/s; ratio {seconds / max(bound, 1e-9):.3f} (planning took {planning:.1f}s)"
+        )
+        print(
+            f"  meanwhile the CluedIn emulator used {cluedin_cpu:.1f}s of CPU answering the planners' reads and the "
+            f"Purview emulator {purview_cpu:.1f}s (both share this machine's {os.cpu_count()} cores with the app)"
         )
         previews = args.streams * ceil(n / SAMPLE_PAGE)
         types = min(types_sample, args.entity_types)
