@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
-from azure.storage.queue import QueueServiceClient
 from pydantic import Field
 
 from sync.core import clock, engine
@@ -36,7 +34,6 @@ from sync.core.report import find_report
 from sync.core.settings import Settings, SettingsGroup, env
 from sync.core.state import StateStore, SyncObject, new_run_id
 from sync.core.storage import QueueSender
-from tests.support.stack import RecordingQueueSender
 
 QUEUE = Queues.CLUEDIN.value
 
@@ -98,12 +95,6 @@ class Toy(Feature):
         if self.fail_with is not None:
             raise self.fail_with
         return self.outcome
-
-
-@pytest.fixture()
-def queues(azurite) -> RecordingQueueSender:
-    service = QueueServiceClient.from_connection_string(azurite.connection_string)
-    return RecordingQueueSender(service, "e" + uuid.uuid4().hex[:12])
 
 
 def context(state: StateStore, queues: QueueSender, **settings: str) -> SyncContext:

@@ -1,0 +1,264 @@
+"""The engine's less travelled paths (sync/core/engine.py) with test_engine.py's toy feature, on Azurite state and
+queues: planning in storage order, a plan held for a hook, message groups split across messages, a two-sided
+plan's conflicts, the fail-safe's preview, change-feed positions, and plans of only what a pushed feed named.
+
+Fast on purpose, like test_engine.py: `make mutation` runs these for every mutant of the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import pytest
+
+from sync.core import engine
+from sync.core.changefeed import FeedEntry
+from sync.core.diff import storage_order
+from sync.core.engine import run_cycle, run_targeted, run_tick
+from sync.core.errors import FatalError
+from sync.core.feature import Feature, Snapshot, SyncContext
+from sync.core.messages import Change, ChangeMessage
+from sync.core.settings import Settings
+from sync.core.state import StateStore, SyncObject, fingerprint
+from sync.core.targeted import ALLOWANCE_CURSOR
+from sync.core.twoway import Conflict, ConflictPolicy, Planned
+from tests.support.stack import RecordingQueueSender
+from tests.unit.test_engine import QUEUE, Toy, context, owned, received
+
+
+class OrderedToy(Toy):
+    """Plans in storage order from lazily produced pairs, as a feature too large to hold does."""
+
+    plans_in_order: ClassVar[bool] = True
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"target"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pairs: list[tuple[str, bool, SyncObject | None]] = []
+        self.sending: list[list[str]] = []
+
+    def snapshot(self, ctx: SyncContext) -> Snapshot:
+        whole = super().snapshot(ctx)
+        ordered = sorted(self.desired.items(), key=lambda item: storage_order(item[0]))
+        return Snapshot(
+            ordered=iter(ordered),
+            before_send=whole.before_send,
+            after_send=whole.after_send,
+            before_sending=lambda batch: self.sending.append([c.key for c in batch]),
+        )
+
+    def plan_ordered(
+        self, pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]], settings: Settings
+    ) -> Iterator[Change]:
+        for key, desired, row in pairs:
+            self.pairs.append((key, desired is not None, row))
+            wanted = {key: desired} if desired is not None else {}
+            yield from self.plan(wanted, {key: row} if row is not None else {}, settings)
+
+
+def test_an_ordered_plan_counts_both_sides_and_marks_only_what_is_gone(state, queues):
+    toy = OrderedToy()
+    toy.desired = {"same": {"n": 1}, "new": {"n": 2}}
+    state.save(SyncObject(kind="toy", key="same", status="active", fingerprint=fingerprint({"n": 1})))
+    state.save(SyncObject(kind="toy", key="gone", status="active", data={"big": "x"}, target={"t": 1}))
+    state.save(SyncObject(kind="toy", key="old", status="orphaned"))
+    report = run_cycle(toy, context(state, queues, SYNC_DELETE_POLICY="retain", SYNC_DELETE_FAILSAFE_PERCENT="100"))
+    assert (report.status, report.source_objects, report.owned_objects, report.unchanged) == ("enqueued", 2, 2, 1)
+    assert (report.planned, report.orphaned, report.enqueued) == ({"create": 1}, 1, 1)
+    assert [(key, desired, row is not None) for key, desired, row in toy.pairs] == [
+        ("gone", False, True),
+        ("new", True, False),
+        ("old", False, True),
+        ("same", True, True),
+    ]
+    gone_row = toy.pairs[0][2]
+    assert gone_row is not None and (gone_row.target, gone_row.data) == ({"t": 1}, {})  # only declared columns
+    assert toy.sending == [["new"]]  # the claim-check writes of exactly the batch sent
+    [message] = received(queues)
+    assert [c.key for c in message.changes] == ["new"]
+    marks = {o.key: o.status for o in state.iter_objects("toy")}
+    assert marks == {"same": "active", "gone": "orphaned", "old": "orphaned"}
+
+
+def test_an_ordered_dry_run_makes_none_of_the_writes_messages_rely_on(state, queues):
+    toy = OrderedToy()
+    toy.desired = {"new": {"n": 2}}
+    report = run_cycle(toy, context(state, queues, SYNC_DRY_RUN="true"))
+    assert (report.status, report.planned, report.source_objects) == ("dry-run", {"create": 1}, 1)
+    assert toy.sending == [] and queues.sent == 0
+
+
+def test_a_plan_hook_sees_the_whole_plan_before_anything_is_sent(state, queues, monkeypatch):
+    monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 2)
+    toy = Toy()
+    toy.desired = {k: {"n": 1} for k in "abcde"}
+    seen: list[tuple[str, list[str], int]] = []
+    ctx = context(state, queues)
+    ctx.plan_hook = lambda feature, report, changes: seen.append((feature.name, [c.key for c in changes], queues.sent))
+    report = run_cycle(toy, ctx)
+    assert seen == [("toy", list("abcde"), 0)]
+    assert report.enqueued == 5 and sorted(c.key for m in received(queues) for c in m.changes) == list("abcde")
+
+
+def test_a_plan_hook_that_refuses_the_plan_stops_the_cycle_before_it_sends(state, queues):
+    toy = Toy()
+    toy.desired = {"a": {"n": 1}}
+    ctx = context(state, queues)
+
+    def refuse(feature: Feature, report: Any, changes: list[Change]) -> None:
+        raise FatalError("the plan differs from the one reviewed")
+
+    ctx.plan_hook = refuse
+    report = run_cycle(toy, ctx)
+    assert (report.status, report.errors) == ("failed", ["FatalError: the plan differs from the one reviewed"])
+    assert queues.sent == 0 and toy.written == ["before"]
+
+
+class GroupedToy(Toy):
+    """Changes grouped by their desired `g`: a group stays in one message when it fits."""
+
+    def message_group(self, change: Change) -> str | None:
+        group = change.desired.get("g")
+        return str(group) if group is not None else None
+
+
+def test_a_group_is_never_cut_by_a_chunk_and_its_later_parts_are_sent_a_moment_later(state, queues, monkeypatch):
+    monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 3)
+    batches: list[list[list[str]]] = []
+    original = queues.send_many
+
+    def recording(queue: str, texts: Sequence[str]) -> int:
+        batches.append([[c.key for c in ChangeMessage.model_validate_json(t).changes] for t in texts])
+        sent: int = original(queue, texts)
+        return sent
+
+    monkeypatch.setattr(queues, "send_many", recording)
+    toy = GroupedToy()
+    groups = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 3}
+    toy.desired = {key: {"g": group} for key, group in groups.items()}
+    report = run_cycle(toy, context(state, queues))
+    assert report.enqueued == 6
+    # A chunk of 3 ends inside group 2: the group waits for the next flush; the group of 3 is larger than a message
+    # of 2, so its third change is sent a moment after the first two.
+    assert batches == [[["a", "b"]], [["c", "d"]], [["f"]]]
+    [(queue, text, visibility)] = queues.delayed
+    assert (queue, visibility) == (QUEUE, engine.CONTINUATION_DELAY_SECONDS) and visibility == 2
+    assert [c.key for c in ChangeMessage.model_validate_json(text).changes] == ["e"]
+
+
+def test_a_group_larger_than_a_chunk_goes_as_it_is(state, queues, monkeypatch):
+    monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 2)
+    toy = GroupedToy()
+    toy.max_changes_per_message = 5  # type: ignore[misc]
+    toy.desired = {key: {"g": 1} for key in "abc"}
+    run_cycle(toy, context(state, queues))
+    assert [[c.key for c in m.changes] for m in received(queues)] == [["a", "b"], ["c"]]
+
+
+class TwoSidedToy(Toy):
+    """A plan that also found an edit on the target side."""
+
+    def plan(
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
+    ) -> Planned:
+        edited = Conflict("toy 'a'", "n", 1, 2, 1, ConflictPolicy.REPORT)
+        return Planned(super().plan(snapshot, state, settings), conflicts=[edited], notes=["toy b was renamed"])
+
+
+def test_a_two_sided_plan_reports_its_conflicts_and_notes(state, queues):
+    toy = TwoSidedToy()
+    toy.desired = {"a": {"n": 1}}
+    report = run_cycle(toy, context(state, queues))
+    assert report.conflicts == [Conflict("toy 'a'", "n", 1, 2, 1, ConflictPolicy.REPORT).text]
+    assert report.events == ["noticed something", "toy b was renamed"]
+    assert report.planned == {"create": 1}
+
+
+def test_what_the_fail_safe_held_back_is_shown_in_the_plan(state, queues):
+    toy = Toy()
+    toy.desired = {"kept": {"n": 1}}
+    owned(state, "kept", "x", "y")
+    report = run_cycle(toy, context(state, queues, SYNC_DELETE_FAILSAFE_PERCENT="10"))
+    assert report.deletes_refused
+    assert report.changes == [
+        "register toy types",
+        "update toy kept",
+        "held back by the fail-safe: delete toy x",
+        "held back by the fail-safe: delete toy y",
+    ]
+    assert [[c.key for c in m.changes] for m in received(queues)] == [["kept"]]
+
+
+class FeedToy(Toy):
+    change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset()}
+
+
+def feed_context(state: StateStore, queues: RecordingQueueSender, **settings: str) -> SyncContext:
+    source = type("Feed", (), {"key": "org", "read": lambda self, since, until: []})()
+    base = context(state, queues, **settings)
+    return SyncContext(base.settings, state, queues, feed_sources={"cluedin": lambda c: source})
+
+
+def test_a_cycle_advances_its_change_feed_position_and_a_dry_run_does_not(state, queues):
+    dry = FeedToy()
+    for _ in range(2):
+        run_cycle(dry, feed_context(state, queues, SYNC_DRY_RUN="true"))
+    assert [w.first for w in dry.windows] == [True, True]
+    toy = FeedToy()
+    for _ in range(2):
+        run_cycle(toy, feed_context(state, queues))
+    assert [w.first for w in toy.windows] == [True, False]
+
+
+def test_a_tick_plans_each_feature_once_in_order(state, queues):
+    first, second = FeedToy(), FeedToy()
+    second.name = "toy2"  # type: ignore[misc]
+    reports = run_tick([first, second], feed_context(state, queues))
+    assert [r.feature for r in reports] == ["toy", "toy2"]
+    assert len({r.run_id for r in reports}) == 2
+    run_tick([first, second], feed_context(state, queues))
+    assert [w.first for w in first.windows + second.windows] == [True, False, True, False]
+
+
+class PushedToy(Toy):
+    """Plans from Purview's pushed notifications: an entry names an object; a `delete` entry says it is gone."""
+
+    pushed_feeds: ClassVar[frozenset[str]] = frozenset({"purview"})
+
+    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
+        desired = {e.object_id: {"n": 1} for e in entries if e.action != "delete"}
+        return Snapshot(desired=desired, scope={e.object_id for e in entries})
+
+
+def entry(key: str, action: str = "update") -> FeedEntry:
+    return FeedEntry(id=f"{action}-{key}", object_type="toy", object_id=key, action=action, at="2026-01-01T00:00:00Z")
+
+
+def test_a_pushed_feed_plans_only_the_named_objects_of_the_features_subscribed_to_it(state, queues):
+    pushed, other = PushedToy(), Toy()
+    other.name = "other"  # type: ignore[misc]
+    owned(state, "a", "b", "untouched")
+    named = [entry("b"), entry("a"), entry("n")]
+    reports = run_targeted([other, pushed], context(state, queues), named, source="purview")
+    [report] = reports
+    assert (report.feature, report.trigger, report.targets) == ("toy", "purview-change-feed", ["a", "b", "n"])
+    assert report.planned == {"create": 1, "update": 2} and report.status == "enqueued"
+    assert (report.source_objects, report.owned_objects) == (3, 2)  # the rows it looked at, not the whole estate
+    assert run_targeted([other], context(state, queues), [entry("a")], source="purview") == []
+
+
+@pytest.mark.parametrize("dry_run", ["false", "true"])
+def test_pushed_deletions_share_one_allowance_with_every_change_feed_run(state, queues, dry_run):
+    owned(state, "a", "b", "c", "d")  # 50% of 4: two deletions per window
+    ctx = context(state, queues, SYNC_DRY_RUN=dry_run)
+    first = run_targeted([PushedToy()], ctx, [entry("a", "delete")], source="purview")[0]
+    assert (first.planned, first.deletes_refused, first.owned_objects) == ({"delete": 1}, False, 1)
+    cursor, _ = state.get_cursor("toy", ALLOWANCE_CURSOR)
+    if dry_run == "true":
+        assert cursor is None  # a dry run spends nothing
+        return
+    assert cursor is not None and (cursor["owned"], cursor["deleted"]) == (4, 1)
+    second = run_targeted([PushedToy()], ctx, [entry("b", "delete"), entry("c", "delete")], source="purview")[0]
+    assert second.deletes_refused and second.enqueued == 0
+    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 1
