@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
@@ -76,6 +77,8 @@ def test_fingerprints_are_canonical_short_and_sensitive():
     assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
     assert len(fingerprint({})) == 24
+    # Stored in every state row: a different serialisation would make every object look changed after an upgrade.
+    assert fingerprint({"b": [1, 2], "a": 1}) == hashlib.sha256(b'{"a":1,"b":[1,2]}').hexdigest()[:24]
     assert fingerprint({"at": datetime(2026, 1, 1, tzinfo=UTC)}) == fingerprint({"at": "2026-01-01 00:00:00+00:00"})
 
 
@@ -126,6 +129,7 @@ def test_a_row_round_trips_through_its_entity_form():
         fingerprint="fp",
         status="active",
         last_run_id="run",
+        previous_run_id="run before",
         lease_owner="me",
         lease_until=until,
         updated_at=until,
@@ -141,5 +145,6 @@ def test_a_row_without_optional_columns_reads_with_defaults():
     back = SyncObject.from_entity("k", {"RowKey": "r"})
     assert (back.key, back.status, back.lease_until, back.updated_at, back.etag) == ("r", "pending", None, None, None)
     assert (back.source, back.target, back.data, back.fingerprint, back.lease_owner) == ({}, {}, {}, "", "")
+    assert (back.last_run_id, back.previous_run_id) == ("", "")
     assert not back.active
     assert "LeaseUntil" not in SyncObject(kind="k", key="r").to_entity()
