@@ -22,6 +22,7 @@ from sync.core.state.rows import (
     put_text,
     quoted,
 )
+from sync.core.telemetry import in_run
 
 ASTRAL = "\U0001f600"  # two UTF-16 code units
 
@@ -148,3 +149,18 @@ def test_a_row_without_optional_columns_reads_with_defaults():
     assert (back.last_run_id, back.previous_run_id) == ("", "")
     assert not back.active
     assert "LeaseUntil" not in SyncObject(kind="k", key="r").to_entity()
+
+
+def test_a_row_written_in_a_run_names_it_and_remembers_the_run_before_once():
+    row = SyncObject(kind="k", key="a", last_run_id="run-1")
+    assert row.to_entity()["LastRunId"] == "run-1"  # no run in scope: written as it was
+    with in_run("run-2", "feature") as scope:
+        entity = row.to_entity()
+        assert (entity["LastRunId"], entity["PreviousRunId"]) == ("run-2", "run-1")
+        row.to_entity()  # written again by the same run (a redelivered message): nothing moves
+        assert (row.last_run_id, row.previous_run_id) == ("run-2", "run-1")
+        SyncObject(kind="k", key="b").to_entity()
+    assert scope.previous == {("k", "a"): "run-1", ("k", "b"): ""}  # what rollback restores, per row
+    with in_run("run-3", "feature") as later:
+        row.to_entity()
+    assert (row.last_run_id, row.previous_run_id, later.previous) == ("run-3", "run-2", {("k", "a"): "run-2"})
