@@ -164,3 +164,11 @@ def test_a_row_written_in_a_run_names_it_and_remembers_the_run_before_once():
     with in_run("run-3", "feature") as later:
         row.to_entity()
     assert (row.last_run_id, row.previous_run_id, later.previous) == ("run-3", "run-2", {("k", "a"): "run-2"})
+
+
+def test_a_key_of_astral_characters_is_kept_in_parts_a_string_property_can_hold():
+    key = ASTRAL * 20_000  # 40,000 UTF-16 units: more than one property's 32K
+    entity = SyncObject(kind="k", key=key).to_entity()
+    parts = [entity["Key"], *(entity[f"Key_{i}"] for i in range(1, entity["Key_parts"]))]
+    assert all(units(part) <= 32 * 1024 for part in parts) and "".join(parts) == key
+    assert SyncObject.from_entity("k", entity).key == key
