@@ -111,6 +111,8 @@ def test_json_round_trips_and_falls_back_to_the_default():
     assert get_json(entity, "Missing", {"d": 1}) == {"d": 1}
     put_text(entity, "Blank", "")
     assert get_json(entity, "Blank", []) == []
+    put_json(entity, "When", {"at": datetime(2026, 1, 1, tzinfo=UTC)})  # what JSON cannot hold is kept as text
+    assert get_json(entity, "When", None) == {"at": "2026-01-01 00:00:00+00:00"}
 
 
 def test_chunks_and_quoting():
