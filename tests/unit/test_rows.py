@@ -52,6 +52,13 @@ def test_the_limit_counts_utf16_units_and_escapes():
     assert HASH_MARK in encode_key("/" * 171)  # 171 escapes of 3 units: 513
 
 
+def test_a_long_key_with_a_lone_surrogate_is_escaped_and_hashed_not_refused():
+    key = "\ud800" + "k" * MAX_KEY_UNITS  # e.g. a name cut in the middle of a pair by its source
+    encoded = encode_key(key)
+    assert encoded.startswith("%D800k") and HASH_MARK in encoded and units(encoded) == MAX_KEY_UNITS
+    assert encoded.split(HASH_MARK)[1] == hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def test_a_hashed_key_never_ends_in_half_a_surrogate_pair():
     key = "k" * (MAX_KEY_UNITS - len(HASH_MARK) - 32 - 1) + ASTRAL * 30
     prefix = encode_key(key).split(HASH_MARK)[0]
