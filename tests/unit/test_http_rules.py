@@ -189,3 +189,39 @@ def test_a_connection_never_opened_and_an_answer_lost_are_told_apart(caplog):
     assert str(unknown.value) == "test POST /create: ConnectionError: the answer was lost or cut off; outcome unknown"
     retries = [r for r in caplog.records if r.name == "sync.http"]
     assert [(r.operation, r.reason) for r in retries] == [("read", "ConnectionError")] * 2
+
+
+def test_only_post_and_patch_are_taken_as_non_idempotent_and_only_reads_as_no_writes():
+    unavailable = answer(503, b"{}")
+    with scripted_server(lambda request: unavailable) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=2, backoff_base=0.001))
+        sent: dict[str, int] = {}
+        for method in ("patch", "POST", "PUT", "DELETE", "GET", "HEAD"):
+            before = len(server.received)
+            with pytest.raises(RetriableError):
+                transport.request(method, "/x")
+            sent[method.upper()] = len(server.received) - before
+    assert sent == {"PATCH": 1, "POST": 1, "PUT": 2, "DELETE": 2, "GET": 2, "HEAD": 2}  # a 503 may have been processed
+    assert {r.method for r in server.received} == {"PATCH", "POST", "PUT", "DELETE", "GET", "HEAD"}
+    assert (transport.stats.calls, transport.stats.writes) == (10, 6)  # PATCH, POST, PUT twice, DELETE twice
+
+
+def test_a_call_is_named_by_its_path_without_the_query():
+    with scripted_server(lambda request: answer(400, b'{"message": "bad page"}')) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=1))
+        with pytest.raises(ServiceError) as err:
+            transport.request("GET", "/things?q=why? &page=2")  # a query may hold `?`
+    assert str(err.value) == "test GET /things → 400 400: bad page"
+    assert transport.stats.by_operation == {"GET /things": 1}
+
+
+@pytest.mark.parametrize(
+    ("body", "expect_json"),
+    [(b"", True), (b"plain text", False), (b"", False)],
+    ids=["empty", "not-json-not-expected", "empty-not-expected"],
+)
+def test_a_body_is_parsed_only_when_json_is_expected_and_there_is_one(body, expect_json):
+    with scripted_server(lambda request: answer(200, body, content_type="text/plain")) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=3, backoff_base=0.001))
+        response = transport.request("GET", "/x", expect_json=expect_json)
+        assert response.content == body and len(server.received) == 1  # taken as it is, not retried
