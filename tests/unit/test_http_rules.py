@@ -6,6 +6,7 @@ Requests over real HTTP are tests/integration/test_transport.py and tests/chaos/
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from sync.services.http import (
     _origin,
     default_error_parser,
 )
-from tests.chaos.servers import answer, scripted_server
+from tests.chaos.servers import Received, answer, scripted_server
 
 
 def response(status: int, body: Any = None, *, text: str | None = None) -> requests.Response:
@@ -225,3 +226,26 @@ def test_a_body_is_parsed_only_when_json_is_expected_and_there_is_one(body, expe
         transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=3, backoff_base=0.001))
         response = transport.request("GET", "/x", expect_json=expect_json)
         assert response.content == body and len(server.received) == 1  # taken as it is, not retried
+
+
+def test_query_parameters_are_sent():
+    with scripted_server(lambda request: answer(200, b"{}")) as server:
+        HttpTransport("test", server.url).request("GET", "/things", params=[("tag", "a"), ("tag", "b")])
+    assert [r.path for r in server.received] == ["/things?tag=a&tag=b"]
+
+
+def test_an_answer_that_never_comes_ends_at_the_read_timeout():
+    release = threading.Event()
+
+    def silent(request: Received) -> bytes:
+        release.wait(30)  # answers only once the test is over (or far past the timeout)
+        return answer(200, b"{}")
+
+    try:
+        with scripted_server(silent) as server:
+            transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=1, read_timeout=0.2))
+            with pytest.raises(RetriableError) as err:
+                transport.request("GET", "/slow")
+    finally:
+        release.set()
+    assert str(err.value) == "test GET /slow: ReadTimeout: the answer was lost or cut off; outcome unknown"
