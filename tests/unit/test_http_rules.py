@@ -249,3 +249,19 @@ def test_an_answer_that_never_comes_ends_at_the_read_timeout():
     finally:
         release.set()
     assert str(err.value) == "test GET /slow: ReadTimeout: the answer was lost or cut off; outcome unknown"
+
+
+def test_a_success_whose_body_is_not_json_is_retried_for_a_read_and_its_outcome_unknown_for_a_create():
+    page = answer(200, b"<html>Sign in to the proxy</html>", content_type="text/html")
+    with scripted_server(lambda request: page) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=2, backoff_base=0.001))
+        with pytest.raises(RetriableError) as read:
+            transport.request("GET", "/page")
+        with pytest.raises(RetriableError) as create:
+            transport.request("POST", "/things", json={})
+    assert [r.method for r in server.received] == ["GET", "GET", "POST"]
+    assert str(read.value) == "test GET /page → 200 with a body that is not JSON (cut off or not from the service)"
+    assert str(create.value) == (
+        "test POST /things → 200 with a body that is not JSON (cut off or not from the service); outcome unknown"
+    )
+    assert (read.value.service, create.value.service) == ("test", "test")
