@@ -251,7 +251,7 @@ def test_an_answer_that_never_comes_ends_at_the_read_timeout():
     assert str(err.value) == "test GET /slow: ReadTimeout: the answer was lost or cut off; outcome unknown"
 
 
-def test_a_success_whose_body_is_not_json_is_retried_for_a_read_and_its_outcome_unknown_for_a_create():
+def test_a_success_whose_body_is_not_json_is_retried_for_a_read_and_its_outcome_unknown_for_a_create(caplog):
     page = answer(200, b"<html>Sign in to the proxy</html>", content_type="text/html")
     with scripted_server(lambda request: page) as server:
         transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=2, backoff_base=0.001))
@@ -265,3 +265,6 @@ def test_a_success_whose_body_is_not_json_is_retried_for_a_read_and_its_outcome_
         "test POST /things → 200 with a body that is not JSON (cut off or not from the service); outcome unknown"
     )
     assert (read.value.service, create.value.service) == ("test", "test")
+    [retry] = [r for r in caplog.records if r.name == "sync.http"]
+    assert retry.getMessage().startswith("test GET /page: retrying after a body that is not JSON (attempt 1, wait ")
+    assert (retry.operation, retry.reason) == ("GET /page", "a body that is not JSON")
