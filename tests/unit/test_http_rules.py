@@ -268,3 +268,22 @@ def test_a_success_whose_body_is_not_json_is_retried_for_a_read_and_its_outcome_
     [retry] = [r for r in caplog.records if r.name == "sync.http"]
     assert retry.getMessage().startswith("test GET /page: retrying after a body that is not JSON (attempt 1, wait ")
     assert (retry.operation, retry.reason) == ("GET /page", "a body that is not JSON")
+
+
+def test_a_retry_after_of_exactly_the_cap_is_waited_out(clock):
+    throttled = answer(429, b"{}").replace(b"Connection: close", b"Retry-After: 2\r\nConnection: close")
+    answers = iter([throttled, answer(200, b'{"n": 1}')])
+    with scripted_server(lambda request: next(answers)) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=2, max_retry_after=2.0))
+        assert transport.request("GET", "/x").json() == {"n": 1}
+    assert clock.slept == [2.0] and len(server.received) == 2
+
+
+def test_a_transient_failure_not_resent_names_the_call_and_the_service_s_error():
+    unavailable = answer(503, b'{"error": {"code": "Busy", "message": "try later"}}')
+    with scripted_server(lambda request: unavailable) as server:
+        transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=3))
+        with pytest.raises(RetriableError) as err:
+            transport.request("POST", "/things", json={})
+    assert str(err.value) == "test POST /things → 503 Busy: try later"
+    assert (err.value.service, err.value.retry_after, len(server.received)) == ("test", None, 1)
