@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
+from sync.core import fencing
 from sync.core.errors import (
     ConflictError,
     FatalError,
@@ -20,9 +22,11 @@ from sync.core.errors import (
     RetriableError,
     ServiceError,
 )
+from sync.core.telemetry import collect_calls
 from sync.services.http import (
     FENCED_CALL_MARGIN_SECONDS,
     HttpTransport,
+    RateLimiter,
     RetryPolicy,
     _is_connect_failure,
     _never_sent,
@@ -287,3 +291,55 @@ def test_a_transient_failure_not_resent_names_the_call_and_the_service_s_error()
             transport.request("POST", "/things", json={})
     assert str(err.value) == "test POST /things → 503 Busy: try later"
     assert (err.value.service, err.value.retry_after, len(server.received)) == ("test", None, 1)
+
+
+def test_a_run_counts_its_calls_under_the_service_s_name():
+    with scripted_server(lambda request: answer(200, b"{}")) as server, collect_calls() as calls:
+        HttpTransport("test", server.url).request("GET", "/x", operation="x.read")
+    assert list(calls) == ["test"] and (calls["test"].calls, calls["test"].by_operation) == (1, {"x.read": 1})
+
+
+def test_the_connection_pool_holds_as_many_connections_as_concurrent_callers():
+    transport = HttpTransport("test", "https://acct.purview.azure.com/catalogX/")
+    assert transport.url_for("/a") == "https://acct.purview.azure.com/catalogX/a"
+    for scheme in ("http://", "https://"):
+        adapter = transport.session.get_adapter(f"{scheme}acct.purview.azure.com")
+        assert isinstance(adapter, HTTPAdapter)
+        assert (adapter._pool_connections, adapter._pool_maxsize, adapter.max_retries.total) == (32, 32, 0)
+
+
+def test_a_caller_facing_a_longer_pause_than_the_cap_gives_up_unsent_naming_the_wait(clock):
+    limiter = RateLimiter(100)
+    limiter.pause(40)
+    with scripted_server(lambda request: answer(200, b"{}")) as server:
+        transport = HttpTransport("test", server.url, rate_limiter=limiter)
+        with pytest.raises(RetriableError) as err:
+            transport.request("GET", "/x")
+    assert str(err.value) == (
+        "test GET /x: throttled; the service asked every caller to wait 40s more, longer than 30s (not sent)"
+    )
+    assert (err.value.service, err.value.retry_after, server.received) == ("test", 40.0, [])
+
+
+class ShortLease:
+    """A fence whose lease has 16 s left: a create's attempt must end within 1 s (16 - connect 10 - margin 5)."""
+
+    def fence(self) -> float:
+        return 16.0
+
+
+def test_a_fenced_create_stops_waiting_for_its_answer_before_the_lease_could_end():
+    release = threading.Event()
+
+    def silent(request: Received) -> bytes:
+        release.wait(30)
+        return answer(200, b"{}")
+
+    try:
+        with scripted_server(silent) as server, fencing.fenced(ShortLease()):
+            transport = HttpTransport("test", server.url, retry=RetryPolicy(max_attempts=1))
+            with pytest.raises(RetriableError) as err:
+                transport.request("POST", "/create", json={})
+    finally:
+        release.set()
+    assert str(err.value) == "test POST /create: ReadTimeout: the answer was lost or cut off; outcome unknown"
