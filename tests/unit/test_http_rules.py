@@ -343,3 +343,10 @@ def test_a_fenced_create_stops_waiting_for_its_answer_before_the_lease_could_end
     finally:
         release.set()
     assert str(err.value) == "test POST /create: ReadTimeout: the answer was lost or cut off; outcome unknown"
+
+
+def test_a_client_uses_the_proxy_the_environment_names_for_its_own_host(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "cluedin.internal")
+    assert HttpTransport("p", "https://acct.purview.azure.com").session.proxies["https"] == "http://proxy.example:3128"
+    assert "https" not in HttpTransport("c", "https://cluedin.internal").session.proxies
