@@ -77,6 +77,7 @@ def test_a_body_that_is_not_json_gives_the_status_and_the_start_of_the_text():
         ("http://host/x", "http://host:80"),
         ("http://host:8080", "http://host:8080"),
         ("ftp://host/x", "ftp://host:0"),
+        ("https:///x", "https://:443"),  # no host at all
     ],
 )
 def test_origins_make_default_ports_explicit_and_ignore_case(url, origin):
@@ -96,6 +97,10 @@ def test_links_are_followed_only_on_the_configured_origin():
         with pytest.raises(FatalError, match="refused to follow a link to") as err:
             transport.url_for(elsewhere)
         assert err.value.service == "purview"
+    assert str(err.value) == (
+        "purview: refused to follow a link to https://acct.purview.azure.com:8443, which is not the configured "
+        "https://acct.purview.azure.com:443 (its token is only sent there)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -350,3 +355,16 @@ def test_a_client_uses_the_proxy_the_environment_names_for_its_own_host(monkeypa
     monkeypatch.setenv("NO_PROXY", "cluedin.internal")
     assert HttpTransport("p", "https://acct.purview.azure.com").session.proxies["https"] == "http://proxy.example:3128"
     assert "https" not in HttpTransport("c", "https://cluedin.internal").session.proxies
+
+
+@pytest.mark.parametrize(
+    ("requests_bundle", "curl_bundle", "verify"),
+    [("/r.pem", None, "/r.pem"), (None, "/c.pem", "/c.pem"), ("/r.pem", "/c.pem", "/r.pem"), (None, None, True)],
+)
+def test_the_ca_bundle_is_requests_own_else_curl_s(monkeypatch, requests_bundle, curl_bundle, verify):
+    for name, value in (("REQUESTS_CA_BUNDLE", requests_bundle), ("CURL_CA_BUNDLE", curl_bundle)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert HttpTransport("p", "https://acct.purview.azure.com").session.verify == verify
