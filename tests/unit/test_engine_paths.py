@@ -8,6 +8,7 @@ Fast on purpose, like test_engine.py: `make mutation` runs these for every mutan
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -17,14 +18,14 @@ from sync.core.changefeed import FeedEntry
 from sync.core.diff import storage_order
 from sync.core.engine import run_cycle, run_targeted, run_tick
 from sync.core.errors import FatalError
-from sync.core.feature import Feature, Snapshot, SyncContext
+from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeMessage
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject, fingerprint
 from sync.core.targeted import ALLOWANCE_CURSOR
 from sync.core.twoway import Conflict, ConflictPolicy, Planned
 from tests.support.stack import RecordingQueueSender
-from tests.unit.test_engine import QUEUE, Toy, context, owned, received
+from tests.unit.test_engine import QUEUE, Toy, apply, context, message_text, owned, received, toy_change
 
 
 class OrderedToy(Toy):
@@ -262,3 +263,62 @@ def test_pushed_deletions_share_one_allowance_with_every_change_feed_run(state, 
     second = run_targeted([PushedToy()], ctx, [entry("b", "delete"), entry("c", "delete")], source="purview")[0]
     assert second.deletes_refused and second.enqueued == 0
     assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 1
+
+
+class RecordingFeed:
+    """A pull feed's source that remembers the context it was built with and how far each read went."""
+
+    key = "org"
+
+    def __init__(self) -> None:
+        self.contexts: list[SyncContext] = []
+        self.untils: list[datetime] = []
+
+    def build(self, ctx: SyncContext) -> RecordingFeed:
+        self.contexts.append(ctx)
+        return self
+
+    def read(self, since: datetime, until: datetime) -> list[FeedEntry]:
+        self.untils.append(until)
+        return []
+
+
+class PushedFeedToy(PushedToy):
+    """A pushed-feed planner that also reads a pull feed."""
+
+    change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset()}
+
+    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
+        self.windows.append(ctx.feed("cluedin"))
+        return super().snapshot_of(ctx, entries)
+
+
+def test_a_pushed_feed_run_reads_pull_feeds_from_state_up_to_its_own_start(state, queues):
+    feed = RecordingFeed()
+    ctx = SyncContext(context(state, queues).settings, state, queues, feed_sources={"cluedin": feed.build})
+    toy = PushedFeedToy()
+    started = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    run_cycle(toy, ctx, now=started)  # the full cycle takes the feed's first position
+    later = started + timedelta(minutes=5)
+    [report] = run_targeted([toy], ctx, [entry("a")], source="purview", now=later)
+    assert report.status == "enqueued" and [w.first for w in toy.windows] == [True, False]
+    assert feed.untils[-1] == later and feed.contexts and all(c is ctx for c in feed.contexts)
+
+
+class WritingToy(Toy):
+    """Applies a change by writing its state row (stamped with the message's run)."""
+
+    def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
+        row = ctx.state.get_object("toy", change.key) or SyncObject(kind="toy", key=change.key)
+        row.status = "active"
+        ctx.state.save(row)
+        return ApplyOutcome("applied")
+
+
+def test_an_outcome_names_the_run_that_had_written_the_row_before(state, queues):
+    state.save(SyncObject(kind="toy", key="a", status="active", last_run_id="run-before"))
+    apply(WritingToy(), context(state, queues), message_text(toy_change("a"), toy_change("b"), run_id="run-now"))
+    recorded = {r["key"]: r["previous_run"] for r in state.runs.iter_outcomes("run-now")}
+    assert recorded == {"a": "run-before", "b": ""}  # what a rollback of run-now restores each row to
+    row = state.get_object("toy", "a")
+    assert row is not None and (row.last_run_id, row.previous_run_id) == ("run-now", "run-before")
