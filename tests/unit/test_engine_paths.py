@@ -24,6 +24,7 @@ from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject, fingerprint
 from sync.core.targeted import ALLOWANCE_CURSOR
 from sync.core.twoway import Conflict, ConflictPolicy, Planned
+from tests.support.otel import capture
 from tests.support.stack import RecordingQueueSender
 from tests.unit.test_engine import QUEUE, Toy, apply, context, message_text, owned, received, toy_change
 
@@ -320,5 +321,27 @@ def test_an_outcome_names_the_run_that_had_written_the_row_before(state, queues)
     apply(WritingToy(), context(state, queues), message_text(toy_change("a"), toy_change("b"), run_id="run-now"))
     recorded = {r["key"]: r["previous_run"] for r in state.runs.iter_outcomes("run-now")}
     assert recorded == {"a": "run-before", "b": ""}  # what a rollback of run-now restores each row to
+    first = next(iter(state.runs.iter_outcomes("run-now")))
+    assert {k: v for k, v in first.items() if k != "at"} == {
+        "kind": "create",
+        "result": "applied",
+        "detail": "",
+        "notifications": [],
+        "object_kind": "toy",
+        "key": "a",
+        "desired": {},
+        "previous_run": "run-before",
+    }
     row = state.get_object("toy", "a")
     assert row is not None and (row.last_run_id, row.previous_run_id) == ("run-now", "run-before")
+
+
+def test_applied_changes_are_counted_per_feature_and_kind_on_the_message_s_span(state, queues):
+    counted = (("change_kind", "create"), ("feature", "toy"))
+    with capture() as telemetry:
+        before = telemetry.metric("sync.changes.applied").get(counted, 0)
+        apply(Toy(), context(state, queues), message_text(toy_change("a"), toy_change("b")))
+        after = telemetry.metric("sync.changes.applied").get(counted, 0)
+    assert after - before == 2
+    [span] = telemetry.spans("sync.apply")
+    assert (span["outcome"], span["changes.applied"], span["feature"]) == ("applied", 2, "toy")
