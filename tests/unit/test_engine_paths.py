@@ -345,3 +345,10 @@ def test_applied_changes_are_counted_per_feature_and_kind_on_the_message_s_span(
     assert after - before == 2
     [span] = telemetry.spans("sync.apply")
     assert (span["outcome"], span["changes.applied"], span["feature"]) == ("applied", 2, "toy")
+    assert (span["run_id"], span["queue"], span["change_kind"]) == ("toy-run", QUEUE, "create")
+
+
+def test_a_malformed_message_is_poisoned_with_its_reason(state, queues, caplog):
+    apply(Toy(), context(state, queues), b"\xff\xfe")
+    [poison] = [r for r in caplog.records if getattr(r, "event", "") == "MessagePoisoned"]
+    assert poison.reason.startswith("message is not UTF-8")
