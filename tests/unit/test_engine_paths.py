@@ -137,13 +137,13 @@ def test_a_group_is_never_cut_by_a_chunk_and_its_later_parts_are_sent_a_moment_l
 
     monkeypatch.setattr(queues, "send_many", recording)
     toy = GroupedToy()
-    groups = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 3}
+    groups = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 3, "g": 4}
     toy.desired = {key: {"g": group} for key, group in groups.items()}
     report = run_cycle(toy, context(state, queues))
-    assert report.enqueued == 6
+    assert report.enqueued == 7
     # A chunk of 3 ends inside group 2: the group waits for the next flush; the group of 3 is larger than a message
-    # of 2, so its third change is sent a moment after the first two.
-    assert batches == [[["a", "b"]], [["c", "d"]], [["f"]]]
+    # of 2, so its third change is sent a moment after the first two. The last flush sends every group left.
+    assert batches == [[["a", "b"]], [["c", "d"]], [["f", "g"]]]
     [(queue, text, visibility)] = queues.delayed
     assert (queue, visibility) == (QUEUE, engine.CONTINUATION_DELAY_SECONDS) and visibility == 2
     assert [c.key for c in ChangeMessage.model_validate_json(text).changes] == ["e"]
@@ -304,6 +304,9 @@ def test_a_pushed_feed_run_reads_pull_feeds_from_state_up_to_its_own_start(state
     [report] = run_targeted([toy], ctx, [entry("a")], source="purview", now=later)
     assert report.status == "enqueued" and [w.first for w in toy.windows] == [True, False]
     assert feed.untils[-1] == later and feed.contexts and all(c is ctx for c in feed.contexts)
+    latest = later + timedelta(minutes=5)
+    run_cycle(toy, ctx, now=latest)
+    assert feed.untils[-1] == latest  # a full cycle reads up to the tick it was given
 
 
 class WritingToy(Toy):
