@@ -254,16 +254,30 @@ def test_a_pushed_feed_plans_only_the_named_objects_of_the_features_subscribed_t
 def test_pushed_deletions_share_one_allowance_with_every_change_feed_run(state, queues, dry_run):
     owned(state, "a", "b", "c", "d")  # 50% of 4: two deletions per window
     ctx = context(state, queues, SYNC_DRY_RUN=dry_run)
-    first = run_targeted([PushedToy()], ctx, [entry("a", "delete")], source="purview")[0]
-    assert (first.planned, first.deletes_refused, first.owned_objects) == ({"delete": 1}, False, 1)
+    gone = [entry("a", "delete"), entry("b", "delete")]
+    first = run_targeted([PushedToy()], ctx, gone, source="purview")[0]
+    # Judged against the whole owned count (4), not the two rows this run looked at.
+    assert (first.planned, first.deletes_refused, first.owned_objects) == ({"delete": 2}, False, 2)
     cursor, _ = state.get_cursor("toy", ALLOWANCE_CURSOR)
     if dry_run == "true":
         assert cursor is None  # a dry run spends nothing
         return
-    assert cursor is not None and (cursor["owned"], cursor["deleted"]) == (4, 1)
-    second = run_targeted([PushedToy()], ctx, [entry("b", "delete"), entry("c", "delete")], source="purview")[0]
+    assert cursor is not None and (cursor["owned"], cursor["deleted"]) == (4, 2)
+    second = run_targeted([PushedToy()], ctx, [entry("c", "delete")], source="purview")[0]
     assert second.deletes_refused and second.enqueued == 0
-    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 1
+    assert second.deletes_refused_reason.startswith("refused to delete 1 of 4")  # two already spent
+    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
+
+
+def test_a_full_cycle_neither_spends_nor_is_limited_by_the_change_feed_allowance(state, queues):
+    owned(state, "a", "b", "c", "d")
+    ctx = context(state, queues)
+    run_targeted([PushedToy()], ctx, [entry("a", "delete"), entry("b", "delete")], source="purview")
+    toy = PushedToy()
+    toy.desired = {"a": {"n": 1}, "b": {"n": 1}, "c": {"n": 1}}
+    report = run_cycle(toy, ctx)  # deletes d: one of four, within the full cycle's own fail-safe
+    assert (report.deletes_refused, report.planned.get("delete")) == (False, 1)
+    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
 
 
 class RecordingFeed:
