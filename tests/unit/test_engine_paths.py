@@ -369,3 +369,30 @@ def test_a_malformed_message_is_poisoned_with_its_reason(state, queues, caplog):
     apply(Toy(), context(state, queues), b"\xff\xfe")
     [poison] = [r for r in caplog.records if getattr(r, "event", "") == "MessagePoisoned"]
     assert poison.reason.startswith("message is not UTF-8")
+
+
+def test_deletions_another_change_feed_run_spent_meanwhile_are_left_to_the_full_cycle(state, queues, monkeypatch):
+    """Two partitions' runs judge the same allowance at once: the one that writes it second must not overspend.
+
+    The other run is made to happen exactly between this run's judgement and its spending (the real fail-safe
+    wrapped, not replaced): no emulator can time two threads that precisely.
+    """
+    owned(state, "a", "b", "c", "d")  # two deletions per window
+    run_targeted([PushedToy()], context(state, queues), [entry("d", "delete")], source="purview")  # opens the window
+    judge = engine.guard_deletes
+
+    def judged_then_another_run_spends_it(*args: Any, **kwargs: Any) -> Any:
+        verdict = judge(*args, **kwargs)
+        monkeypatch.setattr(engine, "guard_deletes", judge)
+        run_targeted([PushedToy()], context(state, queues), [entry("a", "delete")], source="purview")
+        return verdict
+
+    monkeypatch.setattr(engine, "guard_deletes", judged_then_another_run_spends_it)
+    [report] = run_targeted([PushedToy()], context(state, queues), [entry("c", "delete"), entry("n")], source="purview")
+    assert report.deletes_refused and report.deletes_refused_reason == (
+        "the change feed's delete allowance for this hour ran out meanwhile; left to the full cycle"
+    )
+    assert (report.planned, report.orphaned) == ({"create": 1}, 0)  # the create still goes, the deletion does not
+    sent = sorted((str(c.kind), c.key) for m in received(queues) for c in m.changes)
+    assert sent == [("create", "n"), ("delete", "a"), ("delete", "d")]
+    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
