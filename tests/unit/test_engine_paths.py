@@ -218,6 +218,7 @@ def test_a_tick_plans_each_feature_once_in_order(state, queues):
     second.name = "toy2"  # type: ignore[misc]
     reports = run_tick([first, second], feed_context(state, queues))
     assert [r.feature for r in reports] == ["toy", "toy2"]
+    assert all(r.started_at.utcoffset() == timedelta(0) for r in reports)  # in UTC, like every time the app keeps
     assert len({r.run_id for r in reports}) == 2
     run_tick([first, second], feed_context(state, queues))
     assert [w.first for w in first.windows + second.windows] == [True, False, True, False]
