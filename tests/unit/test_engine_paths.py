@@ -397,3 +397,12 @@ def test_deletions_another_change_feed_run_spent_meanwhile_are_left_to_the_full_
     sent = sorted((str(c.kind), c.key) for m in received(queues) for c in m.changes)
     assert sent == [("create", "n"), ("delete", "a"), ("delete", "d")]
     assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
+
+
+def test_a_cycle_s_span_names_its_feature_run_and_outcome(state, queues):
+    toy = Toy()
+    toy.desired = {"a": {"n": 1}}
+    with capture() as telemetry:
+        report = run_cycle(toy, context(state, queues))
+    [span] = telemetry.spans("sync.plan")
+    assert (span["feature"], span["run_id"], span["outcome"], span["changes"]) == ("toy", report.run_id, "enqueued", 1)
