@@ -402,7 +402,12 @@ def test_deletions_another_change_feed_run_spent_meanwhile_are_left_to_the_full_
 def test_a_cycle_s_span_names_its_feature_run_and_outcome(state, queues):
     toy = Toy()
     toy.desired = {"a": {"n": 1}}
+    counted = (("change_kind", "create"), ("feature", "toy"))
     with capture() as telemetry:
+        before = telemetry.metric("sync.changes.planned").get(counted, 0)
         report = run_cycle(toy, context(state, queues))
+        after = telemetry.metric("sync.changes.planned").get(counted, 0)
     [span] = telemetry.spans("sync.plan")
     assert (span["feature"], span["run_id"], span["outcome"], span["changes"]) == ("toy", report.run_id, "enqueued", 1)
+    assert span["dry_run"] is False and after - before == 1
+    assert report.finished_at is not None and report.finished_at.utcoffset() == timedelta(0)
