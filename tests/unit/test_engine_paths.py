@@ -411,3 +411,10 @@ def test_a_cycle_s_span_names_its_feature_run_and_outcome(state, queues):
     assert (span["feature"], span["run_id"], span["outcome"], span["changes"]) == ("toy", report.run_id, "enqueued", 1)
     assert span["dry_run"] is False and after - before == 1
     assert report.finished_at is not None and report.finished_at.utcoffset() == timedelta(0)
+
+
+def test_a_cycle_s_duration_is_the_time_it_took_whenever_it_starts(state, queues, clock):
+    clock.advance(600)  # the process has been up for a while
+    toy = Toy()
+    toy.takes = 1.5
+    assert run_cycle(toy, context(state, queues)).duration_ms == 1500
