@@ -97,9 +97,11 @@ def test_a_plan_hook_sees_the_whole_plan_before_anything_is_sent(state, queues, 
     toy.desired = {k: {"n": 1} for k in "abcde"}
     seen: list[tuple[str, list[str], int]] = []
     ctx = context(state, queues)
-    ctx.plan_hook = lambda feature, report, changes: seen.append((feature.name, [c.key for c in changes], queues.sent))
+    ctx.plan_hook = lambda feature, report, changes: seen.append(
+        (f"{feature.name} {report.run_id}", [c.key for c in changes], queues.sent)
+    )
     report = run_cycle(toy, ctx)
-    assert seen == [("toy", list("abcde"), 0)]
+    assert seen == [(f"toy {report.run_id}", list("abcde"), 0)]
     assert report.enqueued == 5 and sorted(c.key for m in received(queues) for c in m.changes) == list("abcde")
 
 
