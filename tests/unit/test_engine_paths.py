@@ -1,6 +1,7 @@
 """The engine's less travelled paths (sync/core/engine.py) with test_engine.py's toy feature, on Azurite state and
 queues: planning in storage order, a plan held for a hook, message groups split across messages, a two-sided
-plan's conflicts, the fail-safe's preview, change-feed positions, and plans of only what a pushed feed named.
+plan's conflicts, the fail-safe's preview, change-feed positions, outcomes and telemetry (pushed feeds:
+test_engine_targeted.py).
 
 Fast on purpose, like test_engine.py: `make mutation` runs these for every mutant of the engine.
 """
@@ -8,21 +9,17 @@ Fast on purpose, like test_engine.py: `make mutation` runs these for every mutan
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 
-import pytest
-
 from sync.core import engine
-from sync.core.changefeed import FeedEntry
 from sync.core.diff import storage_order
-from sync.core.engine import run_cycle, run_targeted, run_tick
+from sync.core.engine import run_cycle, run_tick
 from sync.core.errors import FatalError
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeMessage
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject, fingerprint
-from sync.core.targeted import ALLOWANCE_CURSOR
 from sync.core.twoway import Conflict, ConflictPolicy, Planned
 from tests.support.otel import capture
 from tests.support.stack import RecordingQueueSender
@@ -226,106 +223,6 @@ def test_a_tick_plans_each_feature_once_in_order(state, queues):
     assert [w.first for w in first.windows + second.windows] == [True, False, True, False]
 
 
-class PushedToy(Toy):
-    """Plans from Purview's pushed notifications: an entry names an object; a `delete` entry says it is gone."""
-
-    pushed_feeds: ClassVar[frozenset[str]] = frozenset({"purview"})
-
-    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
-        desired = {e.object_id: {"n": 1} for e in entries if e.action != "delete"}
-        return Snapshot(desired=desired, scope={e.object_id for e in entries})
-
-
-def entry(key: str, action: str = "update") -> FeedEntry:
-    return FeedEntry(id=f"{action}-{key}", object_type="toy", object_id=key, action=action, at="2026-01-01T00:00:00Z")
-
-
-def test_a_pushed_feed_plans_only_the_named_objects_of_the_features_subscribed_to_it(state, queues):
-    pushed, other = PushedToy(), Toy()
-    other.name = "other"  # type: ignore[misc]
-    owned(state, "a", "b", "untouched")
-    named = [entry("b"), entry("a"), entry("n")]
-    reports = run_targeted([other, pushed], context(state, queues), named, source="purview")
-    [report] = reports
-    assert (report.feature, report.trigger, report.targets) == ("toy", "purview-change-feed", ["a", "b", "n"])
-    assert report.planned == {"create": 1, "update": 2} and report.status == "enqueued"
-    assert (report.source_objects, report.owned_objects) == (3, 2)  # the rows it looked at, not the whole estate
-    assert run_targeted([other], context(state, queues), [entry("a")], source="purview") == []
-
-
-@pytest.mark.parametrize("dry_run", ["false", "true"])
-def test_pushed_deletions_share_one_allowance_with_every_change_feed_run(state, queues, dry_run):
-    owned(state, "a", "b", "c", "d")  # 50% of 4: two deletions per window
-    ctx = context(state, queues, SYNC_DRY_RUN=dry_run)
-    gone = [entry("a", "delete"), entry("b", "delete")]
-    first = run_targeted([PushedToy()], ctx, gone, source="purview")[0]
-    # Judged against the whole owned count (4), not the two rows this run looked at.
-    assert (first.planned, first.deletes_refused, first.owned_objects) == ({"delete": 2}, False, 2)
-    cursor, _ = state.get_cursor("toy", ALLOWANCE_CURSOR)
-    if dry_run == "true":
-        assert cursor is None  # a dry run spends nothing
-        return
-    assert cursor is not None and (cursor["owned"], cursor["deleted"]) == (4, 2)
-    second = run_targeted([PushedToy()], ctx, [entry("c", "delete")], source="purview")[0]
-    assert second.deletes_refused and second.enqueued == 0
-    assert second.deletes_refused_reason.startswith("refused to delete 1 of 4")  # two already spent
-    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
-
-
-def test_a_full_cycle_neither_spends_nor_is_limited_by_the_change_feed_allowance(state, queues):
-    owned(state, "a", "b", "c", "d")
-    ctx = context(state, queues)
-    run_targeted([PushedToy()], ctx, [entry("a", "delete"), entry("b", "delete")], source="purview")
-    toy = PushedToy()
-    toy.desired = {"a": {"n": 1}, "b": {"n": 1}, "c": {"n": 1}}
-    report = run_cycle(toy, ctx)  # deletes d: one of four, within the full cycle's own fail-safe
-    assert (report.deletes_refused, report.planned.get("delete")) == (False, 1)
-    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
-
-
-class RecordingFeed:
-    """A pull feed's source that remembers the context it was built with and how far each read went."""
-
-    key = "org"
-
-    def __init__(self) -> None:
-        self.contexts: list[SyncContext] = []
-        self.untils: list[datetime] = []
-
-    def build(self, ctx: SyncContext) -> RecordingFeed:
-        self.contexts.append(ctx)
-        return self
-
-    def read(self, since: datetime, until: datetime) -> list[FeedEntry]:
-        self.untils.append(until)
-        return []
-
-
-class PushedFeedToy(PushedToy):
-    """A pushed-feed planner that also reads a pull feed."""
-
-    change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": frozenset()}
-
-    def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
-        self.windows.append(ctx.feed("cluedin"))
-        return super().snapshot_of(ctx, entries)
-
-
-def test_a_pushed_feed_run_reads_pull_feeds_from_state_up_to_its_own_start(state, queues):
-    feed = RecordingFeed()
-    ctx = SyncContext(context(state, queues).settings, state, queues, feed_sources={"cluedin": feed.build})
-    toy = PushedFeedToy()
-    started = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    run_cycle(toy, ctx, now=started)  # the full cycle takes the feed's first position
-    later = started + timedelta(minutes=5)
-    [report] = run_targeted([toy], ctx, [entry("a")], source="purview", now=later)
-    assert report.status == "enqueued" and [w.first for w in toy.windows] == [True, False]
-    assert feed.untils[-1] == later and feed.contexts and all(c is ctx for c in feed.contexts)
-    latest = later + timedelta(minutes=5)
-    run_cycle(toy, ctx, now=latest)
-    assert feed.untils[-1] == latest  # a full cycle reads up to the tick it was given
-
-
 class WritingToy(Toy):
     """Applies a change by writing its state row (stamped with the message's run)."""
 
@@ -372,33 +269,6 @@ def test_a_malformed_message_is_poisoned_with_its_reason(state, queues, caplog):
     apply(Toy(), context(state, queues), b"\xff\xfe")
     [poison] = [r for r in caplog.records if getattr(r, "event", "") == "MessagePoisoned"]
     assert poison.reason.startswith("message is not UTF-8")
-
-
-def test_deletions_another_change_feed_run_spent_meanwhile_are_left_to_the_full_cycle(state, queues, monkeypatch):
-    """Two partitions' runs judge the same allowance at once: the one that writes it second must not overspend.
-
-    The other run is made to happen exactly between this run's judgement and its spending (the real fail-safe
-    wrapped, not replaced): no emulator can time two threads that precisely.
-    """
-    owned(state, "a", "b", "c", "d")  # two deletions per window
-    run_targeted([PushedToy()], context(state, queues), [entry("d", "delete")], source="purview")  # opens the window
-    judge = engine.guard_deletes
-
-    def judged_then_another_run_spends_it(*args: Any, **kwargs: Any) -> Any:
-        verdict = judge(*args, **kwargs)
-        monkeypatch.setattr(engine, "guard_deletes", judge)
-        run_targeted([PushedToy()], context(state, queues), [entry("a", "delete")], source="purview")
-        return verdict
-
-    monkeypatch.setattr(engine, "guard_deletes", judged_then_another_run_spends_it)
-    [report] = run_targeted([PushedToy()], context(state, queues), [entry("c", "delete"), entry("n")], source="purview")
-    assert report.deletes_refused and report.deletes_refused_reason == (
-        "the change feed's delete allowance for this hour ran out meanwhile; left to the full cycle"
-    )
-    assert (report.planned, report.orphaned) == ({"create": 1}, 0)  # the create still goes, the deletion does not
-    sent = sorted((str(c.kind), c.key) for m in received(queues) for c in m.changes)
-    assert sent == [("create", "n"), ("delete", "a"), ("delete", "d")]
-    assert state.get_cursor("toy", ALLOWANCE_CURSOR)[0]["deleted"] == 2
 
 
 def test_a_cycle_s_span_names_its_feature_run_and_outcome(state, queues):
