@@ -167,10 +167,12 @@ class TwoSidedToy(Toy):
         return Planned(super().plan(snapshot, state, settings), conflicts=[edited], notes=["toy b was renamed"])
 
 
-def test_a_two_sided_plan_reports_its_conflicts_and_notes(state, queues):
+def test_a_two_sided_plan_reports_its_conflicts_and_notes(state, queues, caplog):
     toy = TwoSidedToy()
     toy.desired = {"a": {"n": 1}}
     report = run_cycle(toy, context(state, queues))
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "RunPlanned"]
+    assert record.conflicts == 1
     assert report.conflicts == [Conflict("toy 'a'", "n", 1, 2, 1, ConflictPolicy.REPORT).text]
     assert report.events == ["noticed something", "toy b was renamed"]
     assert report.planned == {"create": 1}
