@@ -178,12 +178,15 @@ def test_a_two_sided_plan_reports_its_conflicts_and_notes(state, queues, caplog)
     assert report.planned == {"create": 1}
 
 
-def test_what_the_fail_safe_held_back_is_shown_in_the_plan(state, queues):
+def test_what_the_fail_safe_held_back_is_shown_in_the_plan(state, queues, caplog):
     toy = Toy()
     toy.desired = {"kept": {"n": 1}}
     owned(state, "kept", "x", "y")
     report = run_cycle(toy, context(state, queues, SYNC_DELETE_FAILSAFE_PERCENT="10"))
     assert report.deletes_refused
+    [record] = [r for r in caplog.records if getattr(r, "event", "") == "RunPlanned"]
+    counts = {k: getattr(record, k) for k in ("creates", "updates", "deletes", "deletes_refused", "conflicts")}
+    assert counts == {"creates": 0, "updates": 1, "deletes": 0, "deletes_refused": True, "conflicts": 0}
     assert report.changes == [
         "register toy types",
         "update toy kept",
