@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
-from azure.storage.queue import QueueServiceClient
 from pydantic import Field
 
 from sync.core import clock, engine
@@ -36,7 +34,6 @@ from sync.core.report import find_report
 from sync.core.settings import Settings, SettingsGroup, env
 from sync.core.state import StateStore, SyncObject, new_run_id
 from sync.core.storage import QueueSender
-from tests.support.stack import RecordingQueueSender
 
 QUEUE = Queues.CLUEDIN.value
 
@@ -98,12 +95,6 @@ class Toy(Feature):
         if self.fail_with is not None:
             raise self.fail_with
         return self.outcome
-
-
-@pytest.fixture()
-def queues(azurite) -> RecordingQueueSender:
-    service = QueueServiceClient.from_connection_string(azurite.connection_string)
-    return RecordingQueueSender(service, "e" + uuid.uuid4().hex[:12])
 
 
 def context(state: StateStore, queues: QueueSender, **settings: str) -> SyncContext:
@@ -514,6 +505,7 @@ def test_every_figure_of_a_cycle_is_in_its_log_line(state, queues, caplog, clock
 def test_a_failed_orphan_mark_is_reported_in_the_run_and_its_log_line(state, queues, caplog, monkeypatch):
     toy = Toy()
     state.save(SyncObject(kind="toy", key="gone", status="active"))
+    state.save(SyncObject(kind="toy", key="lost", status="active"))
     state.save(SyncObject(kind="toy", key="kept", status="active"))
     original = state.save
 
@@ -526,10 +518,11 @@ def test_a_failed_orphan_mark_is_reported_in_the_run_and_its_log_line(state, que
     monkeypatch.setattr(state, "save", busy)
     toy.desired = {"kept": {}}
     report = run_cycle(toy, context(state, queues, SYNC_DELETE_POLICY="retain", SYNC_DELETE_FAILSAFE_PERCENT="100"))
-    assert report.errors == ["could not mark toy/gone orphaned: state storage is busy"]
+    marks = [f"could not mark toy/{key} orphaned: state storage is busy" for key in ("gone", "lost")]
+    assert report.errors == marks
     [record] = [r for r in caplog.records if getattr(r, "event", "") == "RunPlanned"]
-    assert record.getMessage().startswith("toy run enqueued: could not mark toy/gone orphaned: state storage is busy [")
-    assert (record.levelno, getattr(record, "errors", None)) == (logging.WARNING, 1)
+    assert record.getMessage().startswith(f"toy run enqueued: {marks[0]}; {marks[1]} [")
+    assert (record.levelno, getattr(record, "errors", None)) == (logging.WARNING, 2)
 
 
 def test_a_defect_in_planning_is_logged_with_the_feature_s_name(state, queues, caplog):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
@@ -21,6 +22,7 @@ from sync.core.state.rows import (
     put_text,
     quoted,
 )
+from sync.core.telemetry import in_run
 
 ASTRAL = "\U0001f600"  # two UTF-16 code units
 
@@ -50,6 +52,13 @@ def test_the_limit_counts_utf16_units_and_escapes():
     assert HASH_MARK in encode_key("/" * 171)  # 171 escapes of 3 units: 513
 
 
+def test_a_long_key_with_a_lone_surrogate_is_escaped_and_hashed_not_refused():
+    key = "\ud800" + "k" * MAX_KEY_UNITS  # e.g. a name cut in the middle of a pair by its source
+    encoded = encode_key(key)
+    assert encoded.startswith("%D800k") and HASH_MARK in encoded and units(encoded) == MAX_KEY_UNITS
+    assert encoded.split(HASH_MARK)[1] == hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def test_a_hashed_key_never_ends_in_half_a_surrogate_pair():
     key = "k" * (MAX_KEY_UNITS - len(HASH_MARK) - 32 - 1) + ASTRAL * 30
     prefix = encode_key(key).split(HASH_MARK)[0]
@@ -76,6 +85,8 @@ def test_fingerprints_are_canonical_short_and_sensitive():
     assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
     assert len(fingerprint({})) == 24
+    # Stored in every state row: a different serialisation would make every object look changed after an upgrade.
+    assert fingerprint({"b": [1, 2], "a": 1}) == hashlib.sha256(b'{"a":1,"b":[1,2]}').hexdigest()[:24]
     assert fingerprint({"at": datetime(2026, 1, 1, tzinfo=UTC)}) == fingerprint({"at": "2026-01-01 00:00:00+00:00"})
 
 
@@ -107,6 +118,8 @@ def test_json_round_trips_and_falls_back_to_the_default():
     assert get_json(entity, "Missing", {"d": 1}) == {"d": 1}
     put_text(entity, "Blank", "")
     assert get_json(entity, "Blank", []) == []
+    put_json(entity, "When", {"at": datetime(2026, 1, 1, tzinfo=UTC)})  # what JSON cannot hold is kept as text
+    assert get_json(entity, "When", None) == {"at": "2026-01-01 00:00:00+00:00"}
 
 
 def test_chunks_and_quoting():
@@ -126,6 +139,7 @@ def test_a_row_round_trips_through_its_entity_form():
         fingerprint="fp",
         status="active",
         last_run_id="run",
+        previous_run_id="run before",
         lease_owner="me",
         lease_until=until,
         updated_at=until,
@@ -141,5 +155,29 @@ def test_a_row_without_optional_columns_reads_with_defaults():
     back = SyncObject.from_entity("k", {"RowKey": "r"})
     assert (back.key, back.status, back.lease_until, back.updated_at, back.etag) == ("r", "pending", None, None, None)
     assert (back.source, back.target, back.data, back.fingerprint, back.lease_owner) == ({}, {}, {}, "", "")
+    assert (back.last_run_id, back.previous_run_id) == ("", "")
     assert not back.active
     assert "LeaseUntil" not in SyncObject(kind="k", key="r").to_entity()
+
+
+def test_a_row_written_in_a_run_names_it_and_remembers_the_run_before_once():
+    row = SyncObject(kind="k", key="a", last_run_id="run-1")
+    assert row.to_entity()["LastRunId"] == "run-1"  # no run in scope: written as it was
+    with in_run("run-2", "feature") as scope:
+        entity = row.to_entity()
+        assert (entity["LastRunId"], entity["PreviousRunId"]) == ("run-2", "run-1")
+        row.to_entity()  # written again by the same run (a redelivered message): nothing moves
+        assert (row.last_run_id, row.previous_run_id) == ("run-2", "run-1")
+        SyncObject(kind="k", key="b").to_entity()
+    assert scope.previous == {("k", "a"): "run-1", ("k", "b"): ""}  # what rollback restores, per row
+    with in_run("run-3", "feature") as later:
+        row.to_entity()
+    assert (row.last_run_id, row.previous_run_id, later.previous) == ("run-3", "run-2", {("k", "a"): "run-2"})
+
+
+def test_a_key_of_astral_characters_is_kept_in_parts_a_string_property_can_hold():
+    key = ASTRAL * 20_000  # 40,000 UTF-16 units: more than one property's 32K
+    entity = SyncObject(kind="k", key=key).to_entity()
+    parts = [entity["Key"], *(entity[f"Key_{i}"] for i in range(1, entity["Key_parts"]))]
+    assert all(units(part) <= 32 * 1024 for part in parts) and "".join(parts) == key
+    assert SyncObject.from_entity("k", entity).key == key
