@@ -225,3 +225,13 @@ def test_each_deployment_keeps_its_own_budget_ledgers(state, azurite):
     assert other.budgets.read("purview") is None
     mine = state.budgets.read("purview")
     assert mine is not None and mine.rate == 25.0
+
+
+def test_a_planner_s_light_read_returns_a_key_longer_than_one_property_whole(state):
+    """Keys over 16,000 characters are stored in parts; a read of only the planner's columns must join them too."""
+    long_key = "mssql://server/db/" + "x" * 20_000
+    state.save(SyncObject(kind="datasource", key=long_key, fingerprint="fp", data={"name": "n"}))
+    state.save(SyncObject(kind="datasource", key="short", fingerprint="fp2"))
+    light = {o.key: o for o in state.iter_objects("datasource", fields=("target",))}
+    assert set(light) == {long_key, "short"} and light[long_key].fingerprint == "fp"
+    assert {o.key for o in state.iter_objects("datasource", fields=())} == {long_key, "short"}

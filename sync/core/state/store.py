@@ -56,7 +56,17 @@ from sync.core.state.rows import (
 from sync.core.state.runs import RunLog
 
 CONFLICT_STATUSES = frozenset({409, 412})
-LIGHT_COLUMNS = ("PartitionKey", "RowKey", "Key", "Fingerprint", "Status", "LastRunId", "UpdatedAt", "LeaseOwner")
+LIGHT_COLUMNS = (
+    "PartitionKey",
+    "RowKey",
+    "Key",
+    "Key_parts",
+    "Fingerprint",
+    "Status",
+    "LastRunId",
+    "UpdatedAt",
+    "LeaseOwner",
+)
 """The columns every planner reads; JSON parts (Source, Target, Data) only when asked for."""
 typed = typed_azure_errors("state storage", STORAGE_SETTINGS)
 
@@ -101,7 +111,8 @@ class StateStore(LeaseOperations):
                 select += [name.capitalize(), f"{name.capitalize()}_parts"]
         pages = self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select, results_per_page=page_size)
         for row in pages:
-            if select is not None and any(int(row.get(f"{f.capitalize()}_parts") or 1) > 1 for f in fields or ()):
+            columns = ("Key", *(f.capitalize() for f in fields or ()))  # a key over 16,000 characters has parts too
+            if select is not None and any(int(row.get(f"{name}_parts") or 1) > 1 for name in columns):
                 row = self.objects.get_entity(row["PartitionKey"], row["RowKey"])  # noqa: PLW2901 - a large part
             yield SyncObject.from_entity(kind, row)
 
