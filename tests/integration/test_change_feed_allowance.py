@@ -35,3 +35,25 @@ def test_the_window_keeps_its_owned_count_and_a_new_window_starts_afresh(state):
     later = DeleteAllowance(state, DataSourcesFeature(), now + DELETE_WINDOW)
     assert later.owned() == 5 and later.used() == 0
     assert later.take(1, 20.0)
+
+
+def test_a_window_opened_by_a_run_that_started_later_binds_an_earlier_run_too(state):
+    """Overlapping runs: the later-started one opens the window first; the earlier one must spend from it."""
+    own(state, 4)  # 50 % of 4: two deletions per window
+    now = datetime.now(UTC)
+    later = DeleteAllowance(state, DataSourcesFeature(), now + timedelta(seconds=2))
+    assert later.take(1, 50.0)
+    earlier = DeleteAllowance(state, DataSourcesFeature(), now)
+    assert earlier.used() == 1 and earlier.owned() == 4
+    assert earlier.take(1, 50.0) and not earlier.take(1, 50.0)
+    assert not DeleteAllowance(state, DataSourcesFeature(), now).take(1, 50.0)
+
+
+def test_a_window_from_more_than_a_window_ahead_is_not_trusted(state):
+    own(state, 4)
+    now = datetime.now(UTC)
+    assert DeleteAllowance(state, DataSourcesFeature(), now + DELETE_WINDOW).take(2, 50.0)  # a clock an hour ahead
+    behind = DeleteAllowance(state, DataSourcesFeature(), now)
+    assert behind.used() == 0 and behind.take(2, 50.0)
+    within = DeleteAllowance(state, DataSourcesFeature(), now + DELETE_WINDOW - timedelta(seconds=1))
+    assert within.used() == 2  # the window the run behind opened (from `now`) is the current one
