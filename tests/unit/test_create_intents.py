@@ -60,6 +60,14 @@ def test_another_feature_asking_gets_the_known_source_without_a_write(stack: Sta
     assert asked.notifications == [] and stack.state.writes == writes
 
 
+def test_another_feature_that_read_the_row_itself_is_answered_without_a_read(stack: Stack, monkeypatch):
+    first = ensure_data_source(stack.context(), ASSET, owner="o1", fingerprint="fp")
+    row = stack.state.get_object(DATASOURCE_KIND, KEY)
+    monkeypatch.setattr(stack.state, "get_object", lambda kind, key: pytest.fail("the caller's read is used"))
+    asked = ensure_data_source(stack.context(), ASSET, owner="o2", known=row)
+    assert (asked.data_source_id, asked.created) == (first.data_source_id, False)
+
+
 def test_another_feature_asking_for_a_new_or_orphaned_asset_gets_it_made(stack: Stack):
     made = ensure_data_source(stack.context(), ASSET, owner="o1")  # no row at all yet
     assert made.created
