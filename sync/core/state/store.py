@@ -110,8 +110,8 @@ class StateStore(LeaseOperations):
             for name in fields:
                 select += [name.capitalize(), f"{name.capitalize()}_parts"]
         pages = self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select, results_per_page=page_size)
+        columns = ("Key", *(f.capitalize() for f in fields or ()))  # a key over 16,000 characters has parts too
         for row in pages:
-            columns = ("Key", *(f.capitalize() for f in fields or ()))  # a key over 16,000 characters has parts too
             if select is not None and any(int(row.get(f"{name}_parts") or 1) > 1 for name in columns):
                 row = self.objects.get_entity(row["PartitionKey"], row["RowKey"])  # noqa: PLW2901 - a large part
             yield SyncObject.from_entity(kind, row)

@@ -164,8 +164,9 @@ def _ensure_source(
 ) -> bool:
     """Create the endpoint data source inside the group, adopting one a crashed attempt already created.
 
-    `earlier` is the source intent the row held when it was leased; `saved` says this attempt's intent is already
-    written (with the group's). The new id is recorded in `obj` for the caller's release to save.
+    `earlier` is the source intent the row held when it was leased; the caller has set this attempt's intent, and
+    `saved` says it is already written (with the group's). The new id is recorded in `obj` for the caller's
+    release to save.
     """
     if obj.target.get("source_id"):
         return False
@@ -176,8 +177,7 @@ def _ensure_source(
         if existing is not None:
             obj.target["source_id"] = str(existing["id"])
             return False
-    obj.data["creating_source"] = name
-    if not saved:
+    if not saved:  # the caller has put the intent in `data`; it is written here unless the group's write took it
         state.save(obj)
     obj.target["source_id"] = cluedin.create_data_source(str(obj.target["group_id"]), name)
     return True
