@@ -38,6 +38,7 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, TableServiceClient, TableTransactionError, UpdateMode
 
+from sync.core import azure_multipart
 from sync.core.azure_errors import STORAGE_SETTINGS, typed_azure_errors
 from sync.core.errors import ContentionError
 from sync.core.state.budgets import BudgetTable
@@ -69,6 +70,7 @@ LIGHT_COLUMNS = (
 )
 """The columns every planner reads; JSON parts (Source, Target, Data) only when asked for."""
 typed = typed_azure_errors("state storage", STORAGE_SETTINGS)
+azure_multipart.install()  # entity-group transactions prepare their parts without thread pools (see that module)
 
 
 class StateStore(LeaseOperations):

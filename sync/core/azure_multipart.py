@@ -1,0 +1,78 @@
+"""Table transactions without thread pools: azure-core's multipart steps, run in the caller's thread.
+
+azure-core (pinned 1.41) runs the parts' policies of every multipart/mixed request, and again of its response, in a
+new `ThreadPoolExecutor` each time. A Table Storage entity-group transaction is two nested multipart requests (the
+batch, and its changeset of up to 100 operations), so every transaction starts three pools of up to six threads and
+waits for each thread to start. The parts' only policy is `StorageHeadersPolicy` (a few headers: no I/O, no token),
+so the pools buy nothing; in a busy process they cost most of the transaction's CPU, because every thread start
+waits for the GIL. Profiled with 16 queue listeners applying F5 messages: thread-pool start-up was 14 % of the
+listeners' samples, the largest single item of an apply (docs/decisions/0912-in-line-multipart-preparation.md).
+
+`install()` swaps azure-core's two steps for ones that do the same in the caller's thread, in part order. The state
+store (`sync/core/state/store.py`, the only caller of `submit_transaction`) installs it when imported; idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import azure.core.pipeline.transport._base as transport_responses
+import azure.core.rest._http_response_impl as rest_responses
+from azure.core.pipeline import Pipeline, PipelineContext, PipelineRequest, PipelineResponse
+
+_ORIGINAL: Any = Pipeline.__dict__["_prepare_multipart_mixed_request"]
+"""azure-core's own step (a staticmethod), kept so tests can compare the two."""
+
+
+def prepare_multipart_in_line(request: Any) -> None:
+    """Run each part's policies on it (parts of parts first), as azure-core does, but without a thread pool.
+
+    Does nothing for a request that is not multipart/mixed. Exceptions of a policy propagate, as they do in
+    azure-core's version.
+    """
+    info = request.multipart_mixed_info
+    if not info:
+        return
+    parts, policies, options = info[0], info[1], info[3]
+    for part in parts:
+        if part.multipart_mixed_info:
+            prepare_multipart_in_line(part)
+        prepared: PipelineRequest[Any] = PipelineRequest(part, PipelineContext(None, **options))
+        for policy in policies:
+            if hasattr(policy.on_request(prepared), "__await__"):
+                raise TypeError("an asynchronous part policy cannot run in a synchronous pipeline")
+
+
+def parts_in_line(response: Any) -> Iterator[Any]:
+    """The parts of a multipart/mixed response, each passed through its request's part policies, without a pool.
+
+    Raises:
+        ValueError: the response is not multipart/mixed (as azure-core's version).
+    """
+    if not response.content_type or not response.content_type.startswith("multipart/mixed"):
+        raise ValueError("You can't get parts if the response is not multipart/mixed")
+    parts = response._get_raw_parts()
+    info = response.request.multipart_mixed_info
+    for part in parts if info else ():
+        context = PipelineContext(None)
+        request: PipelineRequest[Any] = PipelineRequest(part.request, context)
+        answered: PipelineResponse[Any, Any] = PipelineResponse(part.request, part, context=context)
+        for policy in info[1]:
+            if hasattr(policy.on_response(request, answered), "__await__"):
+                raise TypeError("an asynchronous part policy cannot run in a synchronous pipeline")
+    return parts  # type: ignore[no-any-return]
+
+
+def install() -> None:
+    """Make every synchronous azure-core pipeline and response handle multipart parts in line (idempotent)."""
+    Pipeline._prepare_multipart_mixed_request = staticmethod(prepare_multipart_in_line)  # type: ignore[method-assign]
+    rest_responses._parts_helper = parts_in_line  # type: ignore[attr-defined]
+    transport_responses._parts_helper = parts_in_line  # type: ignore[attr-defined]
+
+
+def installed() -> bool:
+    """Whether `install()` is in effect."""
+    prepared = Pipeline.__dict__["_prepare_multipart_mixed_request"].__func__ is prepare_multipart_in_line
+    helpers = (rest_responses._parts_helper, transport_responses._parts_helper)  # type: ignore[attr-defined]
+    return prepared and all(helper is parts_in_line for helper in helpers)
