@@ -296,7 +296,7 @@ def test_the_proxy_environment_is_read_once_per_client_not_per_call(monkeypatch)
     """requests re-reads the proxy environment on every call while a session trusts it; ours reads it once."""
     import requests
 
-    from sync.services.http import environment_session
+    from sync.core.sessions import environment_session
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "localhost")
