@@ -44,14 +44,62 @@ def _transaction(policy: SansIOHTTPPolicy[Any, Any]) -> HttpRequest:
     return batch
 
 
+def _their_body(request: HttpRequest) -> bytes:
+    """The body azure-core itself writes: its own helper for the batch and for the changeset inside it."""
+    import azure.core.pipeline.transport._base as transport_module
+
+    installed = transport_module._prepare_multipart_body_helper  # type: ignore[attr-defined]
+    transport_module._prepare_multipart_body_helper = azure_multipart.ORIGINAL_BODY  # type: ignore[attr-defined]
+    try:
+        azure_multipart.ORIGINAL_BODY(request)
+    finally:
+        transport_module._prepare_multipart_body_helper = installed  # type: ignore[attr-defined]
+    assert isinstance(request.body, bytes)
+    return request.body
+
+
 def test_in_line_preparation_gives_azure_core_s_bytes():
     ours, theirs = _transaction(_Stamp()), _transaction(_Stamp())
     azure_multipart.prepare_multipart_in_line(ours)
     azure_multipart._ORIGINAL.__func__(theirs)
-    ours.prepare_multipart_body()
-    theirs.prepare_multipart_body()
-    assert isinstance(ours.body, bytes) and ours.body == theirs.body
+    azure_multipart.multipart_body_in_line(ours)
+    assert isinstance(ours.body, bytes) and ours.body == _their_body(theirs)
+    assert ours.headers["Content-Type"] == theirs.headers["Content-Type"] == "multipart/mixed; boundary=batch_fixed"
     assert b"x-part: t(PartitionKey='p',RowKey='1')" in ours.body and b"x-ms-date" in ours.body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"RowKey": "x", "data": "a" * 70_000},  # long lines are not folded
+        {"RowKey": "x", "text": "line\\nbreak --changeset_fixed"},  # a boundary-like text inside a body
+        {},
+        None,
+    ],
+)
+def test_the_body_is_azure_core_s_for_any_part(body: Any):
+    def build() -> HttpRequest:
+        parts = [HttpRequest("DELETE", "http://127.0.0.1:10002/devstoreaccount1/t(PartitionKey='p',RowKey='d')")]
+        parts.append(HttpRequest("PUT", "http://127.0.0.1:10002/devstoreaccount1/t(PartitionKey='p',RowKey='x')"))
+        if body is not None:
+            parts[1].set_json_body(body)
+        parts[0].headers["If-Match"] = "W/\"datetime'2026-12-03T19%3A00%3A00.0000000Z'\""
+        changeset = HttpRequest("POST", None)  # type: ignore[arg-type]
+        changeset.set_multipart_mixed(*parts, policies=[], boundary="changeset_7e1")
+        batch = HttpRequest("POST", "http://127.0.0.1:10002/devstoreaccount1/$batch")
+        batch.set_multipart_mixed(changeset, policies=[], enforce_https=False, boundary="batch_7e1")
+        return batch
+
+    ours, theirs = build(), build()
+    assert azure_multipart.multipart_body_in_line(ours) == 2
+    assert ours.body == _their_body(theirs)
+
+
+def test_a_request_without_a_boundary_is_left_to_azure_core():
+    request = HttpRequest("POST", "http://127.0.0.1:10002/devstoreaccount1/$batch")
+    request.set_multipart_mixed(HttpRequest("DELETE", "http://127.0.0.1:10002/devstoreaccount1/t()"), policies=[])
+    azure_multipart.multipart_body_in_line(request)
+    assert isinstance(request.body, bytes) and request.body.startswith(b"--=====")
 
 
 def test_a_failing_part_policy_still_fails_the_request():
@@ -62,6 +110,7 @@ def test_a_failing_part_policy_still_fails_the_request():
 def test_a_plain_request_is_left_alone():
     request = HttpRequest("GET", "http://127.0.0.1:10002/devstoreaccount1/t()")
     azure_multipart.prepare_multipart_in_line(request)
+    assert azure_multipart.multipart_body_in_line(request) == 0
     assert request.body is None
 
 
