@@ -15,6 +15,7 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.core.pipeline.transport import HttpRequest
 
 from sync.core import azure_multipart
+from sync.core.errors import ContentionError
 from sync.core.state import StateStore, SyncObject
 
 
@@ -129,3 +130,48 @@ def test_the_app_s_transactions_start_no_thread(state: StateStore, monkeypatch: 
     monkeypatch.setattr(threading.Thread, "start", original)
     assert started == []
     assert sum(1 for _ in state.iter_objects("multipart")) == 150
+
+
+def _answers(parts: list[Any]) -> list[tuple[int, dict[str, str], bytes]]:
+    """What a caller reads of each part: status, headers (without the date), body."""
+    read = []
+    for part in parts:
+        part.read()
+        headers = {k.lower(): v for k, v in part.headers.items() if k.lower() != "date"}
+        read.append((part.status_code, headers, part.content))
+    return read
+
+
+def test_azurite_s_answers_read_as_azure_core_reads_them(state: StateStore, monkeypatch: pytest.MonkeyPatch):
+    """A successful transaction, one refused for a stale ETag and one with a conflicting create, read both ways."""
+    import azure.core.rest._http_response_impl as rest_module
+
+    seen: list[Any] = []
+
+    def capturing(response: Any, http_response_type: Any) -> list[Any]:
+        seen.append((response, http_response_type))
+        return azure_multipart.raw_parts_in_line(response, http_response_type)
+
+    monkeypatch.setattr(rest_module, "_get_raw_parts_helper", capturing)
+    rows = [SyncObject("answers", f"row-{i:03d}", data={"i": i}, status="active") for i in range(120)]
+    state.upsert_many(rows)  # 100 + 20 operations: two answers of 204s
+    stale = state.get_object("answers", "row-001")
+    assert stale is not None
+    state.upsert_many([SyncObject("answers", "row-001", data={"i": -1}, status="active")])
+    with pytest.raises(ContentionError):
+        state.commit_many([stale])  # its ETag is no longer the row's: a 412 answer
+    with pytest.raises(ContentionError):
+        state.commit_many([SyncObject("answers", "row-002", data={"i": 2}, status="active")])  # exists: a 409
+    assert len(seen) == 5
+    for response, http_response_type in seen:
+        ours = _answers(azure_multipart.raw_parts_in_line(response, http_response_type))
+        theirs = _answers(azure_multipart.ORIGINAL_RAW_PARTS(response, http_response_type))
+        assert ours == theirs and ours
+    assert [status for status, _, _ in _answers(azure_multipart.raw_parts_in_line(*seen[3]))] == [412]
+
+
+def test_a_body_without_crlf_delimiters_is_left_to_azure_core():
+    assert azure_multipart._split(b"--b\nContent-Type: application/http\n\nHTTP/1.1 204\n\n--b--\n", b"b") is None
+    assert azure_multipart._split(b"--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204\r\n", b"b") is None
+    assert azure_multipart._boundary('multipart/mixed; boundary="batch_1"') == b"batch_1"
+    assert azure_multipart._boundary("multipart/mixed") is None
