@@ -9,8 +9,9 @@ waits for the GIL. Profiled with 16 queue listeners applying F5 messages: thread
 listeners' samples, the largest single item of an apply (docs/decisions/0912-in-line-multipart-preparation.md).
 
 `install()` swaps azure-core's two steps for ones that do the same in the caller's thread, in part order, and its
-body writer and reader for ones that write the same bytes and read the same answers without the `email` package. The state
-store (`sync/core/state/store.py`, the only caller of `submit_transaction`) installs it when imported; idempotent.
+body writer and reader for ones that write the same bytes and read the same answers without the `email` package.
+The state store (`sync/core/state/store.py`, the only caller of `submit_transaction`) installs it when imported;
+installing twice changes nothing.
 """
 
 from __future__ import annotations
