@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sync.core.errors import PermissionDeniedError, ServiceError
+from sync.core.telemetry import counted_by_caller
 from sync.services.http import AuthProvider, HttpTransport, RateLimiter, RetryPolicy
 
 GRAPHQL_DIR = Path(__file__).parent / "graphql"
@@ -262,33 +264,44 @@ class CluedInClient:
         variables: Mapping[str, Any] | None = None,
         page_size: int = 100,
         id_key: str = "id",
+        read_ahead: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Every item of a paged list field, whatever its paging convention.
 
         Stops when `total` items were seen or a page comes back empty, and never yields an id twice, so a wrong
-        guess about whether pages start at 0 or 1 costs one extra call, not duplicates.
+        guess about whether pages start at 0 or 1 costs one extra call, not duplicates. With `read_ahead` (for
+        callers that read every page) the next page is requested while the caller works through this one, once
+        `total` says there is one: the same calls, and CluedIn's time overlaps the caller's.
         """
         seen: set[Any] = set()
         page = paging.first_page
-        while True:
-            data = self.graphql(document, {**(variables or {}), paging.page_arg: page, paging.size_arg: page_size})
-            node: Any = data
-            for key in path:
-                node = (node or {}).get(key)
-            node = node or {}
-            items = node.get(paging.items_key) or []
-            fresh = [item for item in items if item.get(id_key) not in seen]
-            for item in fresh:
-                seen.add(item.get(id_key))
-                yield item
-            total = node.get("total")
-            if (
-                not items
-                or (total is not None and len(seen) >= int(total))
-                or (not fresh and page != paging.first_page)
-            ):
-                return
-            page += 1
+
+        def fetch(number: int) -> Any:
+            return self.graphql(document, {**(variables or {}), paging.page_arg: number, paging.size_arg: page_size})
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead: Future[Any] | None = None
+            while True:
+                data = ahead.result() if ahead is not None else fetch(page)
+                ahead = None
+                node: Any = data
+                for key in path:
+                    node = (node or {}).get(key)
+                node = node or {}
+                items = node.get(paging.items_key) or []
+                total = node.get("total")
+                fresh = [item for item in items if item.get(id_key) not in seen]
+                seen.update(item.get(id_key) for item in fresh)
+                if read_ahead and fresh and total is not None and len(seen) < int(total):
+                    ahead = pool.submit(counted_by_caller(fetch), page + 1)
+                yield from fresh
+                if (
+                    not items
+                    or (total is not None and len(seen) >= int(total))
+                    or (not fresh and page != paging.first_page)
+                ):
+                    return
+                page += 1
 
     # --- identity -----------------------------------------------------------------------------------------------
     def author_id(self) -> str:

@@ -131,7 +131,10 @@ def normalize_id(value: Any) -> str:
 
 
 def _iter_groups(cluedin: CluedInClient, document: str, page_size: int) -> Iterator[dict[str, Any]]:
-    return cluedin.iter_pages(document, ("inbound", "dataSourceSets"), PAGE_PAGESIZE, page_size=page_size)
+    """Every data source group; the next page is read while the caller works through this one (all are read)."""
+    return cluedin.iter_pages(
+        document, ("inbound", "dataSourceSets"), PAGE_PAGESIZE, page_size=page_size, read_ahead=True
+    )
 
 
 def iter_listing(cluedin: CluedInClient, *, page_size: int = LISTING_PAGE_SIZE) -> Iterator[ListedSource]:
