@@ -26,13 +26,14 @@ import json
 import logging
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sync.core.errors import ConflictError, FatalError, RetriableError
 from sync.core.feature import SetupStep
 from sync.core.state import StateStore, fingerprint
-from sync.core.telemetry import log_event
+from sync.core.telemetry import counted_by_caller, log_event
 from sync.services.purview.client import PurviewClient
 
 log = logging.getLogger("sync.services.purview.typedefs")
@@ -40,6 +41,8 @@ log = logging.getLogger("sync.services.purview.typedefs")
 SERVICE_TYPE = "CluedIn"
 TYPE_VERSION = "1.0"
 CURSOR_FEATURE = "purview-types"
+LOOKUP_THREADS = 4
+"""Type definitions looked up at once before a registration (each lookup is one Purview read)."""
 TypeKind = Literal["asset", "process", "column"]
 SUPER_TYPES: dict[str, list[str]] = {"asset": ["DataSet"], "column": ["DataSet"], "process": ["Process"]}
 
@@ -389,9 +392,13 @@ def register(
     """Create missing and update changed definitions. Returns True when anything was written."""
     create: dict[str, list[dict[str, Any]]] = {"entityDefs": [], "relationshipDefs": []}
     update: dict[str, list[dict[str, Any]]] = {"entityDefs": [], "relationshipDefs": []}
-    for section, differ in (("entityDefs", entity_def_update), ("relationshipDefs", relationship_def_update)):
+    sections = (("entityDefs", entity_def_update), ("relationshipDefs", relationship_def_update))
+    names = [str(d["name"]) for section, _ in sections for d in wanted.get(section) or []]
+    with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:  # a first registration looks up each one
+        found = dict(zip(names, pool.map(counted_by_caller(purview.get_typedef), names), strict=True))
+    for section, differ in sections:
         for definition in wanted.get(section) or []:
-            existing = purview.get_typedef(str(definition["name"]))
+            existing = found[str(definition["name"])]
             if existing is None:
                 create[section].append(definition)
                 continue
