@@ -10,8 +10,8 @@ listeners' samples, the largest single item of an apply (docs/decisions/0912-in-
 
 `install()` swaps azure-core's two steps for ones that do the same in the caller's thread, in part order, and its
 body writer and reader for ones that write the same bytes and read the same answers without the `email` package.
-The state store (`sync/core/state/store.py`, the only caller of `submit_transaction`) installs it when imported;
-installing twice changes nothing.
+The state store (`sync/core/state/store.py`, imported by everything that submits transactions) installs it when
+imported; installing twice changes nothing.
 """
 
 from __future__ import annotations
@@ -110,10 +110,12 @@ def raw_parts_in_line(response: Any, http_response_type: Any) -> list[Any]:
 
     Each `application/http` part becomes a response of `http_response_type` for the request in the same place, built
     as azure-core builds it; azure-core's version parsed the body with `email.parser` and its header registry
-    (13 % of a lineage apply). A body this reader cannot place (no boundary) goes to azure-core's version.
+    (13 % of a lineage apply). A body this reader cannot place (no boundary, no CRLF delimiters or blank lines, a
+    part of another kind) goes to azure-core's version.
 
     Raises:
-        ValueError: a part is neither `application/http` nor a changeset (as azure-core's version).
+        ValueError: a part is neither `application/http` nor a changeset (azure-core's version, which reads what
+            this one cannot place, says so).
     """
     requests = response.request.multipart_mixed_info[0]
     parts = _parts(response, response.content_type, response.body(), requests, http_response_type)
@@ -143,8 +145,8 @@ def _parts(
             if inner is None:
                 return None
             answers.extend(inner)
-        else:
-            raise ValueError("Multipart doesn't support part other than application/http for now")
+        else:  # not a layout this reader knows: azure-core's reader decides (and refuses what it cannot read)
+            return None
     return answers
 
 
@@ -169,7 +171,9 @@ def _split(body: bytes, boundary: bytes) -> list[tuple[str, bytes]] | None:
     parts: list[tuple[str, bytes]] = []
     for section in sections[1:-1]:
         _, _, part = section.partition(b"\r\n")  # the rest of the delimiter line (transport padding)
-        head, _, payload = part.partition(b"\r\n\r\n")
+        head, blank, payload = part.partition(b"\r\n\r\n")
+        if not blank:
+            return None  # headers not ended by a CRLF blank line
         part_type = ""
         for line in head.split(b"\r\n"):
             name, _, value = line.partition(b":")

@@ -173,5 +173,9 @@ def test_azurite_s_answers_read_as_azure_core_reads_them(state: StateStore, monk
 def test_a_body_without_crlf_delimiters_is_left_to_azure_core():
     assert azure_multipart._split(b"--b\nContent-Type: application/http\n\nHTTP/1.1 204\n\n--b--\n", b"b") is None
     assert azure_multipart._split(b"--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204\r\n", b"b") is None
+    no_blank_line = b"--b\r\nContent-Type: application/http\nHTTP/1.1 204\r\n--b--\r\n"
+    assert azure_multipart._split(no_blank_line, b"b") is None
+    other_kind = b"--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"
+    assert azure_multipart._parts(None, "multipart/mixed; boundary=b", other_kind, [], None) is None
     assert azure_multipart._boundary('multipart/mixed; boundary="batch_1"') == b"batch_1"
     assert azure_multipart._boundary("multipart/mixed") is None

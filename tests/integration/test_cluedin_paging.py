@@ -59,5 +59,5 @@ def test_the_next_page_is_asked_for_while_the_caller_works(cluedin: CluedInClien
         next(pages)
     main = threading.current_thread().name
     assert asked[0] == main and asked[1] != main
-    pages.close()  # a caller that stops early costs at most the page asked for ahead (page 3 here)
-    assert len(asked) == 3
+    pages.close()  # a caller that stops early costs at most the page asked for ahead (page 3 here), unawaited
+    assert len(asked) <= 3

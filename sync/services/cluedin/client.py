@@ -279,8 +279,9 @@ class CluedInClient:
         def fetch(number: int) -> Any:
             return self.graphql(document, {**(variables or {}), paging.page_arg: number, paging.size_arg: page_size})
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            ahead: Future[Any] | None = None
+        pool = ThreadPoolExecutor(max_workers=1) if read_ahead else None
+        ahead: Future[Any] | None = None
+        try:
             while True:
                 data = ahead.result() if ahead is not None else fetch(page)
                 ahead = None
@@ -292,7 +293,7 @@ class CluedInClient:
                 total = node.get("total")
                 fresh = [item for item in items if item.get(id_key) not in seen]
                 seen.update(item.get(id_key) for item in fresh)
-                if read_ahead and fresh and total is not None and len(seen) < int(total):
+                if pool is not None and fresh and total is not None and len(seen) < int(total):
                     ahead = pool.submit(counted_by_caller(fetch), page + 1)
                 yield from fresh
                 if (
@@ -302,6 +303,9 @@ class CluedInClient:
                 ):
                     return
                 page += 1
+        finally:  # a caller that stops early does not wait for the page read ahead (nor its retries)
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
     # --- identity -----------------------------------------------------------------------------------------------
     def author_id(self) -> str:

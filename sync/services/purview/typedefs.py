@@ -395,7 +395,13 @@ def register(
     sections = (("entityDefs", entity_def_update), ("relationshipDefs", relationship_def_update))
     names = [str(d["name"]) for section, _ in sections for d in wanted.get(section) or []]
     with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:  # a first registration looks up each one
-        found = dict(zip(names, pool.map(counted_by_caller(purview.get_typedef), names), strict=True))
+        lookups = [pool.submit(counted_by_caller(purview.get_typedef), name) for name in names]
+        try:
+            found = {name: lookup.result() for name, lookup in zip(names, lookups, strict=True)}
+        except BaseException:
+            for lookup in lookups:  # a refusal (401, 403, throttling) stops the lookups not yet sent
+                lookup.cancel()
+            raise
     for section, differ in sections:
         for definition in wanted.get(section) or []:
             existing = found[str(definition["name"])]
