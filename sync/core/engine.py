@@ -53,6 +53,8 @@ CONTINUATION_DELAY_SECONDS = 2
 this much after the first, which usually creates what they need by then (otherwise they are deferred)."""
 SEND_CHUNK_CHANGES = 500
 """Changes held before they are packed and sent while a plan is still being produced (bounds planning memory)."""
+FIRST_SEND_CHANGES = 50
+"""…but a plan's first changes go out after this many, so queue listeners start while the rest is planned."""
 MAX_DETAIL_CHARS = 500
 
 
@@ -302,6 +304,7 @@ class _Dispatch:
         """The snapshot's writes that messages rely on, made for each batch just before it is sent."""
         self.upserts = 0
         self.planned: Counter[str] = Counter()
+        self._chunk = min(FIRST_SEND_CHANGES, SEND_CHUNK_CHANGES)
 
     def hold_deletes(self, changes: Iterable[Change]) -> list[Change]:
         """Take every change but the deletions, which are returned."""
@@ -321,8 +324,9 @@ class _Dispatch:
         if len(self.report.changes) < PREVIEW_CHANGES:
             self.report.changes.append(change.summary or f"{change.kind} {change.key}")
         self.pending.append(change)
-        if len(self.pending) >= SEND_CHUNK_CHANGES and not self.hold:
+        if len(self.pending) >= self._chunk and not self.hold:
             self.flush(partial=True)
+            self._chunk = SEND_CHUNK_CHANGES
 
     def flush(self, *, partial: bool = False) -> None:
         """Send what is pending (in dry-run, only forget it).

@@ -84,7 +84,11 @@ def max_min_shares(rate: float, wants: Mapping[str, float | None]) -> dict[str, 
     """Divide `rate` so nobody gets more than it wants and the rest is split equally (max-min fairness).
 
     An instance that uses less than an equal split (a timer reading a little) gets what it uses plus headroom;
-    the instances that could use more (None) share what is left.
+    the instances that could use more (None) share what is left. When every instance is modest, what none of them
+    asked for is split among them too: a lone instance that called little for a while holds the whole rate, so
+    its next burst (a planner's first messages, the listeners starting on them) is not held to its recent use
+    until the next round. A newcomer then waits for the others to give up their excess at their next round, as it
+    does when they all want more.
     """
     shares: dict[str, float] = {}
     pending = dict(wants)
@@ -94,12 +98,13 @@ def max_min_shares(rate: float, wants: Mapping[str, float | None]) -> dict[str, 
         modest = {owner: want for owner, want in pending.items() if want is not None and want <= equal}
         if not modest:
             shares.update(dict.fromkeys(pending, equal))
-            break
+            return shares
         for owner, want in modest.items():
             shares[owner] = float(want or 0.0)
             remaining -= float(want or 0.0)
             del pending[owner]
-    return shares
+    extra = max(0.0, remaining) / max(1, len(shares))
+    return {owner: share + extra for owner, share in shares.items()}
 
 
 def my_share(ledger: BudgetLedger, me: str, want: float | None, now: datetime) -> tuple[float, float]:

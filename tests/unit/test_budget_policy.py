@@ -27,7 +27,8 @@ def test_max_min_shares_give_modest_instances_what_they_use_and_split_the_rest()
     assert max_min_shares(24, {"a": None, "b": None, "c": None}) == {"a": 8, "b": 8, "c": 8}
     shares = max_min_shares(25, {"timer": 1.0, "a": None, "b": None})
     assert shares == {"timer": 1.0, "a": 12.0, "b": 12.0}
-    assert max_min_shares(10, {"a": 2.0, "b": 3.0}) == {"a": 2.0, "b": 3.0}
+    assert max_min_shares(10, {"a": 2.0, "b": 3.0}) == {"a": 4.5, "b": 5.5}  # all modest: the rest split too
+    assert max_min_shares(25, {"alone": 1.25}) == {"alone": 25}  # a quiet lone instance keeps the whole rate
     assert sum(max_min_shares(25, {"a": 20.0, "b": None, "c": 1.0}).values()) == pytest.approx(25)
 
 

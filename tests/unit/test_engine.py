@@ -211,6 +211,25 @@ def test_a_plan_larger_than_a_chunk_is_sent_as_it_is_made(state, queues, monkeyp
     assert report.changes == ["register toy types", "create toy a", "create toy b"]  # the preview is capped
 
 
+def test_a_plan_s_first_changes_go_out_before_a_whole_chunk_is_planned(state, queues, monkeypatch):
+    monkeypatch.setattr(engine, "FIRST_SEND_CHANGES", 2)
+    monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 4)
+    sent: list[int] = []
+    original = queues.send_many
+
+    def counting(queue: str, texts: Any) -> int:
+        count: int = original(queue, texts)
+        sent.append(count)
+        return count
+
+    monkeypatch.setattr(queues, "send_many", counting)
+    toy = Toy()
+    toy.max_changes_per_message = 1  # type: ignore[misc]
+    toy.desired = {k: {"n": 1} for k in "abcdefghi"}
+    report = run_cycle(toy, context(state, queues))
+    assert sent == [2, 4, 3] and report.enqueued == 9  # the listeners start on two while the rest is planned
+
+
 @pytest.mark.parametrize(
     ("error", "status", "detail"),
     [
