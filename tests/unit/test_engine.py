@@ -191,9 +191,8 @@ def test_retained_deletions_are_marked_orphaned_by_the_planner(state, queues):
     assert row is not None and row.status == "orphaned" and row.last_run_id == report.run_id
 
 
-def test_a_plan_larger_than_a_chunk_is_sent_as_it_is_made(state, queues, monkeypatch):
-    monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 2)
-    monkeypatch.setattr(engine, "PREVIEW_CHANGES", 3)
+def _sent_in_batches(state: Any, queues: Any, monkeypatch: Any, keys: str) -> tuple[list[int], Any]:
+    """Plan one change per key, one change per message; (messages per `send_many`, the run report)."""
     sent: list[int] = []
     original = queues.send_many
 
@@ -205,8 +204,14 @@ def test_a_plan_larger_than_a_chunk_is_sent_as_it_is_made(state, queues, monkeyp
     monkeypatch.setattr(queues, "send_many", counting)
     toy = Toy()
     toy.max_changes_per_message = 1  # type: ignore[misc]
-    toy.desired = {k: {"n": 1} for k in "abcde"}
-    report = run_cycle(toy, context(state, queues))
+    toy.desired = {k: {"n": 1} for k in keys}
+    return sent, run_cycle(toy, context(state, queues))
+
+
+def test_a_plan_larger_than_a_chunk_is_sent_as_it_is_made(state, queues, monkeypatch):
+    monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 2)
+    monkeypatch.setattr(engine, "PREVIEW_CHANGES", 3)
+    sent, report = _sent_in_batches(state, queues, monkeypatch, "abcde")
     assert sent == [2, 2, 1] and report.enqueued == 5
     assert report.changes == ["register toy types", "create toy a", "create toy b"]  # the preview is capped
 
@@ -214,19 +219,7 @@ def test_a_plan_larger_than_a_chunk_is_sent_as_it_is_made(state, queues, monkeyp
 def test_a_plan_s_first_changes_go_out_before_a_whole_chunk_is_planned(state, queues, monkeypatch):
     monkeypatch.setattr(engine, "FIRST_SEND_CHANGES", 2)
     monkeypatch.setattr(engine, "SEND_CHUNK_CHANGES", 4)
-    sent: list[int] = []
-    original = queues.send_many
-
-    def counting(queue: str, texts: Any) -> int:
-        count: int = original(queue, texts)
-        sent.append(count)
-        return count
-
-    monkeypatch.setattr(queues, "send_many", counting)
-    toy = Toy()
-    toy.max_changes_per_message = 1  # type: ignore[misc]
-    toy.desired = {k: {"n": 1} for k in "abcdefghi"}
-    report = run_cycle(toy, context(state, queues))
+    sent, report = _sent_in_batches(state, queues, monkeypatch, "abcdefghi")
     assert sent == [2, 4, 3] and report.enqueued == 9  # the listeners start on two while the rest is planned
 
 
