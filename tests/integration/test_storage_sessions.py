@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -21,11 +22,13 @@ def test_storage_calls_do_not_read_the_environment_per_call(azurite: Any, monkey
     state = StateStore(storage.table_service(engine), prefix)
     sender = storage.QueueSender(storage.queue_service(engine), prefix)
     reads: list[str] = []
+    me = threading.get_ident()  # other tests' leftover threads may use requests meanwhile: only ours count
     for name in ("get_environ_proxies", "get_netrc_auth"):
         real = getattr(requests.sessions, name)
 
         def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
-            reads.append(_name)
+            if threading.get_ident() == me:
+                reads.append(f"{_name} {args[:1]}")
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(requests.sessions, name, counted)
