@@ -14,6 +14,11 @@ planning cycle is `run_cycle`/`run_tick` (as the timer runs it) while `--workers
 3. one renamed vocabulary: Purview writes of the next cycle (goal ≤ 5);
 4. F7: 2,000 Purview terms → the CluedIn glossary; 5. F6: 5,000 Purview terms → vocabularies and keys — duration,
    mutations, and a no-change cycle after each.
+
+    python -m bench glossary_sync --plan-only [--keys-total 100000] [--terms-total 100000] [--features f5,f6,f7]
+
+measures instead each feature's planning cycle alone — its own peak memory, time and CPU at a tenth of the size
+and at the size, then a no-change cycle (bench/_glossary_plan_only.py).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 import requests
 from azure.core.exceptions import ResourceExistsError
 
+from bench._glossary_plan_only import SHORT, plan_only
 from bench._listener import deliver
 from bench.lineage_sync import emulator_stats, needed_operations
 from devhost.azurite import start_azurite
@@ -56,6 +62,25 @@ TOGGLES = {
 TEMPLATE = "CluedIn Template"
 
 
+def environment(storage: str, prefix: str, purview: str, cluedin: str) -> dict[str, str]:
+    """The app's settings against the local services (glossary features off: a phase turns its own on)."""
+    return {
+        "AzureWebJobsStorage": storage,
+        "SYNC_TABLE_PREFIX": prefix,
+        "SYNC_QUEUE_PREFIX": prefix,
+        "PURVIEW_BASE_URL": purview,
+        "PURVIEW_STATIC_TOKEN": "bench",
+        "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
+        "CLUEDIN_URL": cluedin,
+        "CLUEDIN_ORGANIZATION": ORG,
+        "CLUEDIN_USERNAME": default_username(ORG),
+        "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
+        "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
+        "SYNC_DELETE_POLICY": "soft-delete",
+        "PURVIEW_VOCABULARIES_GLOSSARY_NAME": "Glossary",
+    }
+
+
 class Bench:
     """The running services, the app's settings and state, and helpers to run cycles with listening workers."""
 
@@ -65,21 +90,7 @@ class Bench:
         self.purview = start_process("emulators.purview", ["--account-name", "bench"])
         self.cluedin = start_process("emulators.cluedin", ["--org", ORG])
         prefix = "g" + uuid.uuid4().hex[:10]
-        self.environment = {
-            "AzureWebJobsStorage": self.azurite.connection_string,
-            "SYNC_TABLE_PREFIX": prefix,
-            "SYNC_QUEUE_PREFIX": prefix,
-            "PURVIEW_BASE_URL": self.purview.url,
-            "PURVIEW_STATIC_TOKEN": "bench",
-            "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
-            "CLUEDIN_URL": self.cluedin.url,
-            "CLUEDIN_ORGANIZATION": ORG,
-            "CLUEDIN_USERNAME": default_username(ORG),
-            "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
-            "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
-            "SYNC_DELETE_POLICY": "soft-delete",
-            "PURVIEW_VOCABULARIES_GLOSSARY_NAME": "Glossary",
-        }
+        self.environment = environment(self.azurite.connection_string, prefix, self.purview.url, self.cluedin.url)
         engine = Settings(self.environment).engine
         self.state = StateStore(table_service(engine), prefix)
         self.state.ensure_tables()
@@ -208,7 +219,16 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--child-terms", type=int, default=99, help="child terms per vocabulary term")
     parser.add_argument("--glossary-terms", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--plan-only", action="store_true", help="measure planning memory instead (see below)")
+    parser.add_argument("--keys-total", type=int, default=100_000, help="--plan-only: CluedIn keys for F5")
+    parser.add_argument("--terms-total", type=int, default=100_000, help="--plan-only: Purview terms for F6, F7")
+    parser.add_argument("--features", default="f5,f6,f7", help="--plan-only: which of f5, f6, f7 to measure")
+    parser.add_argument("--single", action="store_true", help="--plan-only: the size only, not a tenth of it too")
     args = parser.parse_args(argv)
+    if args.plan_only:
+        features = [SHORT[name.strip().lower()] for name in args.features.split(",") if name.strip()]
+        plan_only(args.keys_total, args.terms_total, features, single=args.single)
+        return
     bench = Bench(args.workers)
     figures: dict[str, Any] = {}
     try:
