@@ -164,12 +164,12 @@ def sample(
     return samples
 
 
-def per_second(samples: list[tuple[float, int, int]], started: float) -> str:
-    """Operations served in each second of the drain (where the time went)."""
+def per_second(samples: list[tuple[float, int, int]], started: float, column: int = 1) -> str:
+    """Operations served (`column` 1) or 429s (2) in each second of the drain (where the time went)."""
     counts: list[int] = []
     previous = 0
     for second in range(int(max((t for t, _, _ in samples), default=started) - started) + 1):
-        upto = [served for t, served, _ in samples if t <= started + second + 1]
+        upto = [int(sample[column]) for sample in samples if sample[0] <= started + second + 1]
         current = upto[-1] if upto else 0
         counts.append(current - previous)
         previous = current
@@ -251,6 +251,7 @@ def run_configuration(
         "load_before": load_before,
         "load_after": load(),
         "served_per_second": per_second(samples, started),
+        "throttled_per_second": per_second(samples, started, column=2),
     }
     if halving and served > halving["served"]:
         after = served - halving["served"]
@@ -285,6 +286,8 @@ def describe(outcome: dict[str, Any]) -> str:
         f"{outcome['load_before']} → {outcome['load_after']}"
     )
     text += f"\n    operations served in each second: {outcome['served_per_second']}"
+    if outcome["throttled"]:
+        text += f"\n    429s in each second: {outcome['throttled_per_second']}"
     for reason, count in sorted(outcome.get("failure_reasons", {}).items()):
         text += f"\n    failed {count} times: {reason}"
     if "floor_seconds" in outcome:
@@ -299,6 +302,11 @@ def describe(outcome: dict[str, Any]) -> str:
             f"{outcome['new_lower_bound_seconds']:.1f}s → ratio after halving {outcome['ratio_after_halving']:.3f}"
         )
     return text
+
+
+HALVING_ATTEMPTS = 3
+"""The halving is triggered from the emulator's counters; when they answer late (a busy emulator on a busy
+machine), it comes after most of the work and the run says nothing: the run is repeated, at most this often."""
 
 
 def main(argv: list[str]) -> None:
@@ -343,10 +351,18 @@ def main(argv: list[str]) -> None:
         if not args.no_halved:
             hosts = max(counts)
             expected = next((o["operations"] for o in outcomes if o["hosts"] == hosts), 340)
-            outcome = run_configuration(azurite, cluedin.url, args, hosts, halve_at=int(expected * args.halve_at))
-            outcome["halved"] = True
+            for attempt in range(1, HALVING_ATTEMPTS + 1):
+                outcome = run_configuration(azurite, cluedin.url, args, hosts, halve_at=int(expected * args.halve_at))
+                outcome["halved"] = True
+                print(describe(outcome), flush=True)
+                if outcome.get("operations_after_halving", 0) >= expected * (1 - args.halve_at) / 2:
+                    break
+                print(
+                    f"    (attempt {attempt}: the halving came too late to measure — the emulator's counters "
+                    "answered late while it was busy; measured again)",
+                    flush=True,
+                )
             outcomes.append(outcome)
-            print(describe(outcome), flush=True)
     finally:
         cluedin.stop()
         azurite.stop()

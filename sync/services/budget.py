@@ -53,6 +53,9 @@ WANT_HEADROOM = 1.5
 """An instance that could use more than it does asks for its use times this (room to grow until the next round)."""
 MIN_WANT = 0.05
 """…and at least this fraction of the setting, so a burst after a quiet second does not start from nothing."""
+BURST_SECONDS = 0.5
+"""An instance saves up at most this much of its slice: eight instances that all saved a whole second would
+send the service a second's worth of the app's rate at once, on top of its own pace (429s without overload)."""
 
 
 def instance_name() -> str:
@@ -95,6 +98,9 @@ class SharedRateLimiter(RateLimiter):
         self._waiting = 0
         self._window_start = clock.now()
         self._last_call = clock.now()
+
+    def _capacity_for(self, rate: float) -> float:
+        return max(1.0, rate * BURST_SECONDS)
 
     @property
     def falling_back(self) -> bool:

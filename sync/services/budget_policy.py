@@ -27,13 +27,17 @@ class BudgetPolicy:
     ceiling: float
     """Highest rate probed for (the …_CEILING setting; by default the start: never above the setting)."""
     floor: float
-    decrease_factor: float = 0.8
+    decrease_factor: float = 0.7
     """After a 429 the app-wide rate is multiplied by this (at most once per `decrease_gap`)."""
     increase_step: float = 0.0
     """Operations/s added per `increase_every` while the app uses its whole rate without a 429."""
     increase_every: float = 1.0
-    decrease_gap: float = 2.0
-    """429s within this many seconds of a decrease are the same congestion, answered once."""
+    decrease_gap: float = 1.0
+    """429s within this many seconds of a decrease are the same congestion, answered once (one refresh: by then
+    every instance sends at the decreased rate)."""
+    recovery_seconds: float = 10.0
+    """After a decrease the increase step grows from nothing to `increase_step` over this many seconds: the rate
+    creeps back toward where it was throttled instead of overshooting it again every two seconds."""
     claim_seconds: float = 6.0
     """How long a slice lasts unless renewed (renewed every `renew_after`)."""
     renew_after: float = 2.0
@@ -53,7 +57,8 @@ def adapt(ledger: BudgetLedger, policy: BudgetPolicy, now: datetime, *, throttle
     A 429 (`throttled`) multiplies the rate by `decrease_factor` unless the rate was already decreased within
     `decrease_gap` (the requests sent before that decrease reached everybody are still arriving). An instance that
     uses all of its slice (`saturated`) and saw no 429 adds `increase_step` once per `increase_every`, up to the
-    ceiling. A ledger started from another setting (a new deployment changed it) starts over from this one.
+    ceiling — a smaller step in the `recovery_seconds` after a decrease. A ledger started from another setting
+    (a new deployment changed it) starts over from this one.
     """
     if ledger.start != policy.start:
         ledger.start = ledger.rate = policy.start
@@ -68,10 +73,17 @@ def adapt(ledger: BudgetLedger, policy: BudgetPolicy, now: datetime, *, throttle
     elif saturated and rate < policy.ceiling:
         moments = [t for t in (ledger.decreased_at, ledger.increased_at) if t is not None]
         if not moments or _seconds(now, max(moments)) >= policy.increase_every:
-            rate = min(policy.ceiling, rate + policy.increase_step)
+            rate = min(policy.ceiling, rate + policy.increase_step * _recovered(ledger, policy, now))
             ledger.increased_at = now
     ledger.rate = rate
     return rate != before
+
+
+def _recovered(ledger: BudgetLedger, policy: BudgetPolicy, now: datetime) -> float:
+    """How far the increase step has recovered since the last decrease (0.1 … 1)."""
+    if ledger.decreased_at is None or policy.recovery_seconds <= 0:
+        return 1.0
+    return min(1.0, max(0.1, _seconds(now, ledger.decreased_at) / policy.recovery_seconds))
 
 
 def live_claims(ledger: BudgetLedger, now: datetime, me: str) -> dict[str, Claim]:

@@ -185,21 +185,21 @@ def test_a_429_lowers_the_rate_of_every_instance_once_per_congestion(state, cloc
         assert first.rate == second.rate == 12.5
 
         first.pause(0)  # what the transport does with a 429
-        assert first.rate == 10  # this instance slows down before the ledger hears of it
+        assert first.rate == 8.75  # this instance slows down before the ledger hears of it
         first.refresh()
-        assert ledger(state).rate == 20
-        assert first.rate == 7.5  # what the other instance leaves free, until it shrinks at its next round
+        assert ledger(state).rate == 17.5
+        assert first.rate == 5  # what the other instance leaves free, until it shrinks at its next round
         second.pause(0)  # the same congestion, seen by the other instance
         second.refresh()
-        assert ledger(state).rate == 20  # answered once
+        assert ledger(state).rate == 17.5  # answered once
         first.refresh()
-        assert second.rate == 10 and first.rate == 10
-        assert "the app-wide rate goes from 25.00 to 20.00/s" in caplog.text
+        assert second.rate == 8.75 and first.rate == 8.75
+        assert "the app-wide rate goes from 25.00 to 17.50/s" in caplog.text
 
-        clock.advance(2)
+        clock.advance(1)
         first.pause(0)
         first.refresh()
-        assert ledger(state).rate == 16
+        assert ledger(state).rate == pytest.approx(12.25)
 
 
 def test_a_saturated_app_probes_up_to_its_ceiling(state, clock: ManualClock):
