@@ -42,7 +42,7 @@ from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
 from sync.core.targeted import DeleteAllowance, Targets, preview, read_targets
 from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
-from sync.core.twoway import Planned
+from sync.core.twoway import Planned, StreamedPlan
 
 log = logging.getLogger("sync.engine")
 MAX_REQUEUES = 20
@@ -134,11 +134,7 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, tar
                 write()
         dispatch = _Dispatch(feature, ctx, report, send=not dry_run, hold=ctx.plan_hook is not None)
         dispatch.before_sending = snapshot.before_sending
-        if ordered is not None:
-            deletes = dispatch.hold_deletes(feature.plan_ordered(ordered.pairs(), ctx.settings))
-            report.source_objects, report.owned_objects = ordered.desired, ordered.owned
-        else:
-            deletes = dispatch.hold_deletes(_plan(feature, snapshot.desired, state, ctx, report))
+        deletes = _plan(feature, ctx, report, dispatch, snapshot, state, ordered)
         report.unchanged = max(0, report.source_objects - dispatch.upserts)
         kept, orphans, refused = _guard(feature, ctx, report, deletes, targeted=targets is not None)
         report.deletes_refused, report.deletes_refused_reason = bool(refused), refused
@@ -276,15 +272,31 @@ class _OrderedRead:
             yield key, desired, row
 
 
-def _plan(
-    feature: Feature, desired: Mapping[str, Any], state: Mapping[str, SyncObject], ctx: SyncContext, report: RunReport
-) -> Iterable[Change]:
-    """The feature's plan; a two-sided plan's conflicts and notes go into the report."""
-    result = feature.plan(desired, state, ctx.settings)
-    if isinstance(result, Planned):
-        report.conflicts = [conflict.text for conflict in result.conflicts]
-        report.events += result.notes
-    return result
+def _plan(  # noqa: PLR0917 - the cycle's reads and where the plan goes
+    feature: Feature,
+    ctx: SyncContext,
+    report: RunReport,
+    dispatch: _Dispatch,
+    snapshot: Snapshot,
+    state: Mapping[str, SyncObject],
+    ordered: _OrderedRead | None,
+) -> list[Change]:
+    """Draw the feature's plan into the dispatch (sent as it comes); the deletions, held back for the fail-safe.
+
+    A two-sided plan's conflicts and notes go into the report once the plan was drawn (a streamed plan finds
+    them on the way).
+    """
+    if ordered is not None:
+        planned = feature.plan_ordered(ordered.pairs(), ctx.settings, seen=snapshot.desired)
+    else:
+        planned = feature.plan(snapshot.desired, state, ctx.settings)
+    deletes = dispatch.hold_deletes(planned)
+    if isinstance(planned, Planned | StreamedPlan):
+        report.conflicts = [conflict.text for conflict in planned.conflicts]
+        report.events += planned.notes
+    if ordered is not None:
+        report.source_objects, report.owned_objects = ordered.desired, ordered.owned
+    return deletes
 
 
 class _Dispatch:

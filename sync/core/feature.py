@@ -276,12 +276,17 @@ class Feature(ABC):
         """
 
     def plan_ordered(
-        self, pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]], settings: Settings
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
     ) -> Iterable[Change]:
         """Pure, like `plan`, from (key, desired or None, state row or None) in storage order (`plans_in_order`).
 
         Must equal `plan` on the same objects (up to the order of changes) and yield changes as it goes: the
-        engine sends them while the pairs are still being read.
+        engine sends them while the pairs are still being read. `seen` is the snapshot's `desired` mapping: empty
+        for an ordered snapshot, but a two-sided feature's `TwoSided` carries what it observed on the target side.
         """
         raise NotImplementedError(f"{self.name} does not plan in order")
 

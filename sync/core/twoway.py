@@ -19,7 +19,7 @@ notes the engine puts in the run report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -30,6 +30,8 @@ from sync.core.messages import Change, ChangeKind
 from sync.core.settings import SettingsGroup, env
 from sync.core.state import SyncObject
 
+MakePair = Callable[[ChangeKind, str, dict[str, Any], str], Change]
+"""How a two-sided planner makes a change: kind, key, desired body, summary (a feature's `change`)."""
 WRITTEN = "written"
 KNOWN_STATUSES = frozenset({"active", "orphaned"})
 FAILED = "failed"
@@ -216,12 +218,24 @@ class PairSpec:
     """Why an object whose source is gone must not be deleted (e.g. entities assigned to the term), or ''."""
 
 
+class StreamedPlan:
+    """A two-sided plan drawn lazily (planning in bounded memory): conflicts and notes are complete once iterated."""
+
+    def __init__(self, changes: Callable[[StreamedPlan], Iterator[Change]]) -> None:
+        self.conflicts: list[Conflict] = []
+        self.notes: list[str] = []
+        self._changes = changes
+
+    def __iter__(self) -> Iterator[Change]:
+        return self._changes(self)
+
+
 def plan_pairs(
     snapshot: Mapping[str, dict[str, Any]],
     state: Mapping[str, SyncObject],
     spec: PairSpec,
     policy: ConflictPolicy,
-    make: Callable[[ChangeKind, str, dict[str, Any], str], Change],
+    make: MakePair,
 ) -> Planned:
     """Creates (new, or deleted on the target), three-way updates and deletes of one feature's objects.
 
@@ -229,60 +243,109 @@ def plan_pairs(
     carries `values`, and for an update `write` (the fields to write) and `written` (the baseline to record), plus
     the desired entry's other keys (`written_by`, `written_fields`).
     """
-    desired_all = two_sided(snapshot)
+    seen = two_sided(snapshot)
     planned = Planned()
-    for key in sorted(desired_all):
-        entry = desired_all[key]
-        values: dict[str, Any] = dict(entry.get("values") or {})
-        label = spec.label(key, entry)
-        row = state.get(key)
-        # An orphaned row (source gone under `retain`) still names its target: a returning source re-adopts it.
-        tid = spec.target_id(row) if row is not None and row.status in KNOWN_STATUSES else None
-        written = dict((row.data.get(WRITTEN) if row is not None else None) or {})
-        now = desired_all.target_now(tid, written) if tid else None
-        if now is None:
-            verb = "re-create" if tid else "create"
-            if tid:
-                planned.notes.append(f"{label} was deleted in {spec.target_side}; re-creating it")
-            body = {**entry, "values": values}  # a create writes (and records) every value
-            if tid:
-                body["replaces"] = tid  # a re-create is a different change from the create it repeats
-            change = make(ChangeKind.CREATE, key, body, f"{verb} {label}")
-            if row is not None and row.status == FAILED and row.data.get("failed_change") == change.fingerprint:
-                error = row.data.get("error") or "refused before"
-                planned.notes.append(f"skipped {label}: {error} (until its source changes)")
-                continue
+    for key in sorted(seen):
+        change = _plan_desired(
+            key, seen[key], state.get(key), seen=seen, spec=spec, policy=policy, make=make, out=planned
+        )
+        if change is not None:
             planned.append(change)
-            continue
-        assert row is not None
-        result = resolve(spec.fields(key), values, now, written, policy, label=label, target_side=spec.target_side)
-        planned.conflicts += result.conflicts
-        extra = spec.structure(key, entry, row, now) if spec.structure is not None else {}
-        write = {**result.write, **extra}
-        if not write and not result.moves_baseline:
-            continue
-        body = {
-            **entry,
-            "values": values,
-            "write": sorted(write),
-            "written": result.baseline,
-            "set": extra,
-        }
-        summary = f"update {label}: {', '.join(sorted(write))}" if write else f"record {label} as converged"
-        planned.append(make(ChangeKind.UPDATE, key, body, summary))
     for key, row in sorted(state.items()):
-        if key in desired_all or not row.active:
-            continue
-        label = str(row.data.get("label") or key)
-        tid = spec.target_id(row)
-        now = desired_all.target_now(tid, dict(row.data.get(WRITTEN) or {}))
-        reason = spec.protect(row, now) if spec.protect is not None and now is not None else ""
-        if reason:
-            planned.notes.append(f"kept {label}: {reason}")
-            continue
-        body = {"label": label, "gone": now is None, "group": row.data.get("group")}
-        planned.append(make(ChangeKind.DELETE, key, body, f"delete {label}"))
+        change = None if key in seen else _plan_gone(key, row, seen=seen, spec=spec, make=make, out=planned)
+        if change is not None:
+            planned.append(change)
     return planned
+
+
+def plan_pairs_ordered(
+    pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+    seen: TwoSided,
+    spec: PairSpec,
+    policy: ConflictPolicy,
+    make: MakePair,
+) -> StreamedPlan:
+    """`plan_pairs` over (key, desired or None, row or None) in storage order, one pair at a time.
+
+    The same changes as `plan_pairs` on the same objects (deletions among the others, in key order); `seen` carries
+    what the snapshot observed on the target side (its own entries are not read).
+    """
+
+    def changes(out: StreamedPlan) -> Iterator[Change]:
+        for key, entry, row in pairs:
+            if entry is not None:
+                change = _plan_desired(key, entry, row, seen=seen, spec=spec, policy=policy, make=make, out=out)
+            else:
+                change = _plan_gone(key, row, seen=seen, spec=spec, make=make, out=out) if row is not None else None
+            if change is not None:
+                yield change
+
+    return StreamedPlan(changes)
+
+
+def _plan_desired(
+    key: str,
+    entry: dict[str, Any],
+    row: SyncObject | None,
+    *,
+    seen: TwoSided,
+    spec: PairSpec,
+    policy: ConflictPolicy,
+    make: MakePair,
+    out: Planned | StreamedPlan,
+) -> Change | None:
+    """The change (if any) of one desired object, given its state row; conflicts and notes go to `out`."""
+    values: dict[str, Any] = dict(entry.get("values") or {})
+    label = spec.label(key, entry)
+    # An orphaned row (source gone under `retain`) still names its target: a returning source re-adopts it.
+    tid = spec.target_id(row) if row is not None and row.status in KNOWN_STATUSES else None
+    written = dict((row.data.get(WRITTEN) if row is not None else None) or {})
+    now = seen.target_now(tid, written) if tid else None
+    if now is None:
+        verb = "re-create" if tid else "create"
+        if tid:
+            out.notes.append(f"{label} was deleted in {spec.target_side}; re-creating it")
+        body = {**entry, "values": values}  # a create writes (and records) every value
+        if tid:
+            body["replaces"] = tid  # a re-create is a different change from the create it repeats
+        change = make(ChangeKind.CREATE, key, body, f"{verb} {label}")
+        if row is not None and row.status == FAILED and row.data.get("failed_change") == change.fingerprint:
+            error = row.data.get("error") or "refused before"
+            out.notes.append(f"skipped {label}: {error} (until its source changes)")
+            return None
+        return change
+    assert row is not None
+    result = resolve(spec.fields(key), values, now, written, policy, label=label, target_side=spec.target_side)
+    out.conflicts += result.conflicts
+    extra = spec.structure(key, entry, row, now) if spec.structure is not None else {}
+    write = {**result.write, **extra}
+    if not write and not result.moves_baseline:
+        return None
+    body = {**entry, "values": values, "write": sorted(write), "written": result.baseline, "set": extra}
+    summary = f"update {label}: {', '.join(sorted(write))}" if write else f"record {label} as converged"
+    return make(ChangeKind.UPDATE, key, body, summary)
+
+
+def _plan_gone(
+    key: str,
+    row: SyncObject,
+    *,
+    seen: TwoSided,
+    spec: PairSpec,
+    make: MakePair,
+    out: Planned | StreamedPlan,
+) -> Change | None:
+    """The deletion (if any) of an object whose source is gone."""
+    if not row.active:
+        return None
+    label = str(row.data.get("label") or key)
+    now = seen.target_now(spec.target_id(row), dict(row.data.get(WRITTEN) or {}))
+    reason = spec.protect(row, now) if spec.protect is not None and now is not None else ""
+    if reason:
+        out.notes.append(f"kept {label}: {reason}")
+        return None
+    body = {"label": label, "gone": now is None, "group": row.data.get("group")}
+    return make(ChangeKind.DELETE, key, body, f"delete {label}")
 
 
 def mark_failed(row: SyncObject, change: Change, error: str) -> None:
@@ -314,13 +377,16 @@ __all__ = [
     "WRITTEN",
     "Conflict",
     "ConflictPolicy",
+    "MakePair",
     "PairSpec",
     "Planned",
     "Resolution",
+    "StreamedPlan",
     "TwoSided",
     "TwoSidedSettings",
     "mark_failed",
     "plan_pairs",
+    "plan_pairs_ordered",
     "resolve",
     "two_sided",
     "unchanged_fingerprint",

@@ -48,7 +48,11 @@ class OrderedToy(Toy):
         )
 
     def plan_ordered(
-        self, pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]], settings: Settings
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
     ) -> Iterator[Change]:
         for key, desired, row in pairs:
             self.pairs.append((key, desired is not None, row))

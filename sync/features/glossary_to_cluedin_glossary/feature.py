@@ -13,15 +13,27 @@ conflict for SYNC_GLOSSARY_CONFLICT_POLICY. CluedIn-side edits are noticed throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from sync.core.changefeed import FeedWindow
+from sync.core.diff import storage_order
 from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
-from sync.core.messages import Change, Queues
+from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
-from sync.core.twoway import ConflictPolicy, PairSpec, Planned, TwoSided, TwoSidedSettings, plan_pairs, two_sided
+from sync.core.twoway import (
+    ConflictPolicy,
+    MakePair,
+    PairSpec,
+    Planned,
+    StreamedPlan,
+    TwoSided,
+    TwoSidedSettings,
+    plan_pairs,
+    plan_pairs_ordered,
+    two_sided,
+)
 from sync.features.glossary_to_cluedin_glossary.api import PURVIEW_GLOSSARY_TERM_KIND
 from sync.features.glossary_to_cluedin_glossary.rules import tagged_with
 from sync.features.glossary_to_cluedin_glossary.settings import GlossaryToCluedInGlossarySettings
@@ -45,18 +57,45 @@ def desired_terms(
     listing: GlossaryListing, skip: set[str], settings: GlossaryToCluedInGlossarySettings
 ) -> dict[str, dict[str, Any]]:
     """The CluedIn glossary term every Purview term (but those from CluedIn) should have."""
-    desired: dict[str, dict[str, Any]] = {}
-    for guid, term in sorted(listing.terms.items()):
-        if guid in skip:
-            continue
+    return dict(ordered_terms(listing, skip, settings))
+
+
+def ordered_terms(
+    listing: GlossaryListing, skip: set[str], settings: GlossaryToCluedInGlossarySettings
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, desired term) of every Purview term but those from CluedIn, made one at a time in storage order.
+
+    A term's rule set is not here: it is written only when the term is created (`with_rule_set`), so the planner
+    does not hold one per term.
+    """
+    keys = sorted((f"term|{guid}" for guid in listing.terms if guid not in skip), key=storage_order)
+    for key in keys:
+        guid = key.split("|", 1)[1]
+        term = listing.terms[guid]
         name = flattened_name(listing, guid)
-        desired[f"term|{guid}"] = {
-            "values": {"name": name, "shortDescription": term.short_description, "description": term.long_description},
-            "category": settings.category_of(term.glossary_name),
-            "rule_set": tagged_with(guid, name),
-            "label": f"glossary term '{name}'",
-        }
-    return desired
+        yield (
+            key,
+            {
+                "values": {
+                    "name": name,
+                    "shortDescription": term.short_description,
+                    "description": term.long_description,
+                },
+                "category": settings.category_of(term.glossary_name),
+                "label": f"glossary term '{name}'",
+            },
+        )
+
+
+def with_rule_set(make: MakePair) -> MakePair:
+    """`make`, adding to a create the filter of records tagged with the term (rules.py), from its guid and name."""
+
+    def made(kind: ChangeKind, key: str, body: dict[str, Any], summary: str) -> Change:
+        if kind == ChangeKind.CREATE:
+            body = {**body, "rule_set": tagged_with(key.split("|", 1)[1], str(body["values"]["name"]))}
+        return make(kind, key, body, summary)
+
+    return made
 
 
 def observe(cluedin: CluedInClient, window: FeedWindow) -> tuple[dict[str, dict[str, Any]], bool]:
@@ -75,24 +114,29 @@ def observe(cluedin: CluedInClient, window: FeedWindow) -> tuple[dict[str, dict[
     return observed, True
 
 
-def plan_glossary_terms(
-    snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], policy: ConflictPolicy, make: Any
-) -> Planned:
-    """Creates, three-way updates (category is structure) and deletes."""
-    known = two_sided(snapshot).context.get("categories") or {}
+def glossary_spec(seen: TwoSided) -> PairSpec:
+    """The pairing of Purview terms with CluedIn glossary terms (category is structure)."""
+    known = seen.context.get("categories") or {}
 
     def structure(key: str, entry: dict[str, Any], row: SyncObject, now: dict[str, Any]) -> dict[str, Any]:
         expected = known.get(entry["category"])
         return {"categoryId": expected} if expected and now.get("categoryId") not in (None, expected) else {}
 
-    spec = PairSpec(
+    return PairSpec(
         fields=lambda key: FIELDS,
         target_id=lambda row: str(row.target.get("id") or "") or None,
         label=lambda key, entry: str(entry.get("label") or key),
         target_side="CluedIn",
         structure=structure,
     )
-    return plan_pairs(snapshot, state, spec, policy, make)
+
+
+def plan_glossary_terms(
+    snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], policy: ConflictPolicy, make: MakePair
+) -> Planned:
+    """Creates, three-way updates (category is structure) and deletes."""
+    seen = two_sided(snapshot)
+    return plan_pairs(seen, state, glossary_spec(seen), policy, with_rule_set(make))
 
 
 def category_step(cluedin: CluedInClient, name: str) -> SetupStep:
@@ -111,6 +155,8 @@ class GlossaryToCluedInGlossaryFeature(Feature):
     change_feeds: ClassVar[Mapping[str, frozenset[str]]] = {"cluedin": FEED_TYPES}
     object_kind: ClassVar[str] = PURVIEW_GLOSSARY_TERM_KIND
     queue: ClassVar[Queues] = Queues.CLUEDIN
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"target", "data"})
+    plans_in_order: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 50
     """CluedIn takes one or two mutations per term: smaller messages let several queue invocations work at once."""
 
@@ -130,21 +176,38 @@ class GlossaryToCluedInGlossaryFeature(Feature):
         return [category_step(cluedin, name) for name in sorted(wanted) if name.lower() not in existing]
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """The CluedIn term each Purview term should have, and CluedIn's glossary when it reported changes."""
+        """The CluedIn term each Purview term should have, and CluedIn's glossary when it reported changes.
+
+        The terms are made as the plan draws them, in storage order (`ordered`): neither they nor the state rows
+        are held whole.
+        """
         settings = ctx.settings.get(GlossaryToCluedInGlossarySettings)
         cluedin: CluedInClient = ctx.client("cluedin")
         listing = glossary_listing(ctx)
-        desired = desired_terms(listing, terms_from_cluedin(ctx.state, listing), settings)
+        skip = terms_from_cluedin(ctx.state, listing)
         observed, complete = observe(cluedin, ctx.feed("cluedin"))
         context = {"categories": categories(cluedin) if complete else {}}
-        return Snapshot(TwoSided(desired, observed=observed, complete=complete, context=context))
+        seen = TwoSided(observed=observed, complete=complete, context=context)
+        return Snapshot(seen, ordered=ordered_terms(listing, skip, settings))
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
-    ) -> list[Change]:
+    ) -> Planned:
         """Creates, three-way updates and deletes."""
         policy = settings.get(TwoSidedSettings).sync_glossary_conflict_policy
         return plan_glossary_terms(snapshot, state, policy, self.change)
+
+    def plan_ordered(
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
+    ) -> StreamedPlan:
+        """`plan`, one Purview term and its state row at a time (bounded memory)."""
+        policy = settings.get(TwoSidedSettings).sync_glossary_conflict_policy
+        observed = two_sided(seen if seen is not None else {})  # an empty TwoSided is falsy yet observed things
+        return plan_pairs_ordered(pairs, observed, glossary_spec(observed), policy, with_rule_set(self.change))
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """One change (see apply_batch)."""

@@ -116,7 +116,11 @@ class LineageFeature(Feature):
         return plan_lineage(snapshot, state, feature=self.name, object_kind=self.object_kind, retain=retain)
 
     def plan_ordered(
-        self, pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]], settings: Settings
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
     ) -> Iterator[Change]:
         """The changes `plan` makes, from records and rows paired in storage order, yielded as they come."""
         retain = settings.engine.sync_delete_policy == DeletePolicy.RETAIN
