@@ -30,6 +30,7 @@ DATA_TYPES = (
     "Identifier", "Lookup",
 )  # fmt: skip
 """CluedIn's vocabulary key data types (reference cluedin.md §2.5)."""
+_DATA_TYPES_BY_LOWER = {t.lower(): t for t in DATA_TYPES}
 DATA_TYPE_ATTRIBUTES = ("datatype", "cluedindatatype")
 """Term-template attributes (any case) whose value names a key's data type."""
 _NOT_WORD = re.compile(r"[^A-Za-z0-9_]")
@@ -97,7 +98,7 @@ def passes(term: GlossaryTerm, settings: GlossaryToVocabulariesSettings) -> bool
 
 def data_type(term: GlossaryTerm) -> tuple[str, str]:
     """A key's data type from the term's attributes (Text unless one names a CluedIn type), and a note if unknown."""
-    known = {t.lower(): t for t in DATA_TYPES}
+    known = _DATA_TYPES_BY_LOWER
     for attributes in term.templates.values():
         for name, value in attributes.items():
             if name.lower() in DATA_TYPE_ATTRIBUTES and value not in (None, ""):
@@ -113,6 +114,10 @@ def select(listing: GlossaryListing, skip: set[str], settings: GlossaryToVocabul
     chosen = Selection()
     candidates = {g: t for g, t in listing.terms.items() if g not in skip}
     passing = {g for g, t in candidates.items() if passes(t, settings)}
+    children: dict[str, list[GlossaryTerm]] = {}  # one pass: asking the listing per vocabulary is quadratic
+    for term in listing.terms.values():
+        if term.parent_guid in passing:
+            children.setdefault(term.parent_guid, []).append(term)
     for guid in sorted(passing, key=lambda g: (listing.terms[g].name, g)):
         term = listing.terms[guid]
         if term.parent_guid in passing:
@@ -130,7 +135,7 @@ def select(listing: GlossaryListing, skip: set[str], settings: GlossaryToVocabul
             "group": guid,
             "label": f"vocabulary of term '{term.name}'",
         }
-        for child in sorted(listing.children(guid), key=lambda t: (t.name, t.guid)):
+        for child in sorted(children.get(guid, []), key=lambda t: (t.name, t.guid)):
             if child.guid in skip:
                 continue
             key_name = segment(child.name)
