@@ -62,6 +62,12 @@ def azurite_executable() -> str:
     raise FileNotFoundError("Azurite is not installed: run `make deps` (npm ci installs it into ./node_modules)")
 
 
+KEEP_ALIVE_SECONDS = 120
+"""How long Azurite keeps an idle connection (its default, 5 s, is far shorter than Azure Storage's). A request sent
+on a pooled connection just as Azurite closes it is reset, and azure-core does not retry a reset POST or PATCH
+(entity-group transactions, merges): benchmarks saw failed invocations that Azure would rarely cause (decision 0003)."""
+
+
 def start_azurite(host: str = "127.0.0.1", *, blob_port: int = 0, queue_port: int = 0, table_port: int = 0) -> Azurite:
     """Start Azurite with in-memory persistence and wait until all three services listen."""
     cmd = [
@@ -82,6 +88,7 @@ def start_azurite(host: str = "127.0.0.1", *, blob_port: int = 0, queue_port: in
         str(queue_port),
         "--tablePort",
         str(table_port),
+        *(f"--{service}KeepAliveTimeout={KEEP_ALIVE_SECONDS}" for service in ("blob", "queue", "table")),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
     assert proc.stdout is not None
