@@ -17,16 +17,16 @@ desired state read from the entity itself, its terms matched by name as search m
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from sync.core.changefeed import FeedEntry
-from sync.core.diff import iter_diff
+from sync.core.diff import iter_diff, storage_order
 from sync.core.errors import SettingsError
 from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
-from sync.core.state import SyncObject
+from sync.core.state import SyncObject, fingerprint
 from sync.core.state.leases import superseded
 from sync.features.datasources.api import DATASOURCE_KIND, ensure_data_source, name_suffix
 from sync.features.datasources.settings import DataSourcesSettings
@@ -52,6 +52,28 @@ def _desired(guid: str, type_name: str, qualified_name: str, name: str, update_t
     }
 
 
+def _kind_for(obj: SyncObject | None) -> ChangeKind:
+    """An update when the row names its group already; else a create."""
+    return ChangeKind.UPDATE if obj is not None and obj.target.get("group_name") else ChangeKind.CREATE
+
+
+class _GroupNames:
+    """The CluedIn group name of each asset: kept from its row, else its name, made unique among those taken."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+
+    def desired(self, key: str, asset: dict[str, Any], obj: SyncObject | None) -> dict[str, Any]:
+        """The asset's desired state with its group name."""
+        if obj is not None and obj.target.get("group_name"):
+            return {**asset, "group_name": obj.target["group_name"]}
+        group_name = asset["name"]
+        if group_name in self.taken:
+            group_name = f"{asset['name']} ({name_suffix(asset['qualifiedName'])})"
+        self.taken.add(group_name)
+        return {**asset, "group_name": group_name}
+
+
 class DataSourcesFeature(Feature):
     """Purview assets → CluedIn data source groups and data sources."""
 
@@ -64,6 +86,7 @@ class DataSourcesFeature(Feature):
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
     pushed_feeds: ClassVar[frozenset[str]] = frozenset({PURVIEW_FEED})
+    plans_in_order: ClassVar[bool] = True
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Sync CluedIn Data Sources'."""
@@ -80,7 +103,11 @@ class DataSourcesFeature(Feature):
         return keywords
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Every asset carrying the keyword term(s), from Purview search (streamed page by page)."""
+        """Every asset carrying the keyword term(s), from Purview search (streamed page by page), in storage order.
+
+        Search answers in its own order, so the assets are held and sorted; the state rows, twice their size, are
+        then read as the plan goes (`plan_ordered`).
+        """
         keywords = self._keywords(ctx)
         purview: PurviewClient = ctx.client("purview")
         assets: dict[str, dict[str, Any]] = {}
@@ -93,7 +120,7 @@ class DataSourcesFeature(Feature):
                 assets[asset_key(type_name, qualified_name)] = _desired(
                     str(hit["id"]), type_name, qualified_name, name, hit.get("updateTime")
                 )
-        return Snapshot(assets)
+        return Snapshot(ordered=sorted(assets.items(), key=lambda item: storage_order(item[0])))
 
     def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
         """The notified assets that carry a keyword term, read by guid (search may not have indexed them yet)."""
@@ -118,35 +145,57 @@ class DataSourcesFeature(Feature):
 
         Yielded one at a time: at 100,000 assets the changes of a first sync would outweigh the snapshot twice.
         """
-        taken = {str(obj.target.get("group_name")) for obj in state.values() if obj.target.get("group_name")}
-
-        def desired(key: str, asset: dict[str, Any], obj: SyncObject | None) -> dict[str, Any]:
-            if obj is not None and obj.target.get("group_name"):
-                return {**asset, "group_name": obj.target["group_name"]}
-            group_name = asset["name"]
-            if group_name in taken:
-                group_name = f"{asset['name']} ({name_suffix(asset['qualifiedName'])})"
-            taken.add(group_name)
-            return {**asset, "group_name": group_name}
-
-        def make(kind: ChangeKind, key: str, wanted: dict[str, Any]) -> Change:
-            summary = {
-                ChangeKind.CREATE: f"create data source '{wanted.get('group_name')}'",
-                ChangeKind.UPDATE: f"refresh data source '{wanted.get('name')}'",
-                ChangeKind.DELETE: f"orphan data source {key}",
-            }[kind]
-            return self.change(kind, key, wanted, summary)
-
+        naming = _GroupNames(
+            {str(obj.target.get("group_name")) for obj in state.values() if obj.target.get("group_name")}
+        )
         return iter_diff(
             snapshot,
             state,
-            make,
-            desired=desired,
-            kind_for=lambda obj: (
-                ChangeKind.UPDATE if obj is not None and obj.target.get("group_name") else ChangeKind.CREATE
-            ),
+            self._make,
+            desired=naming.desired,
+            kind_for=_kind_for,
             removal=lambda key, obj: {"guid": obj.source.get("guid")},
         )
+
+    def plan_ordered(
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
+    ) -> Iterator[Change]:
+        """`plan`, from assets and state rows paired in storage order: the rows are never held whole.
+
+        An asset without a group name yet is named after every row was seen (a new group name must differ from
+        all of them), in the key order `plan` names them in, so both plans choose the same names.
+        """
+        naming = _GroupNames(set())
+        unnamed: list[tuple[str, dict[str, Any], SyncObject | None]] = []
+        for key, asset, obj in pairs:
+            if obj is not None and obj.target.get("group_name"):
+                naming.taken.add(str(obj.target["group_name"]))
+            if asset is None:
+                if obj is not None and obj.active:
+                    yield self._make(ChangeKind.DELETE, key, {"guid": obj.source.get("guid")})
+            elif obj is None or not obj.target.get("group_name"):
+                unnamed.append((key, asset, obj))
+            else:
+                yield from self._compare(key, naming.desired(key, asset, obj), obj)
+        for key, asset, obj in sorted(unnamed, key=lambda item: item[0]):
+            yield from self._compare(key, naming.desired(key, asset, obj), obj)
+
+    def _compare(self, key: str, wanted: dict[str, Any], obj: SyncObject | None) -> Iterator[Change]:
+        """What `iter_diff` decides for one asset that is still desired."""
+        if obj is None or not obj.active or obj.fingerprint != fingerprint(wanted):
+            yield self._make(_kind_for(obj), key, wanted)
+
+    def _make(self, kind: ChangeKind, key: str, wanted: dict[str, Any]) -> Change:
+        summary = {
+            ChangeKind.CREATE: f"create data source '{wanted.get('group_name')}'",
+            ChangeKind.UPDATE: f"refresh data source '{wanted.get('name')}'",
+            ChangeKind.DELETE: f"orphan data source {key}",
+        }[kind]
+        return self.change(kind, key, wanted, summary)
 
     def check_change(self, change: Change) -> str:
         """A create or update needs the asset's guid and the group name the planner chose."""
