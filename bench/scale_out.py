@@ -355,7 +355,8 @@ def main(argv: list[str]) -> None:
                 outcome = run_configuration(azurite, cluedin.url, args, hosts, halve_at=int(expected * args.halve_at))
                 outcome["halved"] = True
                 print(describe(outcome), flush=True)
-                if outcome.get("operations_after_halving", 0) >= expected * (1 - args.halve_at) / 2:
+                after = outcome["seconds"] - outcome.get("halved_after_seconds", outcome["seconds"])
+                if after >= outcome["seconds"] * (1 - args.halve_at) / 2:
                     break
                 print(
                     f"    (attempt {attempt}: the halving came too late to measure — the emulator's counters "
