@@ -27,9 +27,6 @@ snapshot format.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
 from typing import Any
@@ -71,18 +68,10 @@ def run_timer(environment: dict[str, str], feature: str) -> dict[str, Any]:
     It starts once the slices of the services' shared budget that earlier processes claimed have lapsed: a new
     instance otherwise waits for them (decision 0901), and the wait is not planning.
     """
+    from bench._lineage_plan_only import run_child
+
     time.sleep(BUDGET_SLICE_SECONDS)
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, feature],
-        env={**os.environ, **environment},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"the planning process of {feature} failed:\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_child(CHILD, environment, feature)
 
 
 def queued_changes(environment: dict[str, str], feature: str) -> Any:

@@ -38,19 +38,25 @@ print(json.dumps({'seconds': seconds, 'peak_mb': int(hwm.split()[1]) / 1024, 'pl
 """
 
 
-def run_timer(environment: dict[str, str]) -> dict[str, Any]:
-    """One lineage planning cycle in a fresh process: its duration, own peak memory (MB) and what it planned."""
+def run_child(code: str, environment: dict[str, str], *args: str) -> dict[str, Any]:
+    """Run a planning cycle's `code` in a fresh process (as the Functions worker runs a timer), so the peak memory
+    it reports from /proc/self/status is its own; the JSON object it prints last."""
     done = subprocess.run(
-        [sys.executable, "-c", CHILD],
+        [sys.executable, "-c", code, *args],
         env={**os.environ, **environment},
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode:
-        raise SystemExit(f"the planning process failed:\n{done.stderr[-4000:]}")
+        raise SystemExit(f"the planning process {' '.join(args)} failed:\n{done.stderr[-4000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def run_timer(environment: dict[str, str]) -> dict[str, Any]:
+    """One lineage planning cycle in a fresh process: its duration, own peak memory (MB) and what it planned."""
+    return run_child(CHILD, environment)
 
 
 def take_messages(environment: dict[str, str]) -> tuple[int, int]:

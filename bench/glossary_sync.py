@@ -37,7 +37,7 @@ from azure.core.exceptions import ResourceExistsError
 
 from bench._glossary_plan_only import SHORT, plan_only
 from bench._listener import deliver
-from bench.lineage_sync import emulator_stats, needed_operations
+from bench.lineage_sync import emulator_stats, needed_operations, stack_environment
 from devhost.azurite import start_azurite
 from emulators._common import start_process
 from emulators.cluedin.seed import DEFAULT_PASSWORD, default_username
@@ -65,17 +65,7 @@ TEMPLATE = "CluedIn Template"
 def environment(storage: str, prefix: str, purview: str, cluedin: str) -> dict[str, str]:
     """The app's settings against the local services (glossary features off: a phase turns its own on)."""
     return {
-        "AzureWebJobsStorage": storage,
-        "SYNC_TABLE_PREFIX": prefix,
-        "SYNC_QUEUE_PREFIX": prefix,
-        "PURVIEW_BASE_URL": purview,
-        "PURVIEW_STATIC_TOKEN": "bench",
-        "PURVIEW_MAX_OPERATIONS_PER_SECOND": str(RATE),
-        "CLUEDIN_URL": cluedin,
-        "CLUEDIN_ORGANIZATION": ORG,
-        "CLUEDIN_USERNAME": default_username(ORG),
-        "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
-        "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
+        **stack_environment(storage, prefix, purview, cluedin),
         "SYNC_DELETE_POLICY": "soft-delete",
         "PURVIEW_VOCABULARIES_GLOSSARY_NAME": "Glossary",
     }

@@ -273,10 +273,8 @@ def drain(
     return len(applied)
 
 
-def environment(
-    storage: str, prefix: str, purview: str, cluedin: str, *, shape: str, toggles: dict[str, str]
-) -> dict[str, str]:
-    """The app's settings for the benchmark's stack."""
+def stack_environment(storage: str, prefix: str, purview: str, cluedin: str) -> dict[str, str]:
+    """The app's settings against a benchmark's local stack (Azurite, both emulators), no feature switched on."""
     return {
         "AzureWebJobsStorage": storage,
         "SYNC_TABLE_PREFIX": prefix,
@@ -289,6 +287,15 @@ def environment(
         "CLUEDIN_USERNAME": default_username(ORG),
         "CLUEDIN_PASSWORD": DEFAULT_PASSWORD,
         "CLUEDIN_MAX_REQUESTS_PER_SECOND": "200",
+    }
+
+
+def environment(
+    storage: str, prefix: str, purview: str, cluedin: str, *, shape: str, toggles: dict[str, str]
+) -> dict[str, str]:
+    """The app's settings for this benchmark's stack."""
+    return {
+        **stack_environment(storage, prefix, purview, cluedin),
         "SYNC_CLUEDIN_DATA_SOURCES": "true",
         "PURVIEW_LINEAGE_SHAPE": shape,
         **toggles,
