@@ -75,7 +75,7 @@ class SharedRateLimiter(RateLimiter):
         instance: str | None = None,
         background: bool = True,
     ) -> None:
-        super().__init__(0.0)
+        super().__init__(0.0, burst_seconds=BURST_SECONDS)
         self.service = service
         self.table = table
         self.policy = policy
@@ -98,9 +98,6 @@ class SharedRateLimiter(RateLimiter):
         self._waiting = 0
         self._window_start = clock.now()
         self._last_call = clock.now()
-
-    def _capacity_for(self, rate: float) -> float:
-        return max(1.0, rate * BURST_SECONDS)
 
     @property
     def falling_back(self) -> bool:

@@ -36,8 +36,8 @@ class BudgetPolicy:
     """429s within this many seconds of a decrease are the same congestion, answered once (one refresh: by then
     every instance sends at the decreased rate)."""
     recovery_seconds: float = 10.0
-    """After a decrease the increase step grows from nothing to `increase_step` over this many seconds: the rate
-    creeps back toward where it was throttled instead of overshooting it again every two seconds."""
+    """After a decrease the increase step grows from a tenth of `increase_step` to all of it over this many seconds:
+    the rate creeps back toward where it was throttled instead of overshooting it again every two seconds."""
     claim_seconds: float = 6.0
     """How long a slice lasts unless renewed (renewed every `renew_after`)."""
     renew_after: float = 2.0

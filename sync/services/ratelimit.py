@@ -39,16 +39,18 @@ class RateLimiter:
     rate of 0 closes the bucket until it is raised again) and wakes them to look again.
     """
 
-    def __init__(self, rate: float, burst: float | None = None) -> None:
+    def __init__(self, rate: float, burst: float | None = None, *, burst_seconds: float = 1.0) -> None:
         self.rate = rate
         self._burst = burst
+        self._burst_seconds = burst_seconds
+        """Without a fixed `burst`, the bucket holds this many seconds of its rate (at least one token)."""
         self.capacity = self._capacity_for(rate)
         self._bucket_lock = threading.Lock()
         self._changed = threading.Event()
         self._restart()
 
     def _capacity_for(self, rate: float) -> float:
-        return self._burst if self._burst is not None else max(1.0, rate)
+        return self._burst if self._burst is not None else max(1.0, rate * self._burst_seconds)
 
     def _restart(self) -> None:
         """A full bucket and no pause, on the clock in use: times of different clocks do not compare (tests)."""

@@ -28,7 +28,7 @@ from sync.core.errors import RetriableError
 from sync.core.state import StateStore
 from sync.core.state.budgets import BudgetLedger, BudgetTable
 from sync.core.state.leases import CLOCK_SKEW_SECONDS
-from sync.services.budget import SharedRateLimiter
+from sync.services.budget import BURST_SECONDS, SharedRateLimiter
 from sync.services.budget_policy import BudgetPolicy
 from sync.services.http import AuthProvider, RetryPolicy
 from sync.services.purview.client import PurviewClient
@@ -183,6 +183,7 @@ def test_a_429_lowers_the_rate_of_every_instance_once_per_congestion(state, cloc
     with busy(first, second):
         rounds([first, second], state, clock, count=1)
         assert first.rate == second.rate == 12.5
+        assert first.capacity == 12.5 * BURST_SECONDS  # eight instances cannot each burst a second of the rate
 
         first.pause(0)  # what the transport does with a 429
         assert first.rate == 8.75  # this instance slows down before the ledger hears of it

@@ -38,7 +38,7 @@ from sync.features.glossary_to_cluedin_glossary.api import PURVIEW_GLOSSARY_TERM
 from sync.features.glossary_to_cluedin_glossary.rules import tagged_with
 from sync.features.glossary_to_cluedin_glossary.settings import GlossaryToCluedInGlossarySettings
 from sync.features.glossary_to_cluedin_glossary.writer import GlossaryTermWriter
-from sync.features.vocabularies_to_glossary.api import terms_from_cluedin
+from sync.features.vocabularies_to_glossary.api import terms_from_cluedin_this_tick
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.glossary import categories, ensure_category, iter_terms
 from sync.services.purview.glossary import GlossaryListing, glossary_listing
@@ -170,7 +170,7 @@ class GlossaryToCluedInGlossaryFeature(Feature):
         settings = ctx.settings.get(GlossaryToCluedInGlossarySettings)
         cluedin: CluedInClient = ctx.client("cluedin")
         listing = glossary_listing(ctx)
-        skip = terms_from_cluedin(ctx.state, listing)
+        skip = terms_from_cluedin_this_tick(ctx, listing)
         wanted = {settings.category_of(t.glossary_name) for g, t in listing.terms.items() if g not in skip}
         existing = {name.lower() for name in categories(cluedin)}
         return [category_step(cluedin, name) for name in sorted(wanted) if name.lower() not in existing]
@@ -184,7 +184,7 @@ class GlossaryToCluedInGlossaryFeature(Feature):
         settings = ctx.settings.get(GlossaryToCluedInGlossarySettings)
         cluedin: CluedInClient = ctx.client("cluedin")
         listing = glossary_listing(ctx)
-        skip = terms_from_cluedin(ctx.state, listing)
+        skip = terms_from_cluedin_this_tick(ctx, listing)
         observed, complete = observe(cluedin, ctx.feed("cluedin"))
         context = {"categories": categories(cluedin) if complete else {}}
         seen = TwoSided(observed=observed, complete=complete, context=context)

@@ -29,7 +29,7 @@ from sync.features.glossary_to_vocabularies.plan import plan_vocabularies
 from sync.features.glossary_to_vocabularies.select import check_templates, select
 from sync.features.glossary_to_vocabularies.settings import GlossaryToVocabulariesSettings
 from sync.features.glossary_to_vocabularies.writer import VocabularyWriter
-from sync.features.vocabularies_to_glossary.api import terms_from_cluedin
+from sync.features.vocabularies_to_glossary.api import terms_from_cluedin_this_tick
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.vocabularies import iter_vocabularies, iter_vocabulary_keys
 from sync.services.purview.client import PurviewClient
@@ -80,7 +80,7 @@ class GlossaryToVocabulariesFeature(Feature):
         purview: PurviewClient = ctx.client("purview")
         check_templates(settings, template_names(purview.list_term_templates()))
         listing = glossary_listing(ctx)
-        chosen = select(listing, terms_from_cluedin(ctx.state, listing), settings)
+        chosen = select(listing, terms_from_cluedin_this_tick(ctx, listing), settings)
         observed, complete = observe(ctx.client("cluedin"), ctx.feed("cluedin"))
         return Snapshot(TwoSided(chosen.desired, observed=observed, complete=complete), notes=chosen.notes)
 

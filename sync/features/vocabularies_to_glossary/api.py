@@ -14,6 +14,7 @@ by the object second (decision 0804):
 
 from __future__ import annotations
 
+from sync.core.feature import SyncContext
 from sync.core.state import StateStore
 from sync.services.purview.glossary import GlossaryListing, GlossaryTerm
 
@@ -70,3 +71,14 @@ def terms_from_cluedin(state: StateStore, listing: GlossaryListing) -> set[str]:
         if term.guid not in found and any(a.guid in seeds for a in listing.ancestors(term)):
             found.add(term.guid)
     return found
+
+
+def terms_from_cluedin_this_tick(ctx: SyncContext, listing: GlossaryListing) -> set[str]:
+    """`terms_from_cluedin`, read once per tick.
+
+    F6 and F7 both ask (F7 in its set-up and its snapshot), and it reads every row F5 keeps, each holding a
+    vocabulary's keys.
+    """
+    return ctx.once_per_tick(
+        "vocabularies_to_glossary:terms-from-cluedin", lambda: terms_from_cluedin(ctx.state, listing)
+    )
