@@ -23,7 +23,7 @@ from sync.core.changefeed import (
     FeedEntry,
     FeedSource,
 )
-from sync.core.errors import FatalError, SettingsError
+from sync.core.errors import FatalError, RetriableError, SettingsError
 from sync.core.state import StateStore
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -73,9 +73,10 @@ def test_a_first_subscriber_is_shown_nothing_and_remembers_the_overlap_it_alread
     feeds = tick(state, source, T0, {"f": frozenset({"DataSet"})})
     window = feeds.window("cluedin", "f")
     assert window.first and window.entries == [] and source.reads == []  # no history replayed
-    feeds.advance("f")  # its full read reflected everything: the overlap's ids are remembered, read once, here
+    feeds.advance("f")  # its full read reflected everything: the overlap's ids are remembered, read once...
+    assert source.reads == []
+    feeds.commit()  # ...when the tick's positions are written, after every feature has planned
     assert source.reads == [(T0 - OVERLAP, T0)]
-    feeds.commit()
     assert positions(state) == {"f": {"until": T0.isoformat(), "seen": ["1"]}}
 
 
@@ -301,3 +302,34 @@ def test_only_a_race_is_swallowed_when_positions_are_written(state):
     with pytest.raises(FatalError) as err:
         feeds.commit()
     assert "(404)" in str(err.value)
+
+
+def test_first_subscribers_of_one_tick_share_one_read_of_the_overlap(state):
+    source = Entries([entry("1", T0), entry("2", T0 - timedelta(minutes=1))])
+    feeds = tick(state, source, T0, {name: frozenset({"DataSet"}) for name in ("a", "b", "c")})
+    for name in ("a", "b", "c"):
+        assert feeds.window("cluedin", name).first
+        feeds.advance(name)
+    feeds.commit()
+    assert source.reads == [(T0 - OVERLAP, T0)]  # one read, not one per subscriber
+    assert {name: p["seen"] for name, p in positions(state).items()} == {n: ["1", "2"] for n in ("a", "b", "c")}
+
+
+class Failing(Entries):
+    """A source whose reads fail (CluedIn unreachable when the tick ends)."""
+
+    def read(self, since: datetime, until: datetime) -> list[FeedEntry]:
+        super().read(since, until)
+        raise RetriableError("CluedIn answered 503")
+
+
+def test_an_unreadable_overlap_leaves_first_subscribers_first_and_fails_nothing(state, caplog):
+    source = Failing([])
+    feeds = tick(state, source, T0, {"new": frozenset()})
+    assert feeds.window("cluedin", "new").first
+    feeds.advance("new")
+    with caplog.at_level(logging.INFO):
+        feeds.commit()  # no exception: the changes are queued, only the remembered overlap is missing
+    value, _ = state.get_cursor(CURSOR_PARTITION, ROW)
+    assert not value  # no position: the next tick starts it afresh, missing nothing
+    assert "ChangeFeedOverlapUnread" in caplog.text
