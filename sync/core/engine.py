@@ -42,6 +42,7 @@ from sync.core.state import SyncObject, new_run_id
 from sync.core.state.leases import new_owner
 from sync.core.targeted import DeleteAllowance, Targets, preview, read_targets
 from sync.core.telemetry import applied, applying, collect_calls, current_run, log_event, notify, planned, planning
+from sync.core.tick import plan_features
 from sync.core.twoway import Planned, StreamedPlan
 
 log = logging.getLogger("sync.engine")
@@ -63,7 +64,7 @@ def run_tick(features: Sequence[Feature], ctx: SyncContext, *, now: datetime | N
     started = now or datetime.now(UTC)
     ctx.feeds = ChangeFeeds(ctx.state, ctx.feed_sources, ctx, started)
     ctx.begin_tick()
-    reports = [_run_one(feature, ctx, started) for feature in features]
+    reports = plan_features(features, ctx, lambda f, view: _run_one(f, view, started), _parallel(ctx))
     ctx.feeds.commit()
     return reports
 
@@ -92,7 +93,8 @@ def run_targeted(
     ctx.feeds = ChangeFeeds(ctx.state, ctx.feed_sources, ctx, started)
     ctx.begin_tick()
     targets = Targets(source, tuple(entries))
-    return [_run_one(f, ctx, started, targets) for f in features if source in f.pushed_feeds]
+    subscribed = [f for f in features if source in f.pushed_feeds]
+    return plan_features(subscribed, ctx, lambda f, view: _run_one(f, view, started, targets), _parallel(ctx))
 
 
 def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime, targets: Targets | None = None) -> RunReport:
@@ -111,6 +113,13 @@ def _run_one(feature: Feature, ctx: SyncContext, tick_started: datetime, targets
     save_report(ctx.state.runs, report, retention_days=_retention(ctx))
     _log_report(report)
     return report
+
+
+def _parallel(ctx: SyncContext) -> int:
+    try:
+        return ctx.engine.sync_tick_parallel_features
+    except SettingsError:
+        return 1  # the features' own reports will name the invalid engine setting
 
 
 def _retention(ctx: SyncContext) -> int:

@@ -23,6 +23,8 @@ dependencies on other features' published rows, timer schedule, queue, and the c
 
 from __future__ import annotations
 
+import copy
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -144,19 +146,36 @@ class SyncContext:
         """Called with every cycle's full plan before anything is sent (the CLI saves it, or refuses a plan that
         differs from the one reviewed by raising); None in the Function app."""
         self._tick_reads: dict[str, Any] = {}
+        self._tick_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
 
     def begin_tick(self) -> None:
         """Forget the reads shared by the features of the previous tick (called by the engine)."""
-        self._tick_reads = {}
+        self._tick_reads.clear()
+        self._tick_locks.clear()
+
+    def for_feature(self, name: str) -> SyncContext:
+        """This tick's context as one feature plans in it: everything shared but the feature's name.
+
+        Features of a tick plan side by side (sync/core/tick.py); each gets its own view so that `feature` (which
+        change-feed position `feed` reads) is never another's.
+        """
+        view = copy.copy(self)
+        view.feature = name
+        return view
 
     def once_per_tick(self, key: str, read: Callable[[], T]) -> T:
         """The result of a read that several features of one tick need (e.g. Purview's glossary), made once.
 
         Like the change feeds, a shared read is capped at the tick: what is written meanwhile is seen next tick.
+        Features planning side by side wait for the first one's read rather than making their own.
         """
-        if key not in self._tick_reads:
-            self._tick_reads[key] = read()
-        value: T = self._tick_reads[key]
+        with self._lock:
+            lock = self._tick_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._tick_reads:
+                self._tick_reads[key] = read()
+            value: T = self._tick_reads[key]
         return value
 
     @property
@@ -171,11 +190,12 @@ class SyncContext:
 
     def client(self, name: str) -> Any:
         """The named service client ('purview', 'cluedin', 'datafactory'), built once."""
-        if name not in self._clients:
-            if name not in self._factories:
-                raise SettingsError(f"no client factory registered for {name!r}")
-            self._clients[name] = self._factories[name](self.settings)
-        return self._clients[name]
+        with self._lock:  # features planning side by side share one client
+            if name not in self._clients:
+                if name not in self._factories:
+                    raise SettingsError(f"no client factory registered for {name!r}")
+                self._clients[name] = self._factories[name](self.settings)
+            return self._clients[name]
 
     def provide(self, name: str, client: Any) -> None:
         """Use this client for `name` instead of building one (tests wrap real clients this way)."""

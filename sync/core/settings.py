@@ -207,6 +207,15 @@ class EngineSettings(SettingsGroup):
         validation_alias=env("SYNC_RUN_RETENTION_DAYS"),
         description="Run reports (and the outcomes of their changes) older than this are deleted.",
     )
+    sync_tick_parallel_features: int = Field(
+        4,
+        ge=1,
+        le=16,
+        validation_alias=env("SYNC_TICK_PARALLEL_FEATURES"),
+        description="Features of one timer tick planned at once (a feature still waits for those it depends on). "
+        "Planning is mostly waiting on services; each feature planning at once adds its own planning memory to "
+        "the timer's peak, so 1 (one after another) is the lowest-memory choice for very large estates.",
+    )
     storage_connection: str | None = Field(
         None,
         validation_alias=env("AzureWebJobsStorage"),

@@ -287,6 +287,22 @@ def relationship_def_update(wanted: Mapping[str, Any], existing: Mapping[str, An
 
 _ensured: set[tuple[str, str]] = set()
 _ensured_lock = threading.Lock()
+_registering: dict[str, threading.Lock] = {}
+"""One registration at a time per Purview endpoint in this process: features planning side by side share types
+(the Cluedin Entity), and the second must see what the first registered rather than look it up again."""
+
+
+def _registration_lock(base_url: str) -> threading.Lock:
+    with _ensured_lock:
+        return _registering.setdefault(base_url, threading.Lock())
+
+
+def _register_if_still_missing(purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...]) -> bool:
+    with _registration_lock(purview.base_url):
+        pending = _pending(purview, state, types)  # again: another feature may have registered them meanwhile
+        return pending is not None and _register(purview, state, pending)
+
+
 KEEP_STAMPS = 20
 """Fingerprints of type sets remembered per account (features register different sets); each definition's own
 fingerprint is kept too, so a feature whose set overlaps one already registered checks only what is new to it."""
@@ -371,13 +387,14 @@ def registration_step(
     names = ", ".join(t.display_name for t in types if t.name in missing) or "relationships of " + ", ".join(
         t.display_name for t in types if t.columns_parent_attribute
     )
-    return SetupStep(f"register the Purview types {names}", lambda: _register(purview, state, pending))
+    return SetupStep(f"register the Purview types {names}", lambda: _register_if_still_missing(purview, state, types))
 
 
 def ensure_types(purview: PurviewClient, state: StateStore, types: tuple[CluedInType, ...] = TYPES) -> bool:
     """Make sure the account has our types (appliers' safety net). True when Purview was written to."""
-    pending = _pending(purview, state, types)
-    return pending is not None and _register(purview, state, pending)
+    if _pending(purview, state, types) is None:
+        return False
+    return _register_if_still_missing(purview, state, types)
 
 
 def forget_registrations() -> None:
