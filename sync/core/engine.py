@@ -15,10 +15,12 @@ never dies silently, and a timer whose feature could not run fails so the host's
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,8 +135,11 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, tar
     """Prepare, snapshot, plan, guard and enqueue, recording everything in the report (errors included)."""
     try:
         report.dry_run = dry_run = ctx.dry_run
-        _prepare(feature, ctx, report, run_steps=not dry_run)
-        snapshot, state, ordered = _read(feature, ctx, report, targets)
+        setup = _prepare(feature, ctx, report, run_steps=not dry_run)
+        try:
+            snapshot, state, ordered = _read(feature, ctx, report, targets)
+        finally:
+            setup.result()  # set-up done (or its error raised) before anything is written or sent
         report.events = preview_events(snapshot.notes)
         report.source_objects = len(snapshot.desired)
         report.owned_objects = sum(1 for obj in state.values() if obj.active)
@@ -179,8 +184,12 @@ def _plan_and_enqueue(feature: Feature, ctx: SyncContext, report: RunReport, tar
             log.exception("planning %s failed with an unexpected error", feature.name)
 
 
-def _prepare(feature: Feature, ctx: SyncContext, report: RunReport, *, run_steps: bool) -> None:
-    """Check the feature's settings and clients, subscribe its feeds, and run (or only report) its set-up steps."""
+def _prepare(feature: Feature, ctx: SyncContext, report: RunReport, *, run_steps: bool) -> Future[None]:
+    """Check the feature's settings and clients, subscribe its feeds, and run (or only report) its set-up steps.
+
+    Returns when the steps are done, or at once for a feature whose steps may run beside its snapshot
+    (`setup_beside_snapshot`): the future then says when they are.
+    """
     if feature.settings_model is not None:
         ctx.settings.get(feature.settings_model)  # names an invalid setting of this feature only
     for name in feature.needs:
@@ -190,9 +199,29 @@ def _prepare(feature: Feature, ctx: SyncContext, report: RunReport, *, run_steps
     steps = feature.prepare(ctx)
     report.setup = [step.summary for step in steps]
     report.changes = list(report.setup)
-    if run_steps:
+
+    def run() -> None:
         for step in steps:
             step.run()
+
+    done: Future[None] = Future()
+    if run_steps and steps and feature.setup_beside_snapshot:
+        threading.Thread(target=_settle, args=(done, contextvars.copy_context(), run), daemon=True).start()
+        return done
+    if run_steps:
+        run()  # a failed step ends the cycle before anything is read
+    done.set_result(None)
+    return done
+
+
+def _settle(done: Future[None], context: contextvars.Context, run: Callable[[], None]) -> None:
+    """Run the set-up steps in the invocation's context variables (its call counters and span) into `done`."""
+    try:
+        context.run(run)
+    except BaseException as exc:  # handed to the planning thread, which raises it into the run report
+        done.set_exception(exc)
+    else:
+        done.set_result(None)
 
 
 def _guard(

@@ -242,6 +242,10 @@ class Feature(ABC):
     plans_in_order: ClassVar[bool] = False
     """Whether full cycles plan from `Snapshot.ordered` through `plan_ordered` (bounded memory) rather than from
     whole mappings through `plan`. `plan` stays the entry point of targeted runs, rollback and tests."""
+    setup_beside_snapshot: ClassVar[bool] = False
+    """Whether the set-up steps write nothing the snapshot reads (registering Purview types, creating the target
+    collection): the engine then runs them while the snapshot reads, and waits for them before anything is sent.
+    A first registration is a few dozen paced Purview calls; run before the snapshot, they delayed every message."""
     pushed_feeds: ClassVar[frozenset[str]] = frozenset()
     """Pushed change feeds (e.g. 'purview': entity notifications) whose entries the feature plans alone, through
     `snapshot_of`, between its full cycles."""

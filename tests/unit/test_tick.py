@@ -1,4 +1,5 @@
-"""A tick plans its features side by side, except where one depends on another (sync/core/tick.py).
+"""A tick plans its features side by side, except where one depends on another (sync/core/tick.py), and a
+feature's set-up may run beside its snapshot (`Feature.setup_beside_snapshot`, sync/core/engine.py).
 
 Concurrency is shown, not assumed: two independent features meet at a barrier inside their snapshots, which only
 works if both are planning at the same moment; a feature that depends on another starts only after it finished.
@@ -12,7 +13,8 @@ from typing import Any, ClassVar
 
 from sync.core.diff import diff
 from sync.core.engine import run_tick
-from sync.core.feature import ApplyOutcome, Feature, Snapshot, SyncContext
+from sync.core.errors import RetriableError
+from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, Queues
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
@@ -96,3 +98,47 @@ def test_one_at_a_time_when_configured_or_when_an_operator_reviews_plans(
     ctx.plan_hook = lambda feature, report, changes: reviewed.append(feature.name)
     run_tick([Step("c", log), Step("d", log)], ctx)
     assert log == ["c started", "read once", "c finished", "d started", "d finished"] and reviewed == ["c", "d"]
+
+
+class Beside(Step):
+    """Set-up steps that write nothing the snapshot reads: run while it reads, finished before anything is sent."""
+
+    setup_beside_snapshot: ClassVar[bool] = True
+
+    def __init__(self, name: str, log: list[str], *, fail: bool = False) -> None:
+        super().__init__(name, log, barrier=threading.Barrier(2, timeout=10))
+        self.fail = fail
+
+    def prepare(self, ctx: SyncContext) -> list[SetupStep]:
+        return [SetupStep("register types", self.register)]
+
+    def register(self) -> None:
+        assert self.barrier is not None
+        self.barrier.wait()  # only passes while the snapshot is reading at the same time
+        self.log.append("registered")
+        if self.fail:
+            raise RetriableError("Purview answered 503")
+
+    def plan(
+        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
+    ) -> list[Change]:
+        self.log.append("planned")
+        return super().plan(snapshot, state, settings)
+
+
+def test_set_up_runs_beside_the_snapshot_and_ends_before_anything_is_sent(
+    state: StateStore, queues: QueueSender
+) -> None:
+    log: list[str] = []
+    [report] = run_tick([Beside("types", log)], context(state, queues))
+    assert report.status == "enqueued" and report.setup == ["register types"]
+    assert log.index("registered") < log.index("planned")
+
+
+def test_a_failed_set_up_beside_the_snapshot_fails_the_cycle_and_sends_nothing(
+    state: StateStore, queues: QueueSender
+) -> None:
+    log: list[str] = []
+    [report] = run_tick([Beside("types", log, fail=True)], context(state, queues))
+    assert report.status == "failed" and "Purview answered 503" in report.errors[0]
+    assert "planned" not in log and report.enqueued == 0

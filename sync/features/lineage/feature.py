@@ -62,6 +62,7 @@ class LineageFeature(Feature):
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     deletes_on_target: ClassVar[bool] = True
     plans_in_order: ClassVar[bool] = True
+    setup_beside_snapshot: ClassVar[bool] = True  # types and collection: nothing the snapshot reads
     plan_chunk: int = PLAN_CHUNK
     """Data sets whose records are derived, and changes reordered, at once (tests make it small)."""
     max_changes_per_message: ClassVar[int] = 6

@@ -74,6 +74,7 @@ class PipelineObjectsFeature(Feature):
 
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
+    setup_beside_snapshot: ClassVar[bool] = True  # types and collection: nothing the snapshot reads
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 100
     """Records are small (a process, or an asset with a few columns): a message is one bulk call of ~100-300."""

@@ -83,6 +83,7 @@ class PollingFeature(Feature):
     schedule: ClassVar[str] = "POLL_SCHEDULE"
     depends_on: ClassVar[tuple[str, ...]] = ("lineage",)
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
+    setup_beside_snapshot: ClassVar[bool] = True  # types and collection: nothing the snapshot reads
     object_kind: ClassVar[str] = "dataset-metrics"
     state_fields: ClassVar[frozenset[str] | None] = frozenset()
     queue: ClassVar[Queues] = Queues.PURVIEW_ENTITIES

@@ -24,6 +24,7 @@ class NodeRecordFeature(Feature):
     """A feature whose records each own one main entity with columns, or hold an entity type's Cluedin Entity."""
 
     needs: ClassVar[tuple[str, ...]] = ("purview", "cluedin")
+    setup_beside_snapshot: ClassVar[bool] = True  # types and collection: nothing the snapshot reads
     queue: ClassVar[Queues] = Queues.PURVIEW_LINEAGE
     max_changes_per_message: ClassVar[int] = 10
     """Ten records (a process with its stubs is a handful of entities): one bulk call, a small blast radius, and
