@@ -109,7 +109,6 @@ class _Feed:
         self.stored = set(self.positions)
         self.entries: list[FeedEntry] | None = None
         self.read_from: datetime | None = None
-        self.overlap: list[FeedEntry] | None = None
         self.advanced: dict[str, dict[str, Any]] = {}
 
     def _since(self, subscriber: str) -> datetime | None:
@@ -181,24 +180,20 @@ class _Feed:
         """The overlap before the tick, newest first, as far as a position remembers (`MAX_SEEN_IDS` entries).
 
         After a bulk change (30,000 data sets imported) the overlap holds far more entries than are remembered:
-        they are neither requested nor held. A read of this tick that already covers the overlap is reused, and
-        the overlap is read once for all first-time subscribers of the tick (a first deployment starts every
-        feature at once: five features re-reading 5,000 entries each cost 9 s of a 14 s backfill).
+        they are neither requested nor held. A read of this tick that already covers the overlap is reused. Called
+        once per tick, by `commit`, for all first-time subscribers together (a first deployment starts every
+        feature at once: five features re-reading 5,000 entries each had cost 9 s of a 14 s backfill).
         """
         start = self.now - OVERLAP
         if self.entries is not None and self.read_from is not None and start >= self.read_from:
             return self.entries
-        if self.overlap is None:
-            self.overlap = list(islice(self.source.read(start, self.now), MAX_SEEN_IDS))
-        return self.overlap
+        return list(islice(self.source.read(start, self.now), MAX_SEEN_IDS))
 
     def _recent(self, at: str) -> bool:
         moment = _parse(at)
         return moment is None or moment.tzinfo is None or moment >= self.now - OVERLAP
 
     def commit(self) -> None:
-        if not self.advanced:
-            return
         first = [subscriber for subscriber, position in self.advanced.items() if position["seen"] is None]
         if first:
             try:
