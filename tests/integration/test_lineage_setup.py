@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from typing import Any
 
 import pytest
 
 from sync.core.errors import FatalError
+from sync.features.lineage.pipeline import PIPELINE_TYPES
 from sync.services.purview import qualified_names as names
 from sync.services.purview.collections import collection_id_for
-from sync.services.purview.typedefs import TYPES, ensure_types, forget_registrations, typedefs
+from sync.services.purview.typedefs import TYPES, ensure_types, forget_registrations, registration_step, typedefs
 from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 
 ROOT = "purview-emulator"
@@ -26,7 +28,7 @@ def stack(azurite, purview, fresh_cluedin_emulator) -> LineageStack:
 
 def typedef_calls(stack: LineageStack) -> dict[str, int]:
     operations = stack.purview.app.stats.snapshot()["operations"]
-    return {name: op["count"] for name, op in operations.items() if "types" in name.lower()}
+    return {name: op["count"] for name, op in operations.items() if name.startswith("Type_")}  # Swagger operationIds
 
 
 def test_types_are_created_once_and_then_cost_nothing(stack):
@@ -35,6 +37,7 @@ def test_types_are_created_once_and_then_cost_nothing(stack):
     for definition in typedefs()["entityDefs"]:
         assert purview.get_typedef(definition["name"]) is not None
     calls = typedef_calls(stack)
+    assert calls["Type_BulkCreate"] == 1
     assert ensure_types(purview, stack.state) is False  # in-process memo
     forget_registrations()
     assert ensure_types(stack.purview_client(), stack.state) is False  # the state cursor, no Purview call
@@ -116,3 +119,28 @@ def test_moving_to_another_collection_rewrites_everything_there(stack):
     assert collection_of(stack, "cluedin_dataset") == {target}
     qualified_name = names.dataset_name(ORG, stack.data_set_id("Account.csv"))
     assert qualified_name in stack.entities("cluedin_dataset")
+
+
+def test_features_registering_overlapping_types_at_once_look_each_definition_up_once(stack):
+    """Two features planning side by side (sync/core/tick.py) both decide their types are missing, then register
+    at the same moment: the second waits, sees what the first registered and looks up only what is still new."""
+    sets = (TYPES, (*TYPES, *PIPELINE_TYPES))
+    steps = [registration_step(stack.purview_client(), stack.state, types) for types in sets]
+    assert all(step is not None for step in steps)  # both planned before either ran
+    barrier = threading.Barrier(len(steps))
+
+    def run(step):
+        barrier.wait()
+        step.run()
+
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wanted = typedefs((*TYPES, *PIPELINE_TYPES))
+    distinct = {d["name"] for section in wanted.values() for d in section}
+    lookups = typedef_calls(stack)["Type_GetByName"]
+    assert lookups == len(distinct)  # without one registration at a time, the shared definitions were read twice
+    for name in distinct:
+        assert stack.purview_client().get_typedef(name) is not None
