@@ -273,14 +273,31 @@ def plan_pairs_ordered(
 
     def changes(out: StreamedPlan) -> Iterator[Change]:
         for key, entry, row in pairs:
-            if entry is not None:
-                change = _plan_desired(key, entry, row, seen=seen, spec=spec, policy=policy, make=make, out=out)
-            else:
-                change = _plan_gone(key, row, seen=seen, spec=spec, make=make, out=out) if row is not None else None
+            change = plan_pair(key, entry, row, seen=seen, spec=spec, policy=policy, make=make, out=out)
             if change is not None:
                 yield change
 
     return StreamedPlan(changes)
+
+
+def plan_pair(
+    key: str,
+    entry: dict[str, Any] | None,
+    row: SyncObject | None,
+    *,
+    seen: TwoSided,
+    spec: PairSpec,
+    policy: ConflictPolicy,
+    make: MakePair,
+    out: Planned | StreamedPlan,
+) -> Change | None:
+    """The change (if any) of one object: desired (create or three-way update) or gone (delete).
+
+    For planners that walk their pairs themselves (F6 names a vocabulary's keys a group at a time).
+    """
+    if entry is not None:
+        return _plan_desired(key, entry, row, seen=seen, spec=spec, policy=policy, make=make, out=out)
+    return _plan_gone(key, row, seen=seen, spec=spec, make=make, out=out) if row is not None else None
 
 
 def _plan_desired(
@@ -385,6 +402,7 @@ __all__ = [
     "TwoSided",
     "TwoSidedSettings",
     "mark_failed",
+    "plan_pair",
     "plan_pairs",
     "plan_pairs_ordered",
     "resolve",

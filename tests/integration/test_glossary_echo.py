@@ -108,7 +108,7 @@ def test_the_objects_own_marks_guard_when_state_is_lost(stack):
     tick(stack)
     first = census(stack)
     # Lose what F5 and F6 know of their objects (not their anchors): only the marks on the objects are left.
-    for kind, prefixes in (("vocabulary_term", ("vocab|", "key|")), ("purview_vocabulary", ("vocab|", "key|"))):
+    for kind, prefixes in (("vocabulary_term", ("vocab|", "key|")), ("purview_vocabulary", ("vocab|", "word|"))):
         for row in list(stack.state.iter_objects(kind)):
             if row.key.startswith(prefixes):
                 stack.state.delete_object(kind, row.key)

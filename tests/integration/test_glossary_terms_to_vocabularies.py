@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 import cluedin
 import pytest
 
+from sync.features.glossary_to_vocabularies.api import term_keys
 from tests.support.glossary import F6, TEMPLATE, build_glossary_stack
 from tests.support.witnesses import cluedin_sdk_of
 
@@ -159,3 +161,32 @@ def test_the_keys_read_back_through_the_cluedin_sdk(stack):
         "purview.Contact.Email": ("Contact", "Email", "Email"),
         "purview.Contact.PhoneNumber": ("Contact", "Phone Number", "Text"),
     }
+
+
+def test_key_rows_of_the_state_layout_of_before_are_moved_and_nothing_is_written_again(stack):
+    """Before 5 December 2026 a key's row was `key|<child guid>`; now `word|<vocabulary guid>|<child guid>`, so a
+    partition scan returns a vocabulary's keys side by side (F6 plans them a vocabulary at a time). An upgraded app
+    finds the old rows: a dry-run reads them where they are (no change planned), the next cycle's set-up moves them
+    (one transaction per move), and neither writes anything to CluedIn."""
+    stack.run(F6)
+    kind = "purview_vocabulary"
+    keys_before = term_keys(stack.state)
+    for row in list(stack.state.iter_objects(kind, key_prefix="word|")):
+        old = replace(row, key=f"key|{row.key.rpartition('|')[2]}", etag=None)
+        stack.state.commit_many([old], delete=[row])
+    assert {r.key.partition("|")[0] for r in stack.state.iter_objects(kind)} == {"vocab", "key"}
+    assert term_keys(stack.state) == keys_before  # automap reads either layout
+    writes = stack.cluedin_writes()
+
+    preview = stack.plan(F6, SYNC_DRY_RUN=True)
+    assert preview.planned == {} and preview.setup == [
+        "move vocabulary key rows to the state layout of 5 December 2026 (word|<vocabulary>|<key>)"
+    ]
+    assert any("2 vocabulary key rows are in the state layout of before" in e for e in preview.events)
+    assert {r.key.partition("|")[0] for r in stack.state.iter_objects(kind)} == {"vocab", "key"}  # dry-run
+
+    report, _ = stack.run(F6)
+    assert report.ok and report.planned == {}, report.errors
+    assert {r.key.partition("|")[0] for r in stack.state.iter_objects(kind)} == {"vocab", "word"}
+    assert term_keys(stack.state) == keys_before and stack.cluedin_writes() == writes
+    assert stack.features[F6].prepare(stack.context()) == []  # moved once: later cycles only look

@@ -96,22 +96,33 @@ class StateStore(LeaseOperations):
     # --- objects --------------------------------------------------------------------------------------------------
     @typed
     def iter_objects(
-        self, kind: str, *, fields: Collection[str] | None = None, page_size: int | None = None
+        self,
+        kind: str,
+        *,
+        fields: Collection[str] | None = None,
+        page_size: int | None = None,
+        key_prefix: str = "",
     ) -> Iterator[SyncObject]:
         """Every object of a kind (one partition scan, paged by the SDK), in row key order (`encode_key` of the key).
 
         `fields` limits the JSON parts read to those named (`source`, `target`, `data`; default: all): a planner
         that needs only fingerprints and a few ids does not decode, or hold, what appliers keep in rows.
         `page_size` caps the rows of one response (default: the service's 1,000): rows of hundreds of KB (packed
-        caches) are then never held a thousand at a time.
+        caches) are then never held a thousand at a time. `key_prefix` reads only the keys that start with it (a
+        row key range: escaping keeps a key's prefix the prefix of its row key).
         """
         pk = quoted(encode_key(kind))
+        query = f"PartitionKey eq '{pk}'"
+        if key_prefix:
+            low = encode_key(key_prefix)
+            high = low[:-1] + chr(ord(low[-1]) + 1)
+            query += f" and RowKey ge '{quoted(low)}' and RowKey lt '{quoted(high)}'"
         select = None
         if fields is not None:
             select = [*LIGHT_COLUMNS]
             for name in fields:
                 select += [name.capitalize(), f"{name.capitalize()}_parts"]
-        pages = self.objects.query_entities(f"PartitionKey eq '{pk}'", select=select, results_per_page=page_size)
+        pages = self.objects.query_entities(query, select=select, results_per_page=page_size)
         columns = ("Key", *(f.capitalize() for f in fields or ()))  # a key over 16,000 characters has parts too
         for row in pages:
             if select is not None and any(int(row.get(f"{name}_parts") or 1) > 1 for name in columns):

@@ -72,12 +72,16 @@ def term_vocabularies(state: StateStore) -> dict[str, TermVocabulary]:
 
 
 def term_keys(state: StateStore) -> dict[str, TermKey]:
-    """Child term guid → the vocabulary key F6 made of it (active rows only)."""
+    """Child term guid → the vocabulary key F6 made of it (active rows only).
+
+    Key rows are `word|<vocabulary term guid>|<child term guid>` (`key|<child term guid>` before 5 December 2026,
+    until the feature's set-up moves them): the child's guid is the last part of either.
+    """
     found: dict[str, TermKey] = {}
     for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND, fields={"target"}):
         target = obj.target
-        if obj.active and obj.key.startswith("key|") and target.get("vocabularyKeyId"):
-            found[obj.key.partition("|")[2]] = TermKey(
+        if obj.active and not obj.key.startswith("vocab|") and target.get("vocabularyKeyId"):
+            found[obj.key.rpartition("|")[2]] = TermKey(
                 str(target.get("vocabularyId") or ""),
                 str(target["vocabularyKeyId"]),
                 str(target.get("key") or ""),

@@ -14,10 +14,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.core.diff import storage_order
 from sync.core.errors import SettingsError
 from sync.features.glossary_to_vocabularies.api import vocabulary_description
 from sync.features.glossary_to_vocabularies.settings import GlossaryToVocabulariesSettings
@@ -47,14 +48,6 @@ def segment(name: str) -> str:
 def plain(text: str) -> str:
     """A Purview definition (which may hold HTML) as plain text."""
     return html.unescape(_TAGS.sub("", text)).strip()
-
-
-@dataclass
-class Selection:
-    """The vocabularies and keys the glossary asks for, and why other terms were skipped."""
-
-    desired: dict[str, dict[str, Any]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 def check_templates(settings: GlossaryToVocabulariesSettings, templates: Mapping[str, set[str]]) -> None:
@@ -109,9 +102,99 @@ def data_type(term: GlossaryTerm) -> tuple[str, str]:
     return "Text", ""
 
 
-def select(listing: GlossaryListing, skip: set[str], settings: GlossaryToVocabulariesSettings) -> Selection:
-    """The vocabularies (`vocab|<term guid>`) and keys (`key|<child guid>`) the glossary asks for."""
-    chosen = Selection()
+VOCABULARY = "vocab|"
+KEY = "word|"
+"""State keys: `vocab|<term guid>` for a vocabulary, `word|<term guid>|<child term guid>` for a key. 'word' sorts
+after 'vocab', so a partition scan returns every vocabulary first and then the keys grouped by vocabulary: the
+order the ordered planner needs (prefixes decided before any key, a vocabulary's keys side by side)."""
+LEGACY_KEY = "key|"
+"""A key's state key before 5 December 2026 (`key|<child term guid>`); the feature's set-up moves such rows."""
+
+
+def vocabulary_key(guid: str) -> str:
+    """The state key of the vocabulary made of a term."""
+    return f"{VOCABULARY}{guid}"
+
+
+def key_key(vocabulary_guid: str, child_guid: str) -> str:
+    """The state key of the vocabulary key made of a child term."""
+    return f"{KEY}{vocabulary_guid}|{child_guid}"
+
+
+def is_vocabulary(key: str) -> bool:
+    """Whether a state key names a vocabulary (else a key)."""
+    return key.startswith(VOCABULARY)
+
+
+def key_group(key: str) -> str:
+    """The vocabulary term guid a key's state key is grouped under."""
+    return key[len(KEY) :].partition("|")[0]
+
+
+def child_guid(key: str) -> str:
+    """The child term guid of a key's state key."""
+    return key.rpartition("|")[2]
+
+
+@dataclass
+class Choice:
+    """Which terms the glossary makes vocabularies and keys of, and why others were skipped; entries made on demand.
+
+    Holding terms (already in the listing) rather than entries lets the ordered planner make each entry as it is
+    paired with its state row, so a large glossary's entries are never held at once.
+    """
+
+    settings: GlossaryToVocabulariesSettings
+    vocabularies: list[GlossaryTerm] = field(default_factory=list)
+    """Topmost passing terms with a usable name, by state key."""
+    children: dict[str, list[GlossaryTerm]] = field(default_factory=dict)
+    """Vocabulary term guid → its child terms with a usable name, by state key."""
+    notes: list[str] = field(default_factory=list)
+
+    def vocabulary(self, term: GlossaryTerm) -> dict[str, Any]:
+        """The desired entry of a vocabulary term."""
+        name = segment(term.name)
+        return {
+            "segment": name,
+            "values": {"vocabularyName": term.name, "description": vocabulary_description(term.name)},
+            "entity_type": f"/{self.settings.business_domain_prefix}/{name}",
+            "entity_type_name": term.name,
+            "prefix": self.settings.vocabulary_prefix,
+            "group": term.guid,
+            "label": f"vocabulary of term '{term.name}'",
+        }
+
+    def key(self, term: GlossaryTerm, child: GlossaryTerm) -> dict[str, Any]:
+        """The desired entry of a child term under its vocabulary term."""
+        return {
+            "segment": segment(child.name),
+            "values": {
+                "displayName": child.name,
+                "dataType": data_type(child)[0],
+                "description": plain(child.long_description or child.short_description),
+            },
+            "parent": vocabulary_key(term.guid),
+            "group": term.guid,
+            "label": f"vocabulary key of term '{term.name}/{child.name}'",
+        }
+
+    def desired(self) -> dict[str, dict[str, Any]]:
+        """Every entry at once (the whole-mapping plan: targeted runs, rollback, tests)."""
+        return dict(self.ordered())
+
+    def ordered(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(state key, entry) in storage order: every vocabulary, then the keys vocabulary by vocabulary."""
+        for term in self.vocabularies:
+            yield vocabulary_key(term.guid), self.vocabulary(term)
+        by_group = sorted(self.vocabularies, key=lambda t: storage_order(key_key(t.guid, "")))
+        for term in by_group:
+            for child in self.children.get(term.guid, []):
+                yield key_key(term.guid, child.guid), self.key(term, child)
+
+
+def choose(listing: GlossaryListing, skip: set[str], settings: GlossaryToVocabulariesSettings) -> Choice:
+    """The vocabulary terms (`vocab|<term guid>`) and their child terms (`word|<term guid>|<child guid>`)."""
+    chosen = Choice(settings)
     candidates = {g: t for g, t in listing.terms.items() if g not in skip}
     passing = {g for g, t in candidates.items() if passes(t, settings)}
     children: dict[str, list[GlossaryTerm]] = {}  # one pass: asking the listing per vocabulary is quadratic
@@ -122,38 +205,21 @@ def select(listing: GlossaryListing, skip: set[str], settings: GlossaryToVocabul
         term = listing.terms[guid]
         if term.parent_guid in passing:
             continue
-        name = segment(term.name)
-        if not name:
+        if not segment(term.name):
             chosen.notes.append(f"skipped term '{term.name}': no letter or digit CluedIn accepts in a key prefix")
             continue
-        chosen.desired[f"vocab|{guid}"] = {
-            "segment": name,
-            "values": {"vocabularyName": term.name, "description": vocabulary_description(term.name)},
-            "entity_type": f"/{settings.business_domain_prefix}/{name}",
-            "entity_type_name": term.name,
-            "prefix": settings.vocabulary_prefix,
-            "group": guid,
-            "label": f"vocabulary of term '{term.name}'",
-        }
+        chosen.vocabularies.append(term)
+        kept: list[GlossaryTerm] = []
         for child in sorted(children.get(guid, []), key=lambda t: (t.name, t.guid)):
             if child.guid in skip:
                 continue
-            key_name = segment(child.name)
-            if not key_name:
+            if not segment(child.name):
                 chosen.notes.append(f"skipped term '{child.name}': no letter or digit CluedIn accepts in a key name")
                 continue
-            kind, note = data_type(child)
+            note = data_type(child)[1]
             if note:
                 chosen.notes.append(note)
-            chosen.desired[f"key|{child.guid}"] = {
-                "segment": key_name,
-                "values": {
-                    "displayName": child.name,
-                    "dataType": kind,
-                    "description": plain(child.long_description or child.short_description),
-                },
-                "parent": f"vocab|{guid}",
-                "group": guid,
-                "label": f"vocabulary key of term '{term.name}/{child.name}'",
-            }
+            kept.append(child)
+        chosen.children[guid] = sorted(kept, key=lambda t: storage_order(key_key(guid, t.guid)))
+    chosen.vocabularies.sort(key=lambda t: storage_order(vocabulary_key(t.guid)))
     return chosen

@@ -13,6 +13,7 @@ from sync.core.feature import ApplyOutcome, Notification, SyncContext
 from sync.core.messages import Change, ChangeKind
 from sync.core.state import SyncObject
 from sync.core.twoway import FAILED, mark_failed, unchanged_fingerprint, written_by
+from sync.features.glossary_to_vocabularies.select import LEGACY_KEY, is_vocabulary
 from sync.services.cluedin.client import CluedInClient, GraphQLError
 from sync.services.cluedin.vocabularies import (
     KeySpec,
@@ -51,16 +52,19 @@ class VocabularyWriter:
         self.rows = self.ctx.state.read_many(self.kind, {c.key for c in changes} | parents)
         todo = []
         for change in changes:
-            if unchanged_fingerprint(change, self.rows.get(change.key)):
+            if change.key.startswith(LEGACY_KEY):
+                why = "planned before the state layout changed; the next cycle plans it again"
+                self.outcomes[change.key] = ApplyOutcome("skipped", why)
+            elif unchanged_fingerprint(change, self.rows.get(change.key)):
                 self.outcomes[change.key] = ApplyOutcome("skipped", "already applied")
             else:
                 todo.append(change)
-        self._check_parents([c for c in todo if c.key.startswith("key|")], {c.key for c in todo})
+        self._check_parents([c for c in todo if not is_vocabulary(c.key)], {c.key for c in todo})
         for change in todo:
             if change.key in self.outcomes:
                 continue
             try:
-                if change.key.startswith("vocab|"):
+                if is_vocabulary(change.key):
                     self._vocabulary(change)
                 else:
                     self._key(change)
