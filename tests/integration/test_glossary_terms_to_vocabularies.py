@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 import cluedin
 import pytest
 
+from sync.core.state import SyncObject
 from sync.features.glossary_to_vocabularies.api import term_keys
+from sync.features.glossary_to_vocabularies.migrate import has_rows_to_move, move_key_rows
 from tests.support.glossary import F6, TEMPLATE, build_glossary_stack
 from tests.support.witnesses import cluedin_sdk_of
 
@@ -190,3 +194,30 @@ def test_key_rows_of_the_state_layout_of_before_are_moved_and_nothing_is_written
     assert {r.key.partition("|")[0] for r in stack.state.iter_objects(kind)} == {"vocab", "word"}
     assert term_keys(stack.state) == keys_before and stack.cluedin_writes() == writes
     assert stack.features[F6].prepare(stack.context()) == []  # moved once: later cycles only look
+
+
+def test_two_hosts_moving_the_rows_of_before_at_once_move_each_exactly_once(stack):
+    """Two instances upgraded together both find the rows of before: each batch is one transaction, a batch the
+    other host changed meanwhile is refused whole and moved row by row, so every row ends in the new layout once.
+    A row that names no vocabulary (a key CluedIn refused before creating it) is dropped: that key is tried again."""
+    kind = "purview_vocabulary"
+    old = [
+        SyncObject(kind, f"key|child-{n:03d}", target={"vocabularyKeyId": f"k{n}"},
+                   data={"parent": f"vocab|v{n % 3}", "group": f"v{n % 3}"}, status="active")
+        for n in range(140)
+    ]  # fmt: skip
+    old.append(SyncObject(kind, "key|refused", data={"failed_change": "f", "error": "no"}, status="failed"))
+    for start in range(0, len(old), 100):
+        stack.state.commit_many(old[start : start + 100])
+    barrier = threading.Barrier(2)
+
+    def host() -> None:
+        barrier.wait()
+        move_key_rows(stack.state, kind)
+
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(host), pool.submit(host)]:
+            future.result()
+    keys = sorted(r.key for r in stack.state.iter_objects(kind))
+    assert keys == sorted(f"word|v{n % 3}|child-{n:03d}" for n in range(140))
+    assert not has_rows_to_move(stack.state, kind)

@@ -10,6 +10,7 @@ and every mix of new, unchanged, edited, refused, orphaned and gone objects — 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.core.twoway import WRITTEN, ConflictPolicy, TwoSided
 from sync.features.glossary_to_vocabularies.feature import GlossaryToVocabulariesFeature
-from sync.features.glossary_to_vocabularies.select import choose, is_vocabulary
+from sync.features.glossary_to_vocabularies.migrate import moved_key
+from sync.features.glossary_to_vocabularies.select import KEY, LEGACY_KEY, child_guid, choose, is_vocabulary, key_key
 from sync.features.glossary_to_vocabularies.settings import GlossaryToVocabulariesSettings
 from sync.services.purview.glossary import Glossary, GlossaryListing, GlossaryTerm
 
@@ -168,3 +170,31 @@ def test_the_ordered_desired_side_is_in_storage_order_and_made_lazily() -> None:
     keys = [key for key, _ in choice.ordered()]
     assert keys == sorted(keys, key=storage_order) and set(keys) == set(choice.desired())
     assert keys[0].startswith("vocab|") and keys[-1].startswith("word|")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rows_of_the_layout_of_before_plan_as_they_will_once_moved(seed: int) -> None:
+    """A dry-run before the set-up moved the rows must show what the cycle after it does: names kept from the
+    rows of before, new siblings named around them, a child moved to another vocabulary made there (CluedIn keys
+    cannot move) with its old key gone."""
+    listing, skip, rows, observed = estate(seed)
+    choice = choose(listing, skip, F6)
+    with_children = [v for v in choice.vocabularies if choice.children.get(v.guid)]
+    child = choice.children[with_children[0].guid][0]
+    listing.terms[child.guid] = replace(child, parent_guid=with_children[1].guid)
+    desired = choose(listing, skip, F6).desired()
+    after = [replace(r, key=moved_key(r) or r.key) for r in rows]
+    before = [replace(r, key=f"{LEGACY_KEY}{child_guid(r.key)}") if r.key.startswith(KEY) else r for r in after]
+    feature, settings = GlossaryToVocabulariesFeature(), Settings({})
+
+    planned_after = feature.plan(TwoSided(desired, observed=observed, complete=True), {r.key: r for r in after},
+                                 settings)  # fmt: skip
+    planned_before = feature.plan(TwoSided(desired, observed=observed, complete=True), {r.key: r for r in before},
+                                  settings)  # fmt: skip
+
+    assert described(list(planned_before)) == described(list(planned_after))
+    assert sorted(n for n in planned_before.notes if "layout of before" not in n) == sorted(planned_after.notes)
+    moved_to = key_key(with_children[1].guid, child.guid)
+    assert any(c.key == moved_to and c.kind == ChangeKind.CREATE for c in planned_after)
+    assert any(c.key == key_key(with_children[0].guid, child.guid) and c.kind == ChangeKind.DELETE
+               for c in planned_after)  # fmt: skip

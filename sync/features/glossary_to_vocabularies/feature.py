@@ -16,24 +16,18 @@ CluedIn (its data may be mapped to it); the row is marked orphaned and reported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from sync.core.changefeed import FeedWindow
 from sync.core.feature import ApplyOutcome, Feature, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, Queues
 from sync.core.settings import Settings
-from sync.core.state import StateStore, SyncObject
+from sync.core.state import SyncObject
 from sync.core.twoway import Planned, StreamedPlan, TwoSided, TwoSidedSettings, two_sided
 from sync.features.glossary_to_vocabularies.api import PURVIEW_VOCABULARY_KIND
+from sync.features.glossary_to_vocabularies.migrate import has_rows_to_move, move_key_rows
 from sync.features.glossary_to_vocabularies.plan import plan_vocabularies, plan_vocabularies_ordered
-from sync.features.glossary_to_vocabularies.select import (
-    LEGACY_KEY,
-    VOCABULARY,
-    check_templates,
-    choose,
-    key_key,
-)
+from sync.features.glossary_to_vocabularies.select import check_templates, choose
 from sync.features.glossary_to_vocabularies.settings import GlossaryToVocabulariesSettings
 from sync.features.glossary_to_vocabularies.writer import VocabularyWriter
 from sync.features.vocabularies_to_glossary.api import terms_from_cluedin_this_tick
@@ -43,8 +37,6 @@ from sync.services.purview.client import PurviewClient
 from sync.services.purview.glossary import glossary_listing, template_names
 
 FEED_TYPES = frozenset({"Vocabulary", "VocabularyKey"})
-MIGRATION_BATCH = 50
-"""Old rows moved per transaction: each move is a create and a delete, and a transaction holds 100 operations."""
 
 
 def observe(cluedin: CluedInClient, window: FeedWindow) -> tuple[dict[str, dict[str, Any]], bool]:
@@ -57,34 +49,6 @@ def observe(cluedin: CluedInClient, window: FeedWindow) -> tuple[dict[str, dict[
     for key in iter_vocabulary_keys(cluedin):
         observed[key.id] = {"displayName": key.display_name, "dataType": key.data_type, "description": key.description}
     return observed, True
-
-
-def move_key_rows(state: StateStore, kind: str) -> None:
-    """Move key rows of the layout of before (`key|<child>`) to `word|<vocabulary>|<child>` (idempotent).
-
-    Each move is one transaction (create the new row, delete the old one guarded by its ETag), so a crash leaves
-    either layout, never both or neither; a row already moved (another host) only loses its old copy. A row that
-    names no vocabulary was never applied: it is dropped.
-    """
-    batch: list[SyncObject] = []
-
-    def commit() -> None:
-        moved = {key_key(str(r.data["parent"])[len(VOCABULARY) :], r.key[len(LEGACY_KEY) :]): r for r in batch}
-        there = state.read_many(kind, [k for k, r in moved.items() if r.data.get("parent")])
-        save = [
-            replace(row, key=key, etag=None)
-            for key, row in moved.items()
-            if key not in there and row.data.get("parent")
-        ]
-        state.commit_many(save, delete=batch)
-        batch.clear()
-
-    for row in state.iter_objects(kind, key_prefix=LEGACY_KEY):
-        batch.append(row)
-        if len(batch) >= MIGRATION_BATCH:
-            commit()
-    if batch:
-        commit()
 
 
 class GlossaryToVocabulariesFeature(Feature):
@@ -111,7 +75,7 @@ class GlossaryToVocabulariesFeature(Feature):
     def prepare(self, ctx: SyncContext) -> list[SetupStep]:
         """Move key rows of the state layout of before, if any; an invalid conflict policy stops the cycle here."""
         ctx.settings.get(TwoSidedSettings)
-        if next(iter(ctx.state.iter_objects(self.object_kind, key_prefix=LEGACY_KEY, page_size=1)), None) is None:
+        if not has_rows_to_move(ctx.state, self.object_kind):
             return []
         summary = "move vocabulary key rows to the state layout of 5 December 2026 (word|<vocabulary>|<key>)"
         return [SetupStep(summary, lambda: move_key_rows(ctx.state, self.object_kind))]

@@ -32,6 +32,7 @@ from sync.core.twoway import (
     plan_pair,
     two_sided,
 )
+from sync.features.glossary_to_vocabularies.migrate import moved_key
 from sync.features.glossary_to_vocabularies.select import (
     LEGACY_KEY,
     child_guid,
@@ -148,6 +149,7 @@ class _Walk:
             yield from self._vocabularies()
         yield from self._keys()
         yield from self.held.values()
+        yield from self._legacy_gone()
         if self.legacy_rows:
             self.out.notes.append(
                 f"{self.legacy_rows} vocabulary key rows are in the state layout of before; the next cycle's set-up "
@@ -177,23 +179,33 @@ class _Walk:
         parent = (self.named or {}).get(parent_key)
         if parent_key in self.held:
             yield self.held.pop(parent_key)
-        members = (
-            list(name_keys(parent, self.group)) if parent is not None else [(k, None, r) for k, _, r in self.group]
-        )
+        members: list[Pair]
+        if parent is None:
+            members = [(k, None, r) for k, _, r in self.group]
+        else:  # a row of before stands in for its key before names are chosen: it holds the key's name
+            with_rows = [(k, e, r if r is not None or e is None else self._legacy_row(k)) for k, e, r in self.group]
+            members = list(name_keys(parent, with_rows))
         for key, entry, row in members:
-            stands_in = _legacy_row(key, self.legacy) if entry is not None and row is None else None
-            change = self._decide(key, entry, row or stands_in)
+            change = self._decide(key, entry, row)
             if change is not None:
                 yield change
         self.group.clear()
 
+    def _legacy_row(self, key: str) -> SyncObject | None:
+        """The row of before (`key|<child guid>`) of a key under the same vocabulary, re-keyed; else None."""
+        row = self.legacy.get(child_guid(key))
+        if row is None or row.data.get("parent") != vocabulary_key(key_group(key)):
+            return None
+        del self.legacy[child_guid(key)]
+        return replace(row, key=key)
 
-def _legacy_row(key: str, legacy: dict[str, SyncObject]) -> SyncObject | None:
-    """The row of before (`key|<child guid>`) of a key under the same vocabulary, re-keyed; else None."""
-    row = legacy.pop(child_guid(key), None)
-    if row is None or row.data.get("parent") != vocabulary_key(key_group(key)):
-        return None
-    return replace(row, key=key)
+    def _legacy_gone(self) -> Iterator[Change]:
+        """Rows of before that no desired key took: gone, as they will be once moved."""
+        for row in self.legacy.values():
+            key = moved_key(row)
+            change = self._decide(key, None, replace(row, key=key)) if key else None
+            if change is not None:
+                yield change
 
 
 def plan_vocabularies(
