@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from sync.core.messages import Change, ChangeKind
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.core.twoway import WRITTEN, ConflictPolicy, TwoSided
+from sync.features.glossary_to_vocabularies.api import term_keys
 from sync.features.glossary_to_vocabularies.feature import GlossaryToVocabulariesFeature
 from sync.features.glossary_to_vocabularies.migrate import moved_key
 from sync.features.glossary_to_vocabularies.select import KEY, LEGACY_KEY, child_guid, choose, is_vocabulary, key_key
@@ -198,3 +200,19 @@ def test_rows_of_the_layout_of_before_plan_as_they_will_once_moved(seed: int) ->
     assert any(c.key == moved_to and c.kind == ChangeKind.CREATE for c in planned_after)
     assert any(c.key == key_key(with_children[0].guid, child.guid) and c.kind == ChangeKind.DELETE
                for c in planned_after)  # fmt: skip
+
+
+def test_a_moved_child_term_is_mapped_to_the_key_written_last() -> None:
+    """While the fail-safe holds back the orphan mark of a moved child's old key, both rows are active: auto-mapping
+    must use the key made where the term is now (a fake state: `term_keys` only iterates rows)."""
+
+    class Rows:
+        def iter_objects(self, kind: str, **_: Any) -> list[SyncObject]:
+            def key_row(vocabulary: str, day: int) -> SyncObject:
+                target = {"vocabularyKeyId": f"k-{vocabulary}", "key": f"purview.{vocabulary}.Email", "name": "Email"}
+                return SyncObject(kind, key_key(vocabulary, "c"), target=target, status="active",
+                                  updated_at=datetime(2026, 12, day, tzinfo=UTC))  # fmt: skip
+
+            return [key_row("a", 5), key_row("b", 1)]  # storage order: 'a' first, yet written last
+
+    assert term_keys(Rows())["c"].key == "purview.a.Email"  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ built-in integration writes too).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sync.core.state import StateStore
 
@@ -75,13 +76,21 @@ def term_keys(state: StateStore) -> dict[str, TermKey]:
     """Child term guid → the vocabulary key F6 made of it (active rows only).
 
     Key rows are `word|<vocabulary term guid>|<child term guid>` (`key|<child term guid>` before 5 December 2026,
-    until the feature's set-up moves them): the child's guid is the last part of either.
+    until the feature's set-up moves them): the child's guid is the last part of either. A child term moved under
+    another vocabulary term has a key in each until the old one is marked orphaned (which the mass-delete fail-safe
+    may hold back): the row written last is the one made where the term is now.
     """
     found: dict[str, TermKey] = {}
+    written: dict[str, datetime] = {}
     for obj in state.iter_objects(PURVIEW_VOCABULARY_KIND, fields={"target"}):
         target = obj.target
         if obj.active and not obj.key.startswith("vocab|") and target.get("vocabularyKeyId"):
-            found[obj.key.rpartition("|")[2]] = TermKey(
+            child = obj.key.rpartition("|")[2]
+            when = obj.updated_at or datetime.min.replace(tzinfo=UTC)
+            if child in written and written[child] > when:
+                continue
+            written[child] = when
+            found[child] = TermKey(
                 str(target.get("vocabularyId") or ""),
                 str(target["vocabularyKeyId"]),
                 str(target.get("key") or ""),
