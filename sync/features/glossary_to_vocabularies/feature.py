@@ -63,9 +63,9 @@ class GlossaryToVocabulariesFeature(Feature):
     object_kind: ClassVar[str] = PURVIEW_VOCABULARY_KIND
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
-    max_changes_per_message: ClassVar[int] = 50
     state_fields: ClassVar[frozenset[str] | None] = frozenset({"target", "data"})
     plans_in_order: ClassVar[bool] = True
+    max_changes_per_message: ClassVar[int] = 50
     """CluedIn takes one mutation per key: smaller messages let several queue invocations work at once."""
 
     def enabled(self, settings: Settings) -> bool:

@@ -135,8 +135,8 @@ class _Walk:
         for key, entry, row in pairs:
             if key.startswith(LEGACY_KEY):
                 self.legacy_rows += 1
-                if row is not None and row.data.get("parent"):
-                    self.legacy[key[len(LEGACY_KEY) :]] = row
+                if row is not None and moved_key(row):
+                    self.legacy[child_guid(key)] = row
             elif is_vocabulary(key):
                 self.vocabularies.append((key, entry, row))
             else:
@@ -194,7 +194,7 @@ class _Walk:
     def _legacy_row(self, key: str) -> SyncObject | None:
         """The row of before (`key|<child guid>`) of a key under the same vocabulary, re-keyed; else None."""
         row = self.legacy.get(child_guid(key))
-        if row is None or row.data.get("parent") != vocabulary_key(key_group(key)):
+        if row is None or moved_key(row) != key:
             return None
         del self.legacy[child_guid(key)]
         return replace(row, key=key)
@@ -202,8 +202,8 @@ class _Walk:
     def _legacy_gone(self) -> Iterator[Change]:
         """Rows of before that no desired key took: gone, as they will be once moved."""
         for row in self.legacy.values():
-            key = moved_key(row)
-            change = self._decide(key, None, replace(row, key=key)) if key else None
+            key = str(moved_key(row))  # only rows that name their vocabulary are kept
+            change = self._decide(key, None, replace(row, key=key))
             if change is not None:
                 yield change
 
