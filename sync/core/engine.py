@@ -300,7 +300,9 @@ class _OrderedRead:
 
     def pairs(self) -> Iterator[tuple[str, dict[str, Any] | None, SyncObject | None]]:
         """(key, desired or None, row or None) in storage order, counted."""
-        rows = self.ctx.state.iter_objects(self.feature.object_kind, fields=self.feature.state_fields)
+        rows = self.ctx.state.iter_objects(
+            self.feature.object_kind, fields=self.feature.state_fields, page_size=self.feature.state_page_size
+        )
         for key, desired, row in merge_ordered(self.snapshot.ordered or (), rows):
             self.desired += desired is not None
             if row is not None:
@@ -354,7 +356,8 @@ class _Dispatch:
         """The snapshot's writes that messages rely on, made for each batch just before it is sent."""
         self.upserts = 0
         self.planned: Counter[str] = Counter()
-        self._chunk = min(FIRST_SEND_CHANGES, SEND_CHUNK_CHANGES)
+        self._size = feature.send_chunk_changes or SEND_CHUNK_CHANGES
+        self._chunk = min(FIRST_SEND_CHANGES, self._size)
 
     def hold_deletes(self, changes: Iterable[Change]) -> list[Change]:
         """Take every change but the deletions, which are returned."""
@@ -376,7 +379,7 @@ class _Dispatch:
         self.pending.append(change)
         if len(self.pending) >= self._chunk and not self.hold:
             self.flush(partial=True)
-            self._chunk = SEND_CHUNK_CHANGES
+            self._chunk = self._size
 
     def flush(self, *, partial: bool = False) -> None:
         """Send what is pending (in dry-run, only forget it).

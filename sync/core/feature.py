@@ -237,6 +237,12 @@ class Feature(ABC):
     state_fields: ClassVar[frozenset[str] | None] = None
     """Which JSON parts of its state rows (`source`, `target`, `data`) the planner reads; None = all. Declaring
     fewer keeps planning memory small when rows carry what only appliers need (schemas, guids)."""
+    state_page_size: ClassVar[int | None] = None
+    """State rows per Table Storage page when planning (None: the service's 1,000); features whose rows are large
+    (a row per group of objects) set fewer, so a page is not the largest thing planning holds."""
+    send_chunk_changes: ClassVar[int | None] = None
+    """How many planned changes the engine holds before packing and sending them (None: its 500). Features whose
+    changes are large (a vocabulary with all its keys' terms, tens of KB) hold fewer."""
     max_changes_per_message: ClassVar[int] = 1
     """How many consecutive planned changes may share one queue message (and one `apply_batch` call)."""
     plans_in_order: ClassVar[bool] = False

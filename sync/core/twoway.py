@@ -172,7 +172,8 @@ class TwoSided(dict[str, dict[str, Any]]):
         context: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(desired or {})
-        self.observed: dict[str, dict[str, Any]] = dict(observed or {})
+        self.observed: Mapping[str, dict[str, Any]] = observed if observed is not None else {}
+        """Not copied: a view over a large listing (F5's terms) stays a view."""
         self.complete = complete
         self.context: dict[str, Any] = dict(context or {})
 

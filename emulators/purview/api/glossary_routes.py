@@ -94,8 +94,10 @@ def list_terms(headers: bool) -> Any:
         glossary = ctx.store.glossary.require_glossary(ctx.params["glossaryId"])
         terms = [ctx.store.glossary.terms[g] for g in glossary.term_guids]
         chosen = page(terms, key=lambda t: t.name, **_paging(ctx))
-        render = ctx.store.glossary.term_header if headers else ctx.store.glossary.term_json
-        return [render(t) for t in chosen]
+        if headers:
+            return [ctx.store.glossary.term_header(t) for t in chosen]
+        children_of = ctx.store.glossary.children_index() if len(chosen) > 1 else None
+        return [ctx.store.glossary.term_json(t, children_of) for t in chosen]
 
     return handler
 

@@ -14,6 +14,8 @@ by the object second (decision 0804):
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from sync.core.feature import SyncContext
 from sync.core.state import StateStore
 from sync.services.purview.glossary import GlossaryListing, GlossaryTerm
@@ -22,6 +24,8 @@ VOCABULARY_TERM_KIND = "vocabulary_term"
 ROOT_PREFIX = "CluedIn-"
 ORIGIN_PATH = "/admin/management/catalog/vocabulary/"
 """Path of the resource link F5 puts on its terms (CluedIn's UI route for a vocabulary; the exact route is a guess)."""
+ROWS_PAGE = 25
+"""F5's state rows per Table Storage page (a vocabulary of 100 keys is a row of ~40 KB)."""
 ORIGIN_NAMES = frozenset({"CluedIn vocabulary", "CluedIn vocabulary key", "CluedIn organization"})
 
 
@@ -52,18 +56,24 @@ def carries_origin(term: GlossaryTerm, url: str | None = None) -> bool:
     return False
 
 
-def exported_term_guids(state: StateStore) -> set[str]:
-    """Guids of every Purview term F5 created or adopted (its state rows: one per vocabulary, its keys inside)."""
+def exported_term_guids(state: StateStore, among: Container[str]) -> set[str]:
+    """Guids of the Purview terms `among` the given ones that F5 created or adopted (read from its state rows).
+
+    Rows hold a vocabulary's keys each; they are read a few at a time and only guids still listed are kept, so
+    the answer costs what the listing does, not what F5 ever wrote.
+    """
     guids: set[str] = set()
-    for obj in state.iter_objects(VOCABULARY_TERM_KIND):
-        guids.add(str(obj.target.get("guid") or ""))
-        guids |= {str(k.get("guid") or "") for k in (obj.data.get("keys") or {}).values()}
-    return guids - {""}
+    for obj in state.iter_objects(VOCABULARY_TERM_KIND, page_size=ROWS_PAGE):
+        own = str(obj.target.get("guid") or "")
+        guids.update(
+            g for g in (own, *(str(k.get("guid") or "") for k in (obj.data.get("keys") or {}).values())) if g in among
+        )
+    return guids
 
 
 def terms_from_cluedin(state: StateStore, listing: GlossaryListing) -> set[str]:
     """Guids of the listed terms that came from CluedIn (by state, by their origin link, or by the CluedIn- root)."""
-    seeds = exported_term_guids(state) & set(listing.terms)
+    seeds = exported_term_guids(state, listing.terms)
     seeds |= {t.guid for t in listing.terms.values() if carries_origin(t)}
     seeds |= {t.guid for t in listing.terms.values() if t.parent_guid is None and t.name.startswith(ROOT_PREFIX)}
     found = set(seeds)

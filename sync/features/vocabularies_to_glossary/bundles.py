@@ -24,7 +24,7 @@ from sync.core.guards import refusal
 from sync.core.messages import MAX_MESSAGE_BYTES, Change, ChangeKind
 from sync.core.settings import DeletePolicy, EngineSettings
 from sync.core.state import SyncObject
-from sync.core.twoway import WRITTEN, Planned
+from sync.core.twoway import WRITTEN, Planned, StreamedPlan
 
 VOCAB = "vocab|"
 KEY = "key|"
@@ -121,37 +121,62 @@ def bundle(
     *,
     owned_terms: int,
 ) -> Planned:
-    """One change per vocabulary (split when too big for a message) from the per-term changes."""
+    """One change per vocabulary (split when too big for a message) from the per-term changes of many."""
     groups: dict[str, list[Change]] = {}
     for change in planned:
         groups.setdefault(str(change.desired.get("group") or ""), []).append(change)
     out = Planned(conflicts=planned.conflicts, notes=list(planned.notes))
-    gone = {vid for vid, changes in groups.items() if any(_deletes_vocabulary(c) for c in changes)}
-    key_deletes = {
-        c.key
-        for c in planned
-        if c.kind == ChangeKind.DELETE and c.key.startswith(KEY) and str(c.desired.get("group")) not in gone
-    }
-    refused = refusal(len(key_deletes), owned_terms, engine) if key_deletes else ""
-    retain = engine.sync_delete_policy == DeletePolicy.RETAIN
+    deletes = sum(key_deletes(changes) for changes in groups.values())
+    refused = refusal(deletes, owned_terms, engine) if deletes else ""
     for vid, changes in sorted(groups.items()):
-        members = []
-        for change in changes:
-            if change.key in key_deletes and refused:
-                continue
-            if change.key in key_deletes and retain:  # the engine's `retain`, for keys of a living vocabulary
-                out.notes.append(f"orphaned {change.desired.get('label') or change.key} (SYNC_DELETE_POLICY=retain)")
-                orphan = {**change.desired, "orphan": True}
-                members.append(make(ChangeKind.UPDATE, change.key, orphan, change.summary))
-                continue
-            members.append(change)
-        if not members:
-            continue
-        kind = ChangeKind.DELETE if vid in gone else ChangeKind.UPDATE if VOCAB + vid in state else ChangeKind.CREATE
-        out += _chunks(vid, kind, members, make)
+        exists = VOCAB + vid in state
+        out += bundle_vocabulary(vid, changes, exists=exists, engine=engine, make=make, refused=refused, out=out)
     if refused:
         out.notes.append(f"key terms not deleted: {refused}")
     return out
+
+
+def key_deletes(changes: list[Change]) -> int:
+    """How many key terms a vocabulary's changes delete while the vocabulary stays (what the fail-safe counts here).
+
+    A vocabulary that disappeared is one DELETE change, counted by the engine's fail-safe instead.
+    """
+    if any(_deletes_vocabulary(c) for c in changes):
+        return 0
+    return sum(1 for c in changes if c.kind == ChangeKind.DELETE and c.key.startswith(KEY))
+
+
+def bundle_vocabulary(
+    vid: str,
+    changes: list[Change],
+    *,
+    exists: bool,
+    engine: EngineSettings,
+    make: Callable[[ChangeKind, str, dict[str, Any], str], Change],
+    refused: str,
+    out: Planned | StreamedPlan,
+) -> list[Change]:
+    """One vocabulary's per-term changes as one change (or a few parts); key deletes under the delete policy.
+
+    `refused`: why the cycle's key deletes were refused (the fail-safe counts them across vocabularies), or ''.
+    """
+    gone = any(_deletes_vocabulary(c) for c in changes)
+    retain = engine.sync_delete_policy == DeletePolicy.RETAIN
+    kept = []
+    for change in changes:
+        key_delete = not gone and change.kind == ChangeKind.DELETE and change.key.startswith(KEY)
+        if key_delete and refused:
+            continue
+        if key_delete and retain:  # the engine's `retain`, for keys of a living vocabulary
+            out.notes.append(f"orphaned {change.desired.get('label') or change.key} (SYNC_DELETE_POLICY=retain)")
+            orphan = {**change.desired, "orphan": True}
+            kept.append(make(ChangeKind.UPDATE, change.key, orphan, change.summary))
+            continue
+        kept.append(change)
+    if not kept:
+        return []
+    kind = ChangeKind.DELETE if gone else ChangeKind.UPDATE if exists else ChangeKind.CREATE
+    return _chunks(vid, kind, kept, make)
 
 
 def _deletes_vocabulary(change: Change) -> bool:

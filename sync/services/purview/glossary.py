@@ -9,14 +9,19 @@ same listing within a tick, so it is read once per tick (`SyncContext.once_per_t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sync.core.feature import SyncContext
 from sync.services.purview.client import PurviewClient
 
 TERMS_PAGE = 1000
+
+
+_NO_TEMPLATES: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -27,9 +32,13 @@ class Glossary:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GlossaryTerm:
-    """A classic glossary term, as listed."""
+    """A classic glossary term, as listed.
+
+    A tick holds every term of the account (the glossary features share one listing): slots, no empty template
+    dict per term, and the few words every term repeats (status, link names) held once keep that small.
+    """
 
     guid: str
     name: str
@@ -53,20 +62,21 @@ class GlossaryTerm:
         parent = body.get("parentTerm") or {}
         raw_templates = body.get("attributes") or {}
         templates = {str(name): dict(values) for name, values in raw_templates.items() if isinstance(values, Mapping)}
+        links = body.get("resources") or []
         return cls(
             guid=str(body["guid"]),
             name=str(body.get("name") or ""),
             glossary_guid=glossary.guid,
             glossary_name=glossary.name,
             parent_guid=str(parent["termGuid"]) if isinstance(parent, Mapping) and parent.get("termGuid") else None,
-            status=str(body.get("status") or ""),
+            status=sys.intern(str(body.get("status") or "")),
             short_description=str(body.get("shortDescription") or ""),
             long_description=str(body.get("longDescription") or ""),
             nick_name=str(body.get("nickName") or ""),
-            templates=templates,
+            templates=templates or _NO_TEMPLATES,
             resources=tuple(
-                (str(r.get("displayName") or ""), str(r.get("url") or ""))
-                for r in body.get("resources") or []
+                (sys.intern(str(r.get("displayName") or "")), str(r.get("url") or ""))
+                for r in links
                 if isinstance(r, Mapping)
             ),
             assigned=len(body.get("assignedEntities") or []),
