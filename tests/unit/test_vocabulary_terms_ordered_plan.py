@@ -177,8 +177,8 @@ def test_the_streamed_plan_is_the_whole_plan(policy: ConflictPolicy, deletes: st
 
 def test_new_names_follow_key_order_across_the_glossary_not_the_order_vocabularies_stream() -> None:
     """Keys of two vocabularies want 'id': the lower key gets it wherever its vocabulary sorts."""
-    entry = {"definition": "d", "status": "Approved", "label": "l"}
-    desired = {
+    entry: dict[str, Any] = {"definition": "d", "status": "Approved", "label": "l"}
+    desired: dict[str, dict[str, Any]] = {
         "vocab|b": {**entry, "base": "B", "group": "b", "parent": None},
         "key|1": {**entry, "base": "id", "group": "b", "parent": "vocab|b"},
         "vocab|a": {**entry, "base": "A", "group": "a", "parent": None},

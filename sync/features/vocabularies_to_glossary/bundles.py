@@ -5,9 +5,9 @@ its change outcome in another — cost several times the Purview calls the terms
 a shared 2-core machine; decision 0807). So, as lineage keeps one row per data set (decision 0501):
 
 - state: one row per vocabulary (`vocab|<id>`) holding its own term and, under `data.keys`, each key's term;
-- changes: the planner still decides term by term (`plan.py`, unchanged, on the rows `explode` unfolds), then
-  `bundle` folds the term changes of one vocabulary into one change — its *members* — split only when a
-  vocabulary has more terms than a queue message holds (`vocab|<id>`, `vocab|<id>|2`, …);
+- changes: the planner still decides term by term (`plan.py`, on the rows `explode` unfolds), then
+  `bundle_vocabulary` folds the term changes of one vocabulary into one change — its *members* — split only when
+  a vocabulary has more terms than a queue message holds (`vocab|<id>`, `vocab|<id>|2`, …);
 - the applier unfolds the members, applies them as before, and `fold` writes the vocabulary's row once.
 
 A vocabulary that disappeared is one DELETE change (the engine's delete policy and mass-delete fail-safe count

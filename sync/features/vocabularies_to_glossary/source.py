@@ -4,7 +4,8 @@ The first cycle (or one whose cache is gone) lists every vocabulary and key (1 +
 the audit log says which vocabularies and keys changed (`ctx.feed("cluedin")`, decision 0803): only those
 vocabularies are read again (two calls each), or everything once when many changed. A cycle with nothing in the
 feed reads nothing from CluedIn. The cache (`vocabulary-facts` rows, one per vocabulary, plus a `~listed` marker)
-is pending state: the engine writes it after the cycle's changes are queued, never in dry-run.
+is pending state: the engine writes it after the cycle's changes are queued, never in dry-run. Only what a cycle
+read from CluedIn is held; the rest is streamed from the cache as the plan goes (`SourceRead.iter_facts`).
 """
 
 from __future__ import annotations
