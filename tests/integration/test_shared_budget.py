@@ -186,21 +186,21 @@ def test_a_429_lowers_the_rate_of_every_instance_once_per_congestion(state, cloc
         assert first.capacity == 12.5 * BURST_SECONDS  # eight instances cannot each burst a second of the rate
 
         first.pause(0)  # what the transport does with a 429
-        assert first.rate == 8.75  # this instance slows down before the ledger hears of it
+        assert first.rate == 6.25  # this instance slows down before the ledger hears of it
         first.refresh()
-        assert ledger(state).rate == 17.5
-        assert first.rate == 5  # what the other instance leaves free, until it shrinks at its next round
+        assert ledger(state).rate == 12.5
+        assert first.rate == 0  # what the other instance leaves free, until it shrinks at its next round
         second.pause(0)  # the same congestion, seen by the other instance
         second.refresh()
-        assert ledger(state).rate == 17.5  # answered once
+        assert ledger(state).rate == 12.5  # answered once
         first.refresh()
-        assert second.rate == 8.75 and first.rate == 8.75
-        assert "the app-wide rate goes from 25.00 to 17.50/s" in caplog.text
+        assert second.rate == 6.25 and first.rate == 6.25
+        assert "the app-wide rate goes from 25.00 to 12.50/s" in caplog.text
 
         clock.advance(1)
         first.pause(0)
         first.refresh()
-        assert ledger(state).rate == pytest.approx(12.25)
+        assert ledger(state).rate == pytest.approx(6.25)
 
 
 def test_a_saturated_app_probes_up_to_its_ceiling(state, clock: ManualClock):

@@ -54,10 +54,10 @@ def test_a_429_decreases_the_rate_once_per_congestion_and_never_below_the_floor(
     policy = BudgetPolicy.for_setting(25)
     ledger = BudgetLedger("purview|x", 25, 25)
     assert adapt(ledger, policy, at(0), throttled=True, saturated=True)
-    assert ledger.rate == 17.5
+    assert ledger.rate == 12.5
     assert not adapt(ledger, policy, at(0.5), throttled=True, saturated=True)  # same congestion
     adapt(ledger, policy, at(1), throttled=True, saturated=True)
-    assert ledger.rate == pytest.approx(12.25)
+    assert ledger.rate == pytest.approx(6.25)
     for second in range(2, 200, 2):
         adapt(ledger, policy, at(second), throttled=True, saturated=True)
     assert ledger.rate == policy.floor == 25 * 0.05
@@ -68,11 +68,11 @@ def test_after_a_decrease_the_rate_creeps_back_before_it_grows_at_full_pace():
     ledger = BudgetLedger("purview|x", 25, 25)
     adapt(ledger, policy, at(0), throttled=True, saturated=True)
     adapt(ledger, policy, at(1), throttled=False, saturated=True)
-    assert ledger.rate == pytest.approx(17.5 + 1.25 * 0.1)  # a tenth of the step a second after it
+    assert ledger.rate == pytest.approx(12.5 + 1.25 * 0.1)  # a tenth of the step a second after it
     adapt(ledger, policy, at(5), throttled=False, saturated=True)
-    assert ledger.rate == pytest.approx(17.5 + 1.25 * 0.1 + 1.25 * 0.5)
+    assert ledger.rate == pytest.approx(12.5 + 1.25 * 0.1 + 1.25 * 0.5)
     adapt(ledger, policy, at(10), throttled=False, saturated=True)
-    assert ledger.rate == pytest.approx(17.5 + 1.25 * 1.6)  # the whole step again once recovered
+    assert ledger.rate == pytest.approx(12.5 + 1.25 * 1.6)  # the whole step again once recovered
 
 
 def test_the_rate_grows_only_for_a_saturated_app_and_only_up_to_the_ceiling():
