@@ -174,8 +174,8 @@ def measure(environment: dict[str, str], purview: str, cluedin: str, data_sets: 
     }
 
 
-def plan_only(data_sets: int, entity_types: int, columns: int, shape: str) -> None:
-    """Seed the estate, plan it in a child process and measure a no-change cycle the same way."""
+def plan_only(data_sets: int, entity_types: int, columns: int, shape: str, *, readers: list[str] | None = None) -> None:
+    """Seed the estate, plan it in a child process and measure a no-change cycle the same way (then the readers')."""
     import requests
 
     from bench.lineage_sync import ORG, cluedin_seed, environment, link_all, source_assets
@@ -204,6 +204,10 @@ def plan_only(data_sets: int, entity_types: int, columns: int, shape: str) -> No
             flush=True,
         )
         figures = measure(env, purview.url, cluedin.url, data_sets)
+        if readers:
+            from bench._readers_plan_only import measure_readers
+
+            figures |= measure_readers(env, purview.url, cluedin.url, data_sets, readers)
         print(json.dumps({"summary": figures}))
     finally:
         cluedin.stop()

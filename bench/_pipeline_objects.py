@@ -106,6 +106,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--shape", choices=("classic", "pipeline"), default="classic")
     parser.add_argument("--plan-only", action="store_true", help="plan without applying: the timer's own peak memory")
+    parser.add_argument(
+        "--readers",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=[],
+        help="with --plan-only: the timers of features reading lineage's rows too (polling,automap)",
+    )
     for name in PIPELINE_FEATURES:
         parser.add_argument(f"--{name}", type=int, default=0, help=f"how many {name} objects to seed")
     first, _ = parser.parse_known_args(argv)

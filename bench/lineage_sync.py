@@ -310,7 +310,7 @@ def main(argv: list[str]) -> None:
     """Run the benchmark and print its figures."""
     args = parse(argv)
     if args.plan_only:
-        plan_only(args.data_sets, args.entity_types, args.columns, args.shape)
+        plan_only(args.data_sets, args.entity_types, args.columns, args.shape, readers=args.readers)
         return
     counts = {name: int(getattr(args, name)) for name in PIPELINE_FEATURES}
     features: list[Feature] = [LineageFeature()]
