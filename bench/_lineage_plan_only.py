@@ -20,14 +20,19 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync.core.messages import Change
+    from sync.core.state import SyncObject
 
 CHILD = """
-import json, os, time
+import json, sys, time
 from sync import runtime
 from sync.core.engine import run_cycle
-from sync.features.lineage.feature import LineageFeature
-feature = LineageFeature()
+from sync.features.registry import all_features
+feature = next(f for f in all_features() if f.name == sys.argv[1])
 started = time.monotonic()
 report = run_cycle(feature, runtime.context())
 seconds = time.monotonic() - started
@@ -54,55 +59,38 @@ def run_child(code: str, environment: dict[str, str], *args: str) -> dict[str, A
     return result
 
 
-def run_timer(environment: dict[str, str]) -> dict[str, Any]:
-    """One lineage planning cycle in a fresh process: its duration, own peak memory (MB) and what it planned."""
-    return run_child(CHILD, environment)
+def run_timer(environment: dict[str, str], feature: str = "lineage") -> dict[str, Any]:
+    """One planning cycle of `feature` (lineage, or a reader of its rows) in a fresh process: its duration, own
+    peak memory (MB) and what it planned."""
+    return run_child(CHILD, environment, feature)
 
 
-def take_messages(environment: dict[str, str]) -> tuple[int, int]:
-    """Read every lineage message off the queue and write the state rows applying them would leave.
+def drain_queue(
+    environment: dict[str, str], queue_name: str, row_for: Callable[[Change], SyncObject]
+) -> tuple[int, int]:
+    """Read every message of one of the app's queues and write the state rows applying them would leave.
 
-    Returns (messages, changes). The rows carry what the planner compares (fingerprints and statuses of the row and
-    its parts) and the targets the writer keeps (guids unknown: no Purview was written), built with the writer's
-    own helpers, so the next cycle is a no-change cycle.
+    Returns (messages, changes). `row_for` builds the row a created or updated object's applier would leave, so
+    the next cycle is a no-change cycle; deletions write nothing.
     """
     from sync.core.errors import RetriableError
-    from sync.core.messages import ChangeKind, Queues, parse_message
+    from sync.core.messages import ChangeKind, parse_message
     from sync.core.settings import Settings
-    from sync.core.state import StateStore, SyncObject, fingerprint
+    from sync.core.state import StateStore
     from sync.core.storage import base64_queue, queue_service, table_service
-    from sync.features.lineage.graph import compact_target, part_target
-    from sync.features.lineage.model import PART_OWNERS, split_key
 
     engine = Settings(environment).engine
     state = StateStore(table_service(engine), engine.sync_table_prefix)
-    queue = base64_queue(queue_service(engine), f"{engine.sync_queue_prefix}-{Queues.PURVIEW_LINEAGE.value}")
+    queue = base64_queue(queue_service(engine), f"{engine.sync_queue_prefix}-{queue_name}")
     messages = changes = 0
-    while True:
-        batch = list(queue.receive_messages(max_messages=32, visibility_timeout=7200))
-        if not batch:
-            break
+    while batch := list(queue.receive_messages(max_messages=32, visibility_timeout=7200)):
         rows: list[SyncObject] = []
         for message in batch:
             messages += 1
             for change in parse_message(message.content).changes:
                 changes += 1
-                if change.kind == ChangeKind.DELETE:
-                    continue
-                kind, ident = split_key(change.key)
-                row = SyncObject(kind=change.object_kind, key=change.key, status="active")
-                parts: dict[str, Any] = {}
-                for part, desired in (change.desired.get("parts") or {}).items():
-                    stamp = fingerprint(desired)
-                    if part in PART_OWNERS:
-                        info = part_target(part, ident, desired, {}, {})
-                        parts[part] = {**info, "fingerprint": stamp, "status": "active"}
-                        continue
-                    row.fingerprint = stamp
-                    row.target = compact_target(kind, ident, desired, {}, {})
-                    row.data = {"name": desired.get("name") or desired.get("entityType") or ""}
-                row.target = {**row.target, **({"parts": parts} if parts else {})}
-                rows.append(row)
+                if change.kind != ChangeKind.DELETE:
+                    rows.append(row_for(change))
         for attempt in range(5):  # Azurite under load may drop a connection: the upsert is idempotent
             try:
                 state.upsert_many(rows)
@@ -113,6 +101,37 @@ def take_messages(environment: dict[str, str]) -> tuple[int, int]:
                 time.sleep(2.0)
     queue.clear_messages()  # every message was read (each stays invisible meanwhile)
     return messages, changes
+
+
+def lineage_row(change: Change) -> SyncObject:
+    """The row applying a lineage change leaves: what the planner compares (fingerprints and statuses of the row
+    and its parts) and the targets the writer keeps (guids unknown: no Purview was written), built with the
+    writer's own helpers."""
+    from sync.core.state import SyncObject, fingerprint
+    from sync.features.lineage.graph import compact_target, part_target
+    from sync.features.lineage.model import PART_OWNERS, split_key
+
+    kind, ident = split_key(change.key)
+    row = SyncObject(kind=change.object_kind, key=change.key, status="active")
+    parts: dict[str, Any] = {}
+    for part, desired in (change.desired.get("parts") or {}).items():
+        stamp = fingerprint(desired)
+        if part in PART_OWNERS:
+            info = part_target(part, ident, desired, {}, {})
+            parts[part] = {**info, "fingerprint": stamp, "status": "active"}
+            continue
+        row.fingerprint = stamp
+        row.target = compact_target(kind, ident, desired, {}, {})
+        row.data = {"name": desired.get("name") or desired.get("entityType") or ""}
+    row.target = {**row.target, **({"parts": parts} if parts else {})}
+    return row
+
+
+def take_messages(environment: dict[str, str]) -> tuple[int, int]:
+    """Read every lineage message off the queue and write the state rows applying them would leave."""
+    from sync.core.messages import Queues
+
+    return drain_queue(environment, Queues.PURVIEW_LINEAGE.value, lineage_row)
 
 
 def stats(url: str) -> dict[str, Any]:
