@@ -73,6 +73,33 @@ def iter_diff(
             yield make(ChangeKind.DELETE, key, removal(key, obj))
 
 
+def iter_ordered_diff(
+    pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+    make: MakeChange,
+    *,
+    desired: Callable[[str, dict[str, Any], SyncObject | None], dict[str, Any]] | None = None,
+    in_place: Callable[[SyncObject], bool] = _active,
+    kind_for: Callable[[SyncObject | None], ChangeKind] = _create_unless_known,
+    removable: Callable[[SyncObject], bool] = _active,
+    removal: Callable[[str, SyncObject], dict[str, Any]] = _no_desired,
+) -> Iterator[Change]:
+    """`iter_diff`'s changes (same options), from (key, desired or None, row or None) pairs in storage order.
+
+    What a feature's `plan_ordered` is made of when its comparison is `iter_diff`'s: the same decision for each
+    key, taken as the pairs come (`merge_ordered`), so neither side is held whole. Deletions come in key order
+    among the rest rather than last; the engine holds them back for the fail-safe either way.
+    """
+    for key, entry, obj in pairs:
+        if entry is None:
+            if obj is not None and removable(obj):
+                yield make(ChangeKind.DELETE, key, removal(key, obj))
+            continue
+        wanted = desired(key, entry, obj) if desired is not None else entry
+        if obj is not None and in_place(obj) and obj.fingerprint == fingerprint(wanted):
+            continue
+        yield make(kind_for(obj), key, wanted)
+
+
 def diff(
     snapshot: Mapping[str, dict[str, Any]],
     state: Mapping[str, SyncObject],

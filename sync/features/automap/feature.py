@@ -15,23 +15,24 @@ vocabulary made from a term appears — so a data set that waited for F6 is trie
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import Any, ClassVar
 
-from sync.core.diff import diff
+from sync.core.diff import diff, iter_ordered_diff, storage_order
 from sync.core.errors import SettingsError
 from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
-from sync.core.state import SyncObject
+from sync.core.state import StateStore, SyncObject
 from sync.features.automap.mapper import auto_map
 from sync.features.automap.settings import AutoMapSettings
 from sync.features.automap.vocabularies import TermVocabularies
-from sync.features.dataproducts.api import linked_assets as product_links
-from sync.features.datasources.api import LinkedAsset, linked_assets
+from sync.features.dataproducts.api import ProductAsset, iter_product_assets
+from sync.features.datasources.api import LinkedAsset, iter_linked_assets
 from sync.features.lineage.api import cluedin_data_sets, writes_lineage
 from sync.services.cluedin.client import CluedInClient
-from sync.services.cluedin.datasets import read_source_facts
+from sync.services.cluedin.datasets import DataSetFacts, read_source_facts
 from sync.services.purview.assets import Asset, read_asset
 from sync.services.purview.client import PurviewClient
 
@@ -54,6 +55,43 @@ def _asset(purview: PurviewClient, link: Mapping[str, Any]) -> Asset | None:
     return read_asset(purview, guid) if guid else None
 
 
+def _asset_links(state: StateStore, data_source_ids: Collection[str]) -> dict[str, dict[str, str]]:
+    """CluedIn data source id → the identity of the Purview asset it came from (F1's links win over F10's).
+
+    Only for the data sources given: F1 may link 100,000 assets while a few thousand have data sets.
+    """
+    links: dict[str, dict[str, str]] = {}
+    found: Iterable[ProductAsset | LinkedAsset] = chain(iter_product_assets(state), iter_linked_assets(state))
+    for link in found:
+        if link.data_source_id in data_source_ids:
+            identity = {"guid": link.guid, "typeName": link.type_name, "qualifiedName": link.qualified_name}
+            links[link.data_source_id] = identity
+    return links
+
+
+def _desired(facts: DataSetFacts, asset: dict[str, str], vocabularies: Any) -> dict[str, Any]:
+    """A data set's desired state as CluedIn shows it now; `currentMapping` becomes `userMapped` when planned."""
+    return {
+        "dataSetId": facts.id,
+        "name": facts.name,
+        "dataSourceId": facts.data_source_id,
+        "asset": asset,
+        "fields": facts.fields(),
+        "currentMapping": [[m.original, m.key] for m in facts.mappings if m.key],
+        "vocabularies": vocabularies,
+    }
+
+
+def _with_users(key: str, desired: dict[str, Any], row: SyncObject | None) -> dict[str, Any]:
+    """The desired state to compare and send: the mapping's fields the app did not map itself are the user's."""
+    ours = (row.data.get("mapped") or {}) if row is not None else {}
+    wanted = {name: value for name, value in desired.items() if name != "currentMapping"}
+    wanted["userMapped"] = {
+        original: mapped for original, mapped in desired.get("currentMapping") or [] if ours.get(original) != mapped
+    }
+    return wanted
+
+
 class AutoMapFeature(Feature):
     """Data sets of Purview-synced data sources → mappings to the vocabularies of their glossary terms."""
 
@@ -65,50 +103,65 @@ class AutoMapFeature(Feature):
     object_kind: ClassVar[str] = AUTOMAP_KIND
     queue: ClassVar[Queues] = Queues.CLUEDIN
     deletes_on_target: ClassVar[bool] = False
+    state_fields: ClassVar[frozenset[str] | None] = frozenset({"data"})
+    plans_in_order: ClassVar[bool] = True
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Auto-Map CluedIn Data Sets'."""
         return settings.get(AutoMapSettings).auto_map_cluedin_data_sets
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Every data set with columns in a data source synced from a Purview asset."""
+        """Every data set with columns in a data source synced from a Purview asset, in storage order.
+
+        Produced as the plan consumes it: lineage's facts cache is held packed, the links to assets only for the
+        data sources that have data sets, and one data set's desired state is built at a time. Which part of the
+        mapping is the user's depends on the state row, so the planner works it out (`_with_users`).
+        """
         if not writes_lineage(ctx.settings):
             raise SettingsError(
                 "Auto-Map CluedIn Data Sets sees CluedIn's data sets through data-set lineage: turn on "
                 "SYNC_CLUEDIN_DATA_SOURCES",
                 settings=["SYNC_CLUEDIN_DATA_SOURCES"],
             )
-        links: dict[str, LinkedAsset] = {**product_links(ctx.state), **linked_assets(ctx.state)}
-        rows = {obj.key: obj for obj in ctx.state.iter_objects(AUTOMAP_KIND)}
+        facts = cluedin_data_sets(ctx.state)
+        order: list[tuple[str, str]] = []
+        sources: set[str] = set()
+        for ident in facts:
+            found = facts[ident]
+            if found.fields():
+                order.append((storage_order(found.id), ident))
+                sources.add(found.data_source_id)
+        links = _asset_links(ctx.state, sources)
         vocabularies = TermVocabularies.read(ctx.client("cluedin"), ctx.state).digest()
-        desired: dict[str, dict[str, Any]] = {}
-        for facts in sorted(cluedin_data_sets(ctx.state).values(), key=lambda f: f.id):
-            link = links.get(facts.data_source_id)
-            if link is None or not facts.fields():
-                continue
-            ours = (rows[facts.id].data.get("mapped") or {}) if facts.id in rows else {}
-            users = {m.original: m.key for m in facts.mappings if m.key and ours.get(m.original) != m.key}
-            desired[facts.id] = {
-                "dataSetId": facts.id,
-                "name": facts.name,
-                "dataSourceId": facts.data_source_id,
-                "asset": {"guid": link.guid, "typeName": link.type_name, "qualifiedName": link.qualified_name},
-                "fields": facts.fields(),
-                "userMapped": users,
-                "vocabularies": vocabularies,
-            }
-        return Snapshot(desired)
+
+        def desired() -> Iterator[tuple[str, dict[str, Any]]]:
+            for _, ident in sorted(order):
+                found = facts[ident]
+                link = links.get(found.data_source_id)
+                if link is not None:
+                    yield found.id, _desired(found, link, vocabularies)
+
+        return Snapshot(ordered=desired())
 
     def plan(
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
         """New data sets, new columns, a user's mapping changed, or new vocabularies → map (again)."""
+        return diff(snapshot, state, self._make, desired=_with_users)
 
-        def make(kind: ChangeKind, key: str, wanted: dict[str, Any]) -> Change:
-            summary = f"forget data set {key}" if kind == ChangeKind.DELETE else f"auto-map data set '{wanted['name']}'"
-            return self.change(kind, key, wanted, summary)
+    def plan_ordered(
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
+    ) -> Iterator[Change]:
+        """`plan`, from data sets and state rows paired in storage order: neither side is held whole."""
+        return iter_ordered_diff(pairs, self._make, desired=_with_users)
 
-        return diff(snapshot, state, make)
+    def _make(self, kind: ChangeKind, key: str, wanted: dict[str, Any]) -> Change:
+        summary = f"forget data set {key}" if kind == ChangeKind.DELETE else f"auto-map data set '{wanted['name']}'"
+        return self.change(kind, key, wanted, summary)
 
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Map the data set's columns as they are in CluedIn now; record what the app mapped."""

@@ -21,14 +21,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from sync.core.ownership import SHARED_KIND, shared_key
 from sync.core.settings import Settings
 from sync.core.state import StateStore
 from sync.features.lineage import links
-from sync.features.lineage.detect import read_facts
+from sync.features.lineage.detect import read_packed_facts
 from sync.features.lineage.graph import entity_nodes
 from sync.features.lineage.model import ANNOTATION, DATASET, MAP, split_key
 from sync.features.lineage.nodes import Node, Ref, column_mapping, column_nodes, entity_node
@@ -157,10 +157,11 @@ def writes_lineage(settings: Settings) -> bool:
     return settings.get(LineageSettings).sync_cluedin_data_sources
 
 
-def cluedin_data_sets(state: StateStore) -> dict[str, DataSetFacts]:
+def cluedin_data_sets(state: StateStore) -> Mapping[str, DataSetFacts]:
     """Every CluedIn data set (id → facts: fields, mapping, data source) as lineage last read them.
 
     Kept current by lineage every sync tick (listing, change feed, detail reads only for what changed), so
-    other features see CluedIn's data sets without reading CluedIn themselves.
+    other features see CluedIn's data sets without reading CluedIn themselves. Held packed (a few hundred bytes
+    each) and decoded when read: a reader going through 30,000 data sets holds one of them at a time.
     """
-    return read_facts(state)
+    return read_packed_facts(state)
