@@ -20,11 +20,11 @@ records are not all processed yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sync.core.diff import diff
+from sync.core.diff import diff, iter_ordered_diff, merge_ordered, storage_order
 from sync.core.errors import ConflictError, RetriableError
 from sync.core.feature import ApplyOutcome, Feature, OwnedEntity, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
@@ -89,6 +89,7 @@ class PollingFeature(Feature):
     queue: ClassVar[Queues] = Queues.PURVIEW_ENTITIES
     deletes_on_target: ClassVar[bool] = False
     max_changes_per_message: ClassVar[int] = 100
+    plans_in_order: ClassVar[bool] = True
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Poll CluedIn Data Sources'."""
@@ -101,39 +102,46 @@ class PollingFeature(Feature):
         return [s for s in (registration_step(purview, ctx.state), collection_step) if s is not None]
 
     def snapshot(self, ctx: SyncContext) -> Snapshot:
-        """Current counts and metrics of every data set whose Cluedin Dataset exists."""
+        """Current counts and metrics of every data set whose Cluedin Dataset exists, in storage order.
+
+        Counts come from one listing in CluedIn's order, so a few numbers per data set are held and sorted; each
+        data set's last poll is then read beside it (a second ordered scan of this feature's rows) and its
+        desired state built as the plan consumes it.
+        """
         cluedin: CluedInClient = ctx.client("cluedin")
         collection, _ = target_collection(ctx)
-        datasets = {d.id: {"name": d.name, "url": d.url} for d in iter_synced_data_sets(ctx.state)}
-        if not datasets:
-            return Snapshot()
-        previous = {obj.key: obj for obj in ctx.state.iter_objects(self.object_kind)}
+        synced = {d.id: (d.name, d.url) for d in iter_synced_data_sets(ctx.state)}
+        if not synced:
+            return Snapshot(ordered=())
         quality = read_quality_metrics(cluedin)
-        out: dict[str, dict[str, Any]] = {}
-        for stats in iter_stats(cluedin):
-            known = datasets.get(stats.id)
-            if known is None:
-                continue
-            processing = self._processing(cluedin, stats.id, stats.received, previous.get(stats.id))
-            attributes = metric_attributes(
-                stats.received,
-                stats.failed,
-                processing,
-                quality.get(stats.provider_definition_id.lower(), {}),
-                known["url"],
-            )
-            out[stats.id] = {
-                "qualifiedName": names.dataset_name(cluedin.organization, stats.id),
-                "name": known["name"],
-                "collection": collection,
-                "attributes": attributes,
-                "processing": {
-                    "processed": processing.processed,
-                    "failed": processing.failed,
-                    "last": processing.last_processed_at,
-                },
-            }
-        return Snapshot(out)
+        counts = {s.id: (s.received, s.failed, s.provider_definition_id) for s in iter_stats(cluedin) if s.id in synced}
+        order = sorted(counts, key=storage_order)
+
+        def desired() -> Iterator[tuple[str, dict[str, Any]]]:
+            rows = ctx.state.iter_objects(self.object_kind, fields=("data",))
+            for key, count, previous in merge_ordered(((i, counts[i]) for i in order), rows):
+                if count is None:
+                    continue
+                received, failed, provider = count
+                name, url = synced[key]
+                processing = self._processing(cluedin, key, received, previous)
+                attributes = metric_attributes(received, failed, processing, quality.get(provider.lower(), {}), url)
+                yield (
+                    key,
+                    {
+                        "qualifiedName": names.dataset_name(cluedin.organization, key),
+                        "name": name,
+                        "collection": collection,
+                        "attributes": attributes,
+                        "processing": {
+                            "processed": processing.processed,
+                            "failed": processing.failed,
+                            "last": processing.last_processed_at,
+                        },
+                    },
+                )
+
+        return Snapshot(ordered=desired())
 
     @staticmethod
     def _processing(
@@ -154,13 +162,22 @@ class PollingFeature(Feature):
         self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
     ) -> list[Change]:
         """Changed data sets → update (create on first sight); data sets no longer synced → delete (orphan mark)."""
+        return diff(snapshot, state, self._make)
 
-        def make(kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
-            if kind == ChangeKind.DELETE:
-                return self.change(kind, key, desired, f"stop polling data set {key}")
-            return self.change(kind, key, desired, f"refresh metrics of Cluedin Dataset '{desired['name']}'")
+    def plan_ordered(
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
+    ) -> Iterator[Change]:
+        """`plan`, from data sets and state rows paired in storage order: neither side is held whole."""
+        return iter_ordered_diff(pairs, self._make)
 
-        return diff(snapshot, state, make)
+    def _make(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
+        if kind == ChangeKind.DELETE:
+            return self.change(kind, key, desired, f"stop polling data set {key}")
+        return self.change(kind, key, desired, f"refresh metrics of Cluedin Dataset '{desired['name']}'")
 
     def owned_entities(self, ctx: SyncContext) -> list[OwnedEntity]:
         """The metric attributes last written on each Cluedin Dataset (state keeps them: `data.written`)."""
