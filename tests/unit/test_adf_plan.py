@@ -1,5 +1,10 @@
 """F12 and F13 planners (pure): pipelines once per tagged asset, schedules follow overrides or the setting."""
 
+import hypothesis
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sync.core.diff import merge_ordered, storage_order
 from sync.core.messages import ChangeKind
 from sync.core.settings import Settings
 from sync.core.state import SyncObject, fingerprint
@@ -7,6 +12,7 @@ from sync.features.pipeline_schedules.feature import PipelineSchedulesFeature
 from sync.features.pipeline_schedules.triggers import effective_schedule, schedule_desired
 from sync.features.pipelines.feature import PipelinesFeature, endpoints_created_text, pipelines_created_text
 from sync.features.pipelines.provision import pipeline_desired
+from sync.services.purview.assets import asset_key
 
 SETTINGS = Settings(
     {
@@ -170,3 +176,38 @@ def test_a_retagged_orphan_is_provisioned_again():
     orphan.status = "orphaned"
     [change] = PipelinesFeature().plan({KEY: ASSET}, {KEY: orphan}, SETTINGS)
     assert change.kind == ChangeKind.CREATE
+
+
+def _asset(i: int) -> dict[str, str]:
+    name = f"T{i}.csv"
+    return {**ASSET, "guid": f"g{i}", "qualifiedName": f"https://st1.dfs.core.windows.net/raw/{name}", "name": name}
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@given(
+    desired=st.sets(st.integers(0, 30)),
+    rows=st.dictionaries(
+        st.integers(0, 30),
+        st.tuples(st.sampled_from(["active", "orphaned", "deleted"]), st.booleans(), st.booleans(), st.booleans()),
+    ),
+    soft=st.booleans(),
+)
+def test_the_ordered_plan_is_the_whole_mapping_plan(desired, rows, soft):
+    """`plan_ordered` over rows paired in storage order plans what `plan` plans over whole mappings."""
+    policy = SETTINGS.with_values(**{"sync_delete_policy": "soft-delete" if soft else "retain"})
+    assets = {asset_key(a["typeName"], a["qualifiedName"]): a for a in map(_asset, desired)}
+    state = {}
+    for i, (status, automated, requested, current) in rows.items():
+        asset = _asset(i)
+        key = asset_key(asset["typeName"], asset["qualifiedName"])
+        made = pipeline_row(automated=automated, requested=requested)
+        made.key, made.status = key, status
+        made.fingerprint = fingerprint(pipeline_desired(asset, policy)) if current else "stale"
+        state[key] = made
+    feature = PipelinesFeature()
+    whole = feature.plan(assets, state, policy)
+    ordered_rows = sorted(state.values(), key=lambda r: storage_order(r.key))
+    snapshot = sorted(assets.items(), key=lambda item: storage_order(item[0]))
+    pairs = merge_ordered(snapshot, ordered_rows)
+    in_order = list(feature.plan_ordered(pairs, policy))
+    assert sorted(in_order, key=lambda c: c.key) == sorted(whole, key=lambda c: c.key)

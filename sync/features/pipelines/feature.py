@@ -16,11 +16,11 @@ Between timer cycles, Purview's entity notifications plan only the assets they n
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from sync.core.changefeed import FeedEntry
-from sync.core.diff import diff
+from sync.core.diff import diff, iter_ordered_diff, storage_order
 from sync.core.errors import FatalError, SettingsError, StaleChangeError
 from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
@@ -136,6 +136,7 @@ class PipelinesFeature(Feature):
     deletes_on_target: ClassVar[bool] = True
     max_changes_per_message: ClassVar[int] = 10
     pushed_feeds: ClassVar[frozenset[str]] = frozenset({PURVIEW_FEED})
+    plans_in_order: ClassVar[bool] = True
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Data Factory Pipeline Automation'."""
@@ -154,7 +155,7 @@ class PipelinesFeature(Feature):
         assets = tagged_assets(ctx.client("purview"), pattern) if pattern else {}
         if products:
             assets.update(_product_assets(ctx))
-        return Snapshot(assets)
+        return Snapshot(ordered=sorted(assets.items(), key=lambda item: storage_order(item[0])))
 
     def snapshot_of(self, ctx: SyncContext, entries: Sequence[FeedEntry]) -> Snapshot:
         """The notified assets carrying a matching term, or belonging to a synced data product.
@@ -195,25 +196,36 @@ class PipelinesFeature(Feature):
         Under soft-delete, pipelines orphaned earlier (while the policy was `retain`) are removed too. Pipelines
         created on request are never removed by automation.
         """
+        return diff(snapshot, state, self._make, **self._comparison(settings))
+
+    def plan_ordered(
+        self,
+        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
+        settings: Settings,
+        *,
+        seen: Mapping[str, dict[str, Any]] | None = None,
+    ) -> Iterator[Change]:
+        """`plan`, from assets and state rows paired in storage order: the rows are never held whole."""
+        return iter_ordered_diff(pairs, self._make, **self._comparison(settings))
+
+    def _make(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
+        if kind == ChangeKind.DELETE:
+            return self.change(kind, key, desired, f"remove pipeline of {key}")
+        return self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'")
+
+    @staticmethod
+    def _comparison(settings: Settings) -> dict[str, Any]:
+        """How `plan` and `plan_ordered` compare an asset with its row (`iter_diff`'s options)."""
         soft = settings.engine.sync_delete_policy == DeletePolicy.SOFT_DELETE
         removable = {"active", "orphaned"} if soft else {"active"}
-
-        def make(kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
-            if kind == ChangeKind.DELETE:
-                return self.change(kind, key, desired, f"remove pipeline of {key}")
-            return self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'")
-
-        return diff(
-            snapshot,
-            state,
-            make,
-            desired=lambda key, asset, obj: pipeline_desired(asset, settings),
-            kind_for=lambda obj: ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE,
-            removable=lambda obj: (
+        return {
+            "desired": lambda key, asset, obj: pipeline_desired(asset, settings),
+            "kind_for": lambda obj: ChangeKind.UPDATE if obj is not None and obj.active else ChangeKind.CREATE,
+            "removable": lambda obj: (
                 obj.status in removable and bool(obj.data.get("automated")) and not obj.data.get("requested")
             ),
-            removal=lambda key, obj: {**obj.source, "names": obj.target.get("names") or {}},
-        )
+            "removal": lambda key, obj: {**obj.source, "names": obj.target.get("names") or {}},
+        }
 
     def check_change(self, change: Change) -> str:
         """A create or update needs the asset's guid; a removal, the names of what to remove."""
