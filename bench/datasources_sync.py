@@ -1,6 +1,6 @@
 """F1 at scale: tagged Purview assets → CluedIn data sources.
 
-    .venv/bin/python -m bench datasources_sync [--assets 10000] [--plan-only]
+    .venv/bin/python -m bench datasources_sync [--assets 10000] [--plan-only [--pipelines]]
 
 Prints, for the initial sync and for a second cycle with no changes: Purview and CluedIn calls (reads, writes),
 wall time of planning and of applying, messages enqueued, and the peak memory of the planning process.
@@ -196,7 +196,12 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="bench datasources_sync")
     parser.add_argument("--assets", type=int, default=10_000)
     parser.add_argument("--plan-only", action="store_true", help="do not apply: write the applied state directly")
+    parser.add_argument(
+        "--pipelines", action="store_true", help="then F12's timer over the same estate (with --plan-only)"
+    )
     args = parser.parse_args(argv)
+    if args.pipelines and not args.plan_only:
+        parser.error("--pipelines measures planning only: add --plan-only")
     count = args.assets
     print(f"F1 benchmark: {count} tagged Purview assets (half ADLS files with a schema, half SQL tables)", flush=True)
 
@@ -271,6 +276,11 @@ def main(argv: list[str]) -> None:
         print(f"  Purview calls: {purview_second['total']} (bound {bound}), writes {purview_second['writes']}")
         print(f"  CluedIn calls: {cluedin_second['total']}, writes {cluedin_second['writes']}")
         print(f"  peak memory of the planning process: {max(plan_rss, second_rss):.0f} MB (goal ≤ 250 MB)")
+        if args.pipelines:
+            from bench._pipelines_plan_only import measure_pipelines
+
+            print(flush=True)
+            measure_pipelines(environment, purview.url, cluedin.url, TERM)
     finally:
         cluedin.stop()
         purview.stop()

@@ -212,6 +212,23 @@ class SyncContext:
         return self.feeds.window(source, self.feature)
 
 
+def apply_each(changes: list[Change], apply_one: Callable[[Change], ApplyOutcome]) -> list[ApplyOutcome]:
+    """The changes of one message applied one by one (`Feature.apply_batch`'s default, for overrides to reuse).
+
+    A FatalError for one change is recorded as its outcome and does not stop the others, nor does a stale change
+    (skipped); a transient error propagates so the whole message is redelivered.
+    """
+    outcomes = []
+    for change in changes:
+        try:
+            outcomes.append(apply_one(change))
+        except FatalError as exc:
+            outcomes.append(ApplyOutcome("failed", str(exc), fatal=True))
+        except StaleChangeError as exc:
+            outcomes.append(ApplyOutcome("skipped", str(exc)))
+    return outcomes
+
+
 class Feature(ABC):
     """One sync feature. Subclasses set the class variables and implement the parts (see the module docstring)."""
 
@@ -365,12 +382,4 @@ class Feature(ABC):
         change (skipped); a transient error propagates so the whole message is redelivered (every change is
         idempotent, so re-applying is safe).
         """
-        outcomes = []
-        for change in changes:
-            try:
-                outcomes.append(self.apply(change, ctx, owner=owner))
-            except FatalError as exc:
-                outcomes.append(ApplyOutcome("failed", str(exc), fatal=True))
-            except StaleChangeError as exc:
-                outcomes.append(ApplyOutcome("skipped", str(exc)))
-        return outcomes
+        return apply_each(changes, lambda change: self.apply(change, ctx, owner=owner))

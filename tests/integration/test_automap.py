@@ -179,3 +179,25 @@ def test_the_vocabulary_f6_made_of_a_term_is_found_by_the_terms_identity_even_af
     mapping = mapping_of(stack, "customers-extract")
     assert mapping["Email"] == f"{prefix}.Email"  # the key F6 made of the column's child term
     assert mapping["Id"].startswith(f"{prefix}.")  # the asset's term's vocabulary, renamed 'Clients'
+
+
+def vocabulary_listings(stack: ProductStack) -> int:
+    operations = stack.cluedin.stats()["operations"]
+    return int(operations.get("graphql:management.vocabularies", {}).get("count", 0))
+
+
+def test_the_data_sets_of_one_message_share_one_vocabulary_listing(stack):
+    stack.f6_vocabulary("Customer", {"Email": "Email"})
+    synced_table(stack)
+    second = stack.add_table("Prospects", COLUMNS, terms=(SYNC_TERM, "Customer"))
+    assert stack.purview_client().get_entity(second["guid"]) is not None
+    assert stack.cycle("datasources")[0].ok
+    mapping = {"entityType": "/Account", "vocabulary": "account", "fields": {"Name": "account.name"}}
+    rows = [{"Id": "2", "Name": "Fabrikam", "Email": "b@fabrikam.com", "Score": "2"}]
+    spec = {"group": "Prospects", "dataSource": "Prospects", "dataSet": "prospects-extract", "process": False}
+    stack.activity("activity/data-set", {**spec, "records": rows, "mapping": mapping})
+    assert stack.cycle("lineage")[0].ok
+    before = vocabulary_listings(stack)
+    report, outcomes = stack.cycle("automap")
+    assert report.planned == {"create": 2} and [o.result for o in outcomes] == ["applied", "applied"], outcomes
+    assert vocabulary_listings(stack) - before == 2  # the planner's listing and the one message's (both data sets)

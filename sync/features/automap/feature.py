@@ -15,13 +15,13 @@ vocabulary made from a term appears — so a data set that waited for F6 is trie
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any, ClassVar
 
 from sync.core.diff import diff, iter_ordered_diff, storage_order
 from sync.core.errors import SettingsError
-from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
+from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext, apply_each
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
@@ -105,6 +105,7 @@ class AutoMapFeature(Feature):
     deletes_on_target: ClassVar[bool] = False
     state_fields: ClassVar[frozenset[str] | None] = frozenset({"data"})
     plans_in_order: ClassVar[bool] = True
+    max_changes_per_message: ClassVar[int] = 10
 
     def enabled(self, settings: Settings) -> bool:
         """Toggle 'Auto-Map CluedIn Data Sets'."""
@@ -163,8 +164,28 @@ class AutoMapFeature(Feature):
         summary = f"forget data set {key}" if kind == ChangeKind.DELETE else f"auto-map data set '{wanted['name']}'"
         return self.change(kind, key, wanted, summary)
 
+    def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
+        """The data sets of one message, one by one, with one listing of the vocabularies made from terms.
+
+        Auto-mapping creates keys, never vocabularies, so the listing read for the first data set holds for the
+        others (keys are read per data set).
+        """
+        listing: list[TermVocabularies] = []
+
+        def vocabularies() -> TermVocabularies:
+            if not listing:
+                listing.append(TermVocabularies.read(ctx.client("cluedin"), ctx.state))
+            return listing[0]
+
+        return apply_each(changes, lambda change: self._apply(change, ctx, owner, vocabularies))
+
     def apply(self, change: Change, ctx: SyncContext, *, owner: str) -> ApplyOutcome:
         """Map the data set's columns as they are in CluedIn now; record what the app mapped."""
+        return self._apply(change, ctx, owner, lambda: TermVocabularies.read(ctx.client("cluedin"), ctx.state))
+
+    def _apply(
+        self, change: Change, ctx: SyncContext, owner: str, vocabularies: Callable[[], TermVocabularies]
+    ) -> ApplyOutcome:
         if change.kind == ChangeKind.DELETE:
             with ctx.state.leased(self.object_kind, change.key, owner=owner) as obj:
                 obj.status = "orphaned"
@@ -185,7 +206,7 @@ class AutoMapFeature(Feature):
         take = ctx.settings.get(AutoMapSettings).auto_map_data_sets_fetch_vocabulary_keys_size
         with ctx.state.leased(self.object_kind, change.key, owner=owner) as obj:
             ours = dict(obj.data.get("mapped") or {})
-            result = auto_map(cluedin, facts, asset, TermVocabularies.read(cluedin, ctx.state), ours=ours, take=take)
+            result = auto_map(cluedin, facts, asset, vocabularies(), ours=ours, take=take)
             obj.source = {"dataSetId": change.key, "name": facts.name, "asset": desired["asset"]}
             obj.data = {"mapped": result.mapped}
             obj.fingerprint = change.fingerprint
