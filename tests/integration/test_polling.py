@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import requests
 
+from sync.core.diff import storage_order
 from sync.services.purview import qualified_names as names
 from tests.support.lineage import ORG, LineageStack, account_set, group, lineage_stack, seed_document
 from tests.support.witnesses import atlas_sdk
@@ -26,9 +27,8 @@ def dataset(stack: LineageStack) -> dict[str, Any]:
     return stack.entities("cluedin_dataset")[qualified_name]
 
 
-def ingest(stack: LineageStack, rows: list[dict[str, Any]]) -> None:
-    """Post records to the data set's ingestion endpoint and process them, as a pipeline and a user would."""
-    data_set_id = stack.data_set_id("Account.csv")
+def upload(stack: LineageStack, data_set_id: str, rows: list[dict[str, Any]]) -> None:
+    """Post records to a data set's ingestion endpoint, as a pipeline would (not processed)."""
     token = stack.cluedin.api_token("polling-tests")
     response = requests.post(
         f"{stack.cluedin.url}/upload/api/endpoint/{data_set_id}",
@@ -37,6 +37,12 @@ def ingest(stack: LineageStack, rows: list[dict[str, Any]]) -> None:
         timeout=30,
     )
     response.raise_for_status()
+
+
+def ingest(stack: LineageStack, rows: list[dict[str, Any]]) -> None:
+    """Post records to the data set's ingestion endpoint and process them, as a pipeline and a user would."""
+    data_set_id = stack.data_set_id("Account.csv")
+    upload(stack, data_set_id, rows)
     stack.activity("activity/process", {"dataSetId": data_set_id})
 
 
@@ -109,3 +115,30 @@ def test_lineage_updates_keep_the_metrics(stack):
     attributes = dataset(stack)["attributes"]
     assert attributes["recordsReceived"] == 2  # Atlas updates only the attributes a request carries
     assert attributes["dataQualityMetrics"]
+
+
+def test_waiting_data_sets_are_re_read_in_turn_a_share_per_poll(azurite, purview, fresh_cluedin_emulator):
+    """Five data sets whose records wait for processing, two re-reads per poll: each is re-read in turn."""
+    waiting = lineage_stack(azurite, purview, fresh_cluedin_emulator, POLL_SUBMISSION_READS_PER_POLL="2")
+    names = [f"Wait{i}.csv" for i in range(5)]
+    fresh_cluedin_emulator.seed(seed_document([group(name, [account_set(name, process=False)]) for name in names]))
+    assert waiting.cycle("lineage")[0].ok
+    ids = sorted((waiting.data_set_id(name) for name in names), key=storage_order)
+
+    def poll(**overrides: str) -> tuple[int, dict[str, int]]:
+        """(submission reads, what was planned) of one poll."""
+        before = submission_reads(waiting)
+        report, _ = waiting.cycle("polling", **overrides)
+        assert report.ok, report.errors
+        return submission_reads(waiting) - before, report.planned
+
+    assert poll() == (5, {"create": 5})  # new data sets are always read
+    assert poll() == (2, {})  # ids[0], ids[1]
+    waiting.activity("activity/process", {"dataSetId": ids[2]})
+    assert poll() == (2, {"update": 1})  # ids[2] (now processed: its counts are written) and ids[3]
+    assert poll() == (1, {})  # ids[4], the last one waiting: the next poll starts again from the first
+    assert poll(SYNC_DRY_RUN="true")[0] == 2  # a dry-run reads what the poll would, and leaves the turn where it is
+    assert poll() == (2, {})  # ids[0], ids[1]
+    upload(waiting, ids[0], [{"Id": "3", "Name": "Tailspin", "Email": "", "Notes": ""}])
+    reads, planned = poll()
+    assert (reads, planned) == (3, {"update": 1})  # ids[0]'s count moved: read beside the turn (ids[3], ids[4])

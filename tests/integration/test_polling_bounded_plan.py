@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from sync.core.engine import run_cycle
 from sync.core.feature import Feature, Snapshot, SyncContext
 from sync.core.state import fingerprint
 from sync.features.polling.feature import PollingFeature
+from tests.integration.test_polling import upload
 from tests.support.lineage import LineageStack, account_set, group, lineage_stack, seed_document
 
 DATA_SETS = 12
@@ -52,18 +51,6 @@ def same_plans(stack: LineageStack) -> tuple[set[tuple[str, str, str]], int]:
     return whole
 
 
-def upload(stack: LineageStack, name: str, rows: list[dict[str, Any]]) -> None:
-    """Records posted to a data set's ingestion endpoint (not processed yet)."""
-    token = stack.cluedin.api_token("polling-tests")
-    answer = requests.post(
-        f"{stack.cluedin.url}/upload/api/endpoint/{stack.data_set_id(name)}",
-        json=rows,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-
-
 def test_ordered_plans_equal_whole_plans_through_creates_updates_and_orphans(azurite, purview, fresh_cluedin_emulator):
     stack = lineage_stack(azurite, purview, fresh_cluedin_emulator)
     names = [f"Set{i:02d}.csv" for i in range(DATA_SETS)]
@@ -77,9 +64,9 @@ def test_ordered_plans_equal_whole_plans_through_creates_updates_and_orphans(azu
     assert same_plans(stack) == (set(), 0)  # a quiet estate: nothing planned, by either
 
     record = {"Id": "9", "Name": "Tailspin", "Email": "a@tailspin.com", "Notes": ""}
-    upload(stack, "Set03.csv", [record])
+    upload(stack, stack.data_set_id("Set03.csv"), [record])
     stack.activity("activity/process", {"dataSetId": stack.data_set_id("Set03.csv")})
-    upload(stack, "Set07.csv", [record])  # received, not processed yet
+    upload(stack, stack.data_set_id("Set07.csv"), [record])  # received, not processed yet
     stack.activity("activity/data-source/remove", {"id": stack.data_source_id("Set05.csv")})
     assert stack.cycle()[0].ok  # Set05's Cluedin Dataset goes with its data source
 

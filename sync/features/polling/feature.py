@@ -14,8 +14,8 @@ its own schedule; which ones is not documented, so the app writes (docs/purview-
 Only data sets whose lineage exists in Purview are polled (F2 creates them). Only changed values are written:
 each record's fingerprint skips unchanged data sets at plan time, and the applier sends only the attributes
 whose value differs from what it last wrote (Atlas updates only the attributes a request contains), so a quiet
-estate costs no Purview writes. Submissions are only re-read for data sets whose counts moved or whose
-records are not all processed yet.
+estate costs no Purview writes. Submissions are only re-read for data sets whose counts moved, and, a share per
+poll in turn (`rotation.py`), for those whose records are not all processed yet.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
 from sync.features.lineage.api import iter_synced_data_sets
+from sync.features.polling.rotation import Rotation
 from sync.features.polling.settings import PollingSettings
 from sync.services.cluedin.client import CluedInClient
 from sync.services.cluedin.datasets import ProcessingSummary, iter_stats, read_processing, read_quality_metrics
@@ -113,6 +114,7 @@ class PollingFeature(Feature):
         synced = {d.id: (d.name, d.url) for d in iter_synced_data_sets(ctx.state)}
         if not synced:
             return Snapshot(ordered=())
+        rotation = Rotation(ctx.state, ctx.settings.get(PollingSettings).poll_submission_reads_per_poll)
         quality = read_quality_metrics(cluedin)
         counts = {s.id: (s.received, s.failed, s.provider_definition_id) for s in iter_stats(cluedin) if s.id in synced}
         order = sorted(counts, key=storage_order)
@@ -124,7 +126,7 @@ class PollingFeature(Feature):
                     continue
                 received, failed, provider = count
                 name, url = synced[key]
-                processing = self._processing(cluedin, key, received, previous)
+                processing = self._processing(cluedin, key, received, previous, rotation)
                 attributes = metric_attributes(received, failed, processing, quality.get(provider.lower(), {}), url)
                 yield (
                     key,
@@ -141,21 +143,23 @@ class PollingFeature(Feature):
                     },
                 )
 
-        return Snapshot(ordered=desired())
+        return Snapshot(ordered=desired(), after_send=[rotation.store()])
 
     @staticmethod
     def _processing(
-        cluedin: CluedInClient, data_set_id: str, received: int, previous: SyncObject | None
+        cluedin: CluedInClient, data_set_id: str, received: int, previous: SyncObject | None, rotation: Rotation
     ) -> ProcessingSummary:
-        """Re-read submissions only when counts moved or processing may still be under way."""
+        """Re-read submissions when counts moved, or in turn while processing may still be under way (`rotation`)."""
         if previous is not None:
             last = previous.data.get("processing") or {}
             written = previous.data.get("written") or {}
-            settled = int(last.get("processed", 0)) + int(last.get("failed", 0)) >= received
-            if written.get("recordsReceived") == received and settled:
-                return ProcessingSummary(
-                    int(last.get("processed", 0)), int(last.get("failed", 0)), str(last.get("last", ""))
-                )
+            known = ProcessingSummary(
+                int(last.get("processed", 0)), int(last.get("failed", 0)), str(last.get("last", ""))
+            )
+            if written.get("recordsReceived") == received:
+                settled = known.processed + known.failed >= received
+                if settled or not rotation.due(storage_order(data_set_id)):
+                    return known
         return read_processing(cluedin, data_set_id)
 
     def plan(

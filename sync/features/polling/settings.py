@@ -23,3 +23,11 @@ class PollingSettings(SettingsGroup):
     poll_schedule: Ncrontab = Field(
         "30 */5 * * * *", validation_alias=env("POLL_SCHEDULE"), description="NCRONTAB of the metrics poll."
     )
+    poll_submission_reads_per_poll: int = Field(
+        1000,
+        ge=1,
+        validation_alias=env("POLL_SUBMISSION_READS_PER_POLL"),
+        description="How many data sets whose records are still waiting for processing have their submissions "
+        "re-read per poll, in turn (one CluedIn call each); new data sets and data sets whose record count moved "
+        "are always read.",
+    )
