@@ -21,6 +21,8 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,11 +30,19 @@ if TYPE_CHECKING:
     from sync.core.state import SyncObject
 
 CHILD = """
-import json, sys, time
+import json, os, sys, time
 from sync import runtime
 from sync.core.engine import run_cycle
 from sync.features.registry import all_features
 feature = next(f for f in all_features() if f.name == sys.argv[1])
+if len(sys.argv) > 2:  # also write every planned change to this file, one JSON line each, as it is planned
+    out = open(sys.argv[2], 'w')
+    def teed(plan):
+        def tee(*args, **kwargs):
+            for change in plan(*args, **kwargs):
+                out.write(change.model_dump_json() + '\\n'); yield change
+        return tee
+    feature.plan, feature.plan_ordered = teed(feature.plan), teed(feature.plan_ordered)
 started = time.monotonic()
 report = run_cycle(feature, runtime.context())
 seconds = time.monotonic() - started
@@ -59,10 +69,10 @@ def run_child(code: str, environment: dict[str, str], *args: str) -> dict[str, A
     return result
 
 
-def run_timer(environment: dict[str, str], feature: str = "lineage") -> dict[str, Any]:
+def run_timer(environment: dict[str, str], feature: str = "lineage", changes_file: str = "") -> dict[str, Any]:
     """One planning cycle of `feature` (lineage, or a reader of its rows) in a fresh process: its duration, own
-    peak memory (MB) and what it planned."""
-    return run_child(CHILD, environment, feature)
+    peak memory (MB) and what it planned; with `changes_file`, every planned change is also written there."""
+    return run_child(CHILD, environment, feature, *([changes_file] if changes_file else []))
 
 
 def drain_queue(
@@ -73,8 +83,44 @@ def drain_queue(
     Returns (messages, changes). `row_for` builds the row a created or updated object's applier would leave, so
     the next cycle is a no-change cycle; deletions write nothing.
     """
+    from sync.core.messages import parse_message
+
+    queue, write = _applier(environment, queue_name, row_for)
+    messages = changes = 0
+    while batch := list(queue.receive_messages(max_messages=32, visibility_timeout=7200)):
+        planned = [change for message in batch for change in parse_message(message.content).changes]
+        messages, changes = messages + len(batch), changes + len(planned)
+        write(planned)
+    queue.clear_messages()  # every message was read (each stays invisible meanwhile)
+    return messages, changes
+
+
+def apply_changes_file(
+    environment: dict[str, str], queue_name: str, path: Path, row_for: Callable[[Change], SyncObject]
+) -> int:
+    """`drain_queue` from the changes a timer wrote to `path` (`run_timer`'s changes file); the queue is cleared.
+
+    For queues Azurite receives from slowly (thousands of messages): the rows are the same, only their source differs.
+    """
+    from sync.core.messages import Change
+
+    queue, write = _applier(environment, queue_name, row_for)
+    changes = 0
+    with path.open() as lines:
+        for chunk in iter(lambda: [Change.model_validate_json(line) for line in islice(lines, 100)], []):
+            changes += len(chunk)
+            write(chunk)
+    queue.clear_messages()
+    return changes
+
+
+def _applier(
+    environment: dict[str, str], queue_name: str, row_for: Callable[[Change], SyncObject]
+) -> tuple[Any, Callable[[list[Change]], None]]:
+    """The queue, and a writer of the rows applying some changes would leave (Azurite under load may drop a
+    connection: the upsert is idempotent and tried again)."""
     from sync.core.errors import RetriableError
-    from sync.core.messages import ChangeKind, parse_message
+    from sync.core.messages import ChangeKind
     from sync.core.settings import Settings
     from sync.core.state import StateStore
     from sync.core.storage import base64_queue, queue_service, table_service
@@ -82,25 +128,19 @@ def drain_queue(
     engine = Settings(environment).engine
     state = StateStore(table_service(engine), engine.sync_table_prefix)
     queue = base64_queue(queue_service(engine), f"{engine.sync_queue_prefix}-{queue_name}")
-    messages = changes = 0
-    while batch := list(queue.receive_messages(max_messages=32, visibility_timeout=7200)):
-        rows: list[SyncObject] = []
-        for message in batch:
-            messages += 1
-            for change in parse_message(message.content).changes:
-                changes += 1
-                if change.kind != ChangeKind.DELETE:
-                    rows.append(row_for(change))
-        for attempt in range(5):  # Azurite under load may drop a connection: the upsert is idempotent
+
+    def write(changes: list[Change]) -> None:
+        rows = [row_for(change) for change in changes if change.kind != ChangeKind.DELETE]
+        for attempt in range(5):
             try:
                 state.upsert_many(rows)
-                break
+                return
             except RetriableError:
                 if attempt == 4:
                     raise
                 time.sleep(2.0)
-    queue.clear_messages()  # every message was read (each stays invisible meanwhile)
-    return messages, changes
+
+    return queue, write
 
 
 def lineage_row(change: Change) -> SyncObject:
