@@ -19,9 +19,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any, ClassVar
 
-from sync.core.diff import diff, iter_ordered_diff, storage_order
+from sync.core.compared import ComparedFeature
+from sync.core.diff import storage_order
 from sync.core.errors import SettingsError
-from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext, apply_each
+from sync.core.feature import ApplyOutcome, Notification, Snapshot, SyncContext, apply_each
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import StateStore, SyncObject
@@ -92,7 +93,7 @@ def _with_users(key: str, desired: dict[str, Any], row: SyncObject | None) -> di
     return wanted
 
 
-class AutoMapFeature(Feature):
+class AutoMapFeature(ComparedFeature):
     """Data sets of Purview-synced data sources → mappings to the vocabularies of their glossary terms."""
 
     name: ClassVar[str] = "automap"
@@ -144,25 +145,17 @@ class AutoMapFeature(Feature):
 
         return Snapshot(ordered=desired())
 
-    def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
-    ) -> list[Change]:
-        """New data sets, new columns, a user's mapping changed, or new vocabularies → map (again)."""
-        return diff(snapshot, state, self._make, desired=_with_users)
+    def diff_options(self, settings: Settings) -> dict[str, Any]:
+        """New data sets, new columns, a user's mapping changed, or new vocabularies → map (again).
 
-    def plan_ordered(
-        self,
-        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
-        settings: Settings,
-        *,
-        seen: Mapping[str, dict[str, Any]] | None = None,
-    ) -> Iterator[Change]:
-        """`plan`, from data sets and state rows paired in storage order: neither side is held whole."""
-        return iter_ordered_diff(pairs, self._make, desired=_with_users)
+        The user's part of each mapping is worked out from its row (`_with_users`).
+        """
+        return {"desired": _with_users}
 
-    def _make(self, kind: ChangeKind, key: str, wanted: dict[str, Any]) -> Change:
-        summary = f"forget data set {key}" if kind == ChangeKind.DELETE else f"auto-map data set '{wanted['name']}'"
-        return self.change(kind, key, wanted, summary)
+    def make_change(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
+        """Auto-map a data set (again), or forget one that is gone or no longer linked."""
+        summary = f"forget data set {key}" if kind == ChangeKind.DELETE else f"auto-map data set '{desired['name']}'"
+        return self.change(kind, key, desired, summary)
 
     def apply_batch(self, changes: list[Change], ctx: SyncContext, *, owner: str) -> list[ApplyOutcome]:
         """The data sets of one message, one by one, with one listing of the vocabularies made from terms.

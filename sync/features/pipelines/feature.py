@@ -16,16 +16,16 @@ Between timer cycles, Purview's entity notifications plan only the assets they n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from sync.core.changefeed import FeedEntry
-from sync.core.diff import diff, iter_ordered_diff, storage_order
+from sync.core.compared import ComparedFeature
+from sync.core.diff import storage_order
 from sync.core.errors import FatalError, SettingsError, StaleChangeError
-from sync.core.feature import ApplyOutcome, Feature, Notification, Snapshot, SyncContext
+from sync.core.feature import ApplyOutcome, Notification, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import DeletePolicy, Settings
-from sync.core.state import SyncObject
 from sync.core.telemetry import log_event
 from sync.features.dataproducts.api import assets_to_automate, syncs_data_products
 from sync.features.pipeline_schedules.api import remove_schedule
@@ -122,7 +122,7 @@ def _add_created_notifications(outcome: ApplyOutcome, pipelines: list[str], endp
         outcome.notifications.append(Notification(event="AdfPipelinesCreated", text=pipelines_created_text(pipelines)))
 
 
-class PipelinesFeature(Feature):
+class PipelinesFeature(ComparedFeature):
     """F12: tagged Purview assets → CluedIn ingestion endpoint + ADF copy pipeline."""
 
     name: ClassVar[str] = "pipelines"
@@ -188,34 +188,18 @@ class PipelinesFeature(Feature):
             )
         return pattern, products
 
-    def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
-    ) -> list[Change]:
+    def make_change(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
+        """Create or update an asset's pipeline, or remove the pipeline of an asset no longer automated."""
+        if kind == ChangeKind.DELETE:
+            return self.change(kind, key, desired, f"remove pipeline of {key}")
+        return self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'")
+
+    def diff_options(self, settings: Settings) -> dict[str, Any]:
         """New tagged assets → create; changed settings/asset → update; untagged automated ones → delete.
 
         Under soft-delete, pipelines orphaned earlier (while the policy was `retain`) are removed too. Pipelines
         created on request are never removed by automation.
         """
-        return diff(snapshot, state, self._make, **self._comparison(settings))
-
-    def plan_ordered(
-        self,
-        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
-        settings: Settings,
-        *,
-        seen: Mapping[str, dict[str, Any]] | None = None,
-    ) -> Iterator[Change]:
-        """`plan`, from assets and state rows paired in storage order: the rows are never held whole."""
-        return iter_ordered_diff(pairs, self._make, **self._comparison(settings))
-
-    def _make(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
-        if kind == ChangeKind.DELETE:
-            return self.change(kind, key, desired, f"remove pipeline of {key}")
-        return self.change(kind, key, desired, f"{kind} pipeline for '{desired['name']}'")
-
-    @staticmethod
-    def _comparison(settings: Settings) -> dict[str, Any]:
-        """How `plan` and `plan_ordered` compare an asset with its row (`iter_diff`'s options)."""
         soft = settings.engine.sync_delete_policy == DeletePolicy.SOFT_DELETE
         removable = {"active", "orphaned"} if soft else {"active"}
         return {

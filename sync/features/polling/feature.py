@@ -24,9 +24,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sync.core.diff import diff, iter_ordered_diff, merge_ordered, storage_order
+from sync.core.compared import ComparedFeature
+from sync.core.diff import merge_ordered, storage_order
 from sync.core.errors import ConflictError, RetriableError
-from sync.core.feature import ApplyOutcome, Feature, OwnedEntity, SetupStep, Snapshot, SyncContext
+from sync.core.feature import ApplyOutcome, OwnedEntity, SetupStep, Snapshot, SyncContext
 from sync.core.messages import Change, ChangeKind, Queues
 from sync.core.settings import Settings
 from sync.core.state import SyncObject
@@ -75,7 +76,7 @@ def changed_attributes(desired: Mapping[str, Any], written: Mapping[str, Any]) -
     return {k: v for k, v in desired.items() if written.get(k) != v}
 
 
-class PollingFeature(Feature):
+class PollingFeature(ComparedFeature):
     """Metrics and properties of CluedIn data sets → their Cluedin Dataset entities."""
 
     name: ClassVar[str] = "polling"
@@ -162,23 +163,8 @@ class PollingFeature(Feature):
                     return known
         return read_processing(cluedin, data_set_id)
 
-    def plan(
-        self, snapshot: Mapping[str, dict[str, Any]], state: Mapping[str, SyncObject], settings: Settings
-    ) -> list[Change]:
+    def make_change(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
         """Changed data sets → update (create on first sight); data sets no longer synced → delete (orphan mark)."""
-        return diff(snapshot, state, self._make)
-
-    def plan_ordered(
-        self,
-        pairs: Iterable[tuple[str, dict[str, Any] | None, SyncObject | None]],
-        settings: Settings,
-        *,
-        seen: Mapping[str, dict[str, Any]] | None = None,
-    ) -> Iterator[Change]:
-        """`plan`, from data sets and state rows paired in storage order: neither side is held whole."""
-        return iter_ordered_diff(pairs, self._make)
-
-    def _make(self, kind: ChangeKind, key: str, desired: dict[str, Any]) -> Change:
         if kind == ChangeKind.DELETE:
             return self.change(kind, key, desired, f"stop polling data set {key}")
         return self.change(kind, key, desired, f"refresh metrics of Cluedin Dataset '{desired['name']}'")
