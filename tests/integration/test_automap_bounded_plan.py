@@ -12,26 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.core.engine import run_cycle
-from sync.core.feature import Feature, Snapshot, SyncContext
-from sync.core.state import fingerprint
 from sync.features.automap.feature import AutoMapFeature
 from tests.integration.test_lineage_sync import rename_column
 from tests.support.lineage import LineageStack, group, lineage_stack, seed_document
+from tests.support.plans import Plan, same_plans
 
 DATA_SETS = 40
 SETTINGS = {"AUTO_MAP_CLUEDIN_DATA_SETS": "true"}
-
-
-class WholeAutoMap(AutoMapFeature):
-    """F3 planned from whole mappings: the ordered snapshot gathered into one dictionary, `plan` over all rows."""
-
-    plans_in_order = False
-
-    def snapshot(self, ctx: SyncContext) -> Snapshot:
-        ordered = super().snapshot(ctx).ordered
-        assert ordered is not None
-        return Snapshot(dict(ordered))
 
 
 def data_set(i: int) -> dict[str, Any]:
@@ -51,26 +38,9 @@ def seed(stack: LineageStack) -> None:
             stack.link(name, stack.add_asset(name, [f"c{c}" for c in range(2 + i % 4)]))
 
 
-def planned(stack: LineageStack, feature: Feature) -> tuple[set[tuple[str, str, str]], int]:
-    """(kind, key, fingerprint of what it carries) of every change a dry-run cycle plans; the rows it would orphan.
-
-    F3 deletes nothing in CluedIn, so a data set that is gone or no longer linked is marked orphaned, not sent.
-    """
-    ctx = stack.context(SYNC_DRY_RUN="true", SYNC_DELETE_FAILSAFE_PERCENT="100", **SETTINGS)
-    seen: list[Any] = []
-    ctx.plan_hook = lambda _feature, _report, changes: seen.extend(changes)
-    report = run_cycle(feature, ctx)
-    assert report.status == "dry-run", report.errors
-    changes = {(str(c.kind), c.key, fingerprint(c.desired)) for c in seen}
-    assert len(changes) == len(seen)
-    return changes, report.orphaned
-
-
-def same_plans(stack: LineageStack) -> tuple[set[tuple[str, str, str]], int]:
-    """The one plan both planners make (asserting that they do)."""
-    whole = planned(stack, WholeAutoMap())
-    assert planned(stack, AutoMapFeature()) == whole
-    return whole
+def both_plans(stack: LineageStack) -> Plan:
+    """The one plan AutoMap makes from whole mappings and in storage order (every deletion allowed)."""
+    return same_plans(stack, AutoMapFeature, SYNC_DELETE_FAILSAFE_PERCENT="100", **SETTINGS)
 
 
 def test_ordered_plans_equal_whole_plans_through_creates_updates_and_deletes(azurite, purview, fresh_cluedin_emulator):
@@ -78,7 +48,7 @@ def test_ordered_plans_equal_whole_plans_through_creates_updates_and_deletes(azu
     seed(stack)
     assert stack.cycle()[0].ok  # lineage reads CluedIn's data sets into the cache auto-mapping plans from
 
-    first, _ = same_plans(stack)
+    first, _ = both_plans(stack)
     linked = [i for i in range(DATA_SETS) if i % 4 != 1 and i % 5 != 3]  # a data set without records nor mapping
     # has no known columns: nothing to map
     assert {key for _, key, _ in first} == {stack.data_set_id(f"set{i:02d}.csv") for i in linked}
@@ -87,7 +57,7 @@ def test_ordered_plans_equal_whole_plans_through_creates_updates_and_deletes(azu
     report, _ = stack.cycle("automap", **SETTINGS)  # applied for real, planned in order (the default)
     assert report.ok, report.errors
     assert report.planned == {"create": len(linked)}
-    assert same_plans(stack) == (set(), 0)  # nothing changed: nothing planned, by either
+    assert both_plans(stack) == (set(), 0)  # nothing changed: nothing planned, by either
 
     removed, unlinked, renamed = (stack.data_set_id(f"set{i:02d}.csv") for i in (0, 4, 6))
     stack.activity("activity/data-set/remove", {"id": removed})
@@ -99,7 +69,7 @@ def test_ordered_plans_equal_whole_plans_through_creates_updates_and_deletes(azu
         stack.state.release(row)
     assert stack.cycle()[0].ok
 
-    changed, orphaned = same_plans(stack)
+    changed, orphaned = both_plans(stack)
     assert {(kind, key) for kind, key, _ in changed} == {("update", renamed), ("update", claimed)}
     assert orphaned == 2  # set00 is gone from CluedIn, set04's data source no longer comes from an asset
     assert stack.cycle("automap", **SETTINGS)[0].ok

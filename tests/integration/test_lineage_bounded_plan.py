@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from sync.core.engine import run_cycle
 from sync.core.feature import Snapshot, SyncContext
-from sync.core.state import SyncObject, fingerprint
+from sync.core.state import SyncObject
 from sync.features.dataproducts.api import linked_assets as product_links
 from sync.features.datasources.api import linked_assets
 from sync.features.lineage.detect import refresh_facts
@@ -26,6 +25,7 @@ from sync.features.lineage.payloads import offload
 from sync.services.purview.setup import target_collection
 from tests.integration.test_lineage_sync import rename_column
 from tests.support.lineage import LineageStack, group, lineage_stack, seed_document
+from tests.support.plans import planned
 
 TYPES = 6
 DATA_SETS = 180
@@ -97,23 +97,11 @@ def seed(stack: LineageStack) -> None:
     answer.raise_for_status()
 
 
-def planned(stack: LineageStack, feature: LineageFeature, **settings: str) -> set[tuple[str, str, str]]:
-    """(kind, key, fingerprint of what it carries) of every change a dry-run cycle plans."""
-    ctx = stack.context(SYNC_DRY_RUN="true", **settings)
-    seen = []
-    ctx.plan_hook = lambda _feature, _report, changes: seen.extend(changes)
-    report = run_cycle(feature, ctx)
-    assert report.status == "dry-run", report.errors
-    changes = {(str(c.kind), c.key, fingerprint(c.desired)) for c in seen}
-    assert len(changes) == len(seen)
-    return changes
-
-
 def same_plans(stack: LineageStack, **settings: str) -> set[tuple[str, str, str]]:
     """The one plan all three planners make (asserting that they do)."""
-    whole = planned(stack, WholeLineage(), **settings)
-    assert planned(stack, ordered(7), **settings) == whole
-    assert planned(stack, ordered(1_000_000), **settings) == whole
+    whole = planned(stack, WholeLineage(), **settings).changes
+    assert planned(stack, ordered(7), **settings).changes == whole
+    assert planned(stack, ordered(1_000_000), **settings).changes == whole
     return whole
 
 
